@@ -1,0 +1,60 @@
+# CrackTrader: `make demo` serves the app, `make test` runs every test. Both start with
+# `make setup`, which is idempotent: the second run only checks, in a few seconds.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+RUST_SRC := $(shell find wasm/src -name '*.rs') wasm/Cargo.toml wasm/Cargo.lock
+CORE_SRC := $(shell find shared/cracktrader -name '*.py')
+WEB_SRC := $(shell find web -type f)
+NATIVE := shared/cracktrader/_native.abi3.so
+KERNELS_WASM := build/kernels/cracktrader_kernels_bg.wasm
+NODE_DEPS := node_modules/.package-lock.json
+WEB := build/web/build.json
+
+.PHONY: setup system demo test test-rust test-python web clean
+
+setup: system $(VENV)/.deps $(NATIVE) $(NODE_DEPS) $(WEB)
+
+system:
+	@scripts/setup-system.sh
+
+$(VENV)/.deps: requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# The PyO3 extension, built in release mode into shared/cracktrader by an editable install.
+$(NATIVE): $(RUST_SRC) pyproject.toml $(VENV)/.deps
+	$(PY) -m pip install -q --disable-pip-version-check --no-build-isolation -e .
+	touch $@
+
+$(NODE_DEPS): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(KERNELS_WASM): $(RUST_SRC) build/wasm-toolchain
+	scripts/build-wasm.sh
+
+build/wasm-toolchain: | system
+
+$(WEB): $(WEB_SRC) $(CORE_SRC) $(KERNELS_WASM) $(NODE_DEPS) scripts/build_web.py scripts/build_core_wheel.py
+	$(PY) scripts/build_web.py build/web
+
+web: $(WEB)
+
+demo: setup
+	$(VENV)/bin/cracktrader serve --host $(HOST) --port $(PORT)
+
+test: setup test-rust test-python
+
+test-rust:
+	cd wasm && cargo test --quiet
+
+test-python:
+	$(PY) -m pytest -q
+
+clean:
+	rm -rf build $(NATIVE) wasm/target

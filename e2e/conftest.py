@@ -1,0 +1,124 @@
+"""Real headless Chromium (Debian's, driven by Playwright) against the app served on 127.0.0.1.
+
+Every page fixture fails its test on any request that leaves 127.0.0.1, any failed request,
+any console error (the page reports its workers' too) and any uncaught exception.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+import build_web
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "build" / "e2e-artifacts"
+CHROMIUM = os.environ.get("CRACKTRADER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1"}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url, proc, timeout=20):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with status {proc.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.05)
+    raise TimeoutError(f"{url} did not answer within {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def web_build(tmp_path_factory):
+    """The web app built from the working tree (page, core wheel, kernels, vendor files)."""
+    return build_web.build(tmp_path_factory.mktemp("web") / "site")
+
+
+@pytest.fixture(scope="session")
+def host_url(web_build):
+    """`cracktrader serve` on a free loopback port, serving the fresh web build."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("cracktrader")), "serve", "--port", str(port), "--web-dir", str(web_build)],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(url + "/api/health", proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: run `make setup` (installs Debian's chromium)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class PageWatch:
+    """What a page did that a test must not tolerate."""
+
+    def __init__(self):
+        self.requests = []
+        self.problems = []
+
+    def on_request(self, request):
+        self.requests.append(request.url)
+        host = urlsplit(request.url).hostname
+        if urlsplit(request.url).scheme in ("http", "https", "ws", "wss") and host not in LOCAL_HOSTS:
+            self.problems.append(f"request outside 127.0.0.1: {request.url}")
+
+    def on_console(self, msg):
+        if msg.type == "error":
+            self.problems.append(f"console error: {msg.text}")
+
+    def watch(self, page):
+        page.on("console", self.on_console)
+        page.on("pageerror", lambda e: self.problems.append(f"uncaught: {e}"))
+        page.on("requestfailed", lambda r: self.problems.append(f"request failed: {r.url} {r.failure}"))
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    watch = PageWatch()
+    context.on("request", watch.on_request)
+    # Anything not on loopback is refused before it leaves the machine, and recorded above.
+    context.route("**/*", lambda route: route.continue_() if urlsplit(route.request.url).hostname in LOCAL_HOSTS else route.abort())
+    page = context.new_page()
+    watch.watch(page)
+    page.watch = watch
+    yield page
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    finally:
+        context.close()
+    assert not watch.problems, "\n".join(watch.problems)

@@ -1,0 +1,41 @@
+"""`cracktrader serve`: run the app under uvicorn, on loopback unless told otherwise."""
+
+import ipaddress
+import os
+
+LOOPBACK_NAMES = {"localhost"}
+
+
+class UnsafeBind(ValueError):
+    pass
+
+
+def is_loopback(host):
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host, token):
+    """A public bind exposes the API to the network: refuse it unless a token protects it."""
+    if not is_loopback(host) and not token:
+        raise UnsafeBind(
+            f"refusing to listen on {host} without a token: set CRACKTRADER_TOKEN or pass "
+            "--token (or bind 127.0.0.1)"
+        )
+
+
+def serve(host="127.0.0.1", port=8000, web_dir=None, token=None):
+    import uvicorn
+
+    from .app import create_app
+    from .web_assets import web_dir as find_web_dir
+
+    token = token or os.environ.get("CRACKTRADER_TOKEN")
+    check_bind(host, token)
+    app = create_app(find_web_dir(web_dir))
+    print(f"CrackTrader serving on http://{host}:{port}", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,0 +1,90 @@
+"""The kernels on Pyodide: thin adapters over the wasm-bindgen module `_cracktrader_wasm`.
+
+Columns are copied into the module's memory with `Float64Array.assign` and back with
+`assign_to` (about 1 ms per million values each way); a JS `Error` thrown by a kernel becomes
+the same `ValueError` the native build raises, with the same message.
+"""
+
+import operator
+from array import array
+
+import _cracktrader_wasm as _js  # registered by the page: pyodide.registerJsModule
+from js import Float64Array
+from pyodide.ffi import JsException
+
+
+def _column(kernel, name, x):
+    """x as a float64 buffer that `assign` accepts (copied only when it is not one already),
+    or TypeError naming the argument, accepting exactly what the native build accepts."""
+    if isinstance(x, array) and x.typecode == "d":
+        return x
+    try:
+        view = memoryview(x)
+        if view.format == "d" and view.ndim == 1 and view.c_contiguous:
+            return view
+    except TypeError:
+        pass
+    if not isinstance(x, (str, bytes, bytearray)):
+        try:
+            return array("d", x)
+        except (TypeError, ValueError):
+            pass
+    raise TypeError(
+        f"{kernel}: {name} must be a float64 buffer (array('d'), memoryview, numpy float64) "
+        f"or a sequence of numbers, got {type(x).__name__}"
+    )
+
+
+def _integer(n):
+    """An int parameter, accepted and refused exactly as PyO3 does for an i64."""
+    n = operator.index(n)
+    if not -(2**63) <= n < 2**63:
+        raise OverflowError("Python int too large to convert to C long")
+    return n
+
+
+def _call(fn, *args):
+    try:
+        return fn(*args)
+    except JsException as e:
+        raise ValueError(str(e.message)) from None
+
+
+def _run(fn, inputs, n_outputs, params):
+    """Copy input columns into WASM memory, run `fn(in_ptrs.., len, out_ptrs.., params..)`,
+    copy the outputs out, free everything."""
+    length = len(inputs[0])
+    ptrs = [_js.alloc_f64(length) for _ in range(len(inputs) + n_outputs)]
+    try:
+        memory = _js.wasm_memory().buffer  # after the last allocation: growth detaches views
+        for ptr, column in zip(ptrs, inputs):
+            Float64Array.new(memory, ptr, length).assign(column)
+        _call(fn, *ptrs[: len(inputs)], length, *ptrs[len(inputs) :], *params)
+        memory = _js.wasm_memory().buffer
+        outputs = []
+        for ptr in ptrs[len(inputs) :]:
+            out = array("d", bytes(8 * length))
+            Float64Array.new(memory, ptr, length).assign_to(out)
+            outputs.append(out)
+        return outputs[0] if n_outputs == 1 else tuple(outputs)
+    finally:
+        for ptr in ptrs:
+            _js.free_f64(ptr, length)
+
+
+def sma(x, n):
+    x = _column("sma", "x", x)
+    return _run(_js.sma, [x], 1, [_integer(n)])
+
+
+class Sma:
+    """Streaming SMA: `Sma(n).update(value)` gives what `sma` gives at that bar."""
+
+    def __init__(self, n):
+        self._state = _call(_js.Sma.new, _integer(n))
+
+    def update(self, value):
+        return self._state.update(float(value))
+
+    def __del__(self):
+        self._state.free()  # wasm-bindgen objects live in WASM memory until freed
