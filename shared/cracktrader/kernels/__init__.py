@@ -8,15 +8,8 @@ Inputs are float64 columns: array('d'), memoryview, numpy float64 arrays on the 
 sequence of numbers. Outputs are array('d') of the input's length, NaN during warm-up.
 """
 
-import sys
+from ._backend import backend
+from .indicators import *  # noqa: F401,F403
+from .indicators import __all__ as _indicators
 
-if sys.platform == "emscripten":
-    from ._wasm import Sma, sma
-
-    backend = "wasm"
-else:
-    from .._native import Sma, sma
-
-    backend = "native"
-
-__all__ = ["backend", "sma", "Sma"]
+__all__ = ["backend", *_indicators]

@@ -3,13 +3,14 @@
 //! `Float64Array.new(wasm_memory().buffer, ptr, len).assign(array_d)`), calls a kernel with
 //! `(input_ptr, len, output_ptr, params..)`, reads the output and frees both. Integer parameters
 //! arrive as JS numbers and are checked to be whole. Errors are thrown as JS `Error`s.
-#![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 use wasm_bindgen::prelude::*;
 
-use crate::{indicators, params, KernelError};
+use crate::KernelError;
 
-fn js_error(e: KernelError) -> JsError {
+mod indicators;
+
+pub(crate) fn js_error(e: KernelError) -> JsError {
     JsError::new(e.message())
 }
 
@@ -37,7 +38,7 @@ pub fn free_f64(ptr: *mut f64, len: usize) {
 }
 
 /// Borrows `len` float64 values at `ptr` (null with len 0 is an empty column).
-fn column<'a>(ptr: *const f64, len: usize) -> &'a [f64] {
+pub(crate) fn column<'a>(ptr: *const f64, len: usize) -> &'a [f64] {
     if len == 0 {
         return &[];
     }
@@ -45,33 +46,10 @@ fn column<'a>(ptr: *const f64, len: usize) -> &'a [f64] {
     unsafe { std::slice::from_raw_parts(ptr, len) }
 }
 
-fn column_mut<'a>(ptr: *mut f64, len: usize) -> &'a mut [f64] {
+pub(crate) fn column_mut<'a>(ptr: *mut f64, len: usize) -> &'a mut [f64] {
     if len == 0 {
         return &mut [];
     }
     // SAFETY: as for `column`; outputs never alias inputs.
     unsafe { std::slice::from_raw_parts_mut(ptr, len) }
-}
-
-#[wasm_bindgen]
-pub fn sma(x: *const f64, len: usize, out: *mut f64, n: f64) -> Result<(), JsError> {
-    let n = params::whole_number("sma", "n", n).map_err(js_error)?;
-    indicators::sma(column(x, len), n, column_mut(out, len)).map_err(js_error)
-}
-
-/// Streaming SMA: `new Sma(n).update(value)` gives what `sma` gives at that bar.
-#[wasm_bindgen(js_name = Sma)]
-pub struct JsSma(indicators::Sma);
-
-#[wasm_bindgen(js_class = Sma)]
-impl JsSma {
-    #[wasm_bindgen(constructor)]
-    pub fn new(n: f64) -> Result<JsSma, JsError> {
-        let n = params::whole_number("sma", "n", n).map_err(js_error)?;
-        indicators::Sma::new(n).map(JsSma).map_err(js_error)
-    }
-
-    pub fn update(&mut self, value: f64) -> f64 {
-        self.0.update(value)
-    }
 }

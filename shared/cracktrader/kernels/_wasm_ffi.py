@@ -1,4 +1,4 @@
-"""The kernels on Pyodide: thin adapters over the wasm-bindgen module `_cracktrader_wasm`.
+"""Calling the WASM kernels from Pyodide: the wasm-bindgen module `_cracktrader_wasm`.
 
 Columns are copied into the module's memory with `Float64Array.assign` and back with
 `assign_to` (about 1 ms per million values each way); a JS `Error` thrown by a kernel becomes
@@ -8,12 +8,12 @@ the same `ValueError` the native build raises, with the same message.
 import operator
 from array import array
 
-import _cracktrader_wasm as _js  # registered by the page: pyodide.registerJsModule
+import _cracktrader_wasm as js_kernels  # registered by the page: pyodide.registerJsModule
 from js import Float64Array
 from pyodide.ffi import JsException
 
 
-def _column(kernel, name, x):
+def column(kernel, name, x):
     """x as a float64 buffer that `assign` accepts (copied only when it is not one already),
     or TypeError naming the argument, accepting exactly what the native build accepts."""
     if isinstance(x, array) and x.typecode == "d":
@@ -35,7 +35,7 @@ def _column(kernel, name, x):
     )
 
 
-def _integer(n):
+def integer(n):
     """An int parameter, accepted and refused exactly as PyO3 does for an i64."""
     n = operator.index(n)
     if not -(2**63) <= n < 2**63:
@@ -43,24 +43,24 @@ def _integer(n):
     return n
 
 
-def _call(fn, *args):
+def call(fn, *args):
     try:
         return fn(*args)
     except JsException as e:
         raise ValueError(str(e.message)) from None
 
 
-def _run(fn, inputs, n_outputs, params):
+def run(fn, inputs, n_outputs, params):
     """Copy input columns into WASM memory, run `fn(in_ptrs.., len, out_ptrs.., params..)`,
     copy the outputs out, free everything."""
     length = len(inputs[0])
-    ptrs = [_js.alloc_f64(length) for _ in range(len(inputs) + n_outputs)]
+    ptrs = [js_kernels.alloc_f64(length) for _ in range(len(inputs) + n_outputs)]
     try:
-        memory = _js.wasm_memory().buffer  # after the last allocation: growth detaches views
+        memory = js_kernels.wasm_memory().buffer  # after the last allocation: growth detaches views
         for ptr, column in zip(ptrs, inputs):
             Float64Array.new(memory, ptr, length).assign(column)
-        _call(fn, *ptrs[: len(inputs)], length, *ptrs[len(inputs) :], *params)
-        memory = _js.wasm_memory().buffer
+        call(fn, *ptrs[: len(inputs)], length, *ptrs[len(inputs) :], *params)
+        memory = js_kernels.wasm_memory().buffer
         outputs = []
         for ptr in ptrs[len(inputs) :]:
             out = array("d", bytes(8 * length))
@@ -69,22 +69,4 @@ def _run(fn, inputs, n_outputs, params):
         return outputs[0] if n_outputs == 1 else tuple(outputs)
     finally:
         for ptr in ptrs:
-            _js.free_f64(ptr, length)
-
-
-def sma(x, n):
-    x = _column("sma", "x", x)
-    return _run(_js.sma, [x], 1, [_integer(n)])
-
-
-class Sma:
-    """Streaming SMA: `Sma(n).update(value)` gives what `sma` gives at that bar."""
-
-    def __init__(self, n):
-        self._state = _call(_js.Sma.new, _integer(n))
-
-    def update(self, value):
-        return self._state.update(float(value))
-
-    def __del__(self):
-        self._state.free()  # wasm-bindgen objects live in WASM memory until freed
+            js_kernels.free_f64(ptr, length)

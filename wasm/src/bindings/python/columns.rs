@@ -1,6 +1,5 @@
-//! PyO3 bindings: `cracktrader._native`. Inputs are any float64 buffer (array('d'), memoryview,
-//! numpy) or a sequence of numbers; outputs are fresh array('d') objects. The GIL is released
-//! while a kernel runs.
+//! Columns in and out of Python: inputs are any float64 buffer (array('d'), memoryview, numpy)
+//! or a sequence of numbers; outputs are fresh array('d') objects.
 
 use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -8,20 +7,20 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyString};
 
-use crate::{indicators, KernelError};
+use crate::KernelError;
 
-fn value_error(e: KernelError) -> PyErr {
+pub fn value_error(e: KernelError) -> PyErr {
     PyValueError::new_err(e.to_string())
 }
 
 /// A float64 input column: borrowed from a buffer when the caller has one, copied otherwise.
-enum Column {
+pub enum Column {
     Buffer(PyBuffer<f64>),
     Owned(Vec<f64>),
 }
 
 impl Column {
-    fn new(kernel: &str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Self> {
+    pub fn new(kernel: &str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Self> {
         if let Ok(buf) = PyBuffer::<f64>::get(obj) {
             if buf.dimensions() == 1 && buf.as_slice_ptr().is_some() {
                 return Ok(Column::Buffer(buf));
@@ -34,7 +33,7 @@ impl Column {
         obj.extract::<Vec<f64>>().map(Column::Owned).map_err(|_| type_error(kernel, name, obj))
     }
 
-    fn as_slice(&self) -> &[f64] {
+    pub fn as_slice(&self) -> &[f64] {
         match self {
             // SAFETY: checked C-contiguous and one-dimensional in `new`; the buffer stays
             // exported (so it cannot be resized) for as long as `self` lives.
@@ -53,13 +52,13 @@ fn type_error(kernel: &str, name: &str, obj: &Bound<'_, PyAny>) -> PyErr {
 }
 
 /// A fresh array('d') of `len` zeros, and its buffer for the kernel to write into.
-struct Output<'py> {
-    array: Bound<'py, PyAny>,
+pub struct Output<'py> {
+    pub array: Bound<'py, PyAny>,
     buf: Option<PyBuffer<f64>>, // None when empty: an empty array has no aligned buffer
 }
 
 impl<'py> Output<'py> {
-    fn new(py: Python<'py>, len: usize) -> PyResult<Self> {
+    pub fn new(py: Python<'py>, len: usize) -> PyResult<Self> {
         static ZERO: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
         let zero = ZERO.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
             Ok(py.import("array")?.getattr("array")?.call1(("d", vec![0.0f64]))?.unbind())
@@ -71,7 +70,7 @@ impl<'py> Output<'py> {
         Ok(Output { array, buf })
     }
 
-    fn as_mut_slice(&mut self) -> &mut [f64] {
+    pub fn as_mut_slice(&mut self) -> &mut [f64] {
         // SAFETY: we created this array; nobody else holds it yet, it is contiguous and writable.
         match &self.buf {
             Some(buf) => unsafe { buf.as_slice_ptr().unwrap().as_mut() },
@@ -80,35 +79,3 @@ impl<'py> Output<'py> {
     }
 }
 
-#[pyfunction]
-fn sma<'py>(py: Python<'py>, x: &Bound<'py, PyAny>, n: i64) -> PyResult<Bound<'py, PyAny>> {
-    let x = Column::new("sma", "x", x)?;
-    let mut out = Output::new(py, x.as_slice().len())?;
-    let (xs, os) = (x.as_slice(), out.as_mut_slice());
-    py.detach(|| indicators::sma(xs, n, os)).map_err(value_error)?;
-    Ok(out.array)
-}
-
-/// Streaming SMA: `Sma(n).update(value)` gives what `sma` gives at that bar.
-#[pyclass(name = "Sma", module = "cracktrader.kernels")]
-struct PySma(indicators::Sma);
-
-#[pymethods]
-impl PySma {
-    #[new]
-    fn new(n: i64) -> PyResult<Self> {
-        indicators::Sma::new(n).map(PySma).map_err(value_error)
-    }
-
-    fn update(&mut self, value: f64) -> f64 {
-        self.0.update(value)
-    }
-}
-
-#[pymodule]
-#[pyo3(name = "_native")]
-fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(sma, m)?)?;
-    m.add_class::<PySma>()?;
-    Ok(())
-}

@@ -1,0 +1,13 @@
+//! PyO3 bindings: the extension module `cracktrader._native`, one file per concept.
+
+use pyo3::prelude::*;
+
+mod columns;
+mod indicators;
+
+#[pymodule]
+#[pyo3(name = "_native")]
+fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    indicators::register(m)?;
+    Ok(())
+}
