@@ -14,7 +14,7 @@ KERNELS_WASM := build/kernels/cracktrader_kernels_bg.wasm
 NODE_DEPS := node_modules/.package-lock.json
 WEB := build/web/build.json
 
-.PHONY: setup system demo test test-rust test-python web clean
+.PHONY: setup system demo test test-rust test-python web bench clean
 
 setup: system $(VENV)/.deps $(NATIVE) $(NODE_DEPS) $(WEB)
 
@@ -55,6 +55,10 @@ test-rust:
 
 test-python:
 	$(PY) -m pytest -q
+
+# Benchmarks: each bench/*.py runs the peers and ours in the same run and prints ratios.
+bench: setup
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
 	rm -rf build $(NATIVE) wasm/target

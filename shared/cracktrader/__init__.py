@@ -5,3 +5,9 @@ pyarrow and the server are imported only where they are used.
 """
 
 __version__ = "0.1.0"
+
+from .candles import Candles, timeframe_ms  # noqa: E402
+from .data import load_data  # noqa: E402
+from .data.errors import DataError  # noqa: E402
+
+__all__ = ["Candles", "DataError", "load_data", "timeframe_ms"]
