@@ -6,19 +6,9 @@ import sys
 
 import cracktrader
 
+from .commands import CommandError, serve
 
-class CommandError(Exception):
-    """A user-facing failure: printed as one line, exit status 2."""
-
-
-def cmd_serve(args):
-    from .server import UnsafeBind, serve
-    from .web_assets import WebAppNotBuilt
-
-    try:
-        serve(host=args.host, port=args.port, web_dir=args.web_dir, token=args.token)
-    except (UnsafeBind, WebAppNotBuilt) as e:
-        raise CommandError(str(e)) from None
+COMMANDS = [serve]
 
 
 def build_parser():
@@ -27,13 +17,8 @@ def build_parser():
     )
     parser.add_argument("--version", action="version", version=f"cracktrader {cracktrader.__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    serve = commands.add_parser("serve", help="serve the web app and the API")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
-    serve.add_argument("--web-dir", help="built web app to serve (default: the checkout's build/web)")
-    serve.add_argument("--token", help="API token (default: $CRACKTRADER_TOKEN); required off loopback")
-    serve.set_defaults(run=cmd_serve)
+    for command in COMMANDS:
+        command.register(commands)
     return parser
 
 
