@@ -14,7 +14,7 @@ KERNELS_WASM := build/kernels/cracktrader_kernels_bg.wasm
 NODE_DEPS := node_modules/.package-lock.json
 WEB := build/web/build.json
 
-.PHONY: setup system demo test test-rust test-python web bench clean
+.PHONY: setup system demo static test test-rust test-python web bench clean
 
 setup: system $(VENV)/.deps $(NATIVE) $(NODE_DEPS) $(WEB)
 
@@ -44,6 +44,10 @@ $(WEB): $(WEB_SRC) $(CORE_SRC) $(KERNELS_WASM) $(NODE_DEPS) scripts/build_web.py
 	$(PY) scripts/build_web.py build/web
 
 web: $(WEB)
+
+# The offline static demo in build/static: serve it with any static file server.
+static: setup
+	$(VENV)/bin/cracktrader build-static build/static --force
 
 demo: setup
 	$(VENV)/bin/cracktrader serve --host $(HOST) --port $(PORT)

@@ -3,7 +3,8 @@
 import mimetypes
 
 from starlette.applications import Starlette
-from starlette.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -20,9 +21,32 @@ async def health(request):
     return JSONResponse({"status": "ok", "version": cracktrader.__version__})
 
 
-def create_app(web_dir):
+async def site(request):
+    """What this host offers the page: server features on, plus the static build's datasets."""
+    import json
+
+    static = json.loads((request.app.state.web_dir / "site.json").read_text())
+    return JSONResponse({**static, "server": True})
+
+
+async def api_not_found(request):
+    return JSONResponse({"error": f"no API endpoint {request.url.path}"}, status_code=404)
+
+
+async def http_error(request, exc):
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+    return PlainTextResponse(exc.detail, status_code=exc.status_code)
+
+
+def create_app(web_dir, token=None):
     routes = [
         Route("/api/health", health),
+        Route("/site.json", site),
+        Route("/api/{rest:path}", api_not_found, methods=["GET", "POST", "PUT", "DELETE"]),
         Mount("/", StaticFiles(directory=web_dir, html=True), name="web"),
     ]
-    return Starlette(routes=routes)
+    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+    app.state.web_dir = web_dir
+    app.state.token = token
+    return app

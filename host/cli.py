@@ -6,9 +6,9 @@ import sys
 
 import cracktrader
 
-from .commands import CommandError, serve
+from .commands import CommandError, build_static, serve
 
-COMMANDS = [serve]
+COMMANDS = [serve, build_static]
 
 
 def build_parser():

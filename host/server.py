@@ -34,8 +34,15 @@ def serve(host="127.0.0.1", port=8000, web_dir=None, token=None):
     from .app import create_app
     from .web_assets import web_dir as find_web_dir
 
+    from .auth import new_token
+
     token = token or os.environ.get("CRACKTRADER_TOKEN")
     check_bind(host, token)
-    app = create_app(find_web_dir(web_dir))
+    generated = not token
+    token = token or new_token()
+    app = create_app(find_web_dir(web_dir), token=token)
     print(f"CrackTrader serving on http://{host}:{port}", flush=True)
+    if generated:
+        # Like Jupyter: a fresh token per start when none is configured, shown once on the terminal.
+        print(f"API token for this session (runs on the server): {token}", flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -1,12 +1,13 @@
-"""Assemble the web app into one static folder (default build/web): the page and worker from
-web/, Pyodide's core files and the chart library from node_modules, the WASM kernels from
-build/kernels, and the core wheel. Everything the page loads is in that folder: no CDN.
+"""Assemble the web app into one static folder (default build/web) that any static file server
+can host: the page and worker from web/, the front-end libraries bundled by esbuild, Pyodide's
+core files, the WASM kernels, the core wheel and the demo dataset. No CDN.
 
 usage: python scripts/build_web.py [OUT_DIR]
 """
 
 import json
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -22,6 +23,7 @@ VENDOR_FILES = {
     "lightweight-charts.standalone.production.js": NODE / "lightweight-charts/dist/lightweight-charts.standalone.production.js",
 }
 KERNEL_FILES = ["cracktrader_kernels.js", "cracktrader_kernels_bg.wasm"]
+BUNDLES = ["editor", "data"]  # web/vendor-src/<name>.js -> vendor/<name>.mjs
 
 
 def copy(src, dst):
@@ -31,19 +33,50 @@ def copy(src, dst):
     shutil.copyfile(src, dst)
 
 
+def bundle(name, out):
+    subprocess.run(
+        [str(NODE / ".bin" / "esbuild"), str(ROOT / "web" / "vendor-src" / f"{name}.js"), "--bundle",
+         "--format=esm", "--minify", "--target=es2022", "--log-level=warning", f"--outfile={out}"],
+        check=True,
+    )
+
+
+def write_demo_dataset(out_dir):
+    """The embedded demo dataset as an Arrow IPC stream, with its description."""
+    import pyarrow as pa
+
+    from cracktrader.demo import demo_candles
+
+    candles = demo_candles()
+    table = pa.table({name: pa.array(col) for name, col in candles.columns().items()})
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with pa.OSFile(str(out_dir / "demo.arrow"), "wb") as f, pa.ipc.new_stream(f, table.schema) as writer:
+        writer.write_table(table)
+    return {
+        "id": "demo", "url": "data/demo.arrow", "symbol": candles.symbol, "timeframe": candles.timeframe,
+        "exchange": candles.exchange, "rows": len(candles), "first": candles.time[0], "last": candles.time[-1],
+        "description": candles.meta["description"],
+    }
+
+
 def build(out):
     out = Path(out)
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
-    shutil.copytree(ROOT / "web", tmp)
+    shutil.copytree(ROOT / "web", tmp, ignore=shutil.ignore_patterns("vendor-src"))
     for name in PYODIDE_FILES:
         copy(NODE / "pyodide" / name, tmp / "vendor" / "pyodide" / name)
     for name, src in VENDOR_FILES.items():
         copy(src, tmp / "vendor" / name)
+    for name in BUNDLES:
+        bundle(name, tmp / "vendor" / f"{name}.mjs")
     for name in KERNEL_FILES:
         copy(KERNELS / name, tmp / "kernels" / name)
     wheel = build_core_wheel.build(tmp / "wheels")
+    demo = write_demo_dataset(tmp / "data")
     (tmp / "build.json").write_text(json.dumps({"wheel": wheel.name, "version": build_core_wheel.version()}))
+    # What a static host offers; `cracktrader serve` answers /site.json itself with server features on.
+    (tmp / "site.json").write_text(json.dumps({"server": False, "datasets": [demo]}, indent=1))
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     return out

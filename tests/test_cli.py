@@ -39,3 +39,17 @@ def test_missing_web_build_is_one_line(tmp_path):
 def test_unknown_command_fails():
     r = run("frobnicate")
     assert r.returncode != 0 and "invalid choice" in r.stderr
+
+
+def test_build_static_copies_the_web_build(tmp_path):
+    web = tmp_path / "web"
+    web.mkdir()
+    (web / "index.html").write_text("<!doctype html>")
+    (web / "site.json").write_text("{}")
+    out = tmp_path / "out"
+    r = run("build-static", str(out), "--web-dir", str(web))
+    assert r.returncode == 0, r.stderr
+    assert (out / "index.html").read_text() == "<!doctype html>"
+    r = run("build-static", str(out), "--web-dir", str(web))
+    assert r.returncode == 2 and "not empty" in r.stderr
+    assert run("build-static", str(out), "--web-dir", str(web), "--force").returncode == 0

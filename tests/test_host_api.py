@@ -1,0 +1,49 @@
+"""The host's HTTP surface that needs no engine: health, site description, auth, JSON errors."""
+
+import pytest
+from starlette.testclient import TestClient
+
+from cracktrader.host.app import create_app
+from cracktrader.host.auth import require_token
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+
+@pytest.fixture
+def site(tmp_path):
+    (tmp_path / "index.html").write_text("<!doctype html><title>x</title>")
+    (tmp_path / "site.json").write_text('{"server": false, "datasets": [{"id": "demo"}]}')
+    return tmp_path
+
+
+def test_site_json_turns_server_features_on(site):
+    client = TestClient(create_app(site, token="t0k"))
+    assert client.get("/site.json").json() == {"server": True, "datasets": [{"id": "demo"}]}
+    assert client.get("/api/health").json()["status"] == "ok"
+    assert client.get("/").status_code == 200
+
+
+def test_unknown_api_paths_are_json_404(site):
+    r = TestClient(create_app(site, token="t0k")).get("/api/nope")
+    assert r.status_code == 404 and r.json() == {"error": "no API endpoint /api/nope"}
+
+
+def test_no_path_traversal_out_of_the_web_dir(site):
+    (site.parent / "secret.txt").write_text("secret")
+    client = TestClient(create_app(site, token="t0k"))
+    for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt"):
+        r = client.get(path)
+        assert r.status_code == 404 and "secret" not in r.text
+
+
+def test_token_guard(site):
+    async def ping(request):
+        return JSONResponse({"pong": True})
+
+    app = create_app(site, token="s3cret")
+    app.router.routes.insert(0, Route("/api/ping", require_token(ping), methods=["POST"]))
+    client = TestClient(app)
+    assert client.post("/api/ping").status_code == 401
+    assert client.post("/api/ping", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    assert client.post("/api/ping", headers={"Authorization": "Bearer s3cret"}).json() == {"pong": True}
+    assert TestClient(create_app(site, token=None)).get("/api/health").status_code == 200
