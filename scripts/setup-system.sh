@@ -44,6 +44,7 @@ fi
 
 # 3. wasm-pack and the wasm-bindgen CLI. wasm-pack only uses a wasm-bindgen whose version is
 #    exactly the crate's (pinned in wasm/Cargo.toml), else it tries to download one.
+#    No --locked: the registry mirror here may lack the newest patch releases their lockfiles name.
 bindgen_version=$(sed -n 's/^wasm-bindgen = .*version = "=\([0-9.]*\)".*/\1/p' wasm/Cargo.toml)
 WASM_PACK_VERSION=0.15.1
 if ! command -v cargo >/dev/null; then
@@ -51,9 +52,9 @@ if ! command -v cargo >/dev/null; then
 fi
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $bindgen_version" ]; then
   say "cargo install wasm-bindgen-cli $bindgen_version (a few minutes, once)"
-  cargo install --quiet --locked wasm-bindgen-cli --version "=$bindgen_version"
+  cargo install --quiet wasm-bindgen-cli --version "=$bindgen_version"
 fi
 if [ "$(wasm-pack --version 2>/dev/null)" != "wasm-pack $WASM_PACK_VERSION" ]; then
   say "cargo install wasm-pack $WASM_PACK_VERSION (a few minutes, once)"
-  cargo install --quiet --locked wasm-pack --version "=$WASM_PACK_VERSION"
+  cargo install --quiet wasm-pack --version "=$WASM_PACK_VERSION"
 fi
