@@ -9,5 +9,6 @@ __version__ = "0.1.0"
 from .candles import Candles, timeframe_ms  # noqa: E402
 from .data import load_data  # noqa: E402
 from .data.errors import DataError  # noqa: E402
+from .errors import OrderRejected  # noqa: E402
 
-__all__ = ["Candles", "DataError", "load_data", "timeframe_ms"]
+__all__ = ["Candles", "DataError", "OrderRejected", "load_data", "timeframe_ms"]

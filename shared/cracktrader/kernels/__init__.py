@@ -6,10 +6,16 @@ one is loaded. There is deliberately no pure-Python fallback: a missing build is
 
 Inputs are float64 columns: array('d'), memoryview, numpy float64 arrays on the server, or any
 sequence of numbers. Outputs are array('d') of the input's length, NaN during warm-up.
+
+Order validation: `MarketRules.from_ccxt(market, precision_mode).validate(side, order_type,
+amount, price)` gives the order normalized as ccxt rounds it, or raises
+`cracktrader.OrderRejected` naming the rule broken (see `orders`).
 """
 
 from ._backend import backend
 from .indicators import *  # noqa: F401,F403
 from .indicators import __all__ as _indicators
+from .orders import *  # noqa: F401,F403
+from .orders import __all__ as _orders
 
-__all__ = ["backend", *_indicators]
+__all__ = ["backend", *_indicators, *_orders]

@@ -4,10 +4,12 @@ use pyo3::prelude::*;
 
 mod columns;
 mod indicators;
+mod orders;
 
 #[pymodule]
 #[pyo3(name = "_native")]
 fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     indicators::register(m)?;
+    orders::register(m)?;
     Ok(())
 }
