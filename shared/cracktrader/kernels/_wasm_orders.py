@@ -67,7 +67,7 @@ class MarketRules:
         return p
 
     def cost_to_precision(self, cost):
-        return call(self._js.cost_to_precision, _real("cost_to_precision", "cost", cost))
+        return call(self._js.cost_to_precision, _real("cost_to_precision", "cost", cost)).to_py()[0]
 
     def validate_batch(self, sides, order_types, amounts, prices):
         names = ("sides", "order_types", "amounts", "prices")

@@ -56,8 +56,10 @@ impl JsMarketRules {
         verdict(self.0.price_to_precision(price).map(|p| (f64::NAN, Some(p))))
     }
 
-    pub fn cost_to_precision(&self, cost: f64) -> Result<f64, JsError> {
-        self.0.cost_to_precision(cost).map_err(js_error)
+    /// One number in a Float64Array: a plain JS number would reach Python as an int when
+    /// whole (and lose the sign of -0.0).
+    pub fn cost_to_precision(&self, cost: f64) -> Result<Vec<f64>, JsError> {
+        self.0.cost_to_precision(cost).map(|c| vec![c]).map_err(js_error)
     }
 
     /// The message of a rejection given by its verdict; `got` is the repr of the side or type.
