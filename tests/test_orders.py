@@ -7,6 +7,8 @@ from array import array
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cracktrader
 import cracktrader.kernels as k
@@ -198,3 +200,16 @@ def test_constructor_and_missing_entries():
     # cost precision falls back to price precision, as ccxt's cost_to_precision does
     assert MarketRules.from_ccxt({"precision": {"price": 0.5}}, 4).cost_to_precision(7.9) == 7.5
     assert MarketRules.from_ccxt({"precision": {"price": 0.5, "cost": 2}}, 4).cost_to_precision(7.9) == 6.0
+
+
+@settings(max_examples=1500, deadline=None)
+@given(x=st.floats(allow_nan=False, allow_infinity=False))
+def test_numbers_in_messages_read_as_pythons_repr(x):
+    # The kernels print floats the way Python does: the same shortest digits ccxt rounds.
+    rules = MarketRules("TICK_SIZE", amount_max=0)
+    with pytest.raises(OrderRejected) as e:
+        rules.validate("buy", "market", x)
+    if x > 0:
+        assert str(e.value) == f"amount_above_max: amount {x!r} is above the maximum 0.0"
+    else:
+        assert str(e.value) == f"amount_not_positive: amount must be above 0, got {x!r}"

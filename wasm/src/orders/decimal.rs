@@ -44,22 +44,39 @@ pub fn pow10(k: i64) -> Option<u128> {
     }
 }
 
+/// `a / b` and `a % b`, in u64 when both fit: u128 division is a slow library call.
+pub fn div_rem(a: u128, b: u128) -> (u128, u128) {
+    match (u64::try_from(a), u64::try_from(b)) {
+        (Ok(a), Ok(b)) => ((a / b) as u128, (a % b) as u128),
+        _ => (a / b, a % b),
+    }
+}
+
 /// Number of decimal digits of `c` (1 for zero).
 pub fn digits(c: u128) -> i32 {
-    if c == 0 {
-        1
-    } else {
-        c.ilog10() as i32 + 1
+    match u64::try_from(c) {
+        Ok(small) => small.checked_ilog10().unwrap_or(0) as i32 + 1,
+        Err(_) => c.ilog10() as i32 + 1,
     }
 }
 
 impl Dec {
     pub const ZERO: Dec = Dec { coef: 0, exp: 0 };
 
-    pub fn new(mut coef: u128, mut exp: i32) -> Dec {
+    pub fn new(coef: u128, exp: i32) -> Dec {
         if coef == 0 {
             return Dec::ZERO;
         }
+        // u64 arithmetic where it fits: u128 division is a slow library call.
+        if let Ok(mut c) = u64::try_from(coef) {
+            let mut e = exp;
+            while c % 10 == 0 {
+                c /= 10;
+                e += 1;
+            }
+            return Dec { coef: c as u128, exp: e };
+        }
+        let (mut coef, mut exp) = (coef, exp);
         while coef % 10 == 0 {
             coef /= 10;
             exp += 1;
@@ -74,33 +91,35 @@ impl Dec {
         if x == 0.0 {
             return Dec::ZERO;
         }
-        // Rust's `{:e}` prints the shortest round-trip digits, e.g. "1.2345e-7".
-        let mut buf = StackStr::<40>::new();
-        let _ = write!(buf, "{:e}", x.abs());
-        let s = buf.as_bytes();
-        let mut coef: u128 = 0;
-        let mut frac_digits = 0i32;
-        let mut seen_dot = false;
-        let mut i = 0;
-        while i < s.len() && s[i] != b'e' {
-            match s[i] {
-                b'.' => seen_dot = true,
-                d => {
-                    coef = coef * 10 + (d - b'0') as u128;
-                    frac_digits += seen_dot as i32;
-                }
+        // Ryu prints the shortest round-trip digits: "0.1", "123.0", "1.2345e-7", "1e16".
+        let mut buf = ryu::Buffer::new();
+        let s = buf.format_finite(x.abs()).as_bytes();
+        let e_at = s.iter().position(|&b| b == b'e').unwrap_or(s.len());
+        // At most 17 significant digits: a u64. Zeros are held back until a non-zero digit
+        // follows, so trailing zeros never enter the coefficient.
+        let (mut coef, mut zeros, mut frac, mut seen_dot) = (0u64, 0u32, 0i32, false);
+        for &b in &s[..e_at] {
+            if b == b'.' {
+                seen_dot = true;
+                continue;
             }
-            i += 1;
+            frac += seen_dot as i32;
+            if b == b'0' {
+                zeros += 1;
+            } else {
+                coef = coef * 10u64.pow(zeros + 1) + (b - b'0') as u64;
+                zeros = 0;
+            }
         }
         let mut e: i32 = 0;
         let mut negative = false;
-        for &b in &s[i + 1..] {
+        for &b in s.get(e_at + 1..).unwrap_or_default() {
             match b {
                 b'-' => negative = true,
                 d => e = e * 10 + (d - b'0') as i32,
             }
         }
-        Dec::new(coef, if negative { -e } else { e } - frac_digits)
+        Dec { coef: coef as u128, exp: if negative { -e } else { e } - frac + zeros as i32 }
     }
 
     pub fn is_zero(&self) -> bool {
@@ -145,7 +164,7 @@ impl Dec {
             return Dec::ZERO;
         }
         let unit = POW10[drop as usize];
-        let (q, r) = (self.coef / unit, self.coef % unit);
+        let (q, r) = div_rem(self.coef, unit);
         let up = match mode {
             Mode::Floor => false,
             Mode::HalfUp => 2 * r >= unit,
@@ -157,23 +176,14 @@ impl Dec {
     /// Exact comparison.
     pub fn cmp_dec(&self, other: &Dec) -> Ordering {
         match (self.is_zero(), other.is_zero()) {
-            (true, true) => return Ordering::Equal,
-            (true, false) => return Ordering::Less,
-            (false, true) => return Ordering::Greater,
-            _ => {}
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Less,
+            (false, true) => Ordering::Greater,
+            _ => cmp_parts(self.coef, self.exp as i64, other.coef, other.exp as i64),
         }
-        let by_magnitude = self.adjusted().cmp(&other.adjusted());
-        if by_magnitude != Ordering::Equal {
-            return by_magnitude;
-        }
-        // Same leading exponent: align the coefficients to the same number of digits.
-        let (da, db) = (digits(self.coef), digits(other.coef));
-        let a = U256::from(self.coef).mul_pow10((db - da).max(0) as u32);
-        let b = U256::from(other.coef).mul_pow10((da - db).max(0) as u32);
-        a.cmp(&b)
     }
 
-    /// Exact comparison of `a * b` with `self`, as ccxt's `Precise.string_mul` then
+    /// Exact comparison of `a * b` with `c`, as ccxt's `Precise.string_mul` then
     /// `string_lt` / `string_gt` would decide it.
     pub fn cmp_product(a: &Dec, b: &Dec, c: &Dec) -> Ordering {
         if a.is_zero() || b.is_zero() {
@@ -181,6 +191,10 @@ impl Dec {
         }
         if c.is_zero() {
             return Ordering::Greater;
+        }
+        let pe = a.exp as i64 + b.exp as i64;
+        if let Some(product) = a.coef.checked_mul(b.coef) {
+            return cmp_parts(product, pe, c.coef, c.exp as i64);
         }
         // a*b lies in [10^(aa+ab), 10^(aa+ab+2)).
         let low = a.adjusted() as i64 + b.adjusted() as i64;
@@ -191,13 +205,31 @@ impl Dec {
         if low + 1 < lc {
             return Ordering::Less;
         }
-        let product = U256::mul(a.coef, b.coef);
-        let pe = a.exp as i64 + b.exp as i64;
         let at = pe.min(c.exp as i64);
         // Magnitudes are within a factor 100, so both aligned values stay below ~10^80.
-        let left = product.mul_pow10((pe - at) as u32);
+        let left = U256::mul(a.coef, b.coef).mul_pow10((pe - at) as u32);
         let right = U256::from(c.coef).mul_pow10((c.exp as i64 - at) as u32);
         left.cmp(&right)
+    }
+}
+
+/// Compares `ac * 10^ae` with `bc * 10^be` (both coefficients non-zero, trailing zeros
+/// allowed): by leading exponent first, then digit by digit.
+fn cmp_parts(ac: u128, ae: i64, bc: u128, be: i64) -> Ordering {
+    let (da, db) = (digits(ac) as i64, digits(bc) as i64);
+    let by_magnitude = (da + ae).cmp(&(db + be));
+    if by_magnitude != Ordering::Equal {
+        return by_magnitude;
+    }
+    // Same leading exponent: scale the shorter coefficient to the longer one's length.
+    let scaled = |long: u128, short: u128, k: i64| match pow10(k).and_then(|p| short.checked_mul(p)) {
+        Some(s) => long.cmp(&s),
+        None => U256::from(long).cmp(&U256::from(short).mul_pow10(k as u32)),
+    };
+    if da >= db {
+        scaled(ac, bc, da - db)
+    } else {
+        scaled(bc, ac, db - da).reverse()
     }
 }
 

@@ -2,6 +2,7 @@
 //! in; the normalized order, rounded exactly as ccxt rounds it, or the first rule it breaks.
 
 pub mod decimal;
+pub mod grid;
 pub mod precision;
 pub mod rules;
 pub mod validate;

@@ -12,7 +12,8 @@
 //!   decimal point (`quantize`), but down when it is left of it (ccxt picks `min` of two
 //!   equally distant candidates, the lower one first).
 
-use super::decimal::{digits, Dec, Mode};
+use super::decimal::{digits, div_rem, Dec, Mode};
+use super::grid;
 
 /// Digits ccxt's decimal context holds (Python's default `decimal` precision).
 const CONTEXT_DIGITS: i32 = 28;
@@ -55,6 +56,32 @@ impl Precision {
     pub fn tick_size(tick: f64) -> Precision {
         let dec = Dec::from_f64(tick);
         Precision::TickSize { tick: dec, places: (-dec.exp).max(0), value: tick }
+    }
+
+    /// The float `x` (> 0) rounded as ccxt does: the exact decimal (possibly zero) and the
+    /// float it reads back as (`x` itself when rounding leaves it as it is).
+    pub fn round_float(&self, x: f64, rounding: Rounding) -> Result<(Dec, f64), OutOfRange> {
+        if let Some((step, places)) = self.grid() {
+            if let Some(rounded) = grid::round(x, step, places, rounding) {
+                return Ok(rounded);
+            }
+        }
+        let dec = Dec::from_f64(x);
+        let v = self.round(dec, rounding)?;
+        Ok(if v == dec { (dec, x) } else { (v, v.to_f64()) })
+    }
+
+    /// Decimal places and ticks round on a grid of `step * 10^-places`.
+    fn grid(&self) -> Option<(u64, u32)> {
+        match *self {
+            Precision::DecimalPlaces(p) if p >= 0 => Some((1, p as u32)),
+            Precision::DecimalPlaces(p) => Some((10u64.checked_pow(p.unsigned_abs())?, 0)),
+            Precision::TickSize { tick, places, .. } => {
+                let scale = super::decimal::pow10((tick.exp as i64).max(0))?;
+                Some((u64::try_from(tick.coef.checked_mul(scale)?).ok()?, places as u32))
+            }
+            Precision::SignificantDigits(_) => None,
+        }
     }
 
     /// `x` (> 0, from a float) rounded as ccxt does, as an exact decimal (possibly zero).
@@ -115,7 +142,7 @@ fn round_to_tick(x: Dec, tick: Dec, places: i32, rounding: Rounding) -> Result<D
     let scale = |d: &Dec| super::decimal::pow10(d.exp as i64 - at as i64).and_then(|p| d.coef.checked_mul(p));
     let multiples = match (scale(&x), scale(&tick)) {
         (Some(xs), Some(ts)) => {
-            let (q, r) = (xs / ts, xs % ts);
+            let (q, r) = div_rem(xs, ts);
             q + (rounding == Rounding::Round && r >= ts - r) as u128
         }
         // The tick dwarfs x: nothing, and x is nowhere near half a tick.

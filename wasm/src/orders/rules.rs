@@ -2,6 +2,8 @@
 //! prices and costs, and min/max limits on each. Built once, checked on construction, then
 //! used for every order.
 
+use std::cmp::Ordering;
+
 use super::decimal::{py_repr, Dec};
 use super::precision::Precision;
 use crate::KernelError;
@@ -55,6 +57,42 @@ pub struct MarketSpec {
 pub struct Limit {
     pub value: f64,
     pub dec: Dec,
+    /// A float product of normal floats beyond these is surely beyond the limit.
+    above: f64,
+    below: f64,
+}
+
+impl Limit {
+    fn new(value: f64) -> Limit {
+        Limit { value, dec: Dec::from_f64(value), above: value * (1.0 + 4e-15), below: value * (1.0 - 4e-15) }
+    }
+
+    /// How a number compares with the limit, exactly in decimal; `dec` gives the number's decimal and
+    /// is only asked for when the floats are equal: distinct floats stand for disjoint sets
+    /// of decimals, so they order like any decimals they stand for.
+    pub fn cmp(&self, x: f64, dec: impl FnOnce() -> Dec) -> Ordering {
+        match x.partial_cmp(&self.value) {
+            Some(Ordering::Equal) | None => dec().cmp_dec(&self.dec),
+            Some(order) => order,
+        }
+    }
+
+    /// How `a * b` compares with the limit, exactly in decimal; the floats decide when their product is
+    /// clearly apart from it, else `decs` gives the two decimals.
+    pub fn cmp_product(&self, a: f64, b: f64, decs: impl FnOnce() -> (Dec, Dec)) -> Ordering {
+        // Normal floats are within 2^-53 of their decimals, so f is within ~3.3e-16 of a*b.
+        let f = a * b;
+        if a.is_normal() && b.is_normal() && f.is_normal() {
+            if f > self.above {
+                return Ordering::Greater;
+            }
+            if f < self.below {
+                return Ordering::Less;
+            }
+        }
+        let (a, b) = decs();
+        Dec::cmp_product(&a, &b, &self.dec)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -153,7 +191,7 @@ fn bounds(what: &str, min: Option<f64>, max: Option<f64>) -> Result<Bounds, Kern
     let limit = |side: &str, value: Option<f64>| -> Result<Option<Limit>, KernelError> {
         match value {
             None => Ok(None),
-            Some(v) if v.is_finite() && v >= 0.0 => Ok(Some(Limit { value: v, dec: Dec::from_f64(v) })),
+            Some(v) if v.is_finite() && v >= 0.0 => Ok(Some(Limit::new(v))),
             Some(v) => Err(KernelError::new(format!(
                 "MarketRules: {what}_{side} must be a finite number >= 0 or None, got {}",
                 py_repr(v)
@@ -189,6 +227,24 @@ mod tests {
         assert_eq!(r.describe(), "MarketRules('TICK_SIZE', amount_precision=0.001, price_precision=0.01, cost_min=5.0)");
         let none = MarketRules::new("DECIMAL_PLACES", MarketSpec::default()).unwrap();
         assert_eq!((none.amount, none.price, none.cost), (None, None, None));
+    }
+
+    #[test]
+    fn limits_compare_exactly_in_decimal() {
+        use Ordering::*;
+        let tenth = Limit::new(0.1);
+        assert_eq!(tenth.cmp(0.1, || Dec::from_f64(0.1)), Equal);
+        // The same float, a longer decimal: only the decimals can tell.
+        assert_eq!(tenth.cmp(0.1, || Dec::new(100_000_000_000_000_000_001, -21)), Greater);
+        assert_eq!(tenth.cmp(0.30000000000000004, || unreachable!("the floats decide")), Greater);
+        let seven = Limit::new(7.0);
+        // 0.07 * 100.0 is 7.000000000000001 in floats, exactly 7 in decimal.
+        assert_eq!(seven.cmp_product(0.07, 100.0, || (Dec::from_f64(0.07), Dec::from_f64(100.0))), Equal);
+        assert_eq!(seven.cmp_product(1.0, 8.0, || unreachable!("the floats decide")), Greater);
+        assert_eq!(seven.cmp_product(1.0, 6.0, || unreachable!("the floats decide")), Less);
+        // 5e-324 is 4.94e-324 as a float: the product of floats is 1% off, decimals are exact.
+        let tiny = Limit::new(5e-24);
+        assert_eq!(tiny.cmp_product(5e-324, 1e300, || (Dec::from_f64(5e-324), Dec::from_f64(1e300))), Equal);
     }
 
     #[test]

@@ -209,48 +209,55 @@ impl MarketRules {
     ) -> Result<Normalized, Rejection> {
         side.ok_or(Rejection::new(Rule::InvalidSide, f64::NAN, None))?;
         let order_type = order_type.ok_or(Rejection::new(Rule::InvalidType, f64::NAN, None))?;
-        let (amount_dec, amount) = self.normalize(Field::Amount, amount)?;
-        within(Field::Amount, &self.amount_limits, &amount_dec, amount)?;
+        let amount = self.normalize(Field::Amount, amount)?;
+        within(Field::Amount, &self.amount_limits, &amount)?;
         let Some(price) = price else {
             return match order_type {
                 OrderType::Limit => Err(Rejection::new(Rule::PriceRequired, f64::NAN, None)),
-                OrderType::Market => Ok((amount, None)),
+                OrderType::Market => Ok((amount.value, None)),
             };
         };
-        let (price_dec, price) = match order_type {
+        let price = match order_type {
             OrderType::Limit => {
-                let (dec, value) = self.normalize(Field::Price, price)?;
-                within(Field::Price, &self.price_limits, &dec, value)?;
-                (dec, value)
+                let price = self.normalize(Field::Price, price)?;
+                within(Field::Price, &self.price_limits, &price)?;
+                price
             }
-            OrderType::Market => (finite_positive(Field::Price, price)?, price),
+            OrderType::Market => {
+                check_finite_positive(Field::Price, price)?;
+                Number { value: price, dec: None }
+            }
         };
+        let decs = || (amount.dec(), price.dec());
         // The exact product read as a float when it fits in 128 bits (it nearly always does).
-        let cost = || match amount_dec.coef.checked_mul(price_dec.coef) {
-            Some(c) => Dec::new(c, amount_dec.exp + price_dec.exp).to_f64(),
-            None => amount * price,
+        let cost = || {
+            let (a, p) = decs();
+            match a.coef.checked_mul(p.coef) {
+                Some(c) => Dec::new(c, a.exp + p.exp).to_f64(),
+                None => amount.value * price.value,
+            }
         };
         if let Some(min) = self.cost_limits.min {
-            if Dec::cmp_product(&amount_dec, &price_dec, &min.dec) == Ordering::Less {
+            if min.cmp_product(amount.value, price.value, decs) == Ordering::Less {
                 return Err(Rejection::new(Rule::CostBelowMin, cost(), Some(min.value)));
             }
         }
         if let Some(max) = self.cost_limits.max {
-            if Dec::cmp_product(&amount_dec, &price_dec, &max.dec) == Ordering::Greater {
+            if max.cmp_product(amount.value, price.value, decs) == Ordering::Greater {
                 return Err(Rejection::new(Rule::CostAboveMax, cost(), Some(max.value)));
             }
         }
-        Ok((amount, Some(price)))
+        Ok((amount.value, Some(price.value)))
     }
 
     /// ccxt's `amount_to_precision` for one amount (> 0; no limits checked).
     pub fn amount_to_precision(&self, amount: f64) -> Result<f64, Rejection> {
-        self.normalize(Field::Amount, amount).map(|(_, v)| v)
+        self.normalize(Field::Amount, amount).map(|n| n.value)
     }
 
     /// ccxt's `price_to_precision` for one price (> 0; no limits checked).
     pub fn price_to_precision(&self, price: f64) -> Result<f64, Rejection> {
-        self.normalize(Field::Price, price).map(|(_, v)| v)
+        self.normalize(Field::Price, price).map(|n| n.value)
     }
 
     /// ccxt's `cost_to_precision`: truncated to the cost precision (the price precision when
@@ -275,21 +282,19 @@ impl MarketRules {
         }
     }
 
-    /// Finite, positive, rounded (truncated for amounts) and not zero: the exact decimal and
-    /// its float.
-    fn normalize(&self, field: Field, x: f64) -> Result<(Dec, f64), Rejection> {
-        let dec = finite_positive(field, x)?;
+    /// Finite, positive, rounded (truncated for amounts) and not zero.
+    fn normalize(&self, field: Field, x: f64) -> Result<Number, Rejection> {
+        check_finite_positive(field, x)?;
         let (precision, rounding) = match field {
             Field::Amount => (&self.amount, Rounding::Truncate),
             Field::Price => (&self.price, Rounding::Round),
         };
-        let Some(precision) = precision else { return Ok((dec, x)) };
+        let Some(precision) = precision else { return Ok(Number { value: x, dec: None }) };
         let [.., rounds_to_zero, _, above_max] = field.rules();
-        match precision.round(dec, rounding) {
+        match precision.round_float(x, rounding) {
             Err(e) => Err(Rejection { rule: above_max, value: x, limit: Some(e.max), by_precision: true }),
-            Ok(v) if v.is_zero() => Err(Rejection::new(rounds_to_zero, x, None)),
-            Ok(v) if v == dec => Ok((dec, x)),
-            Ok(v) => Ok((v, v.to_f64())),
+            Ok((v, _)) if v.is_zero() => Err(Rejection::new(rounds_to_zero, x, None)),
+            Ok((v, value)) => Ok(Number { value, dec: Some(v) }),
         }
     }
 
@@ -365,8 +370,8 @@ impl MarketRules {
     }
 }
 
-/// The decimal of a finite positive number, or the field's not_finite / not_positive rule.
-fn finite_positive(field: Field, x: f64) -> Result<Dec, Rejection> {
+/// The field's not_finite / not_positive rule, if `x` breaks it.
+fn check_finite_positive(field: Field, x: f64) -> Result<(), Rejection> {
     let [not_finite, not_positive, ..] = field.rules();
     if !x.is_finite() {
         return Err(Rejection::new(not_finite, x, None));
@@ -374,19 +379,33 @@ fn finite_positive(field: Field, x: f64) -> Result<Dec, Rejection> {
     if x <= 0.0 {
         return Err(Rejection::new(not_positive, x, None));
     }
-    Ok(Dec::from_f64(x))
+    Ok(())
 }
 
-fn within(field: Field, bounds: &Bounds, dec: &Dec, value: f64) -> Result<(), Rejection> {
+/// A normalized number: its float, and its exact decimal when rounding made it (else the
+/// float's shortest decimal, printed only if an exact comparison needs it).
+#[derive(Clone, Copy)]
+struct Number {
+    value: f64,
+    dec: Option<Dec>,
+}
+
+impl Number {
+    fn dec(&self) -> Dec {
+        self.dec.unwrap_or_else(|| Dec::from_f64(self.value))
+    }
+}
+
+fn within(field: Field, bounds: &Bounds, x: &Number) -> Result<(), Rejection> {
     let [.., below_min, above_max] = field.rules();
     if let Some(min) = bounds.min {
-        if dec.cmp_dec(&min.dec) == Ordering::Less {
-            return Err(Rejection::new(below_min, value, Some(min.value)));
+        if min.cmp(x.value, || x.dec()) == Ordering::Less {
+            return Err(Rejection::new(below_min, x.value, Some(min.value)));
         }
     }
     if let Some(max) = bounds.max {
-        if dec.cmp_dec(&max.dec) == Ordering::Greater {
-            return Err(Rejection::new(above_max, value, Some(max.value)));
+        if max.cmp(x.value, || x.dec()) == Ordering::Greater {
+            return Err(Rejection::new(above_max, x.value, Some(max.value)));
         }
     }
     Ok(())
