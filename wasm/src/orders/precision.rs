@@ -61,8 +61,8 @@ impl Precision {
     /// The float `x` (> 0) rounded as ccxt does: the exact decimal (possibly zero) and the
     /// float it reads back as (`x` itself when rounding leaves it as it is).
     pub fn round_float(&self, x: f64, rounding: Rounding) -> Result<(Dec, f64), OutOfRange> {
-        if let Some((step, places)) = self.grid() {
-            if let Some(rounded) = grid::round(x, step, places, rounding) {
+        if let Some((step, places, mode)) = self.grid(x, rounding) {
+            if let Some(rounded) = grid::round(x, step, places, mode) {
                 return Ok(rounded);
             }
         }
@@ -71,16 +71,30 @@ impl Precision {
         Ok(if v == dec { (dec, x) } else { (v, v.to_f64()) })
     }
 
-    /// Decimal places and ticks round on a grid of `step * 10^-places`.
-    fn grid(&self) -> Option<(u64, u32)> {
-        match *self {
-            Precision::DecimalPlaces(p) if p >= 0 => Some((1, p as u32)),
-            Precision::DecimalPlaces(p) => Some((10u64.checked_pow(p.unsigned_abs())?, 0)),
+    /// Whether `round_float` rounds `x` without printing its digits (for tests).
+    pub fn uses_grid(&self, x: f64) -> bool {
+        self.grid(x, Rounding::Truncate).is_some_and(|(step, places, mode)| grid::round(x, step, places, mode).is_some())
+    }
+
+    /// The grid `step * 10^-places` that rounding `x` keeps multiples of, and how it rounds.
+    fn grid(&self, x: f64, rounding: Rounding) -> Option<(u64, u32, Mode)> {
+        let mode = if rounding == Rounding::Round { Mode::HalfUp } else { Mode::Floor };
+        // Keep the digits down to 10^at.
+        let (at, mode) = match *self {
+            Precision::DecimalPlaces(p) => (-p, mode),
             Precision::TickSize { tick, places, .. } => {
                 let scale = super::decimal::pow10((tick.exp as i64).max(0))?;
-                Some((u64::try_from(tick.coef.checked_mul(scale)?).ok()?, places as u32))
+                return Some((u64::try_from(tick.coef.checked_mul(scale)?).ok()?, places as u32, mode));
             }
-            Precision::SignificantDigits(_) => None,
+            Precision::SignificantDigits(n) => {
+                let at = grid::leading_exponent(x)? - n + 1;
+                (at, if at > 0 && mode == Mode::HalfUp { Mode::HalfDown } else { mode })
+            }
+        };
+        if at <= 0 {
+            Some((1, at.unsigned_abs(), mode))
+        } else {
+            Some((10u64.checked_pow(at as u32)?, 0, mode))
         }
     }
 
