@@ -256,12 +256,15 @@ impl U256 {
     /// self += v * 2^(64*limbs). Callers never exceed 256 bits.
     fn add_shifted(&mut self, v: u128, limbs: usize) {
         let mut carry = 0u128;
-        let parts = [v as u64, (v >> 64) as u64];
-        for i in 0..4 - limbs {
-            let idx = 3 - limbs - i;
-            let add = if i < 2 { parts[i] as u128 } else { 0 };
-            let sum = self.0[idx] as u128 + add + carry;
-            self.0[idx] = sum as u64;
+        // From the limb v starts at up to the most significant one.
+        for (i, limb) in self.0[..4 - limbs].iter_mut().rev().enumerate() {
+            let add = match i {
+                0 => v as u64,
+                1 => (v >> 64) as u64,
+                _ => 0,
+            };
+            let sum = *limb as u128 + add as u128 + carry;
+            *limb = sum as u64;
             carry = sum >> 64;
         }
     }

@@ -25,7 +25,7 @@ pub fn round(x: f64, step: u64, places: u32, mode: Mode) -> Option<(Dec, f64)> {
     let biased = (bits >> 52) as i32 & 0x7ff;
     // Grid and half-way points near x are then below 5e13 * 10^-places: at most 15 digits.
     // Normal floats only; steps below 10^13 keep the integers below within 128 bits.
-    if places > 22 || step >= 10_000_000_000_000 || biased == 0 || !(x * POW10[places as usize] < 5e13) {
+    if places > 22 || step >= 10_000_000_000_000 || biased == 0 || x * POW10[places as usize] >= 5e13 {
         return None;
     }
     let m = (bits & ((1u64 << 52) - 1)) | (1u64 << 52); // x = m * 2^e2
@@ -46,7 +46,7 @@ pub fn round(x: f64, step: u64, places: u32, mode: Mode) -> Option<(Dec, f64)> {
     // (a quarter ulp above a power of two), ends included when the mantissa is even (IEEE).
     let up = 2 * five;
     let down = if m == 1 << 52 && biased > 1 { five } else { up };
-    let within = |dist: u128, half: u128| dist < half || (dist == half && m % 2 == 0);
+    let within = |dist: u128, half: u128| dist < half || (dist == half && m.is_multiple_of(2));
     // R is the point j0 + 1 or j0 when the interval holds it, else strictly between the two.
     let (j, exact) = if within(d - r, up) { (j0 + 1, true) } else { (j0, within(r, down)) };
     let k = match mode {

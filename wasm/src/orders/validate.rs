@@ -3,12 +3,13 @@
 //!
 //! Order of checks (the first failure wins):
 //! 1. side, then order type;
-//! 2. amount: finite, > 0, truncated to the amount precision (`amount_above_max` if ccxt's
+//! 2. amount: finite and positive, truncated to the amount precision (`amount_above_max` if ccxt's
 //!    arithmetic cannot hold it, `amount_rounds_to_zero` if nothing is left), then min, max;
-//! 3. price: required for a limit order (a market order without one skips 3 and 4); finite,
-//!    > 0; for a limit order rounded half up to the price precision (`price_above_max`,
-//!    `price_rounds_to_zero` as for amounts), then min, max. A market order's price is only a
-//!    reference for the cost check: neither rounded nor held to the price limits;
+//! 3. price: required for a limit order (a market order without one skips 3 and 4); finite
+//!    and positive; for a limit order rounded half up to the price precision
+//!    (`price_above_max`, `price_rounds_to_zero` as for amounts), then min, max. A market
+//!    order's price is only a reference for the cost check: neither rounded nor held to the
+//!    price limits;
 //! 4. cost = normalized amount * price, exactly in decimal: min, then max.
 //!
 //! Limits compare the normalized decimals exactly, as ccxt's `Precise` does.
