@@ -151,19 +151,16 @@ impl Dec {
         buf.as_str().parse().unwrap_or(f64::NAN)
     }
 
-    /// The multiple of `10^at` chosen by `mode` (only the coefficients of floats are rounded
-    /// here: at most 17 digits, so nothing overflows).
+    /// The multiple of `10^at` chosen by `mode`.
     pub fn round_at(&self, at: i32, mode: Mode) -> Dec {
         if self.is_zero() || self.exp >= at {
             return *self;
         }
         let drop = at as i64 - self.exp as i64;
         let n = digits(self.coef) as i64;
-        if drop > n {
-            // Below a tenth of the unit: under half of it, whatever the mode.
-            return Dec::ZERO;
-        }
-        let unit = POW10[drop as usize];
+        // Below a tenth of the unit, or (beyond 38 digits) below 2^128 / 10^39 of it: under
+        // half of it, whatever the mode.
+        let Some(unit) = pow10(drop).filter(|_| drop <= n) else { return Dec::ZERO };
         let (q, r) = div_rem(self.coef, unit);
         let up = match mode {
             Mode::Floor => false,
