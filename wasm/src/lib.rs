@@ -8,6 +8,7 @@
 
 pub mod error;
 pub mod indicators;
+pub mod ohlcv;
 pub mod orders;
 pub mod params;
 
