@@ -9,6 +9,7 @@ use wasm_bindgen::prelude::*;
 use crate::KernelError;
 
 mod indicators;
+mod ohlcv;
 mod orders;
 
 pub(crate) fn js_error(e: KernelError) -> JsError {

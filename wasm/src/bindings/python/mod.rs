@@ -4,6 +4,7 @@ use pyo3::prelude::*;
 
 mod columns;
 mod indicators;
+mod ohlcv;
 mod orders;
 
 #[pymodule]
@@ -11,5 +12,6 @@ mod orders;
 fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     indicators::register(m)?;
     orders::register(m)?;
+    ohlcv::register(m)?;
     Ok(())
 }
