@@ -54,5 +54,5 @@ def test_load_data_reads_csv(tmp_path):
     p.write_text("date,open,high,low,close,volume\n2024-01-01,1,2,0.5,1.5,3\n2024-01-02,1.5,2,1,2,4\n")
     c = ct.load_data(p, symbol="X/USD", timeframe="1d")
     assert len(c) == 2 and c.timeframe == "1d" and list(c.close) == [1.5, 2.0]
-    with pytest.raises(ValueError, match="unsupported data source"):
+    with pytest.raises(ValueError, match="not a file .* nor a dataset id"):
         ct.load_data(tmp_path / "x.json")

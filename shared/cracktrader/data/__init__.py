@@ -4,16 +4,54 @@
 (pyarrow, ccxt) are imported only by the functions that need them.
 """
 
+import os
 from pathlib import Path
 
-from .csv_text import read_csv_text
+from .csv_text import read_csv, read_csv_text
+from .errors import DataError
 
-__all__ = ["load_data", "read_csv_text"]
+__all__ = ["DataError", "load_data", "read_csv", "read_csv_text", "read_file"]
 
 
-def load_data(source, **info):
-    """Candles from a CSV file path. `info` sets symbol/timeframe/exchange on the result."""
-    path = Path(source)
-    if path.suffix.lower() in (".csv", ".txt"):
-        return read_csv_text(path.read_text(), source=str(path), **info)
-    raise ValueError(f"{source}: unsupported data source (expected a .csv file)")
+def read_file(path, **options):
+    from .files import read_file
+
+    return read_file(path, **options)
+
+
+def load_data(source, *, since=None, until=None, resample=None, cache=None, **info):
+    """Candles from a CSV/Parquet file or a cached dataset id (e.g. "binance.BTC-USDT.1h").
+
+    For files, `info` may give symbol, exchange and timeframe (checked against the data), and
+    `time_unit`, `sort`, `drop_duplicates` (see `read_csv`). `since`/`until` (UTC ms, until
+    exclusive) keep a time range; `resample` ("1h", "1d"...) aggregates to a longer timeframe;
+    `cache` is the cache directory (default: CRACKTRADER_CACHE_DIR or the user cache).
+    """
+    path = Path(source) if isinstance(source, (str, os.PathLike)) else None
+    if path is None:
+        raise TypeError(f"load_data: expected a file path or a dataset id, got {type(source).__name__}")
+    if path.suffix.lower() in (".csv", ".txt", ".tsv", ".parquet", ".pq") or path.exists():
+        candles = read_file(path, **info)
+        if since is not None or until is not None:
+            candles = _between(candles, since, until)
+    else:
+        from . import ids
+
+        if not ids.is_dataset_id(str(source)):
+            raise ValueError(f"{source}: not a file (.csv, .parquet) nor a dataset id like binance.BTC-USDT.1h")
+        from .store import Cache
+
+        candles = Cache(cache).read(str(source), since=since, until=until)
+    if resample:
+        from .resample import resample as aggregate
+
+        candles = aggregate(candles, resample)
+    return candles
+
+
+def _between(candles, since, until):
+    from bisect import bisect_left
+
+    lo = 0 if since is None else bisect_left(candles.time, since)
+    hi = len(candles) if until is None else bisect_left(candles.time, until)
+    return candles.slice(lo, hi)

@@ -1,0 +1,43 @@
+"""Candles <-> Arrow, without copying on the way in (server only: imports pyarrow).
+
+The schema every cached file and every Arrow stream has: `time` int64 (UTC ms) and
+`open`, `high`, `low`, `close`, `volume` float64, none nullable.
+"""
+
+from array import array
+
+import pyarrow as pa
+
+from ..candles import COLUMNS, Candles
+
+SCHEMA = pa.schema(
+    [pa.field("time", pa.int64(), nullable=False)]
+    + [pa.field(name, pa.float64(), nullable=False) for name in COLUMNS[1:]],
+    metadata={"time": "UTC milliseconds, bar open time"},
+)
+
+
+def to_table(candles, metadata=None):
+    """An Arrow table viewing the candles' columns (no copy)."""
+    n = len(candles)
+    arrays = [pa.Array.from_buffers(field.type, n, [None, pa.py_buffer(getattr(candles, field.name))]) for field in SCHEMA]
+    schema = SCHEMA.with_metadata({**SCHEMA.metadata, **(metadata or {})}) if metadata else SCHEMA
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def column_to_array(column, typecode):
+    """array('q'/'d') holding a chunked Arrow column of int64/float64 without nulls (one
+    copy: chunk buffers appended as bytes)."""
+    out = array(typecode)
+    for chunk in column.chunks if isinstance(column, pa.ChunkedArray) else [column]:
+        buf = chunk.buffers()[1]
+        if buf is not None and len(chunk):
+            start = chunk.offset * 8
+            out.frombytes(memoryview(buf)[start : start + len(chunk) * 8])
+    return out
+
+
+def to_candles(table, **info):
+    """Candles holding the table's six columns (which must have the schema's types)."""
+    cols = [column_to_array(table.column(name), "q" if name == "time" else "d") for name in COLUMNS]
+    return Candles(*cols, **info)

@@ -1,0 +1,40 @@
+"""Reading a candle file by its type: CSV (the kernel reader, everywhere) or Parquet (pyarrow,
+on the server)."""
+
+import mmap
+from contextlib import contextmanager
+from pathlib import Path
+
+from .csv_text import read_csv
+
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+def read_file(path, **options):
+    """Candles from a CSV or Parquet file; see `read_csv` for the options."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in PARQUET_SUFFIXES:
+        from .parquet import read_parquet
+
+        return read_parquet(path, str(path), **options)
+    if suffix in CSV_SUFFIXES:
+        with _mapped(path) as data:
+            return read_csv(data, str(path), **options)
+    raise ValueError(f"{path}: unsupported file type {suffix or '(none)'!r} (expected .csv, .txt, .tsv, .parquet)")
+
+
+@contextmanager
+def _mapped(path):
+    """The file's bytes, memory-mapped where possible (no copy of a large file)."""
+    with open(path, "rb") as f:
+        try:
+            m = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        except (ValueError, OSError, AttributeError):  # empty file, or no mmap (Pyodide)
+            yield f.read()
+            return
+        try:
+            yield m
+        finally:
+            m.close()
