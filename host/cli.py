@@ -6,9 +6,9 @@ import sys
 
 import cracktrader
 
-from .commands import CommandError, build_static, serve
+from .commands import CommandError, build_static, data, serve
 
-COMMANDS = [serve, build_static]
+COMMANDS = [serve, build_static, data]
 
 
 def build_parser():
