@@ -16,7 +16,7 @@ class Fault:
     delay: float = 0.0  # seconds before answering: a timeout when longer than the client's
     path: str = "/api/v3/klines"
     times: int = 1  # how many requests it hits
-    after: int = 0  # matching requests to let through first
+    after: int = 0  # requests to its path to let through first
 
 
 class Faults:
@@ -34,17 +34,19 @@ class Faults:
             self._faults.clear()
 
     def take(self, path):
-        """The fault hitting this request, if any (consuming one of its `times`)."""
+        """The fault hitting this request, if any: the first one done letting requests
+        through (each fault counts every request to its path)."""
+        hit = None
         with self._lock:
             for f in self._faults:
                 if f.path != path or f.times <= 0:
                     continue
                 if f.after > 0:
                     f.after -= 1
-                    return None
-                f.times -= 1
-                return f
-        return None
+                elif hit is None:
+                    f.times -= 1
+                    hit = f
+        return hit
 
 
 def error_response(status, retry_after=None):

@@ -1,0 +1,213 @@
+"""The Parquet cache: partitions and manifest, range reads, replacing ranges, listing,
+removing, exporting, Arrow IPC for the browser, and corruption caught by reads and verify."""
+
+import json
+import os
+
+import pyarrow as pa
+import pytest
+
+import cracktrader as ct
+from cracktrader.data import ids, periods, ranges
+from cracktrader.data.export import export
+from cracktrader.data.ipc import MEDIA_TYPE, ipc_stream, iter_ipc_stream
+from cracktrader.data.store import Cache, default_root
+from cracktrader.data.verify import verify
+from support.candles import rows, series
+
+HOUR, DAY = 3_600_000, 86_400_000
+ID = "binance.BTC-USDT.1m"
+
+
+@pytest.fixture
+def two_years(cache):
+    """1m bars across a year boundary (two partitions), with a gap."""
+    c = series(4000, start=1_704_067_200_000 - 2000 * 60_000, skip={100, 101, 102})
+    cache.write(c)
+    return c
+
+
+def test_partitions_and_manifest(cache, two_years):
+    c = two_years
+    m = cache.manifest(ID)
+    assert sorted(m.partitions) == ["2023", "2024"]
+    assert m.rows == len(c) and (m.first, m.last) == (c.time[0], c.time[-1])
+    assert m.covered == [(c.time[0], c.time[-1] + 60_000)]
+    assert m.gaps == [(c.time[99] + 60_000, c.time[100])]
+    files = sorted(p.name for p in cache.path(ID).iterdir())
+    assert files == sorted([".lock", "manifest.json", *(p.file for p in m.partitions.values())])
+
+
+def test_range_reads(cache, two_years):
+    c = two_years
+    assert rows(cache.read(ID)) == rows(c)
+    a, b = c.time[500], c.time[3500]
+    got = cache.read(ID, since=a, until=b)
+    assert rows(got) == rows(c)[500:3500] and got.timeframe == "1m" and got.symbol == "BTC/USDT"
+    assert rows(cache.read(ID, since=a + 1, until=a + 60_001)) == rows(c)[501:502]
+    assert len(cache.read(ID, since=0, until=1)) == 0
+    table = cache.read_table(ID, since=a, until=b, columns=["close"])
+    assert table.column_names == ["close"] and table.column(0).to_pylist() == list(c.close[500:3500])
+    streamed = list(cache.stream_candles(ID, since=a, until=b))
+    assert sum(len(x) for x in streamed) == 3000 and rows(streamed[0]) == rows(c)[500 : 500 + len(streamed[0])]
+    with pytest.raises(ValueError, match="unknown column"):
+        cache.read_table(ID, columns=["price"])
+    assert rows(ct.load_data(ID, cache=cache.root, since=a, until=b)) == rows(c)[500:3500]
+
+
+def test_only_the_needed_row_groups_are_read(cache):
+    c = series(300_000)
+    cache.write(c)
+    _, opened = cache.open(ID, since=c.time[200_000], until=c.time[200_010])
+    (key, part, pf), = opened
+    from cracktrader.data.store import _groups_between
+
+    assert pf.metadata.num_row_groups == 3 and _groups_between(pf, c.time[200_000], c.time[200_010]) == [1]
+
+
+def test_writes_replace_their_range_and_keep_the_rest(cache, two_years):
+    c = two_years
+    start, end = c.time[1000], c.time[1200]
+    newer = series(50, start=c.time[1100], seed=9)  # other values, and bars missing around them
+    cache.write(newer, covered=(start, end))
+    got = rows(cache.read(ID))
+    assert got == rows(c)[:1000] + rows(newer) + [r for r in rows(c) if r[0] >= end]
+    m = cache.manifest(ID)
+    assert (start, c.time[1100]) in m.gaps and (newer.time[-1] + 60_000, end) in m.gaps
+    assert verify(cache) == []
+    empty = series(0)
+    cache.write(empty, covered=(c.time[0], c.time[10]))  # the exchange says: nothing there
+    assert cache.read(ID).time[0] == c.time[10]
+    assert cache.missing(ID, c.time[0] - HOUR, c.time[-1]) == [(c.time[0] - HOUR, c.time[0])]
+
+
+def test_writes_are_checked(cache):
+    bad = series(5)
+    bad.high[2] = 0.0
+    with pytest.raises(ct.DataError, match="high_below_open_close"):
+        cache.write(bad)
+    with pytest.raises(ValueError, match="outside the covered range"):
+        cache.write(series(5), covered=(0, 1))
+    with pytest.raises(ids.BadDatasetId):
+        cache.write(series(5, exchange="Bin/ance"))
+    assert cache.ids() == []
+
+
+def test_dataset_ids_are_unambiguous_and_stay_inside_the_cache(cache):
+    for symbol in ("BTC/USDT", "BTC/USDT:USDT", "BTC/USD:BTC-240329-60000-C", "1000PEPE/USDT", "A.B/C_D", "Ü/€"):
+        ds = ids.dataset_id("okx", symbol, "1h")
+        assert ids.parse_dataset_id(ds) == ("okx", symbol, "1h")
+        assert "/" not in ds and ".." not in ds and ds.count(".") == 2
+    assert ids.dataset_id("binance", "BTC/USDT", "1h") == "binance.BTC-USDT.1h"
+    for bad in ("../../etc/passwd", "binance.BTC-USDT", "binance.BTC/USDT.1h", "binance..1h", "Binance.BTC-USDT.1h",
+                "binance.BTC-USDT.1x", "binance.~41.1h", "binance.~ZZ.1h", "binance.BTC-USDT.1h/..", "binance.%2e%2e.1h"):
+        with pytest.raises(ids.BadDatasetId):
+            cache.path(bad)
+
+
+def test_list_and_remove(cache, two_years):
+    cache.write(series(10, symbol="ETH/USDT", timeframe="5m", tf=300_000))
+    listed = {d["id"]: d for d in cache.datasets()}
+    assert set(listed) == {ID, "binance.ETH-USDT.5m"}
+    d = listed[ID]
+    assert (d["rows"], d["gaps"], d["missing"], d["first"]) == (len(two_years), 1, 3, two_years.time[0])
+    assert d["bytes"] == sum(os.path.getsize(cache.path(ID) / p.file) for p in cache.manifest(ID).partitions.values())
+    assert cache.remove(ID) and not cache.remove(ID)
+    assert cache.ids() == ["binance.ETH-USDT.5m"]
+    with pytest.raises(ct.DataError) as e:
+        cache.read(ID)
+    assert e.value.rule == "not_cached"
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet", ".arrow"])
+def test_export_round_trips(tmp_path, cache, two_years, suffix):
+    out = tmp_path / f"export{suffix}"
+    assert export(cache, ID, out) == len(two_years)
+    if suffix == ".arrow":
+        with pa.ipc.open_file(out) as f:
+            table = f.read_all()
+        assert table.column("close").to_pylist() == list(two_years.close)
+        assert json.loads(table.schema.metadata[b"cracktrader"]) == dict(exchange="binance", symbol="BTC/USDT", timeframe="1m")
+    else:
+        assert rows(ct.load_data(out)) == rows(two_years)
+    hourly = tmp_path / f"hourly{suffix}"
+    export(cache, ID, hourly, timeframe="1h", since=two_years.time[0], until=two_years.time[600])
+    if suffix != ".arrow":
+        assert rows(ct.load_data(hourly)) == rows(ct.data.resample.resample(two_years.slice(0, 600), "1h"))
+
+
+def test_arrow_ipc_stream_for_the_browser(cache, two_years):
+    c = two_years
+    data = ipc_stream(cache, ID, since=c.time[10], until=c.time[3990])
+    table = pa.ipc.open_stream(data).read_all()
+    assert table.num_rows == 3980 and table.column("time").to_pylist() == list(c.time[10:3990])
+    assert table.schema.field("time").type == pa.int64() and table.schema.field("open").type == pa.float64()
+    assert json.loads(table.schema.metadata[b"cracktrader"])["id"] == ID
+    assert MEDIA_TYPE == "application/vnd.apache.arrow.stream"
+    assert pa.ipc.open_stream(ipc_stream(cache, ID, since=0, until=1)).read_all().num_rows == 0
+    with pytest.raises(ct.DataError, match="not_cached"):
+        iter_ipc_stream(cache, "binance.ETH-USDT.1m")  # raised before any byte is sent
+
+
+def flip_byte(path, at):
+    data = bytearray(path.read_bytes())
+    data[at] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
+def test_corruption_is_caught_by_reads_and_verify(cache, two_years):
+    m = cache.manifest(ID)
+    path = cache.path(ID) / m.partitions["2024"].file
+    flip_byte(path, path.stat().st_size // 2)  # inside a data page
+    with pytest.raises(ct.DataError) as e:
+        cache.read(ID)
+    assert e.value.rule == "corrupted_file" and "verify --fix" in str(e.value)
+    assert len(cache.read(ID, until=1_704_067_200_000)) == 1997  # the other partition is fine
+    problems = verify(cache)
+    assert [(p.file, p.problem) for p in problems] == [(path.name, "checksum mismatch (the file's bytes changed)")]
+    assert "verify --fix" in problems[0].fix and "fetch binance BTC/USDT 1m" in problems[0].fix
+    fixed = verify(cache, fix=True)
+    assert fixed[0].fix.startswith("dropped")
+    assert verify(cache) == []
+    assert cache.missing(ID, *periods.bounds("2024")) == [periods.bounds("2024")]  # fetched again next time
+    assert rows(cache.read(ID)) == rows(two_years)[:1997]
+
+
+def test_truncated_and_missing_files(cache, two_years):
+    m = cache.manifest(ID)
+    p23, p24 = (cache.path(ID) / m.partitions[k].file for k in ("2023", "2024"))
+    p23.write_bytes(p23.read_bytes()[:-100])
+    with pytest.raises(ct.DataError, match="truncated"):
+        cache.read(ID)
+    p24.unlink()
+    (cache.path(ID) / ".2025.abcd.parquet.tmp").write_bytes(b"half a file")
+    found = {p.file: p.problem for p in verify(cache)}
+    assert "truncated" in found[p23.name] and found[p24.name] == "missing file"
+    assert "stray" in found[".2025.abcd.parquet.tmp"]
+    verify(cache, fix=True)
+    assert verify(cache) == [] and cache.manifest(ID).partitions == {}
+
+
+def test_a_corrupted_manifest_is_reported(cache, two_years):
+    (cache.path(ID) / "manifest.json").write_text('{"version": 1, "exchange": ')
+    with pytest.raises(ct.DataError, match="unreadable manifest"):
+        cache.read(ID)
+    (problem,) = verify(cache)
+    assert problem.file == "manifest.json" and "remove" in problem.fix
+
+
+def test_cache_location(tmp_path, monkeypatch):
+    monkeypatch.setenv("CRACKTRADER_CACHE_DIR", str(tmp_path / "here"))
+    assert Cache().root == tmp_path / "here"
+    monkeypatch.delenv("CRACKTRADER_CACHE_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_root() == tmp_path / "xdg" / "cracktrader"
+
+
+def test_ranges_and_periods():
+    assert ranges.normalize([(5, 7), (1, 3), (3, 4), (9, 9)]) == [(1, 4), (5, 7)]
+    assert ranges.subtract([(0, 10)], [(2, 3), (5, 20)]) == [(0, 2), (3, 5)]
+    assert ranges.intersect([(0, 10)], [(2, 3), (5, 20)]) == [(2, 3), (5, 10)]
+    assert periods.keys_between(1_703_980_800_000, 1_704_067_200_001, periods.YEAR) == ["2023", "2024"]
+    assert periods.bounds("2024-12") == (1_733_011_200_000, 1_735_689_600_000)
+    assert periods.kind_for(1000) == periods.MONTH and periods.kind_for(86_400_000) == periods.ALL
