@@ -52,6 +52,8 @@ def test_range_reads(cache, two_years):
     assert sum(len(x) for x in streamed) == 3000 and rows(streamed[0]) == rows(c)[500 : 500 + len(streamed[0])]
     with pytest.raises(ValueError, match="unknown column"):
         cache.read_table(ID, columns=["price"])
+    cols = cache.read_columns(ID, ["time", "close"], since=a, until=b)
+    assert list(cols) == ["time", "close"] and cols["close"].tolist() == list(c.close[500:3500]) and cols["time"].typecode == "q"
     assert rows(ct.load_data(ID, cache=cache.root, since=a, until=b)) == rows(c)[500:3500]
 
 
@@ -194,6 +196,16 @@ def test_a_corrupted_manifest_is_reported(cache, two_years):
         cache.read(ID)
     (problem,) = verify(cache)
     assert problem.file == "manifest.json" and "remove" in problem.fix
+
+
+def test_the_data_package_api_loads_server_parts_on_use():
+    import subprocess
+    import sys
+
+    code = ("import sys, cracktrader.data as d; light = 'pyarrow' not in sys.modules; "
+            "print(light, d.Cache.__name__, d.fetch.__name__, d.import_file.__name__, 'pyarrow' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "Cache", "fetch", "import_file", "True"]
 
 
 def test_cache_location(tmp_path, monkeypatch):

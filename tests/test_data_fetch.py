@@ -12,7 +12,7 @@ import ccxt
 import pytest
 
 from conftest import DAY, SIM_GAP, SIM_NOW, SIM_START
-from cracktrader.data.fetch import FetchError, fetch
+from cracktrader.data.fetcher import FetchError, fetch
 from cracktrader.data.resample import resample
 from cracktrader.data.verify import verify
 from support.candles import rows

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+import cracktrader as ct
+
 import bad_files
 from cracktrader.data import read_csv_text
 from cracktrader.data.errors import DataError
@@ -98,3 +100,23 @@ def test_same_errors_for_kernel_misuse(pyodide):
         code = (f"from cracktrader.kernels import ohlcv\ntry:\n    {call}\n    result = None\n"
                 "except Exception as e:\n    result = [type(e).__name__, str(e)]\n")
         assert pyodide.run(code) == [type(native.value).__name__, str(native.value)], call
+
+
+def test_load_data_in_pyodide(pyodide, tmp_path):
+    text = csv_text(series(3000, skip={10, 11}))
+    path = tmp_path / "m.csv"
+    path.write_text(text)
+    native = ct.load_data(path, resample="1h")
+    code = (
+        "import hashlib, cracktrader as ct\n"
+        f"open('/tmp/m.csv', 'w').write({text!r})\n"
+        "c = ct.load_data('/tmp/m.csv', resample='1h')\n"
+        "result = [len(c), c.timeframe, hashlib.sha256(c.close.tobytes() + c.time.tobytes()).hexdigest()]\n"
+        "for source in ('binance.BTC-USDT.1m', '/tmp/x.parquet'):\n"
+        "    try:\n        ct.load_data(source)\n"
+        "    except ValueError as e:\n        result.append(str(e))\n"
+    )
+    got = pyodide.run(code)
+    assert got[:3] == [len(native), "1h", hashlib.sha256(native.close.tobytes() + native.time.tobytes()).hexdigest()]
+    assert "dataset ids are read from the server's cache, which needs pyarrow" in got[3]
+    assert "reading Parquet needs pyarrow" in got[4]

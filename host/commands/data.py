@@ -47,7 +47,7 @@ def _cache(args):
 def _errors():
     """The exceptions a data command reports as one line."""
     from cracktrader.data.errors import DataError
-    from cracktrader.data.fetch import FetchError
+    from cracktrader.data.fetcher import FetchError
 
     return (DataError, FetchError, ValueError, OSError)
 
@@ -61,7 +61,7 @@ def _one_line(e):
 
 
 def run_fetch(args):
-    from cracktrader.data.fetch import fetch
+    from cracktrader.data.fetcher import fetch
 
     from ..progress import Progress
 

@@ -10,7 +10,18 @@ from pathlib import Path
 from .csv_text import read_csv, read_csv_text
 from .errors import DataError
 
-__all__ = ["DataError", "load_data", "read_csv", "read_csv_text", "read_file"]
+__all__ = ["Cache", "DataError", "FetchError", "fetch", "import_file", "load_data", "read_csv", "read_csv_text", "read_file"]
+
+# Server-side parts, imported on first use (they import pyarrow, ccxt).
+_LAZY = {"Cache": "store", "fetch": "fetcher", "FetchError": "fetcher", "import_file": "importer"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def read_file(path, **options):
@@ -39,8 +50,10 @@ def load_data(source, *, since=None, until=None, resample=None, cache=None, **in
 
         if not ids.is_dataset_id(str(source)):
             raise ValueError(f"{source}: not a file (.csv, .parquet) nor a dataset id like binance.BTC-USDT.1h")
-        from .store import Cache
-
+        try:
+            from .store import Cache
+        except ImportError as e:  # Pyodide: no pyarrow, no cache
+            raise ValueError(f"{source}: dataset ids are read from the server's cache, which needs pyarrow ({e})") from None
         candles = Cache(cache).read(str(source), since=since, until=until)
     if resample:
         from .resample import resample as aggregate

@@ -16,8 +16,10 @@ def read_file(path, **options):
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in PARQUET_SUFFIXES:
-        from .parquet import read_parquet
-
+        try:
+            from .parquet import read_parquet
+        except ImportError as e:  # Pyodide: no pyarrow
+            raise ValueError(f"{path}: reading Parquet needs pyarrow ({e}); in the browser, use CSV") from None
         return read_parquet(path, str(path), **options)
     if suffix in CSV_SUFFIXES:
         with _mapped(path) as data:

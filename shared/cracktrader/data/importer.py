@@ -45,7 +45,7 @@ def import_file(path, *, cache=None, exchange, symbol, timeframe=None, time_unit
         raise ValueError(f"{path}: one bar does not tell the timeframe: pass it (--timeframe)")
     t = candles.time
     covered = (t[0], t[-1] + tf)
-    m = store.write(candles, covered=covered)
+    m = store.write(candles, covered=covered, checked=True)  # read_file checked them
     gaps = ranges.intersect(m.gaps, [covered])
     return ImportReport(dataset_id(exchange, symbol, candles.timeframe), len(candles), t[0], t[-1], len(gaps),
                         ranges.total(gaps) // tf, candles.meta.get("repairs", []))

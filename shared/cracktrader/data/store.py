@@ -154,17 +154,18 @@ class Cache:
         finally:
             os.close(fd)
 
-    def write(self, candles, covered=None, gaps=None):
+    def write(self, candles, covered=None, gaps=None, checked=False):
         """Stores candles (their exchange, symbol and timeframe name the dataset), replacing
         whatever the cache held in `covered` ([start, end) in UTC ms; default: first bar to
         the end of the last). `gaps`: the ranges in `covered` without bars (default: computed
-        from the bars). Returns the new manifest."""
+        from the bars). The candles are checked against the rules first, unless the caller
+        just did (`checked`). Returns the new manifest."""
         from ..kernels import ohlcv
 
         ds_id = dataset_id(candles.exchange, candles.symbol, candles.timeframe)
         tf = timeframe_ms(candles.timeframe)
         t = candles.time
-        if len(candles):
+        if len(candles) and not checked:
             check(candles, f"{ds_id} (write)", candles.timeframe)
         if covered is None:
             if not len(candles):
@@ -251,12 +252,33 @@ class Cache:
 
     def read_table(self, ds_id, since=None, until=None, columns=None):
         """An Arrow table of the bars in [since, until) (UTC ms, until exclusive), with the
-        given columns (default all); only the row groups holding the range are read."""
-        tables = [batch for batch in self._row_groups(ds_id, since, until, columns, whole=True)]
+        given columns (default all); only the row groups holding the range are read, the
+        partitions in parallel."""
+        want, read_cols, lo, hi = _selection(columns, since, until)
+        _, opened = self.open(ds_id, since, until)
+
+        def read(item):
+            key, part, pf = item
+            groups = _groups_between(pf, lo, hi)
+            if not groups:
+                return None
+            try:
+                return _trim(pf.read_row_groups(groups, columns=read_cols), lo, hi, want)
+            except (OSError, pa.ArrowException) as e:
+                raise corrupted(pf.path, f"cannot read it ({e})") from None
+
+        with ThreadPoolExecutor(max_workers=min(4, max(1, len(opened)))) as pool:
+            tables = [t for t in pool.map(read, opened) if t is not None]
         if not tables:
-            schema = pa.schema([SCHEMA.field(c) for c in (columns or COLUMNS)])
-            return schema.empty_table()
+            return pa.schema([SCHEMA.field(c) for c in want]).empty_table()
         return pa.concat_tables(tables)
+
+    def read_columns(self, ds_id, columns, since=None, until=None):
+        """{name: array('q'/'d')} of some columns of the bars in [since, until)."""
+        from .arrow import column_to_array
+
+        table = self.read_table(ds_id, since, until, columns)
+        return {name: column_to_array(table.column(name), "q" if name == "time" else "d") for name in table.column_names}
 
     def read(self, ds_id, since=None, until=None):
         """Candles (array columns) of the bars in [since, until)."""
@@ -267,7 +289,7 @@ class Cache:
     def stream(self, ds_id, since=None, until=None, columns=None):
         """The bars of [since, until) as a sequence of Arrow tables of at most one row group
         (131,072 rows) each: for datasets larger than memory."""
-        yield from self._row_groups(ds_id, since, until, columns, whole=False)
+        yield from self._row_groups(ds_id, since, until, columns)
 
     def stream_candles(self, ds_id, since=None, until=None):
         """Like `stream`, as Candles."""
@@ -275,33 +297,31 @@ class Cache:
         for table in self.stream(ds_id, since, until):
             yield to_candles(table, symbol=symbol, timeframe=timeframe, exchange=exchange)
 
-    def _row_groups(self, ds_id, since, until, columns, whole):
-        want = list(columns or COLUMNS)
-        unknown = [c for c in want if c not in COLUMNS]
-        if unknown:
-            raise ValueError(f"unknown column(s) {', '.join(unknown)}: expected some of {', '.join(COLUMNS)}")
-        read_cols = want if "time" in want else ["time", *want]
-        lo = -(2**62) if since is None else since
-        hi = 2**62 if until is None else until
+    def _row_groups(self, ds_id, since, until, columns):
+        want, read_cols, lo, hi = _selection(columns, since, until)
         _, opened = self.open(ds_id, since, until)
         for key, part, pf in opened:
-            groups = _groups_between(pf, lo, hi)
-            if not groups:
-                continue
-            try:
-                if whole:
-                    yield _trim(pf.read_row_groups(groups, columns=read_cols), lo, hi, want)
-                else:
-                    for g in groups:
-                        table = _trim(pf.read_row_group(g, columns=read_cols), lo, hi, want)
-                        if table.num_rows:
-                            yield table
-            except (OSError, pa.ArrowException) as e:
-                raise corrupted(pf.path, f"cannot read it ({e})") from None
+            for g in _groups_between(pf, lo, hi):
+                try:
+                    table = _trim(pf.read_row_group(g, columns=read_cols), lo, hi, want)
+                except (OSError, pa.ArrowException) as e:
+                    raise corrupted(pf.path, f"cannot read it ({e})") from None
+                if table.num_rows:
+                    yield table
+
+
+def _selection(columns, since, until):
+    """(columns wanted, columns to read: with time, low bound, high bound)."""
+    want = list(columns or COLUMNS)
+    unknown = [c for c in want if c not in COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown column(s) {', '.join(unknown)}: expected some of {', '.join(COLUMNS)}")
+    read_cols = want if "time" in want else ["time", *want]
+    return want, read_cols, -(2**62) if since is None else since, 2**62 if until is None else until
 
 
 def _open_partition(path, part):
-    source = pa.memory_map(str(path), "r")
+    source = pa.OSFile(str(path), "r")  # not memory-mapped: mapped pages would count as this process's memory
     if source.size() != part.bytes:
         raise corrupted(path, f"the file has {source.size()} bytes, the manifest says {part.bytes} (truncated or overwritten)")
     try:

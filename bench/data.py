@@ -1,0 +1,175 @@
+"""Historical data: CSV import and cache reads against pandas and bare pyarrow, and the peak
+memory of streaming, on 1M and 5M one-minute candles (deterministic, generated here).
+
+- import: `cracktrader data import` (read + validate + write to the cache) vs
+  `pandas.read_csv` of the same file;
+- range load: the whole range from the cache as Candles (array columns, what the engine gets)
+  and as an Arrow table, vs a bare `pyarrow.parquet.read_table` of the same partition files;
+- streaming: peak RSS above the interpreter's baseline while a fresh process streams the 5M
+  candles chunk by chunk, vs loading them whole.
+
+Times are the best of several runs. usage: python bench/data.py [--sizes 1000000,5000000]
+"""
+
+import argparse
+import gc
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
+
+from cracktrader.data.importer import import_file
+from cracktrader.data.files import read_file
+from cracktrader.data.store import Cache
+
+ID = "binance.BTC-USDT.1m"
+START = 1_500_000_000_000 // 60_000 * 60_000
+
+
+def generate(n, path):
+    """n one-minute candles, a seeded random walk, written as CSV (ms times, 2-decimal prices)."""
+    rng = np.random.default_rng(42)
+    close = np.round(100 * np.exp(np.cumsum(rng.normal(0, 0.001, n))), 2)
+    open_ = np.concatenate([[100.0], close[:-1]])
+    high = np.round(np.maximum(open_, close) + rng.random(n) * 0.05, 2)
+    low = np.round(np.minimum(open_, close) - rng.random(n) * 0.05, 2)
+    volume = np.round(rng.random(n) * 10, 4)
+    time_ = START + np.arange(n, dtype=np.int64) * 60_000
+    pcsv.write_csv(pa.table(dict(time=time_, open=open_, high=high, low=low, close=close, volume=volume)), path)
+
+
+def best(fn, runs, setup=None):
+    times = []
+    for _ in range(runs):
+        state = setup() if setup else None
+        gc.collect()
+        t = time.perf_counter()
+        fn(state) if setup else fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+# Peak RSS is VmHWM of /proc/self/status: ru_maxrss would carry over the benchmark's own
+# peak through fork and exec.
+STREAM = """
+import sys
+import cracktrader.data.store, pyarrow  # the interpreter's baseline includes the libraries
+from cracktrader.data.store import Cache
+def status_mb(key):
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(key)) / 1e3
+baseline = status_mb("VmRSS:")
+cache = Cache(sys.argv[1])
+rows = 0
+total = 0.0
+if sys.argv[2] == "stream":
+    for chunk in cache.stream_candles("binance.BTC-USDT.1m"):
+        rows += len(chunk)
+        total += sum(chunk.close)
+else:
+    c = cache.read("binance.BTC-USDT.1m")
+    rows = len(c)
+    total = sum(c.close)
+peak = status_mb("VmHWM:")
+print(rows, round(peak - baseline, 1), round(baseline, 1))
+"""
+
+
+def peak_memory(root, mode):
+    out = subprocess.run([sys.executable, "-c", STREAM, str(root), mode], capture_output=True, text=True, check=True).stdout.split()
+    return int(out[0]), float(out[1]), float(out[2])
+
+
+def run(sizes, runs):
+    tmp = Path(tempfile.mkdtemp(prefix="ct-bench-data-"))
+    results = {}
+    try:
+        for n in sizes:
+            csv_path = tmp / f"candles-{n}.csv"
+            generate(n, csv_path)
+            r = results[n] = {"csv MB": csv_path.stat().st_size / 1e6}
+            k = runs if n <= 1_000_000 else max(2, runs - 2)
+            r["pandas.read_csv"] = best(lambda: pd.read_csv(csv_path), k)
+            r["read + validate (ours)"] = best(lambda: read_file(csv_path, copy=False), k)
+            roots = []
+
+            def fresh():
+                roots.append(tmp / f"cache-{n}-{len(roots)}")
+                return roots[-1]
+
+            r["import (ours)"] = best(lambda root: import_file(csv_path, cache=root, exchange="binance", symbol="BTC/USDT"), k, fresh)
+            root = roots[-1]
+            for extra in roots[:-1]:
+                shutil.rmtree(extra)
+            cache = Cache(root)
+            m = cache.manifest(ID)
+            files = [str(cache.path(ID) / m.partitions[key].file) for key in sorted(m.partitions)]
+            r["cache MB"] = m.bytes / 1e6
+            r["partitions"] = len(files)
+            r["pyarrow read_table"] = best(lambda: pq.read_table(files), k)
+            r["range -> Arrow (ours)"] = best(lambda: cache.read_table(ID), k)
+            r["range -> Candles (ours)"] = best(lambda: cache.read(ID), k)
+            if n == max(sizes):
+                rows, r["stream peak MB"], r["baseline MB"] = peak_memory(root, "stream")
+                assert rows == n
+                rows, r["whole load peak MB"], _ = peak_memory(root, "whole")
+                assert rows == n
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return results
+
+
+def report(results):
+    sizes = list(results)
+    head = f"{'':38s}" + "".join(f"{n / 1e6:>12.0f}M" for n in sizes)
+    print(head)
+
+    def line(label, key, fmt="{:>12.3f} s", ratio_to=None):
+        cells = []
+        for n in sizes:
+            v = results[n].get(key)
+            if v is None:
+                cells.append(f"{'':>13s}")
+                continue
+            cell = fmt.format(v)
+            if ratio_to:
+                cell += f" ({v / results[n][ratio_to]:.2f}x)"
+            cells.append(f"{cell:>13s}" if not ratio_to else f" {cell}")
+        print(f"{label:38s}" + "".join(cells))
+
+    line("CSV file size", "csv MB", "{:>10.1f} MB")
+    line("pandas.read_csv", "pandas.read_csv")
+    line("read + validate (ours) vs pandas", "read + validate (ours)", "{:.3f} s", "pandas.read_csv")
+    line("import: read+validate+write vs pandas", "import (ours)", "{:.3f} s", "pandas.read_csv")
+    line("cache size on disk", "cache MB", "{:>10.1f} MB")
+    line("partition files", "partitions", "{:>12d}")
+    line("bare pyarrow read_table (same files)", "pyarrow read_table")
+    line("range -> Arrow table vs bare pyarrow", "range -> Arrow (ours)", "{:.3f} s", "pyarrow read_table")
+    line("range -> Candles vs bare pyarrow", "range -> Candles (ours)", "{:.3f} s", "pyarrow read_table")
+    line("streaming: peak RSS above baseline", "stream peak MB", "{:>10.1f} MB")
+    line("whole load: peak RSS above baseline", "whole load peak MB", "{:>10.1f} MB")
+    line("interpreter baseline RSS (with pyarrow)", "baseline MB", "{:>10.1f} MB")
+    big = results[sizes[-1]]
+    print()
+    print(f"targets at {sizes[-1] / 1e6:.0f}M: range from the cache < 0.5 s: {big['range -> Candles (ours)']:.3f} s; "
+          f"within 1.3x of bare pyarrow: {big['range -> Candles (ours)'] / big['pyarrow read_table']:.2f}x (Candles), "
+          f"{big['range -> Arrow (ours)'] / big['pyarrow read_table']:.2f}x (Arrow); "
+          f"import no slower than pandas.read_csv: {big['import (ours)'] / big['pandas.read_csv']:.2f}x; "
+          f"streaming peak < 100 MB: {big.get('stream peak MB', float('nan')):.1f} MB")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000000,5000000")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    report(run([int(s) for s in args.sizes.split(",")], args.runs))
