@@ -3,12 +3,7 @@
 import pytest
 
 from support.exchange_sim import ExchangeSim
-
-DAY = 86_400_000
-SIM_START = 1_704_067_200_000  # 2024-01-01
-SIM_NOW = SIM_START + 5 * DAY + 12 * 3_600_000 + 34_567  # mid-bar: the last bar is still open
-SIM_GAP = (SIM_START + DAY + 3_600_000, SIM_START + DAY + 3_600_000 + 30 * 60_000)  # 30 minutes
-SIM_GAPS = {"BTC/USDT": [SIM_GAP]}
+from support.sim_config import SIM_GAPS, SIM_NOW, SIM_START
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from pathlib import Path
 import ccxt
 import pytest
 
-from conftest import DAY, SIM_GAP, SIM_NOW, SIM_START
+from support.sim_config import DAY, SIM_GAP, SIM_NOW, SIM_START
 from cracktrader.data.fetcher import FetchError, fetch
 from cracktrader.data.resample import resample
 from cracktrader.data.verify import verify

@@ -1,13 +1,23 @@
 """The simulator answers like Binance's spot API where ccxt and our fetcher rely on it."""
 
-import httpx
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from types import SimpleNamespace
 
-from conftest import SIM_GAP, SIM_NOW, SIM_START
+from support.sim_config import SIM_GAP, SIM_NOW, SIM_START
 from support.exchange_sim import Fault
 
 
 def get(sim, path, **params):
-    return httpx.get(sim.url + path, params=params, timeout=5)
+    url = f"{sim.url}{path}?{urllib.parse.urlencode(params)}"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            status, headers, body = r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        status, headers, body = e.code, e.headers, e.read()
+    return SimpleNamespace(status_code=status, headers=headers, json=lambda: json.loads(body))
 
 
 def test_klines_limits_and_ranges(sim):
