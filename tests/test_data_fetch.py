@@ -123,6 +123,8 @@ def test_errors_that_are_not_worth_retrying(sim, cache):
         fetch(ex, "BTC/USDT", "7m", SIM_START, cache=cache)
     with pytest.raises(FetchError, match="not cached yet: give --since"):
         fetch(ex, "BTC/USDT", "1m", None, cache=cache)
+    with pytest.raises(FetchError, match=r"nothing to fetch: the range starts at or after its end \(2024-01-07T00:00Z >= 2024-01-06T12:00Z"):
+        fetch(ex, "BTC/USDT", "1m", SIM_START + 6 * DAY, cache=cache)  # after the exchange's now
     with pytest.raises(FetchError, match="unknown exchange 'nosuchexchange'"):
         fetch("nosuchexchange", "BTC/USDT", "1m", SIM_START, cache=cache)
     assert cache.ids() == []

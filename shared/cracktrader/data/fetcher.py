@@ -71,6 +71,9 @@ def fetch(exchange, symbol, timeframe, since=None, until=None, *, cache=None, op
             raise FetchError(f"{ds_id} is not cached yet: give --since")
         since = m.covered[-1][1]
     since = since // tf * tf
+    if since >= until:
+        raise FetchError(f"nothing to fetch: the range starts at or after its end ({_iso(since)} >= {_iso(until)}; "
+                         "bars are fetched up to now, once closed)")
     report.since, report.until = since, until
     missing = store.missing(ds_id, since, until)
     if not missing:
@@ -180,6 +183,12 @@ def _retry_after(client):
             return max(0.0, email.utils.parsedate_to_datetime(value).timestamp() - time.time())
         except (TypeError, ValueError):
             return None
+
+
+def _iso(ms):
+    from datetime import datetime, timezone
+
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
 
 
 def _short(error):

@@ -16,6 +16,7 @@ manifest, then open its files (an open file stays readable if a writer deletes i
 deleted before it was opened makes the read start over).
 """
 
+import io
 import os
 import secrets
 import shutil
@@ -381,16 +382,28 @@ def _write_partition(directory, key, table):
         return None
     table = table.cast(SCHEMA)
     name = f"{key}.{secrets.token_hex(4)}.parquet"
-    sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, **PARQUET_OPTIONS)
-    data = sink.getvalue()
-    crc = zlib.crc32(memoryview(data))
     tmp = directory / f".{name}.tmp"
     with open(tmp, "wb") as f:
-        f.write(memoryview(data))
+        sink = _Checksummed(f)
+        pq.write_table(table, sink, **PARQUET_OPTIONS)
     os.replace(tmp, directory / name)
     times = table.column("time")
-    return Partition(file=name, rows=table.num_rows, first=times[0].as_py(), last=times[-1].as_py(), bytes=data.size, crc32=crc)
+    return Partition(file=name, rows=table.num_rows, first=times[0].as_py(), last=times[-1].as_py(), bytes=sink.size, crc32=sink.crc)
+
+
+class _Checksummed(io.RawIOBase):
+    """A file being written, with the CRC-32 and size of what went through (no second pass)."""
+
+    def __init__(self, f):
+        self.f, self.crc, self.size = f, 0, 0
+
+    def writable(self):
+        return True
+
+    def write(self, data):
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        return self.f.write(data)
 
 
 def _remove_strays(directory, manifest):
