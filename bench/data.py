@@ -5,8 +5,8 @@ memory of streaming, on 1M and 5M one-minute candles (deterministic, generated h
   `pandas.read_csv` of the same file;
 - range load: the whole range from the cache as Candles (array columns, what the engine gets)
   and as an Arrow table, vs a bare `pyarrow.parquet.read_table` of the same partition files;
-- streaming: peak RSS above the interpreter's baseline while a fresh process streams the 5M
-  candles chunk by chunk, vs loading them whole.
+- peak memory (5M, each operation in a fresh process): import vs pandas.read_csv, range load vs
+  bare pyarrow, and streaming the candles chunk by chunk as a backtest input.
 
 Times are the best of several runs. usage: python bench/data.py [--sizes 1000000,5000000]
 """
@@ -58,34 +58,39 @@ def best(fn, runs, setup=None):
     return min(times)
 
 
-# Peak RSS is VmHWM of /proc/self/status: ru_maxrss would carry over the benchmark's own
-# peak through fork and exec.
-STREAM = """
+# Peak RSS is VmHWM of /proc/self/status (ru_maxrss would carry the benchmark's own peak over
+# through fork and exec), measured in a fresh process per operation, above the RSS the
+# interpreter has once the libraries are imported.
+PEAK = """
 import sys
-import cracktrader.data.store, pyarrow  # the interpreter's baseline includes the libraries
+import pandas, pyarrow.parquet as pq, cracktrader.data.store
+from cracktrader.data.importer import import_file
 from cracktrader.data.store import Cache
 def status_mb(key):
     with open("/proc/self/status") as f:
         return next(int(line.split()[1]) for line in f if line.startswith(key)) / 1e3
+mode, path = sys.argv[1], sys.argv[2]
 baseline = status_mb("VmRSS:")
-cache = Cache(sys.argv[1])
-rows = 0
-total = 0.0
-if sys.argv[2] == "stream":
-    for chunk in cache.stream_candles("binance.BTC-USDT.1m"):
-        rows += len(chunk)
-        total += sum(chunk.close)
+ID = "binance.BTC-USDT.1m"
+if mode == "stream":
+    rows = sum(len(c) for c in Cache(path).stream_candles(ID))
+elif mode == "candles":
+    rows = len(Cache(path).read(ID))
+elif mode == "bare":
+    cache = Cache(path)
+    m = cache.manifest(ID)
+    rows = pq.read_table([str(cache.path(ID) / p.file) for p in m.partitions.values()]).num_rows
+elif mode == "pandas":
+    rows = len(pandas.read_csv(path))
 else:
-    c = cache.read("binance.BTC-USDT.1m")
-    rows = len(c)
-    total = sum(c.close)
-peak = status_mb("VmHWM:")
-print(rows, round(peak - baseline, 1), round(baseline, 1))
+    rows = import_file(path, cache=sys.argv[3], exchange="binance", symbol="BTC/USDT").rows
+print(rows, round(status_mb("VmHWM:") - baseline, 1), round(baseline, 1))
 """
 
 
-def peak_memory(root, mode):
-    out = subprocess.run([sys.executable, "-c", STREAM, str(root), mode], capture_output=True, text=True, check=True).stdout.split()
+def peak_memory(mode, *paths):
+    """(rows, peak MB above baseline, baseline MB) of one operation in a fresh process."""
+    out = subprocess.run([sys.executable, "-c", PEAK, mode, *map(str, paths)], capture_output=True, text=True, check=True).stdout.split()
     return int(out[0]), float(out[1]), float(out[2])
 
 
@@ -119,10 +124,11 @@ def run(sizes, runs):
             r["range -> Arrow (ours)"] = best(lambda: cache.read_table(ID), k)
             r["range -> Candles (ours)"] = best(lambda: cache.read(ID), k)
             if n == max(sizes):
-                rows, r["stream peak MB"], r["baseline MB"] = peak_memory(root, "stream")
-                assert rows == n
-                rows, r["whole load peak MB"], _ = peak_memory(root, "whole")
-                assert rows == n
+                for key, args in (("stream peak MB", ("stream", root)), ("candles peak MB", ("candles", root)),
+                                  ("bare peak MB", ("bare", root)), ("pandas peak MB", ("pandas", csv_path)),
+                                  ("import peak MB", ("import", csv_path, tmp / "cache-peak"))):
+                    rows, r[key], r["baseline MB"] = peak_memory(*args)
+                    assert rows == n, (key, rows)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return results
@@ -155,9 +161,13 @@ def report(results):
     line("bare pyarrow read_table (same files)", "pyarrow read_table")
     line("range -> Arrow table vs bare pyarrow", "range -> Arrow (ours)", "{:.3f} s", "pyarrow read_table")
     line("range -> Candles vs bare pyarrow", "range -> Candles (ours)", "{:.3f} s", "pyarrow read_table")
-    line("streaming: peak RSS above baseline", "stream peak MB", "{:>10.1f} MB")
-    line("whole load: peak RSS above baseline", "whole load peak MB", "{:>10.1f} MB")
-    line("interpreter baseline RSS (with pyarrow)", "baseline MB", "{:>10.1f} MB")
+    print("peak RSS above the interpreter's baseline:")
+    line("  pandas.read_csv", "pandas peak MB", "{:>10.1f} MB")
+    line("  import (ours)", "import peak MB", "{:>10.1f} MB")
+    line("  bare pyarrow read_table", "bare peak MB", "{:>10.1f} MB")
+    line("  range -> Candles (ours)", "candles peak MB", "{:>10.1f} MB")
+    line("  streaming Candles chunks (ours)", "stream peak MB", "{:>10.1f} MB")
+    line("  (baseline: Python + pandas + pyarrow)", "baseline MB", "{:>10.1f} MB")
     big = results[sizes[-1]]
     print()
     print(f"targets at {sizes[-1] / 1e6:.0f}M: range from the cache < 0.5 s: {big['range -> Candles (ours)']:.3f} s; "

@@ -81,7 +81,7 @@ pub fn float_to_ms(v: f64, unit: Unit) -> Option<i64> {
     }
     .round();
     // 2^63 is exactly representable; anything at or beyond it does not fit an i64.
-    if ms.is_finite() && ms.abs() < 9.223_372_036_854_775_808e18 {
+    if ms.is_finite() && ms.abs() < 2f64.powi(63) {
         Some(ms as i64)
     } else {
         None
