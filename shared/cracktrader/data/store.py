@@ -233,7 +233,7 @@ class Cache:
 
     def open(self, ds_id, since=None, until=None):
         """(manifest, [(key, partition, ParquetFile)]) for the partitions overlapping
-        [since, until), opened and checked against the manifest (size, rows, first/last)."""
+        [since, until), opened and checked against the manifest (size, rows, schema)."""
         for _ in range(5):
             m = self._require(ds_id)
             d = self.path(ds_id)
@@ -323,15 +323,19 @@ def _selection(columns, since, until):
 
 def _open_partition(path, part):
     source = pa.OSFile(str(path), "r")  # not memory-mapped: mapped pages would count as this process's memory
-    if source.size() != part.bytes:
-        raise corrupted(path, f"the file has {source.size()} bytes, the manifest says {part.bytes} (truncated or overwritten)")
     try:
-        pf = pq.ParquetFile(source, page_checksum_verification=True)
-    except (OSError, pa.ArrowException) as e:
-        raise corrupted(path, f"not a readable Parquet file ({e})") from None
-    md = pf.metadata
-    if md.num_rows != part.rows or md.schema.to_arrow_schema().remove_metadata() != SCHEMA.remove_metadata():
-        raise corrupted(path, f"it holds {md.num_rows} rows of {md.schema.names}, the manifest says {part.rows} rows")
+        if source.size() != part.bytes:
+            raise corrupted(path, f"the file has {source.size()} bytes, the manifest says {part.bytes} (truncated or overwritten)")
+        try:
+            pf = pq.ParquetFile(source, page_checksum_verification=True)
+        except (OSError, pa.ArrowException) as e:
+            raise corrupted(path, f"not a readable Parquet file ({e})") from None
+        md = pf.metadata
+        if md.num_rows != part.rows or md.schema.to_arrow_schema().remove_metadata() != SCHEMA.remove_metadata():
+            raise corrupted(path, f"it holds {md.num_rows} rows of {md.schema.names}, the manifest says {part.rows} rows")
+    except DataError:
+        source.close()
+        raise
     pf.path = path
     return pf
 

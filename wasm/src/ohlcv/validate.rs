@@ -81,25 +81,25 @@ fn check_values(row: usize, v: [f64; 5]) -> Violation {
 /// The most common step between consecutive times (ties: the smallest), or None when there
 /// are fewer than two rows or no positive step.
 pub fn infer_timeframe(time: &[i64]) -> Option<i64> {
-    let steps = time.windows(2).map(|w| w[1].wrapping_sub(w[0])).filter(|&d| d > 0);
-    // Boyer-Moore majority vote: one pass and no allocation in the usual case of one
-    // dominant step; a hash count only when no step has a strict majority.
-    let (mut candidate, mut votes) = (0i64, 0usize);
-    for d in steps.clone() {
+    let steps = || time.windows(2).map(|w| w[1].wrapping_sub(w[0])).filter(|&d| d > 0);
+    // Boyer-Moore majority vote, then one pass to confirm it: no allocation in the usual case
+    // of one dominant step; a hash count only when no step has a strict majority.
+    let (mut candidate, mut votes, mut total) = (0i64, 0usize, 0usize);
+    for d in steps() {
+        total += 1;
         if votes == 0 {
             candidate = d;
         }
         votes = if d == candidate { votes + 1 } else { votes - 1 };
     }
-    let total = steps.clone().count();
     if total == 0 {
         return None;
     }
-    if steps.clone().filter(|&d| d == candidate).count() * 2 > total {
+    if steps().filter(|&d| d == candidate).count() * 2 > total {
         return Some(candidate);
     }
     let mut counts = std::collections::HashMap::new();
-    for d in steps {
+    for d in steps() {
         *counts.entry(d).or_insert(0usize) += 1;
     }
     counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(d, _)| d)
