@@ -130,6 +130,16 @@ def test_errors_that_are_not_worth_retrying(sim, cache):
     assert cache.ids() == []
 
 
+def test_invalid_bars_from_the_exchange_are_refused(sim, cache):
+    bad = SIM_START + 1400 * 60_000
+    sim.broken.add(("BTC/USDT", bad))
+    with pytest.raises(FetchError, match=r"^binance sent an invalid BTC/USDT 1m bar at 2024-01-01T23:20Z: high .* is below "
+                                         r"max\(open .*, close .*\) \[high_below_open_close\]$"):
+        fetch(client(sim), "BTC/USDT", "1m", SIM_START, SIM_START + 2 * DAY, cache=cache, flush_rows=1000)
+    assert cache.read(ID).time[-1] < bad  # the pages before it are kept, nothing after
+    assert verify(cache) == []
+
+
 def test_resampled_minutes_equal_the_exchange_hours(sim, cache):
     ex = client(sim)
     fetch(ex, "BTC/USDT", "1m", SIM_START, SIM_START + 2 * DAY, cache=cache)

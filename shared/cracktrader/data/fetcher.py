@@ -94,7 +94,10 @@ def fetch(exchange, symbol, timeframe, since=None, until=None, *, cache=None, op
                     progress(done, total, report.rows + len(pager.buffer))
             pager.flush(end)
         except BaseException:
-            pager.flush(pager.cursor)  # keep what was fetched: the next fetch resumes after it
+            try:
+                pager.flush(pager.cursor)  # keep what was fetched: the next fetch resumes after it
+            except Exception:
+                pass  # (the data itself was bad) the error being raised says what went wrong
             raise
         report.fetched.append((start, end))
     m = store.manifest(ds_id)
@@ -139,7 +142,7 @@ class _Pager:
         try:
             self.store.write(candles, covered=(self.flushed, until))
         except DataError as e:
-            where = f"bar {e.row}" if e.row is not None else "a bar"
+            where = f"bar at {_iso(candles.time[e.row - 1])}" if e.row else "bar"
             raise FetchError(f"{self.client.id} sent an invalid {self.symbol} {self.timeframe} {where}: {e.detail} [{e.rule}]") from None
         self.report.rows += len(candles)
         self.flushed = until

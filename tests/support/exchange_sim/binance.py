@@ -26,7 +26,9 @@ class BadParam(Exception):
     pass
 
 
-def routes(data):
+def routes(data, broken=frozenset()):
+    """The routes over `data`; bars whose (symbol, open time) is in `broken` are sent with
+    high and low swapped (a corrupt answer)."""
     async def ping(request):
         return JSONResponse({})
 
@@ -67,6 +69,7 @@ def routes(data):
             return error(-1023, "Start time is greater than end time.")
         bars = [b for b in data.bars(market, interval) if (start is None or b[0] >= start) and (end is None or b[0] <= end)]
         bars = bars[:limit] if start is not None else bars[-limit:]
+        bars = [(t, o, low, h, c, v) if (market.symbol, t) in broken else (t, o, h, low, c, v) for t, o, h, low, c, v in bars]
         return JSONResponse([
             [t, cents(o), cents(h), cents(low), cents(c), volume_text(v), t + interval - 1, "0.00000000", 1, "0.00000000", "0.00000000", "0"]
             for t, o, h, low, c, v in bars

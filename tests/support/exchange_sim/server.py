@@ -17,7 +17,8 @@ class ExchangeSim:
         self.data = MarketData(start=start, now=now, seed=seed, markets=markets, gaps=gaps or {})
         self.faults = Faults()
         self.requests = []  # {"path", "query", "fault"} per request, in order
-        app = Starlette(routes=binance.routes(self.data))
+        self.broken = set()  # (symbol, open time): bars sent with high and low swapped
+        app = Starlette(routes=binance.routes(self.data, self.broken))
         self.app = FaultMiddleware(app, self.faults, self.requests)
         self._server = None
 
@@ -42,9 +43,10 @@ class ExchangeSim:
             self._server = None
 
     def reset(self):
-        """Clears faults and the request log between tests."""
+        """Clears faults, broken bars and the request log between tests."""
         self.faults.clear()
         self.requests.clear()
+        self.broken.clear()
 
     def klines_requests(self):
         return [dict(p.split("=", 1) for p in r["query"].split("&") if p) for r in self.requests if r["path"] == "/api/v3/klines"]
