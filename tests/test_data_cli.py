@@ -96,3 +96,18 @@ def test_one_line_errors(tmp_path):
     assert "cannot read time" in one_line_error(run(tmp_path, "fetch", "binance", "BTC/USDT", "1m", "--since", "last week"))
     assert "--ccxt-options" in one_line_error(run(tmp_path, "fetch", "binance", "BTC/USDT", "1m", "--ccxt-options", "{oops"))
     assert run(tmp_path, "list").stdout.startswith("the cache at ")
+
+
+def test_progress_bar_draws_only_on_a_terminal():
+    from cracktrader.host.progress import Progress
+
+    out = io.StringIO()
+    bar = Progress("fetch", stream=out, enabled=True, width=10)
+    bar.update(3, 4, "300 bars")
+    bar.close()
+    assert out.getvalue() == "\rfetch [#######...]  75% 300 bars\x1b[K\n"
+    quiet = io.StringIO()  # StringIO is not a terminal
+    bar = Progress("fetch", stream=quiet)
+    bar.update(1, 2)
+    bar.close()
+    assert quiet.getvalue() == ""
