@@ -26,9 +26,13 @@ def to_table(candles, metadata=None):
 
 
 def column_to_array(column, typecode):
-    """array('q'/'d') holding a chunked Arrow column of int64/float64 without nulls (one
-    copy: chunk buffers appended as bytes)."""
-    out = array(typecode)
+    """array('q'/'d') holding an Arrow column of int64/float64 without nulls."""
+    return append_column(array(typecode), column)
+
+
+def append_column(out, column):
+    """Appends an Arrow column (chunked or not) of 8-byte values without nulls to an array:
+    the chunks' buffers are copied as bytes, no Python loop."""
     for chunk in column.chunks if isinstance(column, pa.ChunkedArray) else [column]:
         buf = chunk.buffers()[1]
         if buf is not None and len(chunk):

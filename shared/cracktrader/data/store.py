@@ -22,6 +22,7 @@ import secrets
 import shutil
 import sys
 import zlib
+from array import array
 from bisect import bisect_left
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -30,9 +31,9 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..candles import COLUMNS, timeframe_ms
+from ..candles import COLUMNS, Candles, timeframe_ms
 from . import periods, ranges
-from .arrow import SCHEMA, to_candles, to_table
+from .arrow import SCHEMA, append_column, to_candles, to_table
 from .checks import check
 from .errors import DataError
 from .ids import dataset_id, encode_symbol, parse_dataset_id
@@ -253,8 +254,31 @@ class Cache:
 
     def read_table(self, ds_id, since=None, until=None, columns=None):
         """An Arrow table of the bars in [since, until) (UTC ms, until exclusive), with the
-        given columns (default all); only the row groups holding the range are read, the
-        partitions in parallel."""
+        given columns (default all); only the row groups holding the range are read."""
+        want = _selection(columns, since, until)[0]
+        tables = list(self._partitions(ds_id, since, until, columns))
+        if not tables:
+            return pa.schema([SCHEMA.field(c) for c in want]).empty_table()
+        return pa.concat_tables(tables)
+
+    def read_columns(self, ds_id, columns, since=None, until=None):
+        """{name: array('q'/'d')} of some columns of the bars in [since, until), filled
+        partition by partition (the Arrow data of at most two is in memory at once)."""
+        out = {name: array("q" if name == "time" else "d") for name in _selection(columns, since, until)[0]}
+        for table in self._partitions(ds_id, since, until, columns):
+            for name, col in out.items():
+                append_column(col, table.column(name))
+        return out
+
+    def read(self, ds_id, since=None, until=None):
+        """Candles (array columns) of the bars in [since, until)."""
+        exchange, symbol, timeframe = parse_dataset_id(ds_id)
+        cols = self.read_columns(ds_id, COLUMNS, since, until)
+        return Candles(*cols.values(), symbol=symbol, timeframe=timeframe, exchange=exchange)
+
+    def _partitions(self, ds_id, since, until, columns):
+        """One Arrow table per partition overlapping the range, in order; the next one is
+        read (by pyarrow's threads) while the caller uses the current one."""
         want, read_cols, lo, hi = _selection(columns, since, until)
         _, opened = self.open(ds_id, since, until)
 
@@ -268,25 +292,16 @@ class Cache:
             except (OSError, pa.ArrowException) as e:
                 raise corrupted(pf.path, f"cannot read it ({e})") from None
 
-        with ThreadPoolExecutor(max_workers=min(4, max(1, len(opened)))) as pool:
-            tables = [t for t in pool.map(read, opened) if t is not None]
-        if not tables:
-            return pa.schema([SCHEMA.field(c) for c in want]).empty_table()
-        return pa.concat_tables(tables)
-
-    def read_columns(self, ds_id, columns, since=None, until=None):
-        """{name: array('q'/'d')} of some columns of the bars in [since, until)."""
-        from .arrow import column_to_array
-
-        table = self.read_table(ds_id, since, until, columns)
-        return {name: column_to_array(table.column(name), "q" if name == "time" else "d") for name in table.column_names}
-
-    def read(self, ds_id, since=None, until=None):
-        """Candles (array columns) of the bars in [since, until)."""
-        exchange, symbol, timeframe = parse_dataset_id(ds_id)
-        table = self.read_table(ds_id, since, until)
-        return to_candles(table, symbol=symbol, timeframe=timeframe, exchange=exchange)
-
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            ahead = [pool.submit(read, item) for item in opened[:2]]
+            for item in opened[2:] + [None, None]:
+                if not ahead:
+                    break
+                table = ahead.pop(0).result()
+                if item is not None:
+                    ahead.append(pool.submit(read, item))
+                if table is not None:
+                    yield table
     def stream(self, ds_id, since=None, until=None, columns=None):
         """The bars of [since, until) as a sequence of Arrow tables of at most one row group
         (131,072 rows) each: for datasets larger than memory."""
