@@ -55,6 +55,9 @@ def test_range_reads(cache, two_years):
     cols = cache.read_columns(ID, ["time", "close"], since=a, until=b)
     assert list(cols) == ["time", "close"] and cols["close"].tolist() == list(c.close[500:3500]) and cols["time"].typecode == "q"
     assert rows(ct.load_data(ID, cache=cache.root, since=a, until=b)) == rows(c)[500:3500]
+    assert rows(ct.load_data(ID, cache=cache.root, resample="1h")) == rows(ct.data.resample.resample(c, "1h"))
+    with pytest.raises(TypeError, match="timeframe apply to files, not to dataset ids"):
+        ct.load_data(ID, cache=cache.root, timeframe="1h")
 
 
 def test_only_the_needed_row_groups_are_read(cache):

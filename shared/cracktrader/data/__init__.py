@@ -50,6 +50,8 @@ def load_data(source, *, since=None, until=None, resample=None, cache=None, **in
 
         if not ids.is_dataset_id(str(source)):
             raise ValueError(f"{source}: not a file (.csv, .parquet) nor a dataset id like binance.BTC-USDT.1h")
+        if info:
+            raise TypeError(f"load_data: {', '.join(sorted(info))} apply to files, not to dataset ids (to change the timeframe: resample=)")
         try:
             from .store import Cache
         except ImportError as e:  # Pyodide: no pyarrow, no cache
