@@ -13,7 +13,6 @@ Times are the best of several runs. usage: python bench/data.py [--sizes 1000000
 
 import argparse
 import gc
-import os
 import shutil
 import subprocess
 import sys

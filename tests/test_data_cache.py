@@ -65,9 +65,9 @@ def test_only_the_needed_row_groups_are_read(cache):
     cache.write(c)
     _, opened = cache.open(ID, since=c.time[200_000], until=c.time[200_010])
     (key, part, pf), = opened
-    from cracktrader.data.store import _groups_between
+    from cracktrader.data.partition_files import row_groups_between
 
-    assert pf.metadata.num_row_groups == 3 and _groups_between(pf, c.time[200_000], c.time[200_010]) == [1]
+    assert pf.metadata.num_row_groups == 3 and row_groups_between(pf, c.time[200_000], c.time[200_010]) == [1]
 
 
 def test_writes_replace_their_range_and_keep_the_rest(cache, two_years):

@@ -19,7 +19,7 @@ from ..candles import timeframe_ms
 from . import periods, ranges
 from .arrow import SCHEMA, to_candles
 from .errors import DataError
-from .store import LOCK, MANIFEST, _remove_strays, _unlink
+from .partition_files import LOCK, MANIFEST, remove_strays, unlink
 
 
 @dataclass
@@ -81,9 +81,9 @@ def _verify_dataset(cache, ds_id, fix):
                 fresh.covered = ranges.subtract(fresh.covered, [(start, end)])
                 fresh.gaps = ranges.subtract(fresh.gaps, [(start, end)])
                 if part:
-                    _unlink(d / part.file)
+                    unlink(d / part.file)
             fresh.save(d / MANIFEST)
-            _remove_strays(d, fresh)
+            remove_strays(d, fresh)
     for p in problems:
         if p.file in strays:
             p.fix = "deleted" if fix else "`cracktrader data verify --fix` deletes it"
