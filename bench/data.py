@@ -46,15 +46,17 @@ def generate(n, path):
     pcsv.write_csv(pa.table(dict(time=time_, open=open_, high=high, low=low, close=close, volume=volume)), path)
 
 
-def best(fn, runs, setup=None):
-    times = []
+def interleaved(runs, **fns):
+    """The best time of each function, calling them in turn each round (a noisy, shared
+    machine slows the peer and ours alike, rather than one of them)."""
+    times = {name: [] for name in fns}
     for _ in range(runs):
-        state = setup() if setup else None
-        gc.collect()
-        t = time.perf_counter()
-        fn(state) if setup else fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+        for name, fn in fns.items():
+            gc.collect()
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
+    return {name: min(ts) for name, ts in times.items()}
 
 
 # Peak RSS is VmHWM of /proc/self/status (ru_maxrss would carry the benchmark's own peak over
@@ -101,16 +103,16 @@ def run(sizes, runs):
             csv_path = tmp / f"candles-{n}.csv"
             generate(n, csv_path)
             r = results[n] = {"csv MB": csv_path.stat().st_size / 1e6}
-            k = runs if n <= 1_000_000 else max(2, runs - 2)
-            r["pandas.read_csv"] = best(lambda: pd.read_csv(csv_path), k)
-            r["read + validate (ours)"] = best(lambda: read_file(csv_path, copy=False), k)
+            k = runs if n <= 1_000_000 else max(3, runs - 2)
             roots = []
 
-            def fresh():
+            def import_fresh():
                 roots.append(tmp / f"cache-{n}-{len(roots)}")
-                return roots[-1]
+                import_file(csv_path, cache=roots[-1], exchange="binance", symbol="BTC/USDT")
 
-            r["import (ours)"] = best(lambda root: import_file(csv_path, cache=root, exchange="binance", symbol="BTC/USDT"), k, fresh)
+            r.update(interleaved(k, **{"pandas.read_csv": lambda: pd.read_csv(csv_path),
+                                       "read + validate (ours)": lambda: read_file(csv_path, copy=False),
+                                       "import (ours)": import_fresh}))
             root = roots[-1]
             for extra in roots[:-1]:
                 shutil.rmtree(extra)
@@ -119,9 +121,9 @@ def run(sizes, runs):
             files = [str(cache.path(ID) / m.partitions[key].file) for key in sorted(m.partitions)]
             r["cache MB"] = m.bytes / 1e6
             r["partitions"] = len(files)
-            r["pyarrow read_table"] = best(lambda: pq.read_table(files), k)
-            r["range -> Arrow (ours)"] = best(lambda: cache.read_table(ID), k)
-            r["range -> Candles (ours)"] = best(lambda: cache.read(ID), k)
+            r.update(interleaved(k, **{"pyarrow read_table": lambda: pq.read_table(files),
+                                       "range -> Arrow (ours)": lambda: cache.read_table(ID),
+                                       "range -> Candles (ours)": lambda: cache.read(ID)}))
             if n == max(sizes):
                 for key, args in (("stream peak MB", ("stream", root)), ("candles peak MB", ("candles", root)),
                                   ("bare peak MB", ("bare", root)), ("pandas peak MB", ("pandas", csv_path)),
