@@ -80,6 +80,14 @@ def test_repairs_are_explicit_and_reported(tmp_path):
         ct.load_data(conflicting, drop_duplicates=True)
 
 
+def test_sparse_bars_need_their_timeframe(tmp_path):
+    c = series(40, skip=set(range(1, 40, 3)) | set(range(2, 40, 3)) - {5, 20})  # mostly 3m apart, some 1m steps
+    path = write(tmp_path, "sparse.csv", csv_text(c))
+    with pytest.raises(ct.DataError, match=r"not a whole number of 3m bars \(the timeframe 3m is the most common step; give"):
+        ct.load_data(path)
+    assert ct.load_data(path, timeframe="1m").timeframe == "1m"
+
+
 def test_declared_timeframe_is_checked(tmp_path):
     path = write(tmp_path, "BTC_USDT-5m.csv", csv_text(series(20, tf=300_000)))
     assert ct.load_data(path, timeframe="5m").timeframe == "5m"

@@ -22,7 +22,7 @@ def timeframe_name(ms):
 
 
 def check(candles, source, timeframe=None, row_of=lambda i: i + 1):
-    """Validates `candles` in place of use; sets and returns their timeframe (given, or the
+    """Checks `candles` against the rules; sets and returns their timeframe (given, or the
     most common step). `row_of` maps a 0-based row to the row number shown in errors."""
     from ..kernels import ohlcv
 
@@ -44,6 +44,8 @@ def check(candles, source, timeframe=None, row_of=lambda i: i + 1):
     violation = ohlcv.validate(c.time, c.open, c.high, c.low, c.close, c.volume, tf)
     if violation:
         row, field, rule, detail = violation
+        if rule == "inconsistent_timeframe" and not declared:
+            detail += f" (the timeframe {timeframe} is the most common step; give the timeframe if it is another)"
         raise DataError(source, row_of(row), field, rule, detail)
     if declared and len(c) > 1 and ohlcv.infer_timeframe(c.time) != tf:
         # Steps are whole numbers of bars (checked above); if no two bars are one bar apart,
