@@ -115,7 +115,7 @@ def run_import(args):
     path = Path(args.file)
     guessed = naming.infer(path, _known_exchanges(path))
     if path.suffix.lower() in (".parquet", ".pq") and path.is_file():
-        guessed = {**_parquet_info(path), **guessed}
+        guessed = {**guessed, **_parquet_info(path)}  # what the file says beats its name
     exchange = args.exchange or guessed.get("exchange")
     symbol = args.symbol or guessed.get("symbol")
     timeframe = args.timeframe or guessed.get("timeframe")
