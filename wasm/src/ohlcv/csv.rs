@@ -47,7 +47,11 @@ pub fn parse_csv(body: &[u8], spec: &CsvSpec) -> Result<Parsed, KernelError> {
     if !d.is_ascii() || matches!(d, b'"' | b'\n' | b'\r' | b' ') {
         return Err(KernelError::new(format!("parse_csv: delimiter must be an ASCII character other than a quote, space or newline, got {:?}", d as char)));
     }
-    let threads = if cfg!(target_arch = "wasm32") { 1 } else { spec.threads.clamp(1, 16).min(body.len() / MIN_CHUNK + 1) };
+    let threads = if cfg!(target_arch = "wasm32") {
+        1
+    } else {
+        spec.threads.clamp(1, 16).min(body.len() / MIN_CHUNK + 1)
+    };
     if threads > 1 {
         if let Some(kind) = first_time_kind(body, spec) {
             if let Some(parsed) = parse_parallel(body, spec, kind, threads) {
@@ -57,10 +61,20 @@ pub fn parse_csv(body: &[u8], spec: &CsvSpec) -> Result<Parsed, KernelError> {
     }
     let mut columns = Owned::zeroed(max_rows(body.len(), spec));
     let mut kind = None;
-    let out = chunk(body, spec, spec.first_line, &mut kind, Slices::of(&mut columns));
+    let out = chunk(
+        body,
+        spec,
+        spec.first_line,
+        &mut kind,
+        Slices::of(&mut columns),
+    );
     columns.truncate(out.rows);
     columns.shrink_to_fit();
-    Ok(Parsed { columns, violation: out.violation, lines: out.lines })
+    Ok(Parsed {
+        columns,
+        violation: out.violation,
+        lines: out.lines,
+    })
 }
 
 /// An upper bound on the rows `len` bytes can hold: every row has at least one character per
@@ -86,7 +100,12 @@ fn parse_parallel(body: &[u8], spec: &CsvSpec, kind: TimeKind, threads: usize) -
     let mut bounds = vec![0];
     for k in 1..threads {
         let from = (body.len() * k / threads).max(*bounds.last().unwrap());
-        bounds.push(body[from..].iter().position(|&b| b == b'\n').map_or(body.len(), |p| from + p + 1));
+        bounds.push(
+            body[from..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(body.len(), |p| from + p + 1),
+        );
     }
     bounds.push(body.len());
     let chunks: Vec<&[u8]> = bounds.windows(2).map(|w| &body[w[0]..w[1]]).collect();
@@ -107,7 +126,10 @@ fn parse_parallel(body: &[u8], spec: &CsvSpec, kind: TimeKind, threads: usize) -
             rest = tail;
         }
         std::thread::scope(|s| {
-            let handles: Vec<_> = jobs.into_iter().map(|(c, part)| s.spawn(move || chunk(c, spec, 0, &mut Some(kind), part))).collect();
+            let handles: Vec<_> = jobs
+                .into_iter()
+                .map(|(c, part)| s.spawn(move || chunk(c, spec, 0, &mut Some(kind), part)))
+                .collect();
             handles.into_iter().map(|h| h.join().unwrap()).collect()
         })
     };
@@ -152,7 +174,13 @@ impl<'a> Slices<'a> {
     fn of(c: &'a mut Owned) -> Self {
         Slices {
             time: &mut c.time,
-            values: [&mut c.open, &mut c.high, &mut c.low, &mut c.close, &mut c.volume],
+            values: [
+                &mut c.open,
+                &mut c.high,
+                &mut c.low,
+                &mut c.close,
+                &mut c.volume,
+            ],
         }
     }
 
@@ -164,7 +192,16 @@ impl<'a> Slices<'a> {
         let (c0, c1) = c.split_at_mut(n);
         let (d0, d1) = d.split_at_mut(n);
         let (e0, e1) = e.split_at_mut(n);
-        (Slices { time: t0, values: [a0, b0, c0, d0, e0] }, Slices { time: t1, values: [a1, b1, c1, d1, e1] })
+        (
+            Slices {
+                time: t0,
+                values: [a0, b0, c0, d0, e0],
+            },
+            Slices {
+                time: t1,
+                values: [a1, b1, c1, d1, e1],
+            },
+        )
     }
 }
 
@@ -209,7 +246,11 @@ const NONE: u8 = u8::MAX;
 fn ends_field(body: &[u8], p: usize, delim: u8) -> bool {
     match body.get(p) {
         None => true,
-        Some(&b) => b == delim || b == b'\n' || (b == b'\r' && matches!(body.get(p + 1), None | Some(b'\n'))),
+        Some(&b) => {
+            b == delim
+                || b == b'\n'
+                || (b == b'\r' && matches!(body.get(p + 1), None | Some(b'\n')))
+        }
     }
 }
 
@@ -242,18 +283,35 @@ fn plain_decimal(body: &[u8], mut p: usize, delim: u8) -> Option<(i64, Option<us
     Some((if neg { -v } else { v }, point.map(|q| p - q), p))
 }
 
-const POW10: [f64; 19] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18];
+const POW10: [f64; 19] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18,
+];
 
 /// Reads the records of `body` into `out` (which has room for all of them).
-fn chunk(body: &[u8], spec: &CsvSpec, first_line: usize, kind: &mut Option<TimeKind>, out: Slices) -> ChunkOut {
-    let Slices { time: out_time, values: mut out_values } = out;
+fn chunk(
+    body: &[u8],
+    spec: &CsvSpec,
+    first_line: usize,
+    kind: &mut Option<TimeKind>,
+    out: Slices,
+) -> ChunkOut {
+    let Slices {
+        time: out_time,
+        values: mut out_values,
+    } = out;
     let last_field = *spec.fields.iter().max().unwrap();
     let mut slot = vec![NONE; last_field + 1];
     for (col, &f) in spec.fields.iter().enumerate() {
         slot[f] = col as u8;
     }
     let (n, delim) = (body.len(), spec.delimiter);
-    let mut result = ChunkOut { rows: 0, violation: None, lines: Vec::new(), lines_read: 0 };
+    let mut result = ChunkOut {
+        rows: 0,
+        violation: None,
+        lines: Vec::new(),
+        lines_read: 0,
+    };
     let (mut pos, mut line, mut prev_line) = (0usize, first_line, 0usize);
     let mut unescaped = Vec::new();
     while pos < n {
@@ -286,7 +344,8 @@ fn chunk(body: &[u8], spec: &CsvSpec, first_line: usize, kind: &mut Option<TimeK
                 if let Some((digits, fraction, end)) = plain_decimal(body, p, delim) {
                     if col == 0 {
                         if let (None, Some(TimeKind::Epoch(u))) = (fraction, *kind) {
-                            let magnitude_ok = spec.unit.is_some() || Unit::of_magnitude(digits as f64) == u;
+                            let magnitude_ok =
+                                spec.unit.is_some() || Unit::of_magnitude(digits as f64) == u;
                             if let (true, Some(ms)) = (magnitude_ok, int_to_ms(digits, u)) {
                                 time = ms;
                                 fast = true;
@@ -316,10 +375,18 @@ fn chunk(body: &[u8], spec: &CsvSpec, first_line: usize, kind: &mut Option<TimeK
                                 p += 1;
                             }
                             if p < n && body[p] != delim && body[p] != b'\n' {
-                                fail!(field_name(&slot, seen), "malformed_csv", "text after a closing quote".into());
+                                fail!(
+                                    field_name(&slot, seen),
+                                    "malformed_csv",
+                                    "text after a closing quote".into()
+                                );
                             }
                         }
-                        Err(()) => fail!(field_name(&slot, seen), "malformed_csv", "a quote is never closed".into()),
+                        Err(()) => fail!(
+                            field_name(&slot, seen),
+                            "malformed_csv",
+                            "a quote is never closed".into()
+                        ),
                     }
                 } else {
                     let start = p;
@@ -331,7 +398,11 @@ fn chunk(body: &[u8], spec: &CsvSpec, first_line: usize, kind: &mut Option<TimeK
                 if col != NONE {
                     let col = col as usize;
                     if cell.is_empty() {
-                        fail!(COLUMNS[col], "missing_value", format!("no value for {}", COLUMNS[col]));
+                        fail!(
+                            COLUMNS[col],
+                            "missing_value",
+                            format!("no value for {}", COLUMNS[col])
+                        );
                     }
                     if col == 0 {
                         match read_time(cell, kind, spec.unit) {
@@ -341,7 +412,11 @@ fn chunk(body: &[u8], spec: &CsvSpec, first_line: usize, kind: &mut Option<TimeK
                     } else {
                         match parse_f64(cell) {
                             Some(v) => values[col - 1] = v,
-                            None => fail!(COLUMNS[col], "not_a_number", format!("cannot read {} as a number", show(cell))),
+                            None => fail!(
+                                COLUMNS[col],
+                                "not_a_number",
+                                format!("cannot read {} as a number", show(cell))
+                            ),
                         }
                     }
                 }
@@ -360,11 +435,18 @@ fn chunk(body: &[u8], spec: &CsvSpec, first_line: usize, kind: &mut Option<TimeK
             }
         }
         if seen <= last_field {
-            let missing = (0..6).filter(|&c| spec.fields[c] >= seen).min_by_key(|&c| spec.fields[c]).unwrap();
+            let missing = (0..6)
+                .filter(|&c| spec.fields[c] >= seen)
+                .min_by_key(|&c| spec.fields[c])
+                .unwrap();
             fail!(
                 COLUMNS[missing],
                 "missing_value",
-                format!("the row has {seen} fields, {} is field {}", COLUMNS[missing], spec.fields[missing] + 1)
+                format!(
+                    "the row has {seen} fields, {} is field {}",
+                    COLUMNS[missing],
+                    spec.fields[missing] + 1
+                )
             );
         }
         let row = result.rows;
@@ -386,14 +468,21 @@ fn chunk(body: &[u8], spec: &CsvSpec, first_line: usize, kind: &mut Option<TimeK
 /// The index of the next newline at or after `from`, or the body's length.
 #[inline]
 fn memchr_newline(body: &[u8], from: usize) -> usize {
-    body[from..].iter().position(|&b| b == b'\n').map_or(body.len(), |p| from + p)
+    body[from..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(body.len(), |p| from + p)
 }
 
 /// A quoted field starting at `body[at] == '"'`: its content (a range of `body`, or None when
 /// `""` escapes were undone into `buf`), the position after the closing quote, and the number
 /// of newlines inside.
 #[allow(clippy::type_complexity)]
-fn quoted(body: &[u8], at: usize, buf: &mut Vec<u8>) -> Result<(Option<(usize, usize)>, usize, usize), ()> {
+fn quoted(
+    body: &[u8],
+    at: usize,
+    buf: &mut Vec<u8>,
+) -> Result<(Option<(usize, usize)>, usize, usize), ()> {
     let start = at + 1;
     let mut p = start;
     let mut escaped = false;
@@ -437,16 +526,33 @@ fn show(cell: &[u8]) -> String {
 
 /// The kind of time a cell holds: an epoch number (unit from `unit` or its magnitude) or ISO text.
 pub fn classify_time(cell: &[u8], unit: Option<Unit>) -> Option<TimeKind> {
-    if let Some(v) = parse_i64(cell).map(|v| v as f64).or_else(|| parse_f64(cell).filter(|v| v.is_finite())) {
-        return Some(TimeKind::Epoch(unit.unwrap_or_else(|| Unit::of_magnitude(v))));
+    if let Some(v) = parse_i64(cell)
+        .map(|v| v as f64)
+        .or_else(|| parse_f64(cell).filter(|v| v.is_finite()))
+    {
+        return Some(TimeKind::Epoch(
+            unit.unwrap_or_else(|| Unit::of_magnitude(v)),
+        ));
     }
     parse_iso(cell).map(|_| TimeKind::Iso)
 }
 
 /// A time cell as UTC ms, given the kind of the column (set by the first row when None).
 #[inline]
-pub fn read_time(cell: &[u8], kind: &mut Option<TimeKind>, unit: Option<Unit>) -> Result<i64, (&'static str, String)> {
-    let bad = || ("bad_time", format!("cannot read {} as a time (epoch seconds, milliseconds or ISO 8601)", show(cell)));
+pub fn read_time(
+    cell: &[u8],
+    kind: &mut Option<TimeKind>,
+    unit: Option<Unit>,
+) -> Result<i64, (&'static str, String)> {
+    let bad = || {
+        (
+            "bad_time",
+            format!(
+                "cannot read {} as a time (epoch seconds, milliseconds or ISO 8601)",
+                show(cell)
+            ),
+        )
+    };
     let k = match *kind {
         Some(k) => k,
         None => {
@@ -465,21 +571,39 @@ pub fn read_time(cell: &[u8], kind: &mut Option<TimeKind>, unit: Option<Unit>) -
                 }
                 (v, float_to_ms(v, u))
             } else if parse_iso(cell).is_some() {
-                return Err(("mixed_time_units", format!("{} is ISO 8601 text but the first row's time is a number of {}", show(cell), u.name())));
+                return Err((
+                    "mixed_time_units",
+                    format!(
+                        "{} is ISO 8601 text but the first row's time is a number of {}",
+                        show(cell),
+                        u.name()
+                    ),
+                ));
             } else {
                 return Err(bad());
             };
             if unit.is_none() && Unit::of_magnitude(magnitude) != u {
                 return Err((
                     "mixed_time_units",
-                    format!("{} looks like {} but the first row's time is in {}", show(cell), Unit::of_magnitude(magnitude).name(), u.name()),
+                    format!(
+                        "{} looks like {} but the first row's time is in {}",
+                        show(cell),
+                        Unit::of_magnitude(magnitude).name(),
+                        u.name()
+                    ),
                 ));
             }
             ms.ok_or_else(bad)
         }
         TimeKind::Iso => parse_iso(cell).ok_or_else(|| {
             if classify_time(cell, unit).is_some() {
-                ("mixed_time_units", format!("{} is a number but the first row's time is ISO 8601 text", show(cell)))
+                (
+                    "mixed_time_units",
+                    format!(
+                        "{} is a number but the first row's time is ISO 8601 text",
+                        show(cell)
+                    ),
+                )
             } else {
                 bad()
             }
@@ -492,7 +616,13 @@ mod tests {
     use super::*;
 
     fn spec() -> CsvSpec {
-        CsvSpec { delimiter: b',', fields: [0, 1, 2, 3, 4, 5], first_line: 2, unit: None, threads: 1 }
+        CsvSpec {
+            delimiter: b',',
+            fields: [0, 1, 2, 3, 4, 5],
+            first_line: 2,
+            unit: None,
+            threads: 1,
+        }
     }
 
     fn parse(body: &str) -> Parsed {
@@ -519,25 +649,50 @@ mod tests {
         // CRLF, no final newline, blank and whitespace lines, spaces, quotes, extra columns.
         let p = parse("1700000000, 1 ,2,0.5,1.5,10,x\r\n\r\n   \n\"1700000060\",\"1.5\",2.5,1,2,0,\"a,\nb\"\n1700000120,1,1,1,1,1");
         assert_eq!(p.violation, None);
-        assert_eq!(p.columns.time, vec![1_700_000_000_000, 1_700_000_060_000, 1_700_000_120_000]);
+        assert_eq!(
+            p.columns.time,
+            vec![1_700_000_000_000, 1_700_000_060_000, 1_700_000_120_000]
+        );
         assert_eq!(p.columns.open, vec![1.0, 1.5, 1.0]);
         assert_eq!(p.lines, vec![(0, 2), (1, 5), (2, 7)]);
-        let semi = CsvSpec { delimiter: b';', fields: [5, 0, 1, 2, 3, 4], ..spec() };
+        let semi = CsvSpec {
+            delimiter: b';',
+            fields: [5, 0, 1, 2, 3, 4],
+            ..spec()
+        };
         let p = parse_csv(b"1;2;0.5;1.5;10;2024-01-01T00:00:00Z\n", &semi).unwrap();
-        assert_eq!((p.columns.time[0], p.columns.volume[0]), (1_704_067_200_000, 10.0));
+        assert_eq!(
+            (p.columns.time[0], p.columns.volume[0]),
+            (1_704_067_200_000, 10.0)
+        );
         let p = parse("\"2024-01-01 00:00\",\"1\"\"\",1,1,1,1\n");
         assert_eq!(p.violation.unwrap().rule, "not_a_number");
     }
 
     #[test]
     fn syntax_errors_name_the_line() {
-        assert_eq!(error("1,1,1,1,1,1\n2,1,x,1,1,1\n"), (3, "high", "not_a_number"));
-        assert_eq!(error("1,1,1,1,1,1\n\n2,1,1,1,,1\n"), (4, "close", "missing_value"));
+        assert_eq!(
+            error("1,1,1,1,1,1\n2,1,x,1,1,1\n"),
+            (3, "high", "not_a_number")
+        );
+        assert_eq!(
+            error("1,1,1,1,1,1\n\n2,1,1,1,,1\n"),
+            (4, "close", "missing_value")
+        );
         assert_eq!(error("1,1,1,1\n"), (2, "close", "missing_value"));
         assert_eq!(error("abc,1,1,1,1,1\n"), (2, "time", "bad_time"));
-        assert_eq!(error("1700000000,1,1,1,1,1\n1700000060000,1,1,1,1,1\n"), (3, "time", "mixed_time_units"));
-        assert_eq!(error("2024-01-01,1,1,1,1,1\n1704067200,1,1,1,1,1\n"), (3, "time", "mixed_time_units"));
-        assert_eq!(error("1704067200,1,1,1,1,1\n2024-01-02,1,1,1,1,1\n"), (3, "time", "mixed_time_units"));
+        assert_eq!(
+            error("1700000000,1,1,1,1,1\n1700000060000,1,1,1,1,1\n"),
+            (3, "time", "mixed_time_units")
+        );
+        assert_eq!(
+            error("2024-01-01,1,1,1,1,1\n1704067200,1,1,1,1,1\n"),
+            (3, "time", "mixed_time_units")
+        );
+        assert_eq!(
+            error("1704067200,1,1,1,1,1\n2024-01-02,1,1,1,1,1\n"),
+            (3, "time", "mixed_time_units")
+        );
         assert_eq!(error("nan,1,1,1,1,1\n"), (2, "time", "bad_time"));
         assert_eq!(error("1,\"1,1,1,1,1\n"), (2, "open", "malformed_csv"));
         assert_eq!(error("1,\"1\"x,1,1,1,1\n"), (2, "open", "malformed_csv"));
@@ -556,7 +711,10 @@ mod tests {
 
     #[test]
     fn explicit_unit_skips_the_magnitude_check() {
-        let s = CsvSpec { unit: Some(Unit::Seconds), ..spec() };
+        let s = CsvSpec {
+            unit: Some(Unit::Seconds),
+            ..spec()
+        };
         let p = parse_csv(b"1700000000000,1,1,1,1,1\n5,1,1,1,1,1\n", &s).unwrap();
         assert_eq!(p.violation, None);
         assert_eq!(p.columns.time, vec![1_700_000_000_000_000, 5_000]);
@@ -575,10 +733,26 @@ mod tests {
             if x % 1000 == 0 {
                 body.push('\n'); // blank lines shift later rows
             }
-            body.push_str(&format!("{},{}.{},{},{},{},{}\n", 1_600_000_000_000 + i * 60_000, x % 1000, x % 97, x % 1500, x % 3, x % 999, x % 10));
+            body.push_str(&format!(
+                "{},{}.{},{},{},{},{}\n",
+                1_600_000_000_000 + i * 60_000,
+                x % 1000,
+                x % 97,
+                x % 1500,
+                x % 3,
+                x % 999,
+                x % 10
+            ));
         }
         let one = parse_csv(body.as_bytes(), &spec()).unwrap();
-        let many = parse_csv(body.as_bytes(), &CsvSpec { threads: 4, ..spec() }).unwrap();
+        let many = parse_csv(
+            body.as_bytes(),
+            &CsvSpec {
+                threads: 4,
+                ..spec()
+            },
+        )
+        .unwrap();
         assert_eq!(one.violation, None);
         assert_eq!(one, many);
         assert_eq!(one.columns.len(), 300_000);
@@ -586,7 +760,14 @@ mod tests {
         let t = (1_600_000_000_000u64 + 299_990 * 60_000).to_string();
         let bad = body.replacen(&t, &format!("{t}x"), 1);
         let one = parse_csv(bad.as_bytes(), &spec()).unwrap();
-        let many = parse_csv(bad.as_bytes(), &CsvSpec { threads: 4, ..spec() }).unwrap();
+        let many = parse_csv(
+            bad.as_bytes(),
+            &CsvSpec {
+                threads: 4,
+                ..spec()
+            },
+        )
+        .unwrap();
         assert!(one.violation.is_some());
         assert_eq!(one.violation, many.violation);
     }

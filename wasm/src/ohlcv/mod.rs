@@ -37,9 +37,18 @@ impl Ohlcv<'_> {
 
     pub fn check_lengths(&self, kernel: &str) -> Result<(), KernelError> {
         let n = self.time.len();
-        for (name, col) in ["open", "high", "low", "close", "volume"].iter().zip([self.open, self.high, self.low, self.close, self.volume]) {
+        for (name, col) in ["open", "high", "low", "close", "volume"].iter().zip([
+            self.open,
+            self.high,
+            self.low,
+            self.close,
+            self.volume,
+        ]) {
             if col.len() != n {
-                return Err(KernelError::new(format!("{kernel}: {name} has {} values, time has {n}", col.len())));
+                return Err(KernelError::new(format!(
+                    "{kernel}: {name} has {} values, time has {n}",
+                    col.len()
+                )));
             }
         }
         Ok(())
@@ -94,7 +103,13 @@ impl Owned {
     }
 
     pub fn values_mut(&mut self) -> [&mut Vec<f64>; 5] {
-        [&mut self.open, &mut self.high, &mut self.low, &mut self.close, &mut self.volume]
+        [
+            &mut self.open,
+            &mut self.high,
+            &mut self.low,
+            &mut self.close,
+            &mut self.volume,
+        ]
     }
 
     pub fn len(&self) -> usize {
@@ -106,7 +121,14 @@ impl Owned {
     }
 
     pub fn view(&self) -> Ohlcv<'_> {
-        Ohlcv { time: &self.time, open: &self.open, high: &self.high, low: &self.low, close: &self.close, volume: &self.volume }
+        Ohlcv {
+            time: &self.time,
+            open: &self.open,
+            high: &self.high,
+            low: &self.low,
+            close: &self.close,
+            volume: &self.volume,
+        }
     }
 }
 
@@ -122,6 +144,11 @@ pub struct Violation {
 
 impl Violation {
     pub fn new(row: usize, field: &'static str, rule: &'static str, detail: String) -> Self {
-        Violation { row, field, rule, detail }
+        Violation {
+            row,
+            field,
+            rule,
+            detail,
+        }
     }
 }

@@ -95,10 +95,35 @@ mod tests {
     #[test]
     fn agrees_with_std_bit_for_bit() {
         let cases = [
-            "0", "1", "-1", "+1", "1.5", "100.25", "0.1", "0.3", "43250.10000000", "0.00162008",
-            "123456789012345", "1234567890123456", "12345678901234567890", "1e5", "1.5E-7", ".5",
-            "5.", "-0", "-0.0", "inf", "-inf", "NaN", "infinity", "0.000000000000000000000001",
-            "9007199254740993", "1.7976931348623157e308", "1e400", "4.9e-324", "00000000000001.5",
+            "0",
+            "1",
+            "-1",
+            "+1",
+            "1.5",
+            "100.25",
+            "0.1",
+            "0.3",
+            "43250.10000000",
+            "0.00162008",
+            "123456789012345",
+            "1234567890123456",
+            "12345678901234567890",
+            "1e5",
+            "1.5E-7",
+            ".5",
+            "5.",
+            "-0",
+            "-0.0",
+            "inf",
+            "-inf",
+            "NaN",
+            "infinity",
+            "0.000000000000000000000001",
+            "9007199254740993",
+            "1.7976931348623157e308",
+            "1e400",
+            "4.9e-324",
+            "00000000000001.5",
         ];
         for s in cases {
             let (a, b) = (parse_f64(s.as_bytes()), std_parse(s));
@@ -113,14 +138,28 @@ mod tests {
             let int = x % 10_000_000;
             let frac = (x >> 32) % 100_000_000;
             let places = (x >> 60) as usize % 9;
-            let s = if places == 0 { format!("{int}") } else { format!("{int}.{:0width$}", frac % 10u64.pow(places as u32), width = places) };
-            assert_eq!(parse_f64(s.as_bytes()).map(f64::to_bits), std_parse(&s).map(f64::to_bits), "{s}");
+            let s = if places == 0 {
+                format!("{int}")
+            } else {
+                format!(
+                    "{int}.{:0width$}",
+                    frac % 10u64.pow(places as u32),
+                    width = places
+                )
+            };
+            assert_eq!(
+                parse_f64(s.as_bytes()).map(f64::to_bits),
+                std_parse(&s).map(f64::to_bits),
+                "{s}"
+            );
         }
     }
 
     #[test]
     fn rejects_what_std_rejects() {
-        for s in ["", "-", "+", ".", "1.2.3", "1,5", "1_000", " 1", "1 ", "abc", "0x10", "1e", "--1"] {
+        for s in [
+            "", "-", "+", ".", "1.2.3", "1,5", "1_000", " 1", "1 ", "abc", "0x10", "1e", "--1",
+        ] {
             assert_eq!(parse_f64(s.as_bytes()), None, "{s:?}");
         }
     }

@@ -48,7 +48,13 @@ pub fn resample(c: &Ohlcv, source_ms: i64, target_ms: i64) -> Result<Owned, Kern
         }
     }
     let mut out = Owned::default();
-    for col in [&mut out.open, &mut out.high, &mut out.low, &mut out.close, &mut out.volume] {
+    for col in [
+        &mut out.open,
+        &mut out.high,
+        &mut out.low,
+        &mut out.close,
+        &mut out.volume,
+    ] {
         col.reserve_exact(periods);
     }
     out.time.reserve_exact(periods);
@@ -97,7 +103,16 @@ mod tests {
                 continue;
             }
             let base = 100.0 + (i as f64 * 0.37).sin() * 5.0;
-            c.push(i as i64 * 60_000, [base, base + 1.0 + (i % 3) as f64, base - 1.0 - (i % 5) as f64, base + 0.5, (i % 7) as f64]);
+            c.push(
+                i as i64 * 60_000,
+                [
+                    base,
+                    base + 1.0 + (i % 3) as f64,
+                    base - 1.0 - (i % 5) as f64,
+                    base + 0.5,
+                    (i % 7) as f64,
+                ],
+            );
         }
         c
     }
@@ -110,8 +125,20 @@ mod tests {
         for (k, range) in [(0..5), (5..10), (10..12)].into_iter().enumerate() {
             assert_eq!(r.open[k], c.open[range.start]);
             assert_eq!(r.close[k], c.close[range.end - 1]);
-            assert_eq!(r.high[k], c.high[range.clone()].iter().cloned().fold(f64::MIN, f64::max));
-            assert_eq!(r.low[k], c.low[range.clone()].iter().cloned().fold(f64::MAX, f64::min));
+            assert_eq!(
+                r.high[k],
+                c.high[range.clone()]
+                    .iter()
+                    .cloned()
+                    .fold(f64::MIN, f64::max)
+            );
+            assert_eq!(
+                r.low[k],
+                c.low[range.clone()]
+                    .iter()
+                    .cloned()
+                    .fold(f64::MAX, f64::min)
+            );
             let mut v = 0.0;
             for x in &c.volume[range] {
                 v += x;
@@ -155,7 +182,13 @@ mod tests {
         let mut d = minutes(3, &[]);
         d.time[2] = 0;
         let e = resample(&d.view(), 60_000, 300_000).unwrap_err();
-        assert_eq!(e.message(), "resample: times must be strictly increasing (row 2 is not after row 1)");
-        assert_eq!(resample(&minutes(0, &[]).view(), 60_000, 300_000).unwrap(), Owned::default());
+        assert_eq!(
+            e.message(),
+            "resample: times must be strictly increasing (row 2 is not after row 1)"
+        );
+        assert_eq!(
+            resample(&minutes(0, &[]).view(), 60_000, 300_000).unwrap(),
+            Owned::default()
+        );
     }
 }

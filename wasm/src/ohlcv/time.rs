@@ -32,7 +32,9 @@ impl Unit {
             "ms" => Ok(Some(Unit::Millis)),
             "us" => Ok(Some(Unit::Micros)),
             "ns" => Ok(Some(Unit::Nanos)),
-            _ => Err(format!("time unit must be one of auto, s, ms, us, ns, got {name:?}")),
+            _ => Err(format!(
+                "time unit must be one of auto, s, ms, us, ns, got {name:?}"
+            )),
         }
     }
 
@@ -116,19 +118,30 @@ fn convert<T: std::fmt::Display>(
     magnitude: impl Fn(&T) -> f64,
     to_ms: impl Fn(&T, Unit) -> Option<i64>,
 ) -> (Vec<i64>, Option<Violation>) {
-    let Some(first) = values.first() else { return (Vec::new(), None) };
+    let Some(first) = values.first() else {
+        return (Vec::new(), None);
+    };
     let expected = unit.unwrap_or_else(|| Unit::of_magnitude(magnitude(first)));
     let mut out = Vec::with_capacity(values.len());
     for (row, v) in values.iter().enumerate() {
         let m = magnitude(v);
         if unit.is_none() && m.is_finite() && Unit::of_magnitude(m) != expected {
-            let detail = format!("\"{v}\" looks like {} but the first row's time is in {}", Unit::of_magnitude(m).name(), expected.name());
-            return (out, Some(Violation::new(row, "time", "mixed_time_units", detail)));
+            let detail = format!(
+                "\"{v}\" looks like {} but the first row's time is in {}",
+                Unit::of_magnitude(m).name(),
+                expected.name()
+            );
+            return (
+                out,
+                Some(Violation::new(row, "time", "mixed_time_units", detail)),
+            );
         }
         match to_ms(v, expected) {
             Some(ms) => out.push(ms),
             None => {
-                let detail = format!("cannot read \"{v}\" as a time (epoch seconds, milliseconds or ISO 8601)");
+                let detail = format!(
+                    "cannot read \"{v}\" as a time (epoch seconds, milliseconds or ISO 8601)"
+                );
                 return (out, Some(Violation::new(row, "time", "bad_time", detail)));
             }
         }
@@ -142,9 +155,20 @@ pub fn texts_to_ms(texts: &[Option<String>], unit: Option<Unit>) -> (Vec<i64>, O
     let mut out = Vec::with_capacity(texts.len());
     let mut kind = None;
     for (row, text) in texts.iter().enumerate() {
-        let cell = text.as_deref().map(|t| t.trim_matches(|c| c == ' ' || c == '\t' || c == '\r')).unwrap_or("");
+        let cell = text
+            .as_deref()
+            .map(|t| t.trim_matches(|c| c == ' ' || c == '\t' || c == '\r'))
+            .unwrap_or("");
         if cell.is_empty() {
-            return (out, Some(Violation::new(row, "time", "missing_value", "no value for time".into())));
+            return (
+                out,
+                Some(Violation::new(
+                    row,
+                    "time",
+                    "missing_value",
+                    "no value for time".into(),
+                )),
+            );
         }
         match super::csv::read_time(cell.as_bytes(), &mut kind, unit) {
             Ok(t) => out.push(t),
@@ -190,7 +214,9 @@ fn days_in_month(y: i64, m: i64) -> i64 {
 /// A run of exactly `n` ASCII digits at `s[at..]` as a number.
 fn digits(s: &[u8], at: usize, n: usize) -> Option<i64> {
     let part = s.get(at..at + n)?;
-    part.iter().try_fold(0i64, |acc, &b| b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0')))
+    part.iter().try_fold(0i64, |acc, &b| {
+        b.is_ascii_digit().then(|| acc * 10 + i64::from(b - b'0'))
+    })
 }
 
 /// ISO 8601 text as UTC milliseconds: `YYYY-MM-DD`, optionally followed by `T` or a space and
@@ -255,7 +281,11 @@ pub fn parse_iso(s: &[u8]) -> Option<i64> {
                 return None;
             }
             let offset = (h * 60 + mi) * 60_000;
-            Some(if sign == b'+' { ms - offset } else { ms + offset })
+            Some(if sign == b'+' {
+                ms - offset
+            } else {
+                ms + offset
+            })
         }
         _ => None,
     }
@@ -266,7 +296,12 @@ pub fn format_ms(ms: i64) -> String {
     let days = ms.div_euclid(86_400_000);
     let rem = ms.rem_euclid(86_400_000);
     let (y, m, d) = civil_from_days(days);
-    let (h, mi, s, f) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
+    let (h, mi, s, f) = (
+        rem / 3_600_000,
+        rem / 60_000 % 60,
+        rem / 1000 % 60,
+        rem % 1000,
+    );
     if f == 0 {
         format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
     } else {
@@ -276,7 +311,13 @@ pub fn format_ms(ms: i64) -> String {
 
 /// A duration in milliseconds in the largest unit that divides it: `5m`, `90m`, `1d`, `1500ms`.
 pub fn format_duration(ms: i64) -> String {
-    for (unit, size) in [("w", 604_800_000), ("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1000)] {
+    for (unit, size) in [
+        ("w", 604_800_000),
+        ("d", 86_400_000),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1000),
+    ] {
         if ms != 0 && ms % size == 0 {
             return format!("{}{unit}", ms / size);
         }
@@ -298,7 +339,10 @@ mod tests {
         assert_eq!(parse_iso(b"2023-11-14T20:13:20-0200"), Some(base));
         assert_eq!(parse_iso(b"2023-11-15T00:13:20+02"), Some(base));
         assert_eq!(parse_iso(b"2023-11-14T22:13:20.5Z"), Some(base + 500));
-        assert_eq!(parse_iso(b"2023-11-14T22:13:20.123456789"), Some(base + 123));
+        assert_eq!(
+            parse_iso(b"2023-11-14T22:13:20.123456789"),
+            Some(base + 123)
+        );
         assert_eq!(parse_iso(b"2023-11-14T22:13"), Some(base - 20_000));
         assert_eq!(parse_iso(b"1970-01-01"), Some(0));
         assert_eq!(parse_iso(b"1969-12-31"), Some(-86_400_000));
@@ -308,9 +352,23 @@ mod tests {
     #[test]
     fn iso_rejects() {
         for bad in [
-            "", "2023", "2023-11", "2023-13-01", "2023-02-29", "2023-11-31", "2023-11-14T25:00",
-            "2023-11-14T22:61", "2023-11-14T22:13:61", "2023-11-14T22:13:20.", "2023-11-14T", "2023/11/14",
-            "2023-11-14T22:13:20+2", "2023-11-14T22:13:20 UTC", "2023-11-14Z1", "abcd-ef-gh", "1700000000",
+            "",
+            "2023",
+            "2023-11",
+            "2023-13-01",
+            "2023-02-29",
+            "2023-11-31",
+            "2023-11-14T25:00",
+            "2023-11-14T22:61",
+            "2023-11-14T22:13:61",
+            "2023-11-14T22:13:20.",
+            "2023-11-14T",
+            "2023/11/14",
+            "2023-11-14T22:13:20+2",
+            "2023-11-14T22:13:20 UTC",
+            "2023-11-14Z1",
+            "abcd-ef-gh",
+            "1700000000",
         ] {
             assert_eq!(parse_iso(bad.as_bytes()), None, "{bad}");
         }
@@ -333,14 +391,32 @@ mod tests {
         assert_eq!(Unit::of_magnitude(1_700_000_000_000.0), Unit::Millis);
         assert_eq!(Unit::of_magnitude(1.7e15), Unit::Micros);
         assert_eq!(Unit::of_magnitude(-1.7e18), Unit::Nanos);
-        assert_eq!(int_to_ms(1_700_000_000, Unit::Seconds), Some(1_700_000_000_000));
-        assert_eq!(int_to_ms(1_700_000_000_000_500, Unit::Micros), Some(1_700_000_000_001));
-        assert_eq!(int_to_ms(1_700_000_000_000_499, Unit::Micros), Some(1_700_000_000_000));
+        assert_eq!(
+            int_to_ms(1_700_000_000, Unit::Seconds),
+            Some(1_700_000_000_000)
+        );
+        assert_eq!(
+            int_to_ms(1_700_000_000_000_500, Unit::Micros),
+            Some(1_700_000_000_001)
+        );
+        assert_eq!(
+            int_to_ms(1_700_000_000_000_499, Unit::Micros),
+            Some(1_700_000_000_000)
+        );
         assert_eq!(int_to_ms(-1_500, Unit::Micros), Some(-2));
-        assert_eq!(int_to_ms(1_700_000_000_000_000_000, Unit::Nanos), Some(1_700_000_000_000));
+        assert_eq!(
+            int_to_ms(1_700_000_000_000_000_000, Unit::Nanos),
+            Some(1_700_000_000_000)
+        );
         assert_eq!(int_to_ms(i64::MAX, Unit::Seconds), None);
-        assert_eq!(float_to_ms(1_700_000_000.5, Unit::Seconds), Some(1_700_000_000_500));
-        assert_eq!(float_to_ms(1_700_000_000.1234, Unit::Seconds), Some(1_700_000_000_123));
+        assert_eq!(
+            float_to_ms(1_700_000_000.5, Unit::Seconds),
+            Some(1_700_000_000_500)
+        );
+        assert_eq!(
+            float_to_ms(1_700_000_000.1234, Unit::Seconds),
+            Some(1_700_000_000_123)
+        );
         assert_eq!(float_to_ms(f64::NAN, Unit::Millis), None);
         assert_eq!(float_to_ms(1e300, Unit::Millis), None);
         assert_eq!(Unit::from_name("us"), Ok(Some(Unit::Micros)));
@@ -357,7 +433,11 @@ mod tests {
         assert_eq!((t, v), (vec![1_700_000_000_250], None));
         let (_, v) = epoch_floats_to_ms(&[1.7e12, f64::NAN], None);
         assert_eq!(v.map(|v| (v.row, v.rule)), Some((1, "bad_time")));
-        let texts = [Some("2024-01-01".to_string()), Some(" 2024-01-02 ".to_string()), None];
+        let texts = [
+            Some("2024-01-01".to_string()),
+            Some(" 2024-01-02 ".to_string()),
+            None,
+        ];
         let (t, v) = texts_to_ms(&texts, None);
         assert_eq!(t, vec![1_704_067_200_000, 1_704_153_600_000]);
         assert_eq!(v.map(|v| (v.row, v.rule)), Some((2, "missing_value")));

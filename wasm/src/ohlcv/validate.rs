@@ -15,7 +15,9 @@ pub const FIELDS: [&str; 5] = ["open", "high", "low", "close", "volume"];
 pub fn validate(c: &Ohlcv, timeframe_ms: i64) -> Result<Option<Violation>, KernelError> {
     c.check_lengths("validate")?;
     if timeframe_ms < 0 {
-        return Err(KernelError::new(format!("validate: timeframe_ms must be >= 0, got {timeframe_ms}")));
+        return Err(KernelError::new(format!(
+            "validate: timeframe_ms must be >= 0, got {timeframe_ms}"
+        )));
     }
     let values = [c.open, c.high, c.low, c.close, c.volume];
     for row in 0..c.time.len() {
@@ -25,9 +27,23 @@ pub fn validate(c: &Ohlcv, timeframe_ms: i64) -> Result<Option<Violation>, Kerne
             }
         }
         // Fast path: one branch for the common all-good row.
-        let (o, h, l, cl, vol) = (c.open[row], c.high[row], c.low[row], c.close[row], c.volume[row]);
-        if o.is_finite() && h.is_finite() && l.is_finite() && cl.is_finite() && vol.is_finite()
-            && h >= o && h >= cl && l <= o && l <= cl && vol >= 0.0
+        let (o, h, l, cl, vol) = (
+            c.open[row],
+            c.high[row],
+            c.low[row],
+            c.close[row],
+            c.volume[row],
+        );
+        if o.is_finite()
+            && h.is_finite()
+            && l.is_finite()
+            && cl.is_finite()
+            && vol.is_finite()
+            && h >= o
+            && h >= cl
+            && l <= o
+            && l <= cl
+            && vol >= 0.0
         {
             continue;
         }
@@ -38,9 +54,19 @@ pub fn validate(c: &Ohlcv, timeframe_ms: i64) -> Result<Option<Violation>, Kerne
 
 fn check_step(row: usize, prev: i64, t: i64, timeframe_ms: i64) -> Option<Violation> {
     let (rule, detail) = if t < prev {
-        ("unsorted", format!("time {} is before the previous row's {}", format_ms(t), format_ms(prev)))
+        (
+            "unsorted",
+            format!(
+                "time {} is before the previous row's {}",
+                format_ms(t),
+                format_ms(prev)
+            ),
+        )
     } else if t == prev {
-        ("duplicate_time", format!("time {} repeats the previous row's", format_ms(t)))
+        (
+            "duplicate_time",
+            format!("time {} repeats the previous row's", format_ms(t)),
+        )
     } else if timeframe_ms > 0 && (t - prev) % timeframe_ms != 0 {
         (
             "inconsistent_timeframe",
@@ -70,18 +96,37 @@ fn check_values(row: usize, v: [f64; 5]) -> Violation {
     }
     let [o, h, l, c, vol] = v;
     if h < o || h < c {
-        return Violation::new(row, "high", "high_below_open_close", format!("high {h} is below max(open {o}, close {c})"));
+        return Violation::new(
+            row,
+            "high",
+            "high_below_open_close",
+            format!("high {h} is below max(open {o}, close {c})"),
+        );
     }
     if l > o || l > c {
-        return Violation::new(row, "low", "low_above_open_close", format!("low {l} is above min(open {o}, close {c})"));
+        return Violation::new(
+            row,
+            "low",
+            "low_above_open_close",
+            format!("low {l} is above min(open {o}, close {c})"),
+        );
     }
-    Violation::new(row, "volume", "negative_volume", format!("volume {vol} is negative"))
+    Violation::new(
+        row,
+        "volume",
+        "negative_volume",
+        format!("volume {vol} is negative"),
+    )
 }
 
 /// The most common step between consecutive times (ties: the smallest), or None when there
 /// are fewer than two rows or no positive step.
 pub fn infer_timeframe(time: &[i64]) -> Option<i64> {
-    let steps = || time.windows(2).map(|w| w[1].wrapping_sub(w[0])).filter(|&d| d > 0);
+    let steps = || {
+        time.windows(2)
+            .map(|w| w[1].wrapping_sub(w[0]))
+            .filter(|&d| d > 0)
+    };
     // Boyer-Moore majority vote, then one pass to confirm it: no allocation in the usual case
     // of one dominant step; a hash count only when no step has a strict majority.
     let (mut candidate, mut votes, mut total) = (0i64, 0usize, 0usize);
@@ -102,14 +147,19 @@ pub fn infer_timeframe(time: &[i64]) -> Option<i64> {
     for d in steps() {
         *counts.entry(d).or_insert(0usize) += 1;
     }
-    counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0))).map(|(d, _)| d)
+    counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(d, _)| d)
 }
 
 /// The missing stretches of a series with `timeframe_ms` bars: `(start, end)` pairs in ms,
 /// start inclusive, end exclusive, wherever two consecutive times are more than one bar apart.
 pub fn gaps(time: &[i64], timeframe_ms: i64) -> Result<Vec<(i64, i64)>, KernelError> {
     if timeframe_ms < 1 {
-        return Err(KernelError::new(format!("gaps: timeframe_ms must be >= 1, got {timeframe_ms}")));
+        return Err(KernelError::new(format!(
+            "gaps: timeframe_ms must be >= 1, got {timeframe_ms}"
+        )));
     }
     Ok(time
         .windows(2)
@@ -131,9 +181,14 @@ mod tests {
         c
     }
 
-    fn first(rows: &[(i64, f64, f64, f64, f64, f64)], tf: i64) -> Option<(usize, &'static str, &'static str)> {
+    fn first(
+        rows: &[(i64, f64, f64, f64, f64, f64)],
+        tf: i64,
+    ) -> Option<(usize, &'static str, &'static str)> {
         let c = series(rows);
-        validate(&c.view(), tf).unwrap().map(|v| (v.row, v.field, v.rule))
+        validate(&c.view(), tf)
+            .unwrap()
+            .map(|v| (v.row, v.field, v.rule))
     }
 
     const OK: (i64, f64, f64, f64, f64, f64) = (0, 10.0, 12.0, 9.0, 11.0, 5.0);
@@ -152,15 +207,39 @@ mod tests {
     #[test]
     fn each_rule() {
         assert_eq!(first(&[at(60), at(0)], 60), Some((1, "time", "unsorted")));
-        assert_eq!(first(&[at(0), at(0)], 60), Some((1, "time", "duplicate_time")));
-        assert_eq!(first(&[at(0), at(90)], 60), Some((1, "time", "inconsistent_timeframe")));
+        assert_eq!(
+            first(&[at(0), at(0)], 60),
+            Some((1, "time", "duplicate_time"))
+        );
+        assert_eq!(
+            first(&[at(0), at(90)], 60),
+            Some((1, "time", "inconsistent_timeframe"))
+        );
         assert_eq!(first(&[at(0), at(90)], 0), None);
-        assert_eq!(first(&[(0, f64::NAN, 12.0, 9.0, 11.0, 5.0)], 0), Some((0, "open", "nan")));
-        assert_eq!(first(&[(0, 10.0, 12.0, 9.0, 11.0, f64::NAN)], 0), Some((0, "volume", "nan")));
-        assert_eq!(first(&[(0, 10.0, f64::INFINITY, 9.0, 11.0, 5.0)], 0), Some((0, "high", "infinite")));
-        assert_eq!(first(&[(0, 10.0, 10.5, 9.0, 11.0, 5.0)], 0), Some((0, "high", "high_below_open_close")));
-        assert_eq!(first(&[(0, 10.0, 12.0, 10.5, 10.2, 5.0)], 0), Some((0, "low", "low_above_open_close")));
-        assert_eq!(first(&[(0, 10.0, 12.0, 9.0, 11.0, -1.0)], 0), Some((0, "volume", "negative_volume")));
+        assert_eq!(
+            first(&[(0, f64::NAN, 12.0, 9.0, 11.0, 5.0)], 0),
+            Some((0, "open", "nan"))
+        );
+        assert_eq!(
+            first(&[(0, 10.0, 12.0, 9.0, 11.0, f64::NAN)], 0),
+            Some((0, "volume", "nan"))
+        );
+        assert_eq!(
+            first(&[(0, 10.0, f64::INFINITY, 9.0, 11.0, 5.0)], 0),
+            Some((0, "high", "infinite"))
+        );
+        assert_eq!(
+            first(&[(0, 10.0, 10.5, 9.0, 11.0, 5.0)], 0),
+            Some((0, "high", "high_below_open_close"))
+        );
+        assert_eq!(
+            first(&[(0, 10.0, 12.0, 10.5, 10.2, 5.0)], 0),
+            Some((0, "low", "low_above_open_close"))
+        );
+        assert_eq!(
+            first(&[(0, 10.0, 12.0, 9.0, 11.0, -1.0)], 0),
+            Some((0, "volume", "negative_volume"))
+        );
     }
 
     #[test]
@@ -198,13 +277,19 @@ mod tests {
         assert_eq!(infer_timeframe(&[0, 60, 180, 300, 360, 540]), Some(60));
         assert_eq!(infer_timeframe(&[0, 120, 180, 300, 360]), Some(60));
         assert_eq!(infer_timeframe(&[0, 30, 90, 150, 210, 240, 360]), Some(60));
-        assert_eq!(infer_timeframe(&[0, 86_400, 3 * 86_400, 4 * 86_400]), Some(86_400));
+        assert_eq!(
+            infer_timeframe(&[0, 86_400, 3 * 86_400, 4 * 86_400]),
+            Some(86_400)
+        );
         assert_eq!(infer_timeframe(&[10, 5, 0]), None);
     }
 
     #[test]
     fn gaps_between_bars() {
-        assert_eq!(gaps(&[0, 60, 180, 240, 600], 60).unwrap(), vec![(120, 180), (300, 600)]);
+        assert_eq!(
+            gaps(&[0, 60, 180, 240, 600], 60).unwrap(),
+            vec![(120, 180), (300, 600)]
+        );
         assert_eq!(gaps(&[], 60).unwrap(), vec![]);
         assert!(gaps(&[0], 0).is_err());
     }

@@ -21,7 +21,12 @@ pub struct JsViolation {
 }
 
 fn js_violation(v: Option<Violation>) -> Option<JsViolation> {
-    v.map(|v| JsViolation { row: v.row as f64, field: v.field.into(), rule: v.rule.into(), detail: v.detail })
+    v.map(|v| JsViolation {
+        row: v.row as f64,
+        field: v.field.into(),
+        rule: v.rule.into(),
+        detail: v.detail,
+    })
 }
 
 /// Columns computed by a kernel, with the CSV reader's violation and line map.
@@ -44,7 +49,14 @@ impl Table {
 
     /// Column `i` of open, high, low, close, volume.
     pub fn value_ptr(&self, i: usize) -> *const f64 {
-        [&self.columns.open, &self.columns.high, &self.columns.low, &self.columns.close, &self.columns.volume][i.min(4)].as_ptr()
+        [
+            &self.columns.open,
+            &self.columns.high,
+            &self.columns.low,
+            &self.columns.close,
+            &self.columns.volume,
+        ][i.min(4)]
+        .as_ptr()
     }
 
     pub fn violation(&self) -> Option<JsViolation> {
@@ -83,10 +95,18 @@ pub fn ohlcv_parse_csv(
     first_line: usize,
     unit_name: &str,
 ) -> Result<Table, JsError> {
-    let body: &[u8] = if len == 0 { &[] } else { unsafe { std::slice::from_raw_parts(data, len) } };
+    let body: &[u8] = if len == 0 {
+        &[]
+    } else {
+        unsafe { std::slice::from_raw_parts(data, len) }
+    };
     let delimiter = match delimiter.as_bytes() {
         [d] => *d,
-        _ => return Err(JsError::new(&format!("parse_csv: delimiter must be one ASCII character, got {delimiter:?}"))),
+        _ => {
+            return Err(JsError::new(&format!(
+                "parse_csv: delimiter must be one ASCII character, got {delimiter:?}"
+            )))
+        }
     };
     let spec = CsvSpec {
         delimiter,
@@ -96,12 +116,28 @@ pub fn ohlcv_parse_csv(
         threads: 1,
     };
     let parsed = ohlcv::parse_csv(body, &spec).map_err(js_error)?;
-    let lines = parsed.lines.iter().flat_map(|&(r, l)| [r as f64, l as f64]).collect();
-    Ok(Table { columns: parsed.columns, violation: parsed.violation, lines })
+    let lines = parsed
+        .lines
+        .iter()
+        .flat_map(|&(r, l)| [r as f64, l as f64])
+        .collect();
+    Ok(Table {
+        columns: parsed.columns,
+        violation: parsed.violation,
+        lines,
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
-fn view<'a>(time: *const i64, open: *const f64, high: *const f64, low: *const f64, close: *const f64, volume: *const f64, len: usize) -> Ohlcv<'a> {
+fn view<'a>(
+    time: *const i64,
+    open: *const f64,
+    high: *const f64,
+    low: *const f64,
+    close: *const f64,
+    volume: *const f64,
+    len: usize,
+) -> Ohlcv<'a> {
     Ohlcv {
         time: times(time, len),
         open: column(open, len),
@@ -125,7 +161,8 @@ pub fn ohlcv_validate(
     timeframe_ms: f64,
 ) -> Result<Option<JsViolation>, JsError> {
     let tf = params::whole_number("validate", "timeframe_ms", timeframe_ms).map_err(js_error)?;
-    let v = ohlcv::validate(&view(time, open, high, low, close, volume, len), tf).map_err(js_error)?;
+    let v =
+        ohlcv::validate(&view(time, open, high, low, close, volume, len), tf).map_err(js_error)?;
     Ok(js_violation(v))
 }
 
@@ -139,7 +176,10 @@ pub fn ohlcv_infer_timeframe(time: *const i64, len: usize) -> Option<f64> {
 pub fn ohlcv_gaps(time: *const i64, len: usize, timeframe_ms: f64) -> Result<Vec<f64>, JsError> {
     let tf = params::whole_number("gaps", "timeframe_ms", timeframe_ms).map_err(js_error)?;
     let gaps = ohlcv::gaps(times(time, len), tf).map_err(js_error)?;
-    Ok(gaps.into_iter().flat_map(|(a, b)| [a as f64, b as f64]).collect())
+    Ok(gaps
+        .into_iter()
+        .flat_map(|(a, b)| [a as f64, b as f64])
+        .collect())
 }
 
 #[wasm_bindgen]
@@ -157,6 +197,15 @@ pub fn ohlcv_resample(
 ) -> Result<Table, JsError> {
     let source = params::whole_number("resample", "source_ms", source_ms).map_err(js_error)?;
     let target = params::whole_number("resample", "target_ms", target_ms).map_err(js_error)?;
-    let columns = ohlcv::resample(&view(time, open, high, low, close, volume, len), source, target).map_err(js_error)?;
-    Ok(Table { columns, violation: None, lines: Vec::new() })
+    let columns = ohlcv::resample(
+        &view(time, open, high, low, close, volume, len),
+        source,
+        target,
+    )
+    .map_err(js_error)?;
+    Ok(Table {
+        columns,
+        violation: None,
+        lines: Vec::new(),
+    })
 }

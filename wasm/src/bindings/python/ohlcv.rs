@@ -37,13 +37,23 @@ impl PyBuf {
             Data::I64(v) => v.len(),
             Data::F64(v) => v.len(),
         } as isize;
-        PyBuf { data, len, nbytes: len * 8, itemsize: 8, one: 1 }
+        PyBuf {
+            data,
+            len,
+            nbytes: len * 8,
+            itemsize: 8,
+            one: 1,
+        }
     }
 }
 
 #[pymethods]
 impl PyBuf {
-    unsafe fn __getbuffer__(slf: Bound<'_, Self>, view: *mut ffi::Py_buffer, flags: c_int) -> PyResult<()> {
+    unsafe fn __getbuffer__(
+        slf: Bound<'_, Self>,
+        view: *mut ffi::Py_buffer,
+        flags: c_int,
+    ) -> PyResult<()> {
         if view.is_null() {
             return Err(PyBufferError::new_err("view is null"));
         }
@@ -60,15 +70,31 @@ impl PyBuf {
         unsafe {
             // Without a format request the consumer reads unsigned bytes (PEP 3118).
             let typed = flags & ffi::PyBUF_FORMAT == ffi::PyBUF_FORMAT;
-            let (shape, itemsize) = if typed { (&this.len, &this.itemsize) } else { (&this.nbytes, &this.one) };
+            let (shape, itemsize) = if typed {
+                (&this.len, &this.itemsize)
+            } else {
+                (&this.nbytes, &this.one)
+            };
             (*view).buf = ptr as *mut c_void;
             (*view).len = this.nbytes;
             (*view).readonly = 1;
             (*view).itemsize = *itemsize;
-            (*view).format = if typed { format.as_ptr() as *mut c_char } else { std::ptr::null_mut() };
+            (*view).format = if typed {
+                format.as_ptr() as *mut c_char
+            } else {
+                std::ptr::null_mut()
+            };
             (*view).ndim = 1;
-            (*view).shape = if flags & ffi::PyBUF_ND == ffi::PyBUF_ND { shape as *const isize as *mut isize } else { std::ptr::null_mut() };
-            (*view).strides = if flags & ffi::PyBUF_STRIDES == ffi::PyBUF_STRIDES { itemsize as *const isize as *mut isize } else { std::ptr::null_mut() };
+            (*view).shape = if flags & ffi::PyBUF_ND == ffi::PyBUF_ND {
+                shape as *const isize as *mut isize
+            } else {
+                std::ptr::null_mut()
+            };
+            (*view).strides = if flags & ffi::PyBUF_STRIDES == ffi::PyBUF_STRIDES {
+                itemsize as *const isize as *mut isize
+            } else {
+                std::ptr::null_mut()
+            };
             (*view).suboffsets = std::ptr::null_mut();
             (*view).internal = std::ptr::null_mut();
             (*view).obj = slf.into_any().into_ptr();
@@ -111,7 +137,14 @@ impl I64Column {
 }
 
 fn columns<'py>(py: Python<'py>, c: Owned) -> PyResult<Bound<'py, PyTuple>> {
-    let Owned { time, open, high, low, close, volume } = c;
+    let Owned {
+        time,
+        open,
+        high,
+        low,
+        close,
+        volume,
+    } = c;
     let mut items = vec![Bound::new(py, PyBuf::new(Data::I64(time)))?.into_any()];
     for v in [open, high, low, close, volume] {
         items.push(Bound::new(py, PyBuf::new(Data::F64(v)))?.into_any());
@@ -122,7 +155,9 @@ fn columns<'py>(py: Python<'py>, c: Owned) -> PyResult<Bound<'py, PyTuple>> {
 fn violation<'py>(py: Python<'py>, v: Option<Violation>) -> PyResult<Bound<'py, PyAny>> {
     match v {
         None => Ok(py.None().into_bound(py)),
-        Some(v) => Ok((v.row, v.field, v.rule, v.detail).into_pyobject(py)?.into_any()),
+        Some(v) => Ok((v.row, v.field, v.rule, v.detail)
+            .into_pyobject(py)?
+            .into_any()),
     }
 }
 
@@ -141,20 +176,45 @@ fn ohlcv_parse_csv<'py>(
     first_line: usize,
     unit_name: &str,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let buf = PyBuffer::<u8>::get(data).map_err(|_| PyTypeError::new_err("parse_csv: data must be bytes-like (bytes, mmap, memoryview of bytes)"))?;
+    let buf = PyBuffer::<u8>::get(data).map_err(|_| {
+        PyTypeError::new_err(
+            "parse_csv: data must be bytes-like (bytes, mmap, memoryview of bytes)",
+        )
+    })?;
     if buf.dimensions() != 1 || buf.as_slice_ptr().is_none() {
-        return Err(PyTypeError::new_err("parse_csv: data must be a contiguous bytes-like object"));
+        return Err(PyTypeError::new_err(
+            "parse_csv: data must be a contiguous bytes-like object",
+        ));
     }
     // SAFETY: contiguous, one-dimensional, and exported (so not resizable) while `buf` lives.
     let body: &[u8] = unsafe { buf.as_slice_ptr().unwrap().as_ref() };
     if !delimiter.is_ascii() {
-        return Err(PyValueError::new_err(format!("parse_csv: delimiter must be an ASCII character, got {delimiter:?}")));
+        return Err(PyValueError::new_err(format!(
+            "parse_csv: delimiter must be an ASCII character, got {delimiter:?}"
+        )));
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
-    let spec = CsvSpec { delimiter: delimiter as u8, fields, first_line, unit: unit(unit_name)?, threads };
-    let parsed = py.detach(|| ohlcv::parse_csv(body, &spec)).map_err(value_error)?;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    let spec = CsvSpec {
+        delimiter: delimiter as u8,
+        fields,
+        first_line,
+        unit: unit(unit_name)?,
+        threads,
+    };
+    let parsed = py
+        .detach(|| ohlcv::parse_csv(body, &spec))
+        .map_err(value_error)?;
     let lines = PyList::new(py, parsed.lines)?;
-    PyTuple::new(py, [columns(py, parsed.columns)?.into_any(), violation(py, parsed.violation)?, lines.into_any()])
+    PyTuple::new(
+        py,
+        [
+            columns(py, parsed.columns)?.into_any(),
+            violation(py, parsed.violation)?,
+            lines.into_any(),
+        ],
+    )
 }
 
 struct Inputs {
@@ -163,19 +223,33 @@ struct Inputs {
 }
 
 impl Inputs {
-    fn new(kernel: &str, time: &Bound<'_, PyAny>, values: [&Bound<'_, PyAny>; 5]) -> PyResult<Self> {
+    fn new(
+        kernel: &str,
+        time: &Bound<'_, PyAny>,
+        values: [&Bound<'_, PyAny>; 5],
+    ) -> PyResult<Self> {
         let names = ["open", "high", "low", "close", "volume"];
         let mut cols = Vec::with_capacity(5);
         for (name, v) in names.iter().zip(values) {
             cols.push(Column::new(kernel, name, v)?);
         }
         let values: [Column; 5] = cols.try_into().unwrap_or_else(|_| unreachable!());
-        Ok(Inputs { time: I64Column::new(kernel, "time", time)?, values })
+        Ok(Inputs {
+            time: I64Column::new(kernel, "time", time)?,
+            values,
+        })
     }
 
     fn view(&self) -> Ohlcv<'_> {
         let [o, h, l, c, v] = &self.values;
-        Ohlcv { time: self.time.as_slice(), open: o.as_slice(), high: h.as_slice(), low: l.as_slice(), close: c.as_slice(), volume: v.as_slice() }
+        Ohlcv {
+            time: self.time.as_slice(),
+            open: o.as_slice(),
+            high: h.as_slice(),
+            low: l.as_slice(),
+            close: c.as_slice(),
+            volume: v.as_slice(),
+        }
     }
 }
 
@@ -194,7 +268,9 @@ fn ohlcv_validate<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let inputs = Inputs::new("validate", time, [open, high, low, close, volume])?;
     let view = inputs.view();
-    let v = py.detach(|| ohlcv::validate(&view, timeframe_ms)).map_err(value_error)?;
+    let v = py
+        .detach(|| ohlcv::validate(&view, timeframe_ms))
+        .map_err(value_error)?;
     violation(py, v)
 }
 
@@ -208,10 +284,15 @@ fn ohlcv_infer_timeframe(py: Python<'_>, time: &Bound<'_, PyAny>) -> PyResult<Op
 
 /// `[(start, end), ...]`: the missing stretches between bars.
 #[pyfunction]
-fn ohlcv_gaps(py: Python<'_>, time: &Bound<'_, PyAny>, timeframe_ms: i64) -> PyResult<Vec<(i64, i64)>> {
+fn ohlcv_gaps(
+    py: Python<'_>,
+    time: &Bound<'_, PyAny>,
+    timeframe_ms: i64,
+) -> PyResult<Vec<(i64, i64)>> {
     let time = I64Column::new("gaps", "time", time)?;
     let t = time.as_slice();
-    py.detach(|| ohlcv::gaps(t, timeframe_ms)).map_err(value_error)
+    py.detach(|| ohlcv::gaps(t, timeframe_ms))
+        .map_err(value_error)
 }
 
 /// Bars of `target_ms` aggregated from bars of `source_ms`: a tuple of six columns.
@@ -230,7 +311,9 @@ fn ohlcv_resample<'py>(
 ) -> PyResult<Bound<'py, PyTuple>> {
     let inputs = Inputs::new("resample", time, [open, high, low, close, volume])?;
     let view = inputs.view();
-    let out = py.detach(|| ohlcv::resample(&view, source_ms, target_ms)).map_err(value_error)?;
+    let out = py
+        .detach(|| ohlcv::resample(&view, source_ms, target_ms))
+        .map_err(value_error)?;
     columns(py, out)
 }
 
@@ -238,9 +321,15 @@ fn ohlcv_resample<'py>(
 /// unit decided as the CSV reader decides it (the violation's row is 0-based).
 #[pyfunction]
 #[pyo3(signature = (values, unit_name="auto"))]
-fn ohlcv_epoch_to_ms<'py>(py: Python<'py>, values: &Bound<'py, PyAny>, unit_name: &str) -> PyResult<Bound<'py, PyTuple>> {
+fn ohlcv_epoch_to_ms<'py>(
+    py: Python<'py>,
+    values: &Bound<'py, PyAny>,
+    unit_name: &str,
+) -> PyResult<Bound<'py, PyTuple>> {
     let unit = unit(unit_name)?;
-    let ints = PyBuffer::<i64>::get(values).ok().filter(|b| b.dimensions() == 1 && b.as_slice_ptr().is_some());
+    let ints = PyBuffer::<i64>::get(values)
+        .ok()
+        .filter(|b| b.dimensions() == 1 && b.as_slice_ptr().is_some());
     let (time, v) = if let Some(ints) = ints {
         // SAFETY: checked one-dimensional and contiguous; exported while `ints` lives.
         let s: &[i64] = unsafe { ints.as_slice_ptr().unwrap().as_ref() };
@@ -250,17 +339,33 @@ fn ohlcv_epoch_to_ms<'py>(py: Python<'py>, values: &Bound<'py, PyAny>, unit_name
         let s = floats.as_slice();
         py.detach(|| ohlcv::time::epoch_floats_to_ms(s, unit))
     };
-    PyTuple::new(py, [Bound::new(py, PyBuf::new(Data::I64(time)))?.into_any(), violation(py, v)?])
+    PyTuple::new(
+        py,
+        [
+            Bound::new(py, PyBuf::new(Data::I64(time)))?.into_any(),
+            violation(py, v)?,
+        ],
+    )
 }
 
 /// Time texts (epoch numbers or ISO 8601, None for a missing cell) as UTC ms:
 /// `(time, violation)` (the violation's row is 0-based).
 #[pyfunction]
 #[pyo3(signature = (texts, unit_name="auto"))]
-fn ohlcv_parse_times<'py>(py: Python<'py>, texts: Vec<Option<String>>, unit_name: &str) -> PyResult<Bound<'py, PyTuple>> {
+fn ohlcv_parse_times<'py>(
+    py: Python<'py>,
+    texts: Vec<Option<String>>,
+    unit_name: &str,
+) -> PyResult<Bound<'py, PyTuple>> {
     let unit = unit(unit_name)?;
     let (time, v) = py.detach(|| ohlcv::time::texts_to_ms(&texts, unit));
-    PyTuple::new(py, [Bound::new(py, PyBuf::new(Data::I64(time)))?.into_any(), violation(py, v)?])
+    PyTuple::new(
+        py,
+        [
+            Bound::new(py, PyBuf::new(Data::I64(time)))?.into_any(),
+            violation(py, v)?,
+        ],
+    )
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
