@@ -39,9 +39,15 @@ async def http_error(request, exc):
     return PlainTextResponse(exc.detail, status_code=exc.status_code)
 
 
-def create_app(web_dir, token=None):
+def create_app(web_dir, token=None, cache_dir=None):
+    from cracktrader.data import Cache
+
+    from . import datasets_api
+
     routes = [
         Route("/api/health", health),
+        Route("/api/datasets", datasets_api.list_datasets),
+        Route("/api/datasets/{id}/candles", datasets_api.candles),
         Route("/site.json", site),
         Route("/api/{rest:path}", api_not_found, methods=["GET", "POST", "PUT", "DELETE"]),
         Mount("/", StaticFiles(directory=web_dir, html=True), name="web"),
@@ -49,4 +55,5 @@ def create_app(web_dir, token=None):
     app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
     app.state.web_dir = web_dir
     app.state.token = token
+    app.state.cache = Cache(cache_dir)
     return app

@@ -28,7 +28,7 @@ def check_bind(host, token):
         )
 
 
-def serve(host="127.0.0.1", port=8000, web_dir=None, token=None):
+def serve(host="127.0.0.1", port=8000, web_dir=None, token=None, cache_dir=None):
     import uvicorn
 
     from .app import create_app
@@ -40,7 +40,7 @@ def serve(host="127.0.0.1", port=8000, web_dir=None, token=None):
     check_bind(host, token)
     generated = not token
     token = token or new_token()
-    app = create_app(find_web_dir(web_dir), token=token)
+    app = create_app(find_web_dir(web_dir), token=token, cache_dir=cache_dir)
     print(f"CrackTrader serving on http://{host}:{port}", flush=True)
     if generated:
         # Like Jupyter: a fresh token per start when none is configured, shown once on the terminal.
