@@ -43,6 +43,15 @@ def integer(n):
     return n
 
 
+def real(v):
+    """A float parameter or bar value, accepted and refused exactly as PyO3 does for an f64."""
+    if isinstance(v, float):
+        return float(v)
+    if hasattr(type(v), "__float__") or hasattr(type(v), "__index__"):
+        return float(v)
+    raise TypeError(f"must be real number, not {type(v).__name__}")
+
+
 def call(fn, *args):
     try:
         return fn(*args)

@@ -1,73 +1,175 @@
-//! Shared machinery for rolling-window sums.
+//! Shared machinery for windowed indicators: a ring of the last `n` values and a sliding sum.
 //!
 //! A running sum (`sum += new - old`) is fast but drifts: rounding errors pile up over
-//! millions of bars and dominate once prices fall by orders of magnitude. So every `n` bars the
-//! sum is re-anchored on an exact re-summation of the window, which bounds the error to that of
-//! summing one window directly. The re-summation has four independent accumulators, so it runs
-//! alongside the sliding loop's dependency chain almost for free.
+//! millions of bars and dominate once prices fall by orders of magnitude. So every `n` values
+//! the sum is re-anchored on an exact re-summation of the window, which bounds the error to that
+//! of summing one window directly. The re-summation has four independent accumulators, so it
+//! runs alongside the sliding loop's dependency chain almost for free.
 //!
-//! Non-finite values (NaN, +-inf) are not added; they are counted as `missing` instead, so a
-//! window holding one can be reported as NaN and recovers once it has slid out.
+//! Indicators restart after a non-finite input (see `mod.rs`), so the values held here are the
+//! finite inputs since the last restart.
 
-/// Sum of the finite values of `window` and the number of non-finite ones.
-pub fn window_sum(window: &[f64]) -> (f64, usize) {
+/// Sum of `window` in four interleaved accumulators (a fixed order: the same bits everywhere).
+/// Kept out of line: it runs once per window, and inlined it would crowd the sliding loop.
+#[inline(always)]
+pub fn window_sum(window: &[f64]) -> f64 {
     let mut acc = [0.0f64; 4];
-    let mut missing = 0usize;
     let mut chunks = window.chunks_exact(4);
     for c in &mut chunks {
         for k in 0..4 {
-            let v = c[k];
-            let finite = v.is_finite();
-            acc[k] += if finite { v } else { 0.0 };
-            missing += usize::from(!finite);
+            acc[k] += c[k];
         }
     }
     for (k, &v) in chunks.remainder().iter().enumerate() {
-        let finite = v.is_finite();
-        acc[k] += if finite { v } else { 0.0 };
-        missing += usize::from(!finite);
+        acc[k] += v;
     }
-    ((acc[0] + acc[1]) + (acc[2] + acc[3]), missing)
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
-/// A window sum that slides one value at a time and re-anchors itself every `n` values.
-/// Batch kernels and streaming states both drive it, in the same order, so they agree bit for bit.
+/// The last `n` values pushed; once full, each push overwrites the oldest value.
+#[derive(Debug, Clone)]
+pub struct Ring {
+    // Allocated whole up front (zeroed, so the OS maps it lazily): growing it inside the
+    // batch loop would let the state escape to memory and slow every bar down.
+    buf: Box<[f64]>,
+    len: usize,
+    head: usize, // once full: index of the oldest value, where the next push goes
+}
+
+impl Ring {
+    pub fn new(n: usize) -> Self {
+        Ring { buf: vec![0.0; n].into_boxed_slice(), len: 0, head: 0 }
+    }
+
+    /// Adds `v`; returns the value it evicts once the ring is full.
+    #[inline(always)]
+    pub fn push(&mut self, v: f64) -> Option<f64> {
+        let n = self.buf.len();
+        if self.len < n {
+            self.buf[self.len] = v;
+            self.len += 1;
+            return None;
+        }
+        let old = std::mem::replace(&mut self.buf[self.head], v);
+        self.head += 1;
+        if self.head == n {
+            self.head = 0;
+        }
+        Some(old)
+    }
+
+    #[inline(always)]
+    pub fn is_full(&self) -> bool {
+        self.len == self.buf.len()
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// The stored values in storage order; time order whenever `head` is 0 (i.e. while filling
+    /// and after every `n`-th push since the last clear).
+    #[inline(always)]
+    pub fn storage(&self) -> &[f64] {
+        &self.buf[..self.len]
+    }
+
+    /// The stored values oldest first, as two slices.
+    #[inline(always)]
+    pub fn in_time_order(&self) -> (&[f64], &[f64]) {
+        if self.is_full() {
+            (&self.buf[self.head..], &self.buf[..self.head])
+        } else {
+            (&self.buf[..self.len], &[])
+        }
+    }
+
+    /// The value pushed `age` pushes ago (0 = the latest); `age < len()`.
+    #[inline(always)]
+    pub fn ago(&self, age: usize) -> f64 {
+        let newest = if self.head == 0 { self.len - 1 } else { self.head - 1 };
+        let i = if newest >= age { newest - age } else { newest + self.len - age };
+        self.buf[i]
+    }
+
+    /// Forgets every value.
+    pub fn clear(&mut self) {
+        self.len = 0;
+        self.head = 0;
+    }
+}
+
+/// The sum of a window that slides one value at a time, re-anchored every `n` values.
 #[derive(Debug, Clone)]
 pub struct SlidingSum {
     n: usize,
     until_anchor: usize,
     pub sum: f64,
-    pub missing: usize,
 }
 
 impl SlidingSum {
     pub fn new(n: usize) -> Self {
-        SlidingSum { n, until_anchor: n, sum: 0.0, missing: 0 }
+        SlidingSum { n, until_anchor: n, sum: 0.0 }
     }
 
     /// Takes the next value; `old` is the value leaving the window (None while it fills).
-    /// `window` gives the `n` latest values, oldest first, and is only called every `n` values.
+    /// `window` gives the window's `n` values and is only called every `n` values.
     #[inline(always)]
     pub fn push<'a>(&mut self, new: f64, old: Option<f64>, window: impl FnOnce() -> &'a [f64]) {
-        if let Some(old) = old {
-            match (new.is_finite(), old.is_finite()) {
-                (true, true) => self.sum += new - old,
-                (true, false) => {
-                    self.sum += new;
-                    self.missing -= 1;
-                }
-                (false, true) => {
-                    self.sum -= old;
-                    self.missing += 1;
-                }
-                (false, false) => {}
-            }
+        match old {
+            Some(old) => self.sum += new - old,
+            None => self.sum += new,
         }
         self.until_anchor -= 1;
         if self.until_anchor == 0 {
-            (self.sum, self.missing) = window_sum(window());
+            self.sum = window_sum(window());
             self.until_anchor = self.n;
         }
+    }
+
+    pub fn clear(&mut self) {
+        self.until_anchor = self.n;
+        self.sum = 0.0;
+    }
+}
+
+/// A ring and its sliding sum: the window sum of the last `n` values.
+#[derive(Debug, Clone)]
+pub struct WindowSum {
+    pub ring: Ring,
+    sum: SlidingSum,
+}
+
+impl WindowSum {
+    pub fn new(n: usize) -> Self {
+        WindowSum { ring: Ring::new(n), sum: SlidingSum::new(n) }
+    }
+
+    /// Adds `v`; returns the sum of the last `n` values once there are `n`.
+    #[inline(always)]
+    pub fn push(&mut self, v: f64) -> Option<f64> {
+        let old = self.ring.push(v);
+        let ring = &self.ring;
+        // Anchors fall on every n-th push since the last clear, when the ring is in time order.
+        self.sum.push(v, old, || ring.storage());
+        if ring.is_full() {
+            Some(self.sum.sum)
+        } else {
+            None
+        }
+    }
+
+    /// What `push` does once the ring is full, given the value `old` it would evict and the
+    /// window in time order, without touching the ring: for batch loops reading their slice.
+    #[inline(always)]
+    pub fn slide<'a>(&mut self, v: f64, old: f64, window: impl FnOnce() -> &'a [f64]) -> f64 {
+        self.sum.push(v, Some(old), window);
+        self.sum.sum
+    }
+
+    pub fn clear(&mut self) {
+        self.ring.clear();
+        self.sum.clear();
     }
 }
 
@@ -76,9 +178,43 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sums_finite_values_and_counts_the_rest() {
-        assert_eq!(window_sum(&[]), (0.0, 0));
-        assert_eq!(window_sum(&[1.0, 2.0, 3.0, 4.0, 5.0]), (15.0, 0));
-        assert_eq!(window_sum(&[1.0, f64::NAN, 3.0, f64::NEG_INFINITY, 5.0, 6.0]), (15.0, 2));
+    fn window_sum_is_a_plain_sum() {
+        assert_eq!(window_sum(&[]), 0.0);
+        assert_eq!(window_sum(&[1.0, 2.0, 3.0, 4.0, 5.0]), 15.0);
+    }
+
+    #[test]
+    fn ring_evicts_the_oldest_and_knows_ages() {
+        let mut r = Ring::new(3);
+        assert_eq!((r.push(1.0), r.push(2.0), r.push(3.0)), (None, None, None));
+        assert!(r.is_full());
+        assert_eq!(r.push(4.0), Some(1.0));
+        assert_eq!((r.ago(0), r.ago(1), r.ago(2)), (4.0, 3.0, 2.0));
+        assert_eq!(r.push(5.0), Some(2.0));
+        assert_eq!(r.push(6.0), Some(3.0));
+        assert_eq!(r.storage(), &[4.0, 5.0, 6.0]); // time order after every n-th push
+        r.clear();
+        assert_eq!(r.len(), 0);
+        assert_eq!(r.push(7.0), None);
+        assert_eq!(r.ago(0), 7.0);
+    }
+
+    #[test]
+    fn window_sum_slides_and_does_not_drift() {
+        let mut w = WindowSum::new(2);
+        assert_eq!(w.push(1.0), None);
+        assert_eq!(w.push(2.0), Some(3.0));
+        assert_eq!(w.push(5.0), Some(7.0));
+        // Prices collapsing from 1e6 to ~1e-6: a plain running sum keeps errors of the old
+        // magnitudes and ends up wrong by orders of magnitude.
+        let x: Vec<f64> = (0..100_000).map(|i| 1e6 * 0.99972_f64.powi(i) * (1.0 + 0.01 * ((i % 7) as f64))).collect();
+        let n = 30;
+        let mut w = WindowSum::new(n);
+        let sums: Vec<Option<f64>> = x.iter().map(|&v| w.push(v)).collect();
+        for i in [99_999usize, 77_777, 50_001] {
+            let direct: f64 = x[i + 1 - n..=i].iter().sum();
+            let got = sums[i].unwrap();
+            assert!(((got - direct) / direct).abs() < 1e-12, "i={i} {got} vs {direct}");
+        }
     }
 }

@@ -1,0 +1,101 @@
+//! AROON and AROONOSC as TA-Lib defines them: over the last `n + 1` bars, with the highest high
+//! `h` bars ago and the lowest low `l` bars ago (ties go to the latest),
+//! `aroonup = (100 / n) * (n - h)`, `aroondown = (100 / n) * (n - l)` (returned in TA-Lib's
+//! order: down, up) and `aroonosc = (100 / n) * (l - h)`. The first `n` outputs are NaN.
+
+use super::extremes::{Highest, Lowest};
+use super::{check, finite, run, NAN};
+use crate::{params, KernelError};
+
+/// Batch AROON into `down` and `up`.
+pub fn aroon(high: &[f64], low: &[f64], n: i64, down: &mut [f64], up: &mut [f64]) -> Result<(), KernelError> {
+    let len = check("aroon", &[("high", high), ("low", low)], &[down, up])?;
+    let mut s = Aroon::build(params::period("aroon", "n", n, len)?);
+    run([high, low], [down, up], |[h, l]| s.update(h, l).into());
+    Ok(())
+}
+
+/// Batch AROONOSC.
+pub fn aroonosc(high: &[f64], low: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    let len = check("aroonosc", &[("high", high), ("low", low)], &[out])?;
+    let mut s = Aroonosc(Aroon::build(params::period("aroonosc", "n", n, len)?));
+    run([high, low], [out], |[h, l]| [s.update(h, l)]);
+    Ok(())
+}
+
+/// Streaming AROON: `update(high, low)` returns `(down, up)`.
+#[derive(Debug, Clone)]
+pub struct Aroon {
+    n: usize,
+    factor: f64,
+    high: Highest,
+    low: Lowest,
+}
+
+impl Aroon {
+    pub fn new(n: i64) -> Result<Self, KernelError> {
+        Ok(Self::build(params::period("aroon", "n", n, usize::MAX)?))
+    }
+
+    fn build(n: usize) -> Self {
+        Aroon { n, factor: 100.0 / n as f64, high: Highest::new(n + 1), low: Lowest::new(n + 1) }
+    }
+
+    /// The ages of the highest high and lowest low once the window is full.
+    #[inline(always)]
+    fn ages(&mut self, high: f64, low: f64) -> Option<(usize, usize)> {
+        if !finite([high, low]) {
+            self.high.reset();
+            self.low.reset();
+            return None;
+        }
+        self.high.push(high);
+        self.low.push(low);
+        self.high.is_full().then(|| (self.high.age(), self.low.age()))
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, high: f64, low: f64) -> (f64, f64) {
+        match self.ages(high, low) {
+            Some((h, l)) => (self.factor * (self.n - l) as f64, self.factor * (self.n - h) as f64),
+            None => (NAN, NAN),
+        }
+    }
+}
+
+/// Streaming AROONOSC.
+#[derive(Debug, Clone)]
+pub struct Aroonosc(Aroon);
+
+impl Aroonosc {
+    pub fn new(n: i64) -> Result<Self, KernelError> {
+        Ok(Aroonosc(Aroon::build(params::period("aroonosc", "n", n, usize::MAX)?)))
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, high: f64, low: f64) -> f64 {
+        match self.0.ages(high, low) {
+            Some((h, l)) => self.0.factor * (l as f64 - h as f64),
+            None => NAN,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::testing::*;
+
+    #[test]
+    fn ages_of_the_extremes() {
+        let h = [5.0, 7.0, 6.0, 7.0];
+        let l = [4.0, 3.0, 5.0, 5.0];
+        let (mut down, mut up) = ([0.0; 4], [0.0; 4]);
+        aroon(&h, &l, 2, &mut down, &mut up).unwrap();
+        assert_same(&up, &[NAN, NAN, 50.0, 100.0]); // 7 one bar ago; then the latest of two 7s
+        assert_same(&down, &[NAN, NAN, 50.0, 0.0]);
+        let mut osc = [0.0; 4];
+        aroonosc(&h, &l, 2, &mut osc).unwrap();
+        assert_same(&osc, &[NAN, NAN, 0.0, 100.0]);
+    }
+}

@@ -1,0 +1,114 @@
+//! DEMA and TEMA, double and triple exponential moving averages as TA-Lib defines them, from
+//! EMAs of EMAs (each seeded with the SMA of its first `n` inputs):
+//! `dema = 2 * e1 - e2` (the first `2(n-1)` outputs are NaN) and
+//! `tema = 3 * e1 - 3 * e2 + e3` (the first `3(n-1)` are NaN), where `e2 = ema(e1)`, `e3 = ema(e2)`.
+
+use super::ema::Ema;
+use super::{check, run, NAN};
+use crate::{params, KernelError};
+
+/// Batch DEMA of `x` with period `n`.
+pub fn dema(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    let len = check("dema", &[("x", x)], &[out])?;
+    let mut s = Dema::build(params::period("dema", "n", n, len)?);
+    run([x], [out], |[v]| [s.update(v)]);
+    Ok(())
+}
+
+/// Batch TEMA of `x` with period `n`.
+pub fn tema(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    let len = check("tema", &[("x", x)], &[out])?;
+    let mut s = Tema::build(params::period("tema", "n", n, len)?);
+    run([x], [out], |[v]| [s.update(v)]);
+    Ok(())
+}
+
+/// Streaming DEMA.
+#[derive(Debug, Clone)]
+pub struct Dema {
+    e1: Ema,
+    e2: Ema,
+}
+
+impl Dema {
+    pub fn new(n: i64) -> Result<Self, KernelError> {
+        Ok(Self::build(params::period("dema", "n", n, usize::MAX)?))
+    }
+
+    fn build(n: usize) -> Self {
+        Dema { e1: Ema::build(n), e2: Ema::build(n) }
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, x: f64) -> f64 {
+        if !x.is_finite() {
+            self.e1.reset();
+            self.e2.reset();
+            return NAN;
+        }
+        let e1 = self.e1.update(x);
+        if e1.is_nan() {
+            return NAN;
+        }
+        2.0 * e1 - self.e2.update(e1)
+    }
+}
+
+/// Streaming TEMA.
+#[derive(Debug, Clone)]
+pub struct Tema {
+    e1: Ema,
+    e2: Ema,
+    e3: Ema,
+}
+
+impl Tema {
+    pub fn new(n: i64) -> Result<Self, KernelError> {
+        Ok(Self::build(params::period("tema", "n", n, usize::MAX)?))
+    }
+
+    fn build(n: usize) -> Self {
+        Tema { e1: Ema::build(n), e2: Ema::build(n), e3: Ema::build(n) }
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, x: f64) -> f64 {
+        if !x.is_finite() {
+            self.e1.reset();
+            self.e2.reset();
+            self.e3.reset();
+            return NAN;
+        }
+        let e1 = self.e1.update(x);
+        if e1.is_nan() {
+            return NAN;
+        }
+        let e2 = self.e2.update(e1);
+        if e2.is_nan() {
+            return NAN;
+        }
+        3.0 * e1 - 3.0 * e2 + self.e3.update(e2)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::testing::*;
+
+    #[test]
+    fn warm_up_lengths() {
+        let (_, _, c, _) = bars(50, 1);
+        assert_nan_prefix(&batch1(dema, &c, 5), 8);
+        assert_nan_prefix(&batch1(tema, &c, 5), 12);
+        // n = 1: every EMA is the input itself.
+        assert_same(&batch1(tema, &c, 1), &c);
+    }
+
+    #[test]
+    fn tracks_a_linear_trend_without_lag() {
+        let x: Vec<f64> = (0..200).map(|i| 10.0 + 0.5 * i as f64).collect();
+        let out = batch1(dema, &x, 10);
+        assert!((out[199] - x[199]).abs() < 1e-6, "{}", out[199]);
+    }
+}

@@ -1,0 +1,277 @@
+//! Wilder's directional movement system as TA-Lib defines it: PLUS_DI, MINUS_DI, ADX, ADXR.
+//!
+//! From one bar to the next, `up = high - prev_high` and `down = prev_low - low`; +DM is `up`
+//! when `up > 0` and `up > down`, -DM is `down` when `down > 0` and `down > up` (else 0), and TR
+//! is the true range. Their `n`-bar sums start as plain sums of the first `n - 1` bars after the
+//! first and are then Wilder-smoothed, `s = s - s / n + value` (here `s * (n-1)/n + value`).
+//! - `plus_di = 100 * +DM / TR`, `minus_di = 100 * -DM / TR` (0 when TR is 0); first `n` NaN.
+//! - `dx = 100 * |minus_di - plus_di| / (minus_di + plus_di)`; ADX is the mean of the first `n`
+//!   DX values, then Wilder-smoothed; bars where DX is undefined (TR or the DI sum is 0) leave
+//!   it unchanged. The first `2n - 1` outputs are NaN.
+//! - `adxr = (adx + adx[n - 1 bars ago]) / 2`; the first `3n - 2` outputs are NaN.
+//!
+//! One difference: with `n = 1` TA-Lib returns +DM/TR and -DM/TR as fractions; here they are
+//! in percent like every other period.
+
+use super::rolling::Ring;
+use super::smooth::Smoother;
+use super::trange::true_range;
+use super::{check, finite, run, NAN};
+use crate::{params, KernelError};
+
+/// The smoothed +DM, -DM and TR of the bars since the last restart.
+#[derive(Debug, Clone)]
+struct Movement {
+    n: usize,
+    bars: usize,
+    prev: (f64, f64, f64), // high, low, close of the previous bar
+    sums: (f64, f64, f64),
+    plus: Smoother,
+    minus: Smoother,
+    range: Smoother,
+}
+
+impl Movement {
+    fn new(n: usize) -> Self {
+        let a = (n - 1) as f64 / n as f64;
+        Movement {
+            n,
+            bars: 0,
+            prev: (NAN, NAN, NAN),
+            sums: (0.0, 0.0, 0.0),
+            plus: Smoother::new(a, 1.0),
+            minus: Smoother::new(a, 1.0),
+            range: Smoother::new(a, 1.0),
+        }
+    }
+
+    fn reset(&mut self) {
+        self.bars = 0;
+        self.sums = (0.0, 0.0, 0.0);
+    }
+
+    /// The directional indicators (+DI, -DI) once `n` bars followed the first, else None.
+    #[inline(always)]
+    fn update(&mut self, high: f64, low: f64, close: f64) -> Option<(f64, f64)> {
+        let (prev_high, prev_low, prev_close) = std::mem::replace(&mut self.prev, (high, low, close));
+        self.bars += 1;
+        if self.bars == 1 {
+            return None;
+        }
+        let up = high - prev_high;
+        let down = prev_low - low;
+        let (plus, minus) = if down > 0.0 && up < down {
+            (0.0, down)
+        } else if up > 0.0 && up > down {
+            (up, 0.0)
+        } else {
+            (0.0, 0.0)
+        };
+        let tr = true_range(high, low, prev_close);
+        if self.bars < self.n + 1 {
+            self.sums.0 += plus;
+            self.sums.1 += minus;
+            self.sums.2 += tr;
+            return None;
+        }
+        if self.bars == self.n + 1 {
+            self.plus.start(self.sums.0);
+            self.minus.start(self.sums.1);
+            self.range.start(self.sums.2);
+        }
+        let (plus, minus, tr) = (self.plus.step(plus), self.minus.step(minus), self.range.step(tr));
+        Some(if tr != 0.0 { (100.0 * (plus / tr), 100.0 * (minus / tr)) } else { (0.0, 0.0) })
+    }
+}
+
+/// Batch PLUS_DI with period `n`.
+pub fn plus_di(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    let len = check("plus_di", &[("high", high), ("low", low), ("close", close)], &[out])?;
+    let mut s = PlusDi(Movement::new(params::period("plus_di", "n", n, len)?));
+    run([high, low, close], [out], |[h, l, c]| [s.update(h, l, c)]);
+    Ok(())
+}
+
+/// Batch MINUS_DI with period `n`.
+pub fn minus_di(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    let len = check("minus_di", &[("high", high), ("low", low), ("close", close)], &[out])?;
+    let mut s = MinusDi(Movement::new(params::period("minus_di", "n", n, len)?));
+    run([high, low, close], [out], |[h, l, c]| [s.update(h, l, c)]);
+    Ok(())
+}
+
+/// Streaming PLUS_DI.
+#[derive(Debug, Clone)]
+pub struct PlusDi(Movement);
+
+/// Streaming MINUS_DI.
+#[derive(Debug, Clone)]
+pub struct MinusDi(Movement);
+
+impl PlusDi {
+    pub fn new(n: i64) -> Result<Self, KernelError> {
+        Ok(PlusDi(Movement::new(params::period("plus_di", "n", n, usize::MAX)?)))
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
+        if !finite([high, low, close]) {
+            self.0.reset();
+            return NAN;
+        }
+        self.0.update(high, low, close).map_or(NAN, |(plus, _)| plus)
+    }
+}
+
+impl MinusDi {
+    pub fn new(n: i64) -> Result<Self, KernelError> {
+        Ok(MinusDi(Movement::new(params::period("minus_di", "n", n, usize::MAX)?)))
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
+        if !finite([high, low, close]) {
+            self.0.reset();
+            return NAN;
+        }
+        self.0.update(high, low, close).map_or(NAN, |(_, minus)| minus)
+    }
+}
+
+/// Batch ADX with period `n`.
+pub fn adx(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    let len = check("adx", &[("high", high), ("low", low), ("close", close)], &[out])?;
+    let mut s = Adx::build(params::period("adx", "n", n, len)?);
+    run([high, low, close], [out], |[h, l, c]| [s.update(h, l, c)]);
+    Ok(())
+}
+
+/// Streaming ADX.
+#[derive(Debug, Clone)]
+pub struct Adx {
+    movement: Movement,
+    dx_count: usize, // bars with a DI since the last restart
+    dx_sum: f64,
+    smooth: Smoother,
+    adx: f64,
+}
+
+impl Adx {
+    pub fn new(n: i64) -> Result<Self, KernelError> {
+        Ok(Self::build(params::period("adx", "n", n, usize::MAX)?))
+    }
+
+    fn build(n: usize) -> Self {
+        Adx { movement: Movement::new(n), dx_count: 0, dx_sum: 0.0, smooth: Smoother::wilder(n), adx: NAN }
+    }
+
+    fn reset(&mut self) {
+        self.movement.reset();
+        self.dx_count = 0;
+        self.dx_sum = 0.0;
+        self.adx = NAN;
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
+        if !finite([high, low, close]) {
+            self.reset();
+            return NAN;
+        }
+        let Some((plus, minus)) = self.movement.update(high, low, close) else { return NAN };
+        let total = minus + plus;
+        let dx = if total != 0.0 { Some(100.0 * ((minus - plus).abs() / total)) } else { None };
+        let n = self.movement.n;
+        if self.dx_count < n {
+            self.dx_count += 1;
+            if let Some(dx) = dx {
+                self.dx_sum += dx;
+            }
+            if self.dx_count < n {
+                return NAN;
+            }
+            self.adx = self.dx_sum / n as f64;
+            self.smooth.start(self.adx);
+            return self.adx;
+        }
+        if let Some(dx) = dx {
+            self.adx = self.smooth.step(dx);
+        }
+        self.adx
+    }
+}
+
+/// Batch ADXR with period `n`.
+pub fn adxr(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    let len = check("adxr", &[("high", high), ("low", low), ("close", close)], &[out])?;
+    let mut s = Adxr::build(params::period("adxr", "n", n, len)?);
+    run([high, low, close], [out], |[h, l, c]| [s.update(h, l, c)]);
+    Ok(())
+}
+
+/// Streaming ADXR.
+#[derive(Debug, Clone)]
+pub struct Adxr {
+    adx: Adx,
+    history: Ring, // the last n ADX values
+}
+
+impl Adxr {
+    pub fn new(n: i64) -> Result<Self, KernelError> {
+        Ok(Self::build(params::period("adxr", "n", n, usize::MAX)?))
+    }
+
+    fn build(n: usize) -> Self {
+        Adxr { adx: Adx::build(n), history: Ring::new(n) }
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
+        let adx = self.adx.update(high, low, close);
+        if adx.is_nan() {
+            if !finite([high, low, close]) {
+                self.history.clear();
+            }
+            return NAN;
+        }
+        self.history.push(adx);
+        if !self.history.is_full() {
+            return NAN;
+        }
+        (adx + self.history.ago(self.history.len() - 1)) / 2.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::testing::*;
+
+    fn hlc(kernel: fn(&[f64], &[f64], &[f64], i64, &mut [f64]) -> Result<(), KernelError>, n: i64) -> Vec<f64> {
+        let (h, l, c, _) = bars(200, 6);
+        let mut out = vec![0.0; 200];
+        kernel(&h, &l, &c, n, &mut out).unwrap();
+        out
+    }
+
+    #[test]
+    fn warm_up_lengths() {
+        assert_nan_prefix(&hlc(plus_di, 14), 14);
+        assert_nan_prefix(&hlc(minus_di, 14), 14);
+        assert_nan_prefix(&hlc(adx, 14), 27);
+        assert_nan_prefix(&hlc(adxr, 14), 40);
+        assert_nan_prefix(&hlc(adx, 1), 1);
+    }
+
+    #[test]
+    fn first_di_is_the_ratio_of_sums() {
+        let h = [10.0, 11.0, 10.5, 12.0];
+        let l = [9.0, 9.5, 9.0, 10.0];
+        let c = [9.5, 10.5, 10.0, 11.5];
+        let mut out = [0.0; 4];
+        plus_di(&h, &l, &c, 2, &mut out).unwrap();
+        // +DM: 1, 0, 1.5; TR: 1.5, 1.5, 2.0. Sum of the first, then s/2 + value.
+        let (dm, tr) = (1.0 * 0.5 + 0.0, 1.5 * 0.5 + 1.5);
+        assert_eq!(out[2], 100.0 * (dm / tr));
+    }
+}

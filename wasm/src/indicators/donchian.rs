@@ -1,0 +1,69 @@
+//! Donchian channel (not in TA-Lib): over the last `n` bars, `upper` = the highest high,
+//! `lower` = the lowest low, `middle = (upper + lower) / 2`. The first `n - 1` outputs are NaN.
+
+use super::extremes::{Highest, Lowest};
+use super::{check, finite, run, NAN};
+use crate::{params, KernelError};
+
+/// Batch Donchian channel into `upper`, `middle`, `lower`.
+pub fn donchian(
+    high: &[f64],
+    low: &[f64],
+    n: i64,
+    upper: &mut [f64],
+    middle: &mut [f64],
+    lower: &mut [f64],
+) -> Result<(), KernelError> {
+    let len = check("donchian", &[("high", high), ("low", low)], &[upper, middle, lower])?;
+    let mut s = Donchian::build(params::period("donchian", "n", n, len)?);
+    run([high, low], [upper, middle, lower], |[h, l]| s.update(h, l).into());
+    Ok(())
+}
+
+/// Streaming Donchian channel: `update(high, low)` returns `(upper, middle, lower)`.
+#[derive(Debug, Clone)]
+pub struct Donchian {
+    high: Highest,
+    low: Lowest,
+}
+
+impl Donchian {
+    pub fn new(n: i64) -> Result<Self, KernelError> {
+        Ok(Self::build(params::period("donchian", "n", n, usize::MAX)?))
+    }
+
+    fn build(n: usize) -> Self {
+        Donchian { high: Highest::new(n), low: Lowest::new(n) }
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, high: f64, low: f64) -> (f64, f64, f64) {
+        if !finite([high, low]) {
+            self.high.reset();
+            self.low.reset();
+            return (NAN, NAN, NAN);
+        }
+        self.high.push(high);
+        self.low.push(low);
+        if !self.high.is_full() {
+            return (NAN, NAN, NAN);
+        }
+        let (upper, lower) = (self.high.value(), self.low.value());
+        (upper, (upper + lower) / 2.0, lower)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::testing::*;
+
+    #[test]
+    fn channel_of_extremes() {
+        let (mut u, mut m, mut l) = ([0.0; 3], [0.0; 3], [0.0; 3]);
+        donchian(&[10.0, 12.0, 11.0], &[8.0, 9.0, 10.0], 2, &mut u, &mut m, &mut l).unwrap();
+        assert_same(&u, &[NAN, 12.0, 12.0]);
+        assert_same(&l, &[NAN, 8.0, 9.0]);
+        assert_same(&m, &[NAN, 10.0, 10.5]);
+    }
+}

@@ -1,0 +1,80 @@
+//! EMA, exponential moving average, as TA-Lib defines it: seeded with the SMA of the first `n`
+//! values (so the first `n - 1` outputs are NaN), then `ema = (1 - k) * ema + k * x` with
+//! `k = 2 / (n + 1)` (evaluated as in `smooth`).
+
+use super::smooth::Smoother;
+use super::{check, run, NAN};
+use crate::{params, KernelError};
+
+/// Batch EMA of `x` with period `n` into `out`.
+pub fn ema(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    let len = check("ema", &[("x", x)], &[out])?;
+    let mut s = Ema::build(params::period("ema", "n", n, len)?);
+    run([x], [out], |[v]| [s.update(v)]);
+    Ok(())
+}
+
+/// Streaming EMA: `update` returns what `ema` gives at that bar.
+#[derive(Debug, Clone)]
+pub struct Ema {
+    n: usize,
+    seen: usize,
+    seed: f64, // running sum of the first `n` values
+    smooth: Smoother,
+}
+
+impl Ema {
+    pub fn new(n: i64) -> Result<Self, KernelError> {
+        Ok(Self::build(params::period("ema", "n", n, usize::MAX)?))
+    }
+
+    pub(crate) fn build(n: usize) -> Self {
+        Ema { n, seen: 0, seed: 0.0, smooth: Smoother::ema(n) }
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, x: f64) -> f64 {
+        if !x.is_finite() {
+            self.reset();
+            return NAN;
+        }
+        if self.seen < self.n {
+            self.seen += 1;
+            self.seed += x;
+            if self.seen < self.n {
+                return NAN;
+            }
+            let sma = self.seed / self.n as f64;
+            self.smooth.start(sma);
+            return sma;
+        }
+        self.smooth.step(x)
+    }
+
+    pub fn reset(&mut self) {
+        self.seen = 0;
+        self.seed = 0.0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::testing::*;
+
+    #[test]
+    fn seeds_with_the_sma_then_smooths() {
+        let out = batch1(ema, &[1.0, 2.0, 3.0, 4.0, 10.0], 3);
+        assert_nan_prefix(&out, 2);
+        assert_eq!(out[2], 2.0);
+        assert_eq!(out[3], 3.0); // 0.5 * 2 + 0.5 * 4
+        assert_eq!(out[4], 6.5);
+        assert_eq!(batch1(ema, &[3.0, 5.0], 1), vec![3.0, 5.0]);
+    }
+
+    #[test]
+    fn restarts_after_a_non_finite_value() {
+        let out = batch1(ema, &[1.0, 2.0, f64::NAN, 4.0, 6.0, 8.0], 2);
+        assert_same(&out, &[NAN, 1.5, NAN, NAN, 5.0, (1.0 - 2.0 / 3.0) * 5.0 + (2.0 / 3.0) * 8.0]);
+    }
+}

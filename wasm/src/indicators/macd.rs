@@ -1,0 +1,121 @@
+//! MACD as TA-Lib defines it: `macd = ema(x, fast) - ema(x, slow)`, `signal = ema(macd, signal)`,
+//! `hist = macd - signal`. As in TA-Lib both EMAs start on the same bar: the fast one is seeded
+//! with the SMA of the `fast` values ending where the slow one's seed ends, and all three outputs
+//! begin on the same bar; the first `slow + signal - 2` outputs are NaN.
+//! Unlike TA-Lib, which swaps them silently, `fast > slow` is an error.
+
+use super::ema::Ema;
+use super::{check, run, NAN};
+use crate::{params, KernelError};
+
+/// Batch MACD of `x` into `macd`, `signal` and `hist`.
+pub fn macd(
+    x: &[f64],
+    fast: i64,
+    slow: i64,
+    signal: i64,
+    out_macd: &mut [f64],
+    out_signal: &mut [f64],
+    out_hist: &mut [f64],
+) -> Result<(), KernelError> {
+    let len = check("macd", &[("x", x)], &[out_macd, out_signal, out_hist])?;
+    let mut s = Macd::checked(fast, slow, signal, len)?;
+    run([x], [out_macd, out_signal, out_hist], |[v]| {
+        let (m, sig, h) = s.update(v);
+        [m, sig, h]
+    });
+    Ok(())
+}
+
+/// Streaming MACD: `update` returns `(macd, signal, hist)`.
+#[derive(Debug, Clone)]
+pub struct Macd {
+    fast: Ema,
+    slow: Ema,
+    signal: Ema,
+    skip: usize, // bars before the fast EMA starts
+    seen: usize,
+}
+
+impl Macd {
+    pub fn new(fast: i64, slow: i64, signal: i64) -> Result<Self, KernelError> {
+        Self::checked(fast, slow, signal, usize::MAX)
+    }
+
+    fn checked(fast: i64, slow: i64, signal: i64, len: usize) -> Result<Self, KernelError> {
+        let f = params::period("macd", "fast", fast, len)?;
+        let s = params::period("macd", "slow", slow, len)?;
+        let g = params::period("macd", "signal", signal, len)?;
+        if f > s {
+            return Err(KernelError::new(format!("macd: fast={fast} must not be longer than slow={slow}")));
+        }
+        Ok(Macd { fast: Ema::build(f), slow: Ema::build(s), signal: Ema::build(g), skip: s - f, seen: 0 })
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, x: f64) -> (f64, f64, f64) {
+        if !x.is_finite() {
+            self.fast.reset();
+            self.slow.reset();
+            self.signal.reset();
+            self.seen = 0;
+            return (NAN, NAN, NAN);
+        }
+        self.seen += 1;
+        let slow = self.slow.update(x);
+        if self.seen <= self.skip {
+            return (NAN, NAN, NAN);
+        }
+        let fast = self.fast.update(x);
+        if slow.is_nan() {
+            return (NAN, NAN, NAN);
+        }
+        let m = fast - slow;
+        let signal = self.signal.update(m);
+        if signal.is_nan() {
+            return (NAN, NAN, NAN);
+        }
+        (m, signal, m - signal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::testing::*;
+
+    fn run3(x: &[f64], f: i64, s: i64, g: i64) -> [Vec<f64>; 3] {
+        let mut o = [vec![0.0; x.len()], vec![0.0; x.len()], vec![0.0; x.len()]];
+        let [a, b, c] = &mut o;
+        macd(x, f, s, g, a, b, c).unwrap();
+        o
+    }
+
+    #[test]
+    fn lines_start_together_and_fast_ema_is_aligned() {
+        let (_, _, c, _) = bars(80, 4);
+        let [m, sig, h] = run3(&c, 3, 6, 4);
+        for line in [&m, &sig, &h] {
+            assert_nan_prefix(line, 8);
+        }
+        // At the slow seed's bar (5) the fast EMA is the SMA of c[3..=5]; the first output bar
+        // is 8, three fast steps later.
+        let k = 2.0 / 4.0;
+        let mut fast = (c[3] + c[4] + c[5]) / 3.0;
+        for v in &c[6..=8] {
+            fast = (1.0 - k) * fast + k * v;
+        }
+        let slow_k = 2.0 / 7.0;
+        let mut slow = c[..6].iter().sum::<f64>() / 6.0;
+        for v in &c[6..=8] {
+            slow = (1.0 - slow_k) * slow + slow_k * v;
+        }
+        assert!((m[8] - (fast - slow)).abs() < 1e-12);
+        assert_eq!(h[8], m[8] - sig[8]);
+    }
+
+    #[test]
+    fn rejects_fast_longer_than_slow() {
+        assert_eq!(Macd::new(26, 12, 9).unwrap_err().message(), "macd: fast=26 must not be longer than slow=12");
+    }
+}

@@ -1,0 +1,104 @@
+//! Change over `n` bars, as TA-Lib's MOM, ROC and ROCP (the first `n` outputs are NaN):
+//! `mom = x - x[n ago]`, `roc = (x / x[n ago] - 1) * 100`, `rocp = (x - x[n ago]) / x[n ago]`.
+//! Like TA-Lib, ROC and ROCP are 0 where the value `n` bars ago is 0.
+
+use super::rolling::Ring;
+use super::{check, windowed, NAN};
+use crate::{params, KernelError};
+
+const MOM: u8 = 0;
+const ROC: u8 = 1;
+const ROCP: u8 = 2;
+
+/// Streaming MOM / ROC / ROCP: one type, told apart by `KIND`.
+#[derive(Debug, Clone)]
+pub struct Change<const KIND: u8> {
+    ring: Ring, // the last n values; a push evicts the value n bars before the new one
+}
+
+pub type Mom = Change<MOM>;
+pub type Roc = Change<ROC>;
+pub type Rocp = Change<ROCP>;
+
+/// Batch MOM over `n` bars.
+pub fn mom(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    Mom::batch(x, n, out)
+}
+
+/// Batch ROC over `n` bars, in percent.
+pub fn roc(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    Roc::batch(x, n, out)
+}
+
+/// Batch ROCP over `n` bars, as a fraction.
+pub fn rocp(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    Rocp::batch(x, n, out)
+}
+
+impl<const KIND: u8> Change<KIND> {
+    const NAME: &'static str = ["mom", "roc", "rocp"][KIND as usize];
+
+    #[inline(always)]
+    fn of(x: f64, old: f64) -> f64 {
+        match KIND {
+            MOM => x - old,
+            ROC if old != 0.0 => (x / old - 1.0) * 100.0,
+            ROCP if old != 0.0 => (x - old) / old,
+            _ => 0.0,
+        }
+    }
+
+    fn batch(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+        let len = check(Self::NAME, &[("x", x)], &[out])?;
+        let n = params::period(Self::NAME, "n", n, len)?;
+        let mut s = Self::build(n);
+        // The window holds the current value and the n before it: n + 1 bars.
+        windowed(x, [out], n + 1, &mut s, |s, v| [s.update(v)], |_, i, v, _| [Self::of(v, x[i - n])]);
+        Ok(())
+    }
+
+    pub fn new(n: i64) -> Result<Self, KernelError> {
+        Ok(Self::build(params::period(Self::NAME, "n", n, usize::MAX)?))
+    }
+
+    fn build(n: usize) -> Self {
+        Change { ring: Ring::new(n) }
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, x: f64) -> f64 {
+        if !x.is_finite() {
+            self.ring.clear();
+            return NAN;
+        }
+        match self.ring.push(x) {
+            Some(old) => Self::of(x, old),
+            None => NAN,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::testing::*;
+
+    #[test]
+    fn changes_over_n_bars() {
+        let x = [10.0, 11.0, 12.0, 9.0, 0.0, 5.0];
+        assert_same(&batch1(mom, &x, 2), &[NAN, NAN, 2.0, -2.0, -12.0, -4.0]);
+        assert_same(&batch1(rocp, &x, 2), &[NAN, NAN, 0.2, -2.0 / 11.0, -1.0, -4.0 / 9.0]);
+        let r = batch1(roc, &x, 3);
+        assert_same(&r, &[NAN, NAN, NAN, (9.0 / 10.0 - 1.0) * 100.0, -100.0, (5.0 / 12.0 - 1.0) * 100.0]);
+        assert_eq!(batch1(roc, &[0.0, 5.0], 1)[1], 0.0);
+    }
+
+    #[test]
+    fn stream_matches_batch_across_gaps() {
+        let x = [1.0, 2.0, f64::NAN, 4.0, 8.0, 16.0, f64::INFINITY, 3.0, 6.0];
+        let mut s = Roc::new(1).unwrap();
+        let streamed: Vec<f64> = x.iter().map(|&v| s.update(v)).collect();
+        assert_same(&streamed, &batch1(roc, &x, 1));
+        assert_same(&streamed, &[NAN, 100.0, NAN, NAN, 100.0, 100.0, NAN, NAN, 100.0]);
+    }
+}

@@ -1,0 +1,97 @@
+//! RSI, Wilder's relative strength index, as TA-Lib defines it: the first average gain and loss
+//! are the means of the first `n` changes, later ones Wilder-smoothed
+//! (`avg = ((n-1) * avg + change) / n`); `rsi = 100 * gain / (gain + loss)`, 0 when both are 0.
+//! The first `n` outputs are NaN. (TA-Lib also gives 0 when `gain + loss` is merely below 1e-8;
+//! here only an exact 0 does, so assets priced in tiny units keep a meaningful RSI.)
+
+use super::smooth::Smoother;
+use super::{check, run, NAN};
+use crate::{params, KernelError};
+
+/// Batch RSI of `x` with period `n`.
+pub fn rsi(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    let len = check("rsi", &[("x", x)], &[out])?;
+    let mut s = Rsi::build(params::period("rsi", "n", n, len)?);
+    run([x], [out], |[v]| [s.update(v)]);
+    Ok(())
+}
+
+/// Streaming RSI.
+#[derive(Debug, Clone)]
+pub struct Rsi {
+    n: usize,
+    changes: usize, // changes seen since the last restart
+    prev: f64,      // the previous value, NaN before the first
+    gain_sum: f64,
+    loss_sum: f64,
+    gain: Smoother,
+    loss: Smoother,
+}
+
+impl Rsi {
+    pub fn new(n: i64) -> Result<Self, KernelError> {
+        Ok(Self::build(params::period("rsi", "n", n, usize::MAX)?))
+    }
+
+    pub(crate) fn build(n: usize) -> Self {
+        Rsi { n, changes: 0, prev: NAN, gain_sum: 0.0, loss_sum: 0.0, gain: Smoother::wilder(n), loss: Smoother::wilder(n) }
+    }
+
+    pub(crate) fn reset(&mut self) {
+        self.changes = 0;
+        self.prev = NAN;
+        self.gain_sum = 0.0;
+        self.loss_sum = 0.0;
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, x: f64) -> f64 {
+        if !x.is_finite() {
+            self.reset();
+            return NAN;
+        }
+        let prev = std::mem::replace(&mut self.prev, x);
+        if prev.is_nan() {
+            return NAN;
+        }
+        let change = x - prev;
+        let (up, down) = if change < 0.0 { (0.0, -change) } else { (change, 0.0) };
+        if self.changes < self.n {
+            self.changes += 1;
+            self.gain_sum += up;
+            self.loss_sum += down;
+            if self.changes < self.n {
+                return NAN;
+            }
+            let (gain, loss) = (self.gain_sum / self.n as f64, self.loss_sum / self.n as f64);
+            self.gain.start(gain);
+            self.loss.start(loss);
+            return strength(gain, loss);
+        }
+        strength(self.gain.step(up), self.loss.step(down))
+    }
+}
+
+#[inline(always)]
+fn strength(gain: f64, loss: f64) -> f64 {
+    let total = gain + loss;
+    if total != 0.0 {
+        100.0 * (gain / total)
+    } else {
+        0.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::testing::*;
+
+    #[test]
+    fn first_value_is_the_share_of_gains() {
+        let out = batch1(rsi, &[10.0, 11.0, 10.5, 12.0, 12.0], 3);
+        assert_same(&out[..3], &[NAN, NAN, NAN]);
+        assert_eq!(out[3], 100.0 * (2.5 / 3.0) / (2.5 / 3.0 + 0.5 / 3.0));
+        assert_same(&batch1(rsi, &[5.0, 5.0, 5.0], 2), &[NAN, NAN, 0.0]);
+    }
+}

@@ -1,0 +1,138 @@
+//! SAR, Wilder's parabolic stop and reverse, as TA-Lib defines it.
+//!
+//! The second bar starts the first trade: short if the low fell more than the high rose (the
+//! -DM rule), long otherwise; the first SAR is the first bar's low (long) or high (short) and the
+//! extreme point the second bar's high (long) or low (short). Each bar outputs the SAR computed
+//! on the previous one, unless the bar crosses it: then the trade reverses, the SAR becomes the
+//! extreme point and the extreme point the bar's low (now short) or high (now long). The next SAR
+//! is `sar + af * (ep - sar)`, kept outside the last two bars' range; `af` starts at
+//! `acceleration` and grows by it, up to `maximum`, with each new extreme point. The first
+//! output is NaN. (TA-Lib silently lowers an acceleration above the maximum; here it is an error.)
+
+use super::{check, finite, run, NAN};
+use crate::{params, KernelError};
+
+/// Batch SAR.
+pub fn sar(high: &[f64], low: &[f64], acceleration: f64, maximum: f64, out: &mut [f64]) -> Result<(), KernelError> {
+    check("sar", &[("high", high), ("low", low)], &[out])?;
+    let mut s = Sar::new(acceleration, maximum)?;
+    run([high, low], [out], |[h, l]| [s.update(h, l)]);
+    Ok(())
+}
+
+/// Streaming SAR.
+#[derive(Debug, Clone)]
+pub struct Sar {
+    acceleration: f64,
+    maximum: f64,
+    bars: usize,
+    long: bool,
+    sar: f64,
+    ep: f64,
+    af: f64,
+    prev: (f64, f64), // the previous bar's high and low
+}
+
+impl Sar {
+    pub fn new(acceleration: f64, maximum: f64) -> Result<Self, KernelError> {
+        let acceleration = params::at_least("sar", "acceleration", acceleration, 0.0)?;
+        let maximum = params::at_least("sar", "maximum", maximum, 0.0)?;
+        if acceleration > maximum {
+            return Err(KernelError::new(format!(
+                "sar: acceleration={acceleration} must not exceed maximum={maximum}"
+            )));
+        }
+        Ok(Sar { acceleration, maximum, bars: 0, long: true, sar: 0.0, ep: 0.0, af: 0.0, prev: (NAN, NAN) })
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, high: f64, low: f64) -> f64 {
+        if !finite([high, low]) {
+            self.bars = 0;
+            return NAN;
+        }
+        self.bars += 1;
+        let (prev_high, prev_low) = std::mem::replace(&mut self.prev, (high, low));
+        if self.bars == 1 {
+            return NAN;
+        }
+        if self.bars == 2 {
+            // The first trade's direction: short only if -DM between the first two bars is > 0.
+            let (up, down) = (high - prev_high, prev_low - low);
+            self.long = !(down > 0.0 && up < down);
+            self.af = self.acceleration;
+            (self.sar, self.ep) = if self.long { (prev_low, high) } else { (prev_high, low) };
+            // The first bar's range does not bound this bar's SAR: compare with itself.
+            return self.step(high, low, high, low);
+        }
+        self.step(high, low, prev_high, prev_low)
+    }
+
+    /// Outputs this bar's SAR (reversing if the bar crosses it) and prepares the next one.
+    #[inline(always)]
+    fn step(&mut self, high: f64, low: f64, prev_high: f64, prev_low: f64) -> f64 {
+        let out;
+        if self.long && low <= self.sar || !self.long && high >= self.sar {
+            // Reverse: the SAR jumps to the extreme point, kept outside the last two bars.
+            self.long = !self.long;
+            self.sar = self.ep;
+            self.sar = self.outside(self.sar, prev_high, prev_low, high, low);
+            out = self.sar;
+            self.af = self.acceleration;
+            self.ep = if self.long { high } else { low };
+        } else {
+            out = self.sar;
+            let new_extreme = if self.long { high > self.ep } else { low < self.ep };
+            if new_extreme {
+                self.ep = if self.long { high } else { low };
+                self.af += self.acceleration;
+                if self.af > self.maximum {
+                    self.af = self.maximum;
+                }
+            }
+        }
+        self.sar += self.af * (self.ep - self.sar);
+        self.sar = self.outside(self.sar, prev_high, prev_low, high, low);
+        out
+    }
+
+    /// A SAR kept below the last two lows (long) or above the last two highs (short).
+    #[inline(always)]
+    fn outside(&self, mut sar: f64, prev_high: f64, prev_low: f64, high: f64, low: f64) -> f64 {
+        if self.long {
+            if sar > prev_low {
+                sar = prev_low;
+            }
+            if sar > low {
+                sar = low;
+            }
+        } else {
+            if sar < prev_high {
+                sar = prev_high;
+            }
+            if sar < high {
+                sar = high;
+            }
+        }
+        sar
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rising_market_trails_below_the_lows() {
+        let h: Vec<f64> = (0..20).map(|i| 10.0 + i as f64).collect();
+        let l: Vec<f64> = h.iter().map(|v| v - 1.0).collect();
+        let mut out = vec![0.0; 20];
+        sar(&h, &l, 0.02, 0.2, &mut out).unwrap();
+        assert!(out[0].is_nan());
+        assert_eq!(out[1], l[0]);
+        for i in 1..20 {
+            assert!(out[i] <= l[i] && out[i] <= l[i - 1], "bar {i}");
+        }
+        assert!(Sar::new(0.3, 0.2).is_err());
+    }
+}

@@ -1,0 +1,66 @@
+//! SMMA, Wilder's smoothed moving average (also called RMA): seeded with the SMA of the first
+//! `n` values, then `smma = ((n - 1) * smma + x) / n`. It is the smoothing inside TA-Lib's RSI
+//! and ATR; TA-Lib has no function for it. The first `n - 1` outputs are NaN.
+
+use super::smooth::Smoother;
+use super::{check, run, NAN};
+use crate::{params, KernelError};
+
+/// Batch SMMA of `x` with period `n`.
+pub fn smma(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    let len = check("smma", &[("x", x)], &[out])?;
+    let mut s = Smma::build(params::period("smma", "n", n, len)?);
+    run([x], [out], |[v]| [s.update(v)]);
+    Ok(())
+}
+
+/// Streaming SMMA.
+#[derive(Debug, Clone)]
+pub struct Smma {
+    n: usize,
+    seen: usize,
+    seed: f64,
+    smooth: Smoother,
+}
+
+impl Smma {
+    pub fn new(n: i64) -> Result<Self, KernelError> {
+        Ok(Self::build(params::period("smma", "n", n, usize::MAX)?))
+    }
+
+    fn build(n: usize) -> Self {
+        Smma { n, seen: 0, seed: 0.0, smooth: Smoother::wilder(n) }
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, x: f64) -> f64 {
+        if !x.is_finite() {
+            self.seen = 0;
+            self.seed = 0.0;
+            return NAN;
+        }
+        if self.seen < self.n {
+            self.seen += 1;
+            self.seed += x;
+            if self.seen < self.n {
+                return NAN;
+            }
+            let sma = self.seed / self.n as f64;
+            self.smooth.start(sma);
+            return sma;
+        }
+        self.smooth.step(x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::testing::*;
+
+    #[test]
+    fn seeds_then_smooths() {
+        let out = batch1(smma, &[2.0, 4.0, 9.0, 3.0], 2);
+        assert_same(&out, &[NAN, 3.0, 0.5 * 3.0 + 0.5 * 9.0, 0.5 * 6.0 + 0.5 * 3.0]);
+    }
+}

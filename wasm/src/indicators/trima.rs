@@ -1,0 +1,65 @@
+//! TRIMA, triangular moving average as TA-Lib defines it: the SMA of an SMA, with periods
+//! `(n+1)/2` and `(n+1)/2` for odd `n`, `n/2` and `n/2 + 1` for even `n`, i.e. weights rising
+//! linearly to the middle of the window and falling again. The first `n - 1` outputs are NaN.
+//!
+//! Computed as a window sum of window sums, divided once by the product of both periods.
+
+use super::rolling::WindowSum;
+use super::{check, run, NAN};
+use crate::{params, KernelError};
+
+/// Batch TRIMA of `x` with period `n`.
+pub fn trima(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    let len = check("trima", &[("x", x)], &[out])?;
+    let mut s = Trima::build(params::period("trima", "n", n, len)?);
+    run([x], [out], |[v]| [s.update(v)]);
+    Ok(())
+}
+
+/// Streaming TRIMA.
+#[derive(Debug, Clone)]
+pub struct Trima {
+    inner: WindowSum,
+    outer: WindowSum,
+    divider: f64,
+}
+
+impl Trima {
+    pub fn new(n: i64) -> Result<Self, KernelError> {
+        Ok(Self::build(params::period("trima", "n", n, usize::MAX)?))
+    }
+
+    fn build(n: usize) -> Self {
+        let (first, second) = if n % 2 == 1 { ((n + 1) / 2, (n + 1) / 2) } else { (n / 2, n / 2 + 1) };
+        Trima { inner: WindowSum::new(first), outer: WindowSum::new(second), divider: (first * second) as f64 }
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, x: f64) -> f64 {
+        if !x.is_finite() {
+            self.inner.clear();
+            self.outer.clear();
+            return NAN;
+        }
+        match self.inner.push(x).and_then(|s| self.outer.push(s)) {
+            Some(total) => total / self.divider,
+            None => NAN,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::testing::*;
+
+    #[test]
+    fn triangular_weights() {
+        let x = [1.0, 2.0, 4.0, 8.0, 16.0];
+        // n = 5: weights 1 2 3 2 1 over 9.
+        assert_same(&batch1(trima, &x, 5), &[NAN, NAN, NAN, NAN, (1.0 + 4.0 + 12.0 + 16.0 + 16.0) / 9.0]);
+        // n = 4: weights 1 2 2 1 over 6.
+        let out = batch1(trima, &x, 4);
+        assert_same(&out[3..], &[(1.0 + 4.0 + 8.0 + 8.0) / 6.0, (2.0 + 8.0 + 16.0 + 16.0) / 6.0]);
+    }
+}

@@ -1,0 +1,77 @@
+//! TRIX as TA-Lib defines it: the 1-bar rate of change, in percent, of a triple EMA
+//! (`ema(ema(ema(x)))`, each seeded with an SMA). The first `3(n-1) + 1` outputs are NaN.
+
+use super::ema::Ema;
+use super::{check, run, NAN};
+use crate::{params, KernelError};
+
+/// Batch TRIX of `x` with period `n`.
+pub fn trix(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    let len = check("trix", &[("x", x)], &[out])?;
+    let mut s = Trix::build(params::period("trix", "n", n, len)?);
+    run([x], [out], |[v]| [s.update(v)]);
+    Ok(())
+}
+
+/// Streaming TRIX.
+#[derive(Debug, Clone)]
+pub struct Trix {
+    e1: Ema,
+    e2: Ema,
+    e3: Ema,
+    prev: f64, // the previous triple EMA, NaN before there is one
+}
+
+impl Trix {
+    pub fn new(n: i64) -> Result<Self, KernelError> {
+        Ok(Self::build(params::period("trix", "n", n, usize::MAX)?))
+    }
+
+    fn build(n: usize) -> Self {
+        Trix { e1: Ema::build(n), e2: Ema::build(n), e3: Ema::build(n), prev: NAN }
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, x: f64) -> f64 {
+        if !x.is_finite() {
+            self.e1.reset();
+            self.e2.reset();
+            self.e3.reset();
+            self.prev = NAN;
+            return NAN;
+        }
+        let e1 = self.e1.update(x);
+        if e1.is_nan() {
+            return NAN;
+        }
+        let e2 = self.e2.update(e1);
+        if e2.is_nan() {
+            return NAN;
+        }
+        let e3 = self.e3.update(e2);
+        let prev = std::mem::replace(&mut self.prev, e3);
+        if prev.is_nan() {
+            NAN
+        } else if prev != 0.0 {
+            (e3 / prev - 1.0) * 100.0
+        } else {
+            0.0
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::testing::*;
+
+    #[test]
+    fn warm_up_and_growth_rate() {
+        let (_, _, c, _) = bars(60, 2);
+        assert_nan_prefix(&batch1(trix, &c, 4), 10);
+        // A geometric series grows by the same rate under any EMA: 1% per bar.
+        let x: Vec<f64> = (0..40).map(|i| 100.0 * 1.01f64.powi(i)).collect();
+        let out = batch1(trix, &x, 3);
+        assert!((out[39] - 1.0).abs() < 1e-9, "{}", out[39]);
+    }
+}

@@ -1,0 +1,112 @@
+//! Window aggregates as TA-Lib's MAX, MIN and SUM: the highest, lowest and sum of the last `n`
+//! values (the first `n - 1` outputs are NaN).
+
+use super::extremes::{Extreme, Highest, Lowest};
+use super::rolling::WindowSum;
+use super::{check, windowed, NAN};
+use crate::{params, KernelError};
+
+/// Batch MAX: the highest of the last `n` values of `x`.
+pub fn max(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    extreme::<true>("max", x, n, out)
+}
+
+/// Batch MIN: the lowest of the last `n` values of `x`.
+pub fn min(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    extreme::<false>("min", x, n, out)
+}
+
+fn extreme<const HIGHEST: bool>(kernel: &str, x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    let len = check(kernel, &[("x", x)], &[out])?;
+    let n = params::period(kernel, "n", n, len)?;
+    let mut s = Windowed::<Extreme<HIGHEST>>::build(n);
+    windowed(x, [out], n, &mut s, |s, v| [s.update(v)], |s, i, v, _| {
+        s.0.slide(v, &x[i + 1 - n..=i]);
+        [s.0.value()]
+    });
+    Ok(())
+}
+
+/// Streaming MAX / MIN over the last `n` values.
+#[derive(Debug, Clone)]
+pub struct Windowed<E>(E);
+
+pub type Max = Windowed<Highest>;
+pub type Min = Windowed<Lowest>;
+
+impl<const HIGHEST: bool> Windowed<Extreme<HIGHEST>> {
+    pub fn new(n: i64) -> Result<Self, KernelError> {
+        let kernel = if HIGHEST { "max" } else { "min" };
+        Ok(Self::build(params::period(kernel, "n", n, usize::MAX)?))
+    }
+
+    fn build(n: usize) -> Self {
+        Windowed(Extreme::new(n))
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, x: f64) -> f64 {
+        if !x.is_finite() {
+            self.0.reset();
+            return NAN;
+        }
+        self.0.push(x);
+        if self.0.is_full() {
+            self.0.value()
+        } else {
+            NAN
+        }
+    }
+}
+
+/// Batch SUM: the sum of the last `n` values of `x`.
+pub fn sum(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    let len = check("sum", &[("x", x)], &[out])?;
+    let n = params::period("sum", "n", n, len)?;
+    let mut s = Sum::build(n);
+    windowed(x, [out], n, &mut s, |s, v| [s.update(v)], |s, i, v, old| [s.0.slide(v, old, || &x[i + 1 - n..=i])]);
+    Ok(())
+}
+
+/// Streaming SUM over the last `n` values.
+#[derive(Debug, Clone)]
+pub struct Sum(WindowSum);
+
+impl Sum {
+    pub fn new(n: i64) -> Result<Self, KernelError> {
+        Ok(Self::build(params::period("sum", "n", n, usize::MAX)?))
+    }
+
+    fn build(n: usize) -> Self {
+        Sum(WindowSum::new(n))
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, x: f64) -> f64 {
+        if !x.is_finite() {
+            self.0.clear();
+            return NAN;
+        }
+        self.0.push(x).unwrap_or(NAN)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::testing::*;
+
+    #[test]
+    fn max_min_sum() {
+        let x = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0];
+        assert_same(&batch1(max, &x, 3), &[NAN, NAN, 4.0, 4.0, 5.0, 9.0, 9.0, 9.0]);
+        assert_same(&batch1(min, &x, 3), &[NAN, NAN, 1.0, 1.0, 1.0, 1.0, 2.0, 2.0]);
+        assert_same(&batch1(sum, &x, 2), &[NAN, 4.0, 5.0, 5.0, 6.0, 14.0, 11.0, 8.0]);
+    }
+
+    #[test]
+    fn restart_after_nan() {
+        let x = [3.0, f64::NAN, 4.0, 1.0, 5.0];
+        assert_same(&batch1(max, &x, 2), &[NAN, NAN, NAN, 4.0, 5.0]);
+    }
+}

@@ -1,0 +1,112 @@
+//! WMA, weighted moving average as TA-Lib defines it: weights 1..=n from the oldest to the
+//! newest of the last `n` values, divided by n(n+1)/2. The first `n - 1` outputs are NaN.
+//!
+//! The weighted sum slides in O(1) (`w += n * x - sum`, as TA-Lib does) and, like every sliding
+//! sum here, is recomputed exactly every `n` bars so it does not drift.
+
+use super::rolling::{window_sum, Ring};
+use super::{check, windowed, NAN};
+use crate::{params, KernelError};
+
+/// Batch WMA of `x` with period `n`.
+pub fn wma(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+    let len = check("wma", &[("x", x)], &[out])?;
+    let n = params::period("wma", "n", n, len)?;
+    let mut s = Wma::build(n);
+    windowed(x, [out], n, &mut s, |s, v| [s.update(v)], |s, i, v, old| {
+        [s.sums.slide(v, old, || &x[i + 1 - n..=i]) / s.divider]
+    });
+    Ok(())
+}
+
+/// Streaming WMA.
+#[derive(Debug, Clone)]
+pub struct Wma {
+    divider: f64,
+    ring: Ring,
+    sums: WeightedSums,
+}
+
+impl Wma {
+    pub fn new(n: i64) -> Result<Self, KernelError> {
+        Ok(Self::build(params::period("wma", "n", n, usize::MAX)?))
+    }
+
+    fn build(n: usize) -> Self {
+        Wma { divider: (n * (n + 1) / 2) as f64, ring: Ring::new(n), sums: WeightedSums::new(n) }
+    }
+
+    #[inline(always)]
+    pub fn update(&mut self, x: f64) -> f64 {
+        if !x.is_finite() {
+            self.ring.clear();
+            return NAN;
+        }
+        match self.ring.push(x) {
+            Some(old) => self.sums.slide(x, old, || self.ring.storage()) / self.divider,
+            None if self.ring.is_full() => self.sums.anchor(self.ring.storage()) / self.divider,
+            None => NAN,
+        }
+    }
+}
+
+/// The sum and the 1..=n weighted sum of a full window, sliding in O(1) and recomputed exactly
+/// every `n` bars since the window first filled (when a ring is in time order).
+#[derive(Debug, Clone)]
+pub(crate) struct WeightedSums {
+    n: usize,
+    until_anchor: usize,
+    pub sum: f64,
+    pub weighted: f64,
+}
+
+impl WeightedSums {
+    pub fn new(n: usize) -> Self {
+        WeightedSums { n, until_anchor: n, sum: 0.0, weighted: 0.0 }
+    }
+
+    /// Computes both sums afresh from the window (oldest first); returns the weighted sum.
+    #[inline(never)]
+    pub fn anchor(&mut self, window: &[f64]) -> f64 {
+        self.weighted = window.iter().enumerate().fold(0.0, |acc, (i, &v)| acc + (i + 1) as f64 * v);
+        self.sum = window_sum(window);
+        self.until_anchor = self.n;
+        self.weighted
+    }
+
+    /// Slides the window by one value (`old` leaves, `x` enters); returns the weighted sum.
+    #[inline(always)]
+    pub fn slide<'a>(&mut self, x: f64, old: f64, window: impl FnOnce() -> &'a [f64]) -> f64 {
+        self.weighted += self.n as f64 * x - self.sum;
+        self.sum += x - old;
+        self.until_anchor -= 1;
+        if self.until_anchor == 0 {
+            return self.anchor(window());
+        }
+        self.weighted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicators::testing::*;
+
+    #[test]
+    fn weights_the_newest_most() {
+        let out = batch1(wma, &[1.0, 2.0, 3.0, 4.0, 6.0], 3);
+        assert_same(&out, &[NAN, NAN, 14.0 / 6.0, 20.0 / 6.0, 29.0 / 6.0]);
+        assert_same(&batch1(wma, &[2.0, 5.0], 1), &[2.0, 5.0]);
+    }
+
+    #[test]
+    fn stays_exact_over_long_series() {
+        let (_, _, c, _) = bars(20_000, 3);
+        let n = 9;
+        let out = batch1(wma, &c, n as i64);
+        for i in [8usize, 1000, 19_999] {
+            let direct: f64 = (0..n).map(|j| (j + 1) as f64 * c[i + 1 - n + j]).sum::<f64>() / 45.0;
+            assert!(((out[i] - direct) / direct).abs() < 1e-13);
+        }
+    }
+}
