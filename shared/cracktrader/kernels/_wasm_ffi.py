@@ -13,23 +13,33 @@ from js import Float64Array
 from pyodide.ffi import JsException
 
 
+_FLOAT64 = {"d", "@d", "=d", "<d"}  # float64 in the byte order of every platform we run on
+
+
 def column(kernel, name, x):
     """x as a float64 buffer that `assign` accepts (copied only when it is not one already),
     or TypeError naming the argument, accepting exactly what the native build accepts."""
     if isinstance(x, array) and x.typecode == "d":
         return x
+    if isinstance(x, (str, bytes, bytearray)):
+        raise _type_error(kernel, name, x)
     try:
         view = memoryview(x)
-        if view.format == "d" and view.ndim == 1 and view.c_contiguous:
-            return view
     except TypeError:
-        pass
-    if not isinstance(x, (str, bytes, bytearray)):
-        try:
-            return array("d", x)
-        except (TypeError, ValueError):
-            pass
-    raise TypeError(
+        view = None
+    if view is not None:
+        if view.format not in _FLOAT64:
+            raise TypeError(f"{kernel}: {name} must hold float64 values, got a buffer of '{view.format}'")
+        if view.ndim == 1 and view.c_contiguous:
+            return view
+    try:
+        return array("d", x)
+    except (TypeError, ValueError, OverflowError):
+        raise _type_error(kernel, name, x) from None
+
+
+def _type_error(kernel, name, x):
+    return TypeError(
         f"{kernel}: {name} must be a float64 buffer (array('d'), memoryview, numpy float64) "
         f"or a sequence of numbers, got {type(x).__name__}"
     )

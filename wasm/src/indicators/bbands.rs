@@ -7,9 +7,10 @@
 //! (as in TA-Lib) both terms are of the order of price^2 and cancel catastrophically for
 //! high-priced assets with small moves; TA-Lib then treats variances below 1e-8 as 0, which
 //! also flattens the bands of any asset priced below ~1e-4. Here only a variance that rounds to
-//! 0 or below gives 0.
+//! 0 or below gives 0, and a window of equal values exactly 0 (sliding sums would leave a
+//! rounding residue there).
 
-use super::rolling::{Ring, SlidingSum};
+use super::rolling::{EqualRun, Ring, SlidingSum};
 use super::{check, windowed, NAN};
 use crate::{params, KernelError};
 
@@ -30,7 +31,8 @@ pub fn bbands(
         let window = || &x[i + 1 - n..=i];
         s.mean.push(v, Some(old), window);
         let variance = s.spread.slide(v, old, window);
-        s.bands(variance).into()
+        let flat = s.run.push(v) >= n;
+        s.bands(variance, flat).into()
     });
     Ok(())
 }
@@ -41,7 +43,9 @@ pub fn stddev(x: &[f64], n: i64, k: f64, out: &mut [f64]) -> Result<(), KernelEr
     let mut s = Stddev::checked(n, k, len)?;
     let n = s.spread.n;
     windowed(x, [out], n, &mut s, |s, v| [s.update(v)], |s, i, v, old| {
-        [s.k * s.spread.slide(v, old, || &x[i + 1 - n..=i]).sqrt()]
+        let variance = s.spread.slide(v, old, || &x[i + 1 - n..=i]);
+        let flat = s.run.push(v) >= n;
+        [s.deviation(variance, flat)]
     });
     Ok(())
 }
@@ -54,6 +58,7 @@ pub struct Bbands {
     ring: Ring,
     mean: SlidingSum, // the very sum SMA uses, so the middle band equals `sma` bit for bit
     spread: Spread,
+    run: EqualRun,
 }
 
 impl Bbands {
@@ -65,7 +70,7 @@ impl Bbands {
         let n = params::period("bbands", "n", n, len)?;
         let k_up = params::at_least("bbands", "k_up", k_up, 0.0)?;
         let k_down = params::at_least("bbands", "k_down", k_down, 0.0)?;
-        Ok(Bbands { k_up, k_down, ring: Ring::new(n), mean: SlidingSum::new(n), spread: Spread::new(n) })
+        Ok(Bbands { k_up, k_down, ring: Ring::new(n), mean: SlidingSum::new(n), spread: Spread::new(n), run: EqualRun::new() })
     }
 
     #[inline(always)]
@@ -73,27 +78,24 @@ impl Bbands {
         if !x.is_finite() {
             self.ring.clear();
             self.mean.clear();
+            self.run.clear();
             return (NAN, NAN, NAN);
         }
         let old = self.ring.push(x);
         self.mean.push(x, old, || self.ring.storage());
-        match old {
-            Some(old) => {
-                let variance = self.spread.slide(x, old, || self.ring.storage());
-                self.bands(variance)
-            }
-            None if self.ring.is_full() => {
-                let variance = self.spread.anchor(self.ring.storage());
-                self.bands(variance)
-            }
-            None => (NAN, NAN, NAN),
-        }
+        let flat = self.run.push(x) >= self.spread.n;
+        let variance = match old {
+            Some(old) => self.spread.slide(x, old, || self.ring.storage()),
+            None if self.ring.is_full() => self.spread.anchor(self.ring.storage()),
+            None => return (NAN, NAN, NAN),
+        };
+        self.bands(variance, flat)
     }
 
     #[inline(always)]
-    fn bands(&self, variance: f64) -> (f64, f64, f64) {
+    fn bands(&self, variance: f64, flat: bool) -> (f64, f64, f64) {
         let middle = self.mean.sum / self.spread.n as f64;
-        let sd = variance.sqrt();
+        let sd = if flat { 0.0 } else { variance.sqrt() };
         (middle + self.k_up * sd, middle, middle - self.k_down * sd)
     }
 }
@@ -104,6 +106,7 @@ pub struct Stddev {
     k: f64,
     ring: Ring,
     spread: Spread,
+    run: EqualRun,
 }
 
 impl Stddev {
@@ -114,21 +117,32 @@ impl Stddev {
     fn checked(n: i64, k: f64, len: usize) -> Result<Self, KernelError> {
         let n = params::period("stddev", "n", n, len)?;
         let k = params::at_least("stddev", "k", k, 0.0)?;
-        Ok(Stddev { k, ring: Ring::new(n), spread: Spread::new(n) })
+        Ok(Stddev { k, ring: Ring::new(n), spread: Spread::new(n), run: EqualRun::new() })
     }
 
     #[inline(always)]
     pub fn update(&mut self, x: f64) -> f64 {
         if !x.is_finite() {
             self.ring.clear();
+            self.run.clear();
             return NAN;
         }
+        let flat = self.run.push(x) >= self.spread.n;
         let variance = match self.ring.push(x) {
             Some(old) => self.spread.slide(x, old, || self.ring.storage()),
             None if self.ring.is_full() => self.spread.anchor(self.ring.storage()),
             None => return NAN,
         };
-        self.k * variance.sqrt()
+        self.deviation(variance, flat)
+    }
+
+    #[inline(always)]
+    fn deviation(&self, variance: f64, flat: bool) -> f64 {
+        if flat {
+            0.0
+        } else {
+            self.k * variance.sqrt()
+        }
     }
 }
 
@@ -238,5 +252,11 @@ mod tests {
         let mut sd = vec![0.0; 6];
         stddev(&[0.1, 0.1, 0.1, 0.1, 0.1, 0.1], 3, 1.0, &mut sd).unwrap();
         assert_same(&sd, &[NAN, NAN, 0.0, 0.0, 0.0, 0.0]);
+        // A flat stretch long after the sums were shifted by another value.
+        let mut x: Vec<f64> = (0..40).map(|i| 1000.0 + (i as f64).sqrt()).collect();
+        x.extend([1234.567; 12]);
+        let mut sd = vec![0.0; x.len()];
+        stddev(&x, 5, 1.0, &mut sd).unwrap();
+        assert!(sd[44..].iter().all(|&v| v == 0.0), "{:?}", &sd[40..]);
     }
 }

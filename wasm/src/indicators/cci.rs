@@ -1,11 +1,13 @@
 //! CCI, Lambert's commodity channel index, as TA-Lib defines it: with typical price
 //! `tp = (high + low + close) / 3` and, over the last `n` bars, its mean `m` and mean absolute
 //! deviation `d`, `cci = (tp - m) / (0.015 * d)`, 0 when either factor is 0. The first `n - 1`
-//! outputs are NaN. A window of equal typical prices gives exactly 0 (TA-Lib can return +-66.7
-//! there, from rounding in its mean).
+//! outputs are NaN. Like TA-Lib, the mean is summed afresh over the window on every bar (the
+//! deviation needs a pass over it anyway). Both factors count as 0 within 1e-14 of the prices'
+//! magnitude (see `negligible`): a window of equal typical prices gives 0, not the +-66.7 or
+//! +-133 that an ulp of difference between them and their rounded mean would make.
 
-use super::rolling::{Ring, SlidingSum};
-use super::{check, finite, run, NAN};
+use super::rolling::{window_sum, Ring};
+use super::{check, finite, negligible, run, NAN};
 use crate::{params, KernelError};
 
 /// Batch CCI with period `n`.
@@ -19,9 +21,8 @@ pub fn cci(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) ->
 /// Streaming CCI.
 #[derive(Debug, Clone)]
 pub struct Cci {
-    n: f64,
+    n: usize,
     ring: Ring,
-    sum: SlidingSum,
 }
 
 impl Cci {
@@ -30,53 +31,47 @@ impl Cci {
     }
 
     fn build(n: usize) -> Self {
-        Cci { n: n as f64, ring: Ring::new(n), sum: SlidingSum::new(n) }
+        Cci { n, ring: Ring::new(n) }
     }
 
     #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
         if !finite([high, low, close]) {
             self.ring.clear();
-            self.sum.clear();
             return NAN;
         }
         let tp = (high + low + close) / 3.0;
-        let old = self.ring.push(tp);
-        self.sum.push(tp, old, || self.ring.storage());
+        self.ring.push(tp);
         if !self.ring.is_full() {
             return NAN;
         }
-        let mean = self.sum.sum / self.n;
-        let (deviation, flat) = deviation(self.ring.storage(), mean);
+        let window = self.ring.storage();
+        let n = self.n as f64;
+        let mean = window_sum(window) / n;
+        let deviation = deviation(window, mean);
         let distance = tp - mean;
-        if flat || distance == 0.0 || deviation == 0.0 {
+        if negligible(distance, tp.abs() + mean.abs()) || negligible(deviation, 2.0 * n * mean.abs()) {
             0.0
         } else {
-            distance / (0.015 * (deviation / self.n))
+            distance / (0.015 * (deviation / n))
         }
     }
 }
 
-/// The sum of `|v - mean|` over the window, and whether all its values are equal.
+/// The sum of `|v - mean|` over the window, in four interleaved accumulators.
 #[inline(always)]
-fn deviation(window: &[f64], mean: f64) -> (f64, bool) {
-    let (mut acc, mut lo, mut hi) = ([0.0f64; 4], [f64::INFINITY; 4], [f64::NEG_INFINITY; 4]);
+fn deviation(window: &[f64], mean: f64) -> f64 {
+    let mut acc = [0.0f64; 4];
     let mut chunks = window.chunks_exact(4);
     for c in &mut chunks {
         for k in 0..4 {
             acc[k] += (c[k] - mean).abs();
-            lo[k] = lo[k].min(c[k]);
-            hi[k] = hi[k].max(c[k]);
         }
     }
     for (k, &v) in chunks.remainder().iter().enumerate() {
         acc[k] += (v - mean).abs();
-        lo[k] = lo[k].min(v);
-        hi[k] = hi[k].max(v);
     }
-    let lo = lo[0].min(lo[1]).min(lo[2].min(lo[3]));
-    let hi = hi[0].max(hi[1]).max(hi[2].max(hi[3]));
-    ((acc[0] + acc[1]) + (acc[2] + acc[3]), lo == hi)
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
 #[cfg(test)]

@@ -4,9 +4,10 @@
 //!
 //! TA-Lib recomputes both sums over the window on every bar. Here they slide in O(1) and are
 //! recomputed exactly every `n` bars, over `y - c` with `c` the newest value at that point, so
-//! the difference of large products above stays accurate for high prices.
+//! the difference of large products above stays accurate for high prices. A window of equal
+//! values has a slope of exactly 0.
 
-use super::rolling::Ring;
+use super::rolling::{EqualRun, Ring};
 use super::{check, windowed, NAN};
 use crate::{params, KernelError};
 
@@ -15,7 +16,10 @@ pub fn linearreg_slope(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelE
     let len = check("linearreg_slope", &[("x", x)], &[out])?;
     let n = params::period_from("linearreg_slope", "n", n, 2, len)?;
     let mut s = LinearregSlope::build(n);
-    windowed(x, [out], n, &mut s, |s, v| [s.update(v)], |s, i, v, old| [s.sums.slide(v, old, || &x[i + 1 - n..=i])]);
+    windowed(x, [out], n, &mut s, |s, v| [s.update(v)], |s, i, v, old| {
+        let slope = s.sums.slide(v, old, || &x[i + 1 - n..=i]);
+        [s.flat_is_zero(v, slope)]
+    });
     Ok(())
 }
 
@@ -24,6 +28,7 @@ pub fn linearreg_slope(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelE
 pub struct LinearregSlope {
     ring: Ring,
     sums: AgeSums,
+    run: EqualRun,
 }
 
 impl LinearregSlope {
@@ -32,19 +37,31 @@ impl LinearregSlope {
     }
 
     fn build(n: usize) -> Self {
-        LinearregSlope { ring: Ring::new(n), sums: AgeSums::new(n) }
+        LinearregSlope { ring: Ring::new(n), sums: AgeSums::new(n), run: EqualRun::new() }
     }
 
     #[inline(always)]
     pub fn update(&mut self, x: f64) -> f64 {
         if !x.is_finite() {
             self.ring.clear();
+            self.run.clear();
             return NAN;
         }
-        match self.ring.push(x) {
+        let slope = match self.ring.push(x) {
             Some(old) => self.sums.slide(x, old, || self.ring.storage()),
             None if self.ring.is_full() => self.sums.anchor(self.ring.storage()),
             None => NAN,
+        };
+        self.flat_is_zero(x, slope)
+    }
+
+    /// Records `x` in the run of equal values; a flat window's slope is 0.
+    #[inline(always)]
+    fn flat_is_zero(&mut self, x: f64, slope: f64) -> f64 {
+        if self.run.push(x) >= self.sums.n && !slope.is_nan() {
+            0.0
+        } else {
+            slope
         }
     }
 }

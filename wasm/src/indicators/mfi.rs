@@ -3,9 +3,12 @@
 //! negative when it fell, `mfi = 100 * positive / (positive + negative)` over the last `n` bars.
 //! The first `n` outputs are NaN. With no money flow at all MFI is 0 (TA-Lib also gives 0
 //! whenever the total is below 1, e.g. for low volumes of cheap assets; here it does not).
+//!
+//! As in TA-Lib, a change of typical price within 1e-14 of its magnitude counts as no move
+//! (see `negligible`), and a window without positive (negative) flow sums to exactly 0.
 
 use super::rolling::WindowSum;
-use super::{check, finite, run, NAN};
+use super::{check, finite, negligible, run, NAN};
 use crate::{params, KernelError};
 
 /// Batch MFI with period `n`.
@@ -19,9 +22,14 @@ pub fn mfi(high: &[f64], low: &[f64], close: &[f64], volume: &[f64], n: i64, out
 /// Streaming MFI.
 #[derive(Debug, Clone)]
 pub struct Mfi {
+    n: usize,
     prev_tp: f64, // NaN before the first bar
     positive: WindowSum,
     negative: WindowSum,
+    // Bars in a row without positive (negative) flow: once a window long, that sum is exactly
+    // 0, where the sliding sum could hold a rounding residue.
+    no_positive: usize,
+    no_negative: usize,
 }
 
 impl Mfi {
@@ -30,7 +38,14 @@ impl Mfi {
     }
 
     fn build(n: usize) -> Self {
-        Mfi { prev_tp: NAN, positive: WindowSum::new(n), negative: WindowSum::new(n) }
+        Mfi {
+            n,
+            prev_tp: NAN,
+            positive: WindowSum::new(n),
+            negative: WindowSum::new(n),
+            no_positive: 0,
+            no_negative: 0,
+        }
     }
 
     #[inline(always)]
@@ -39,6 +54,8 @@ impl Mfi {
             self.prev_tp = NAN;
             self.positive.clear();
             self.negative.clear();
+            self.no_positive = 0;
+            self.no_negative = 0;
             return NAN;
         }
         let tp = (high + low + close) / 3.0;
@@ -46,18 +63,18 @@ impl Mfi {
         if prev.is_nan() {
             return NAN;
         }
-        let flow = tp * volume;
-        let (up, down) = if tp > prev {
-            (flow, 0.0)
-        } else if tp < prev {
-            (0.0, flow)
-        } else {
-            (0.0, 0.0)
-        };
+        let change = tp - prev;
+        let flow = if negligible(change, tp.abs() + prev.abs()) { 0.0 } else { tp * volume };
+        let (up, down) = if change < 0.0 { (0.0, flow) } else { (flow, 0.0) };
+        self.no_positive = if up == 0.0 { self.no_positive + 1 } else { 0 };
+        self.no_negative = if down == 0.0 { self.no_negative + 1 } else { 0 };
+        let (none_up, none_down) = (self.no_positive >= self.n, self.no_negative >= self.n);
         match (self.positive.push(up), self.negative.push(down)) {
             (Some(pos), Some(neg)) => {
+                let pos = if none_up { 0.0 } else { pos.max(0.0) };
+                let neg = if none_down { 0.0 } else { neg.max(0.0) };
                 let total = pos + neg;
-                if total != 0.0 {
+                if total > 0.0 {
                     100.0 * (pos / total)
                 } else {
                     0.0
@@ -80,5 +97,27 @@ mod tests {
         let mut out = [0.0; 4];
         mfi(&p, &p, &p, &v, 2, &mut out).unwrap();
         assert_same(&out, &[NAN, NAN, 100.0 * (22.0 / 52.0), 100.0 * (12.0 / 42.0)]);
+    }
+
+    #[test]
+    fn equal_typical_prices_are_no_move() {
+        // Equal typical prices in decimal (3.2467 / 3) that (h + l + c) / 3 rounds an ulp apart.
+        let (h, l, c) = ([1.0839, 1.0831, 1.0846], [1.0807, 1.0806, 1.0829], [1.0821, 1.083, 1.0841]);
+        assert_ne!((h[0] + l[0] + c[0]) / 3.0, (h[1] + l[1] + c[1]) / 3.0);
+        let mut out = [0.0; 3];
+        mfi(&h, &l, &c, &[5.0, 5.0, 5.0], 1, &mut out).unwrap();
+        assert_same(&out, &[NAN, 0.0, 100.0]);
+    }
+
+    #[test]
+    fn one_sided_windows_are_exactly_0_or_100() {
+        let up: Vec<f64> = (0..50).map(|i| 1.0 + 0.1 * i as f64).collect();
+        let v = vec![3.7; 50];
+        let mut out = vec![0.0; 50];
+        mfi(&up, &up, &up, &v, 5, &mut out).unwrap();
+        assert!(out[5..].iter().all(|&m| m == 100.0));
+        let down: Vec<f64> = up.iter().rev().copied().collect();
+        mfi(&down, &down, &down, &v, 5, &mut out).unwrap();
+        assert!(out[5..].iter().all(|&m| m == 0.0));
     }
 }

@@ -154,6 +154,16 @@ pub(crate) fn windowed<S, const O: usize>(
     }
 }
 
+/// Whether `diff`, a difference of values of magnitude `scale` (e.g. `|a| + |b|`), is below the
+/// noise of their representation: within 1e-14 of it, ~45 ulps, as TA-Lib's `TA_IS_ZERO_SCALED`.
+/// Prices are decimals; two bars whose typical prices are equal in decimal can differ by an ulp
+/// in binary, and no market moves by 1e-14 of its price. Used where an indicator decides on the
+/// sign or the zeroness of such a difference.
+#[inline(always)]
+pub(crate) fn negligible(diff: f64, scale: f64) -> bool {
+    diff.abs() <= 1e-14 * scale
+}
+
 /// Whether every input of a bar is finite.
 #[inline(always)]
 pub(crate) fn finite<const N: usize>(bar: [f64; N]) -> bool {

@@ -99,6 +99,34 @@ impl Ring {
     }
 }
 
+/// How many of the latest values are equal to the latest one: a window of `n` values is flat
+/// exactly when the run is at least `n` long, which sliding sums cannot tell (they leave a
+/// rounding residue where the exact answer is 0).
+#[derive(Debug, Clone)]
+pub struct EqualRun {
+    last: f64,
+    len: usize,
+}
+
+impl EqualRun {
+    pub fn new() -> Self {
+        EqualRun { last: f64::NAN, len: 0 }
+    }
+
+    /// Adds `v`; returns the length of the run of values equal to it.
+    #[inline(always)]
+    pub fn push(&mut self, v: f64) -> usize {
+        self.len = if v == self.last { self.len + 1 } else { 1 };
+        self.last = v;
+        self.len
+    }
+
+    pub fn clear(&mut self) {
+        self.last = f64::NAN;
+        self.len = 0;
+    }
+}
+
 /// The sum of a window that slides one value at a time, re-anchored every `n` values.
 #[derive(Debug, Clone)]
 pub struct SlidingSum {

@@ -3,6 +3,10 @@
 //! (`avg = ((n-1) * avg + change) / n`); `rsi = 100 * gain / (gain + loss)`, 0 when both are 0.
 //! The first `n` outputs are NaN. (TA-Lib also gives 0 when `gain + loss` is merely below 1e-8;
 //! here only an exact 0 does, so assets priced in tiny units keep a meaningful RSI.)
+//!
+//! An unchanged price scales both averages by the same factor, so RSI does not change: such a
+//! bar repeats the previous RSI exactly rather than recomputing it with an ulp of rounding
+//! noise, which STOCHRSI would otherwise blow up to 0 or 100 over a flat stretch.
 
 use super::smooth::Smoother;
 use super::{check, run, NAN};
@@ -26,6 +30,7 @@ pub struct Rsi {
     loss_sum: f64,
     gain: Smoother,
     loss: Smoother,
+    last: f64,
 }
 
 impl Rsi {
@@ -34,7 +39,7 @@ impl Rsi {
     }
 
     pub(crate) fn build(n: usize) -> Self {
-        Rsi { n, changes: 0, prev: NAN, gain_sum: 0.0, loss_sum: 0.0, gain: Smoother::wilder(n), loss: Smoother::wilder(n) }
+        Rsi { n, changes: 0, prev: NAN, gain_sum: 0.0, loss_sum: 0.0, gain: Smoother::wilder(n), loss: Smoother::wilder(n), last: NAN }
     }
 
     pub(crate) fn reset(&mut self) {
@@ -66,9 +71,14 @@ impl Rsi {
             let (gain, loss) = (self.gain_sum / self.n as f64, self.loss_sum / self.n as f64);
             self.gain.start(gain);
             self.loss.start(loss);
-            return strength(gain, loss);
+            self.last = strength(gain, loss);
+            return self.last;
         }
-        strength(self.gain.step(up), self.loss.step(down))
+        let (gain, loss) = (self.gain.step(up), self.loss.step(down));
+        if change != 0.0 {
+            self.last = strength(gain, loss);
+        }
+        self.last
     }
 }
 
@@ -93,5 +103,13 @@ mod tests {
         assert_same(&out[..3], &[NAN, NAN, NAN]);
         assert_eq!(out[3], 100.0 * (2.5 / 3.0) / (2.5 / 3.0 + 0.5 / 3.0));
         assert_same(&batch1(rsi, &[5.0, 5.0, 5.0], 2), &[NAN, NAN, 0.0]);
+    }
+
+    #[test]
+    fn an_unchanged_price_repeats_the_rsi_exactly() {
+        let x = [1.0, 1.3, 1.1, 1.7, 1.7, 1.7, 1.7, 1.7, 1.7, 1.2];
+        let out = batch1(rsi, &x, 3);
+        assert!(out[4..9].iter().all(|v| v.to_bits() == out[3].to_bits()));
+        assert_ne!(out[9], out[3]);
     }
 }

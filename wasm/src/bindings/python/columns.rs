@@ -7,7 +7,7 @@ use pyo3::buffer::PyBuffer;
 use pyo3::exceptions::{PyMemoryError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyByteArray, PyBytes, PyString, PyTuple};
+use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString, PyTuple};
 use pyo3::{ffi, IntoPyObjectExt};
 
 use crate::KernelError;
@@ -24,14 +24,22 @@ pub enum Column {
 
 impl Column {
     pub fn new(kernel: &str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Self> {
-        if let Ok(buf) = PyBuffer::<f64>::get(obj) {
-            if buf.dimensions() == 1 && buf.as_slice_ptr().is_some() {
-                return Ok(Column::Buffer(buf));
-            }
-        }
         // Text and raw bytes are sequences too, but never meant as numbers.
         if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyByteArray>() {
             return Err(type_error(kernel, name, obj));
+        }
+        match PyBuffer::<f64>::get(obj) {
+            Ok(buf) if buf.dimensions() == 1 && buf.as_slice_ptr().is_some() => return Ok(Column::Buffer(buf)),
+            Ok(_) => {} // float64 but strided or not 1-D: copied below if it is a sequence of numbers
+            Err(_) => {
+                // A buffer of other values (int, float32, ...) is refused rather than converted.
+                if let Ok(view) = PyMemoryView::from(obj) {
+                    let format: String = view.getattr("format")?.extract()?;
+                    return Err(PyTypeError::new_err(format!(
+                        "{kernel}: {name} must hold float64 values, got a buffer of '{format}'"
+                    )));
+                }
+            }
         }
         obj.extract::<Vec<f64>>().map(Column::Owned).map_err(|_| type_error(kernel, name, obj))
     }
