@@ -4,14 +4,14 @@
 //! order: down, up) and `aroonosc = (100 / n) * (l - h)`. The first `n` outputs are NaN.
 
 use super::extremes::{Highest, Lowest};
-use super::{check, finite, run, NAN};
+use super::{check, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch AROON into `down` and `up`.
 pub fn aroon(high: &[f64], low: &[f64], n: i64, down: &mut [f64], up: &mut [f64]) -> Result<(), KernelError> {
     let len = check("aroon", &[("high", high), ("low", low)], &[down, up])?;
     let mut s = Aroon::build(params::period("aroon", "n", n, len)?);
-    run([high, low], [down, up], |[h, l]| s.update(h, l).into());
+    run(&mut s, [high, low], [down, up]);
     Ok(())
 }
 
@@ -19,7 +19,7 @@ pub fn aroon(high: &[f64], low: &[f64], n: i64, down: &mut [f64], up: &mut [f64]
 pub fn aroonosc(high: &[f64], low: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("aroonosc", &[("high", high), ("low", low)], &[out])?;
     let mut s = Aroonosc(Aroon::build(params::period("aroonosc", "n", n, len)?));
-    run([high, low], [out], |[h, l]| [s.update(h, l)]);
+    run(&mut s, [high, low], [out]);
     Ok(())
 }
 
@@ -44,22 +44,28 @@ impl Aroon {
     /// The ages of the highest high and lowest low once the window is full.
     #[inline(always)]
     fn ages(&mut self, high: f64, low: f64) -> Option<(usize, usize)> {
-        if !finite([high, low]) {
-            self.high.reset();
-            self.low.reset();
-            return None;
-        }
         self.high.push(high);
         self.low.push(low);
         self.high.is_full().then(|| (self.high.age(), self.low.age()))
     }
 
-    #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64) -> (f64, f64) {
+        self.next([high, low]).into()
+    }
+}
+
+impl Indicator<2, 2> for Aroon {
+    #[inline(always)]
+    fn step(&mut self, [high, low]: [f64; 2]) -> [f64; 2] {
         match self.ages(high, low) {
-            Some((h, l)) => (self.factor * (self.n - l) as f64, self.factor * (self.n - h) as f64),
-            None => (NAN, NAN),
+            Some((h, l)) => [self.factor * (self.n - l) as f64, self.factor * (self.n - h) as f64],
+            None => [NAN; 2],
         }
+    }
+
+    fn reset(&mut self) {
+        self.high.reset();
+        self.low.reset();
     }
 }
 
@@ -72,12 +78,22 @@ impl Aroonosc {
         Ok(Aroonosc(Aroon::build(params::period("aroonosc", "n", n, usize::MAX)?)))
     }
 
-    #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64) -> f64 {
+        self.next([high, low])[0]
+    }
+}
+
+impl Indicator<2, 1> for Aroonosc {
+    #[inline(always)]
+    fn step(&mut self, [high, low]: [f64; 2]) -> [f64; 1] {
         match self.0.ages(high, low) {
-            Some((h, l)) => self.0.factor * (l as f64 - h as f64),
-            None => NAN,
+            Some((h, l)) => [self.0.factor * (l as f64 - h as f64)],
+            None => [NAN],
         }
+    }
+
+    fn reset(&mut self) {
+        self.0.reset();
     }
 }
 

@@ -11,7 +11,7 @@
 //! rounding residue there).
 
 use super::rolling::{EqualRun, Ring, SlidingSum};
-use super::{check, windowed, NAN};
+use super::{check, windowed, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch BBANDS of `x` into `upper`, `middle`, `lower`.
@@ -27,7 +27,7 @@ pub fn bbands(
     let len = check("bbands", &[("x", x)], &[upper, middle, lower])?;
     let mut s = Bbands::checked(n, k_up, k_down, len)?;
     let n = s.spread.n;
-    windowed(x, [upper, middle, lower], n, &mut s, |s, v| s.update(v).into(), |s, i, v, old| {
+    windowed(x, [upper, middle, lower], n, &mut s, |s, i, v, old| {
         let window = || &x[i + 1 - n..=i];
         s.mean.push(v, Some(old), window);
         let variance = s.spread.slide(v, old, window);
@@ -42,7 +42,7 @@ pub fn stddev(x: &[f64], n: i64, k: f64, out: &mut [f64]) -> Result<(), KernelEr
     let len = check("stddev", &[("x", x)], &[out])?;
     let mut s = Stddev::checked(n, k, len)?;
     let n = s.spread.n;
-    windowed(x, [out], n, &mut s, |s, v| [s.update(v)], |s, i, v, old| {
+    windowed(x, [out], n, &mut s, |s, i, v, old| {
         let variance = s.spread.slide(v, old, || &x[i + 1 - n..=i]);
         let flat = s.run.push(v) >= n;
         [s.deviation(variance, flat)]
@@ -73,23 +73,8 @@ impl Bbands {
         Ok(Bbands { k_up, k_down, ring: Ring::new(n), mean: SlidingSum::new(n), spread: Spread::new(n), run: EqualRun::new() })
     }
 
-    #[inline(always)]
     pub fn update(&mut self, x: f64) -> (f64, f64, f64) {
-        if !x.is_finite() {
-            self.ring.clear();
-            self.mean.clear();
-            self.run.clear();
-            return (NAN, NAN, NAN);
-        }
-        let old = self.ring.push(x);
-        self.mean.push(x, old, || self.ring.storage());
-        let flat = self.run.push(x) >= self.spread.n;
-        let variance = match old {
-            Some(old) => self.spread.slide(x, old, || self.ring.storage()),
-            None if self.ring.is_full() => self.spread.anchor(self.ring.storage()),
-            None => return (NAN, NAN, NAN),
-        };
-        self.bands(variance, flat)
+        self.next([x]).into()
     }
 
     #[inline(always)]
@@ -97,6 +82,27 @@ impl Bbands {
         let middle = self.mean.sum / self.spread.n as f64;
         let sd = if flat { 0.0 } else { variance.sqrt() };
         (middle + self.k_up * sd, middle, middle - self.k_down * sd)
+    }
+}
+
+impl Indicator<1, 3> for Bbands {
+    #[inline(always)]
+    fn step(&mut self, [x]: [f64; 1]) -> [f64; 3] {
+        let old = self.ring.push(x);
+        self.mean.push(x, old, || self.ring.storage());
+        let flat = self.run.push(x) >= self.spread.n;
+        let variance = match old {
+            Some(old) => self.spread.slide(x, old, || self.ring.storage()),
+            None if self.ring.is_full() => self.spread.anchor(self.ring.storage()),
+            None => return [NAN; 3],
+        };
+        self.bands(variance, flat).into()
+    }
+
+    fn reset(&mut self) {
+        self.ring.clear();
+        self.mean.clear();
+        self.run.clear();
     }
 }
 
@@ -120,20 +126,8 @@ impl Stddev {
         Ok(Stddev { k, ring: Ring::new(n), spread: Spread::new(n), run: EqualRun::new() })
     }
 
-    #[inline(always)]
     pub fn update(&mut self, x: f64) -> f64 {
-        if !x.is_finite() {
-            self.ring.clear();
-            self.run.clear();
-            return NAN;
-        }
-        let flat = self.run.push(x) >= self.spread.n;
-        let variance = match self.ring.push(x) {
-            Some(old) => self.spread.slide(x, old, || self.ring.storage()),
-            None if self.ring.is_full() => self.spread.anchor(self.ring.storage()),
-            None => return NAN,
-        };
-        self.deviation(variance, flat)
+        self.next([x])[0]
     }
 
     #[inline(always)]
@@ -143,6 +137,24 @@ impl Stddev {
         } else {
             self.k * variance.sqrt()
         }
+    }
+}
+
+impl Indicator<1, 1> for Stddev {
+    #[inline(always)]
+    fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
+        let flat = self.run.push(x) >= self.spread.n;
+        let variance = match self.ring.push(x) {
+            Some(old) => self.spread.slide(x, old, || self.ring.storage()),
+            None if self.ring.is_full() => self.spread.anchor(self.ring.storage()),
+            None => return [NAN],
+        };
+        [self.deviation(variance, flat)]
+    }
+
+    fn reset(&mut self) {
+        self.ring.clear();
+        self.run.clear();
     }
 }
 
@@ -177,18 +189,9 @@ impl Spread {
     }
 
     /// Recomputes both sums from the window, shifted by its newest value.
-    #[inline(never)]
+    #[inline(always)]
     fn anchor(&mut self, window: &[f64]) -> f64 {
-        let shift = window[window.len() - 1];
-        let (mut sum, mut sum_sq) = ([0.0f64; 4], [0.0f64; 4]);
-        for (i, &v) in window.iter().enumerate() {
-            let d = v - shift;
-            sum[i % 4] += d;
-            sum_sq[i % 4] += d * d;
-        }
-        self.shift = shift;
-        self.sum = (sum[0] + sum[1]) + (sum[2] + sum[3]);
-        self.sum_sq = (sum_sq[0] + sum_sq[1]) + (sum_sq[2] + sum_sq[3]);
+        (self.shift, self.sum, self.sum_sq) = shifted_sums(window);
         self.until_anchor = self.n;
         self.variance()
     }
@@ -204,6 +207,20 @@ impl Spread {
             0.0
         }
     }
+}
+
+/// The window's newest value and the sums of the values and of their squares shifted by it.
+/// Out of line (it runs once per window) and pure, so the sliding sums stay in registers.
+#[inline(never)]
+fn shifted_sums(window: &[f64]) -> (f64, f64, f64) {
+    let shift = window[window.len() - 1];
+    let (mut sum, mut sum_sq) = ([0.0f64; 4], [0.0f64; 4]);
+    for (i, &v) in window.iter().enumerate() {
+        let d = v - shift;
+        sum[i % 4] += d;
+        sum_sq[i % 4] += d * d;
+    }
+    (shift, (sum[0] + sum[1]) + (sum[2] + sum[3]), (sum_sq[0] + sum_sq[1]) + (sum_sq[2] + sum_sq[3]))
 }
 
 #[cfg(test)]

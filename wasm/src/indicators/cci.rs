@@ -7,14 +7,14 @@
 //! +-133 that an ulp of difference between them and their rounded mean would make.
 
 use super::rolling::{window_sum, Ring};
-use super::{check, finite, negligible, run, NAN};
+use super::{check, negligible, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch CCI with period `n`.
 pub fn cci(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("cci", &[("high", high), ("low", low), ("close", close)], &[out])?;
     let mut s = Cci::build(params::period("cci", "n", n, len)?);
-    run([high, low, close], [out], |[h, l, c]| [s.update(h, l, c)]);
+    run(&mut s, [high, low, close], [out]);
     Ok(())
 }
 
@@ -34,27 +34,33 @@ impl Cci {
         Cci { n, ring: Ring::new(n) }
     }
 
-    #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
-        if !finite([high, low, close]) {
-            self.ring.clear();
-            return NAN;
-        }
+        self.next([high, low, close])[0]
+    }
+}
+
+impl Indicator<3, 1> for Cci {
+    #[inline(always)]
+    fn step(&mut self, [high, low, close]: [f64; 3]) -> [f64; 1] {
         let tp = (high + low + close) / 3.0;
         self.ring.push(tp);
         if !self.ring.is_full() {
-            return NAN;
+            return [NAN];
         }
         let window = self.ring.storage();
         let n = self.n as f64;
         let mean = window_sum(window) / n;
         let deviation = deviation(window, mean);
         let distance = tp - mean;
-        if negligible(distance, tp.abs() + mean.abs()) || negligible(deviation, 2.0 * n * mean.abs()) {
+        [if negligible(distance, tp.abs() + mean.abs()) || negligible(deviation, 2.0 * n * mean.abs()) {
             0.0
         } else {
             distance / (0.015 * (deviation / n))
-        }
+        }]
+    }
+
+    fn reset(&mut self) {
+        self.ring.clear();
     }
 }
 

@@ -2,22 +2,20 @@
 //! is 1 on a bar where `a > b` after `a <= b` on the bar before, else 0; `crossunder` is 1 where
 //! `a < b` after `a >= b`. The first output is NaN (no bar before it).
 
-use super::{check, finite, run, NAN};
+use super::{check, run, Indicator, NAN};
 use crate::KernelError;
 
 /// Batch CROSSOVER of `a` above `b`.
 pub fn crossover(a: &[f64], b: &[f64], out: &mut [f64]) -> Result<(), KernelError> {
     check("crossover", &[("a", a), ("b", b)], &[out])?;
-    let mut s = Crossover::new()?;
-    run([a, b], [out], |[x, y]| [s.update(x, y)]);
+    run(&mut Crossover::new()?, [a, b], [out]);
     Ok(())
 }
 
 /// Batch CROSSUNDER of `a` below `b`.
 pub fn crossunder(a: &[f64], b: &[f64], out: &mut [f64]) -> Result<(), KernelError> {
     check("crossunder", &[("a", a), ("b", b)], &[out])?;
-    let mut s = Crossunder::new()?;
-    run([a, b], [out], |[x, y]| [s.update(x, y)]);
+    run(&mut Crossunder::new()?, [a, b], [out]);
     Ok(())
 }
 
@@ -35,22 +33,24 @@ impl<const ABOVE: bool> Crossing<ABOVE> {
         Ok(Crossing { prev: (NAN, NAN) })
     }
 
-    #[inline(always)]
     pub fn update(&mut self, a: f64, b: f64) -> f64 {
-        if !finite([a, b]) {
-            self.prev = (NAN, NAN);
-            return NAN;
-        }
+        self.next([a, b])[0]
+    }
+}
+
+impl<const ABOVE: bool> Indicator<2, 1> for Crossing<ABOVE> {
+    #[inline(always)]
+    fn step(&mut self, [a, b]: [f64; 2]) -> [f64; 1] {
         let (pa, pb) = std::mem::replace(&mut self.prev, (a, b));
         if pa.is_nan() {
-            return NAN;
+            return [NAN];
         }
-        let crossed = if ABOVE { pa <= pb && a > b } else { pa >= pb && a < b };
-        if crossed {
-            1.0
-        } else {
-            0.0
-        }
+        let crossed = if ABOVE { (pa <= pb) & (a > b) } else { (pa >= pb) & (a < b) };
+        [if crossed { 1.0 } else { 0.0 }]
+    }
+
+    fn reset(&mut self) {
+        self.prev = (NAN, NAN);
     }
 }
 

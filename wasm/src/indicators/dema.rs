@@ -3,15 +3,18 @@
 //! `dema = 2 * e1 - e2` (the first `2(n-1)` outputs are NaN) and
 //! `tema = 3 * e1 - 3 * e2 + e3` (the first `3(n-1)` are NaN), where `e2 = ema(e1)`, `e3 = ema(e2)`.
 
-use super::ema::Ema;
-use super::{check, run, NAN};
+use super::ema::EmaOf;
+use super::{check, run, Indicator, NAN};
 use crate::{params, KernelError};
+
+/// The EMAs chained here run side by side, so each one is the plain recursion.
+type Chained = EmaOf<1>;
 
 /// Batch DEMA of `x` with period `n`.
 pub fn dema(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("dema", &[("x", x)], &[out])?;
     let mut s = Dema::build(params::period("dema", "n", n, len)?);
-    run([x], [out], |[v]| [s.update(v)]);
+    run(&mut s, [x], [out]);
     Ok(())
 }
 
@@ -19,15 +22,15 @@ pub fn dema(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
 pub fn tema(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("tema", &[("x", x)], &[out])?;
     let mut s = Tema::build(params::period("tema", "n", n, len)?);
-    run([x], [out], |[v]| [s.update(v)]);
+    run(&mut s, [x], [out]);
     Ok(())
 }
 
 /// Streaming DEMA.
 #[derive(Debug, Clone)]
 pub struct Dema {
-    e1: Ema,
-    e2: Ema,
+    e1: Chained,
+    e2: Chained,
 }
 
 impl Dema {
@@ -36,30 +39,36 @@ impl Dema {
     }
 
     fn build(n: usize) -> Self {
-        Dema { e1: Ema::build(n), e2: Ema::build(n) }
+        Dema { e1: Chained::build(n), e2: Chained::build(n) }
     }
 
-    #[inline(always)]
     pub fn update(&mut self, x: f64) -> f64 {
-        if !x.is_finite() {
-            self.e1.reset();
-            self.e2.reset();
-            return NAN;
-        }
-        let e1 = self.e1.update(x);
+        self.next([x])[0]
+    }
+}
+
+impl Indicator<1, 1> for Dema {
+    #[inline(always)]
+    fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
+        let e1 = self.e1.push(x);
         if e1.is_nan() {
-            return NAN;
+            return [NAN];
         }
-        2.0 * e1 - self.e2.update(e1)
+        [2.0 * e1 - self.e2.push(e1)]
+    }
+
+    fn reset(&mut self) {
+        self.e1.reset();
+        self.e2.reset();
     }
 }
 
 /// Streaming TEMA.
 #[derive(Debug, Clone)]
 pub struct Tema {
-    e1: Ema,
-    e2: Ema,
-    e3: Ema,
+    e1: Chained,
+    e2: Chained,
+    e3: Chained,
 }
 
 impl Tema {
@@ -68,26 +77,32 @@ impl Tema {
     }
 
     fn build(n: usize) -> Self {
-        Tema { e1: Ema::build(n), e2: Ema::build(n), e3: Ema::build(n) }
+        Tema { e1: Chained::build(n), e2: Chained::build(n), e3: Chained::build(n) }
     }
 
-    #[inline(always)]
     pub fn update(&mut self, x: f64) -> f64 {
-        if !x.is_finite() {
-            self.e1.reset();
-            self.e2.reset();
-            self.e3.reset();
-            return NAN;
-        }
-        let e1 = self.e1.update(x);
+        self.next([x])[0]
+    }
+}
+
+impl Indicator<1, 1> for Tema {
+    #[inline(always)]
+    fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
+        let e1 = self.e1.push(x);
         if e1.is_nan() {
-            return NAN;
+            return [NAN];
         }
-        let e2 = self.e2.update(e1);
+        let e2 = self.e2.push(e1);
         if e2.is_nan() {
-            return NAN;
+            return [NAN];
         }
-        3.0 * e1 - 3.0 * e2 + self.e3.update(e2)
+        [3.0 * e1 - 3.0 * e2 + self.e3.push(e2)]
+    }
+
+    fn reset(&mut self) {
+        self.e1.reset();
+        self.e2.reset();
+        self.e3.reset();
     }
 }
 

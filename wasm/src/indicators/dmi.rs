@@ -16,7 +16,7 @@
 use super::rolling::Ring;
 use super::smooth::Smoother;
 use super::trange::true_range;
-use super::{check, finite, run, NAN};
+use super::{check, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// The smoothed +DM, -DM and TR of the bars since the last restart.
@@ -24,63 +24,57 @@ use crate::{params, KernelError};
 struct Movement {
     n: usize,
     bars: usize,
-    prev: (f64, f64, f64), // high, low, close of the previous bar
-    sums: (f64, f64, f64),
-    plus: Smoother,
-    minus: Smoother,
-    range: Smoother,
+    prev: [f64; 3], // high, low, close of the previous bar
+    sums: [f64; 3],
+    // +DM, -DM, TR: three recursions side by side, each the plain formula (see `smooth`).
+    smooth: Smoother<3, 1>,
 }
 
 impl Movement {
     fn new(n: usize) -> Self {
         let a = (n - 1) as f64 / n as f64;
-        Movement {
-            n,
-            bars: 0,
-            prev: (NAN, NAN, NAN),
-            sums: (0.0, 0.0, 0.0),
-            plus: Smoother::new(a, 1.0),
-            minus: Smoother::new(a, 1.0),
-            range: Smoother::new(a, 1.0),
-        }
+        Movement { n, bars: 0, prev: [NAN; 3], sums: [0.0; 3], smooth: Smoother::new(a, 1.0) }
     }
 
     fn reset(&mut self) {
         self.bars = 0;
-        self.sums = (0.0, 0.0, 0.0);
+        self.sums = [0.0; 3];
     }
 
-    /// The directional indicators (+DI, -DI) once `n` bars followed the first, else None.
+    /// The smoothed [+DM, -DM, TR] once `n` bars followed the first, else None.
     #[inline(always)]
-    fn update(&mut self, high: f64, low: f64, close: f64) -> Option<(f64, f64)> {
-        let (prev_high, prev_low, prev_close) = std::mem::replace(&mut self.prev, (high, low, close));
+    fn update(&mut self, high: f64, low: f64, close: f64) -> Option<[f64; 3]> {
+        let [prev_high, prev_low, prev_close] = std::mem::replace(&mut self.prev, [high, low, close]);
         self.bars += 1;
         if self.bars == 1 {
             return None;
         }
         let up = high - prev_high;
         let down = prev_low - low;
-        let (plus, minus) = if down > 0.0 && up < down {
-            (0.0, down)
-        } else if up > 0.0 && up > down {
-            (up, 0.0)
-        } else {
-            (0.0, 0.0)
-        };
-        let tr = true_range(high, low, prev_close);
-        if self.bars < self.n + 1 {
-            self.sums.0 += plus;
-            self.sums.1 += minus;
-            self.sums.2 += tr;
+        // Selects rather than branches: which way a bar moved is a coin flip.
+        let plus = if (up > down) & (up > 0.0) { up } else { 0.0 };
+        let minus = if (down > up) & (down > 0.0) { down } else { 0.0 };
+        let moves = [plus, minus, true_range(high, low, prev_close)];
+        if self.bars <= self.n {
+            for k in 0..3 {
+                self.sums[k] += moves[k];
+            }
             return None;
         }
         if self.bars == self.n + 1 {
-            self.plus.start(self.sums.0);
-            self.minus.start(self.sums.1);
-            self.range.start(self.sums.2);
+            self.smooth.start(self.sums);
         }
-        let (plus, minus, tr) = (self.plus.step(plus), self.minus.step(minus), self.range.step(tr));
-        Some(if tr != 0.0 { (100.0 * (plus / tr), 100.0 * (minus / tr)) } else { (0.0, 0.0) })
+        Some(self.smooth.step(moves))
+    }
+}
+
+/// `100 * dm / tr`, 0 when the true range is 0.
+#[inline(always)]
+fn di(dm: f64, tr: f64) -> f64 {
+    if tr != 0.0 {
+        100.0 * (dm / tr)
+    } else {
+        0.0
     }
 }
 
@@ -88,7 +82,7 @@ impl Movement {
 pub fn plus_di(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("plus_di", &[("high", high), ("low", low), ("close", close)], &[out])?;
     let mut s = PlusDi(Movement::new(params::period("plus_di", "n", n, len)?));
-    run([high, low, close], [out], |[h, l, c]| [s.update(h, l, c)]);
+    run(&mut s, [high, low, close], [out]);
     Ok(())
 }
 
@@ -96,7 +90,7 @@ pub fn plus_di(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]
 pub fn minus_di(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("minus_di", &[("high", high), ("low", low), ("close", close)], &[out])?;
     let mut s = MinusDi(Movement::new(params::period("minus_di", "n", n, len)?));
-    run([high, low, close], [out], |[h, l, c]| [s.update(h, l, c)]);
+    run(&mut s, [high, low, close], [out]);
     Ok(())
 }
 
@@ -113,13 +107,19 @@ impl PlusDi {
         Ok(PlusDi(Movement::new(params::period("plus_di", "n", n, usize::MAX)?)))
     }
 
-    #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
-        if !finite([high, low, close]) {
-            self.0.reset();
-            return NAN;
-        }
-        self.0.update(high, low, close).map_or(NAN, |(plus, _)| plus)
+        self.next([high, low, close])[0]
+    }
+}
+
+impl Indicator<3, 1> for PlusDi {
+    #[inline(always)]
+    fn step(&mut self, [high, low, close]: [f64; 3]) -> [f64; 1] {
+        [self.0.update(high, low, close).map_or(NAN, |[plus, _, tr]| di(plus, tr))]
+    }
+
+    fn reset(&mut self) {
+        self.0.reset();
     }
 }
 
@@ -128,13 +128,19 @@ impl MinusDi {
         Ok(MinusDi(Movement::new(params::period("minus_di", "n", n, usize::MAX)?)))
     }
 
-    #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
-        if !finite([high, low, close]) {
-            self.0.reset();
-            return NAN;
-        }
-        self.0.update(high, low, close).map_or(NAN, |(_, minus)| minus)
+        self.next([high, low, close])[0]
+    }
+}
+
+impl Indicator<3, 1> for MinusDi {
+    #[inline(always)]
+    fn step(&mut self, [high, low, close]: [f64; 3]) -> [f64; 1] {
+        [self.0.update(high, low, close).map_or(NAN, |[_, minus, tr]| di(minus, tr))]
+    }
+
+    fn reset(&mut self) {
+        self.0.reset();
     }
 }
 
@@ -142,7 +148,7 @@ impl MinusDi {
 pub fn adx(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("adx", &[("high", high), ("low", low), ("close", close)], &[out])?;
     let mut s = Adx::build(params::period("adx", "n", n, len)?);
-    run([high, low, close], [out], |[h, l, c]| [s.update(h, l, c)]);
+    run(&mut s, [high, low, close], [out]);
     Ok(())
 }
 
@@ -152,7 +158,7 @@ pub struct Adx {
     movement: Movement,
     dx_count: usize, // bars with a DI since the last restart
     dx_sum: f64,
-    smooth: Smoother,
+    smooth: Smoother<1, 1>,
     adx: f64,
 }
 
@@ -165,20 +171,16 @@ impl Adx {
         Adx { movement: Movement::new(n), dx_count: 0, dx_sum: 0.0, smooth: Smoother::wilder(n), adx: NAN }
     }
 
-    fn reset(&mut self) {
-        self.movement.reset();
-        self.dx_count = 0;
-        self.dx_sum = 0.0;
-        self.adx = NAN;
-    }
-
-    #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
-        if !finite([high, low, close]) {
-            self.reset();
-            return NAN;
-        }
-        let Some((plus, minus)) = self.movement.update(high, low, close) else { return NAN };
+        self.next([high, low, close])[0]
+    }
+}
+
+impl Indicator<3, 1> for Adx {
+    #[inline(always)]
+    fn step(&mut self, [high, low, close]: [f64; 3]) -> [f64; 1] {
+        let Some([plus, minus, tr]) = self.movement.update(high, low, close) else { return [NAN] };
+        let (plus, minus) = (di(plus, tr), di(minus, tr));
         let total = minus + plus;
         let dx = if total != 0.0 { Some(100.0 * ((minus - plus).abs() / total)) } else { None };
         let n = self.movement.n;
@@ -188,16 +190,23 @@ impl Adx {
                 self.dx_sum += dx;
             }
             if self.dx_count < n {
-                return NAN;
+                return [NAN];
             }
             self.adx = self.dx_sum / n as f64;
-            self.smooth.start(self.adx);
-            return self.adx;
+            self.smooth.start([self.adx]);
+            return [self.adx];
         }
         if let Some(dx) = dx {
-            self.adx = self.smooth.step(dx);
+            self.adx = self.smooth.step([dx])[0];
         }
-        self.adx
+        [self.adx]
+    }
+
+    fn reset(&mut self) {
+        self.movement.reset();
+        self.dx_count = 0;
+        self.dx_sum = 0.0;
+        self.adx = NAN;
     }
 }
 
@@ -205,7 +214,7 @@ impl Adx {
 pub fn adxr(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("adxr", &[("high", high), ("low", low), ("close", close)], &[out])?;
     let mut s = Adxr::build(params::period("adxr", "n", n, len)?);
-    run([high, low, close], [out], |[h, l, c]| [s.update(h, l, c)]);
+    run(&mut s, [high, low, close], [out]);
     Ok(())
 }
 
@@ -225,20 +234,28 @@ impl Adxr {
         Adxr { adx: Adx::build(n), history: Ring::new(n) }
     }
 
-    #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
-        let adx = self.adx.update(high, low, close);
+        self.next([high, low, close])[0]
+    }
+}
+
+impl Indicator<3, 1> for Adxr {
+    #[inline(always)]
+    fn step(&mut self, bar: [f64; 3]) -> [f64; 1] {
+        let [adx] = self.adx.step(bar);
         if adx.is_nan() {
-            if !finite([high, low, close]) {
-                self.history.clear();
-            }
-            return NAN;
+            return [NAN];
         }
         self.history.push(adx);
         if !self.history.is_full() {
-            return NAN;
+            return [NAN];
         }
-        (adx + self.history.ago(self.history.len() - 1)) / 2.0
+        [(adx + self.history.ago(self.history.len() - 1)) / 2.0]
+    }
+
+    fn reset(&mut self) {
+        self.adx.reset();
+        self.history.clear();
     }
 }
 

@@ -1,8 +1,8 @@
 //! Donchian channel (not in TA-Lib): over the last `n` bars, `upper` = the highest high,
 //! `lower` = the lowest low, `middle = (upper + lower) / 2`. The first `n - 1` outputs are NaN.
 
-use super::extremes::{Highest, Lowest};
-use super::{check, finite, run, NAN};
+use super::extremes::{channel, Highest, Lowest};
+use super::{check, pieces, Indicator, Piece, NAN};
 use crate::{params, KernelError};
 
 /// Batch Donchian channel into `upper`, `middle`, `lower`.
@@ -15,8 +15,20 @@ pub fn donchian(
     lower: &mut [f64],
 ) -> Result<(), KernelError> {
     let len = check("donchian", &[("high", high), ("low", low)], &[upper, middle, lower])?;
-    let mut s = Donchian::build(params::period("donchian", "n", n, len)?);
-    run([high, low], [upper, middle, lower], |[h, l]| s.update(h, l).into());
+    let n = params::period("donchian", "n", n, len)?;
+    pieces([high, low], |piece| match piece {
+        Piece::Gap(i) => (upper[i], middle[i], lower[i]) = (NAN, NAN, NAN),
+        Piece::Run(start, end) => {
+            let warm = (start + n - 1).min(end);
+            for out in [&mut *upper, &mut *middle, &mut *lower] {
+                out[start..warm].fill(NAN);
+            }
+            channel::<true, true>(&high[start..end], &low[start..end], n, |i, hi, lo| {
+                let i = start + i;
+                (upper[i], middle[i], lower[i]) = (hi, (hi + lo) / 2.0, lo);
+            });
+        }
+    });
     Ok(())
 }
 
@@ -29,27 +41,30 @@ pub struct Donchian {
 
 impl Donchian {
     pub fn new(n: i64) -> Result<Self, KernelError> {
-        Ok(Self::build(params::period("donchian", "n", n, usize::MAX)?))
+        let n = params::period("donchian", "n", n, usize::MAX)?;
+        Ok(Donchian { high: Highest::new(n), low: Lowest::new(n) })
     }
 
-    fn build(n: usize) -> Self {
-        Donchian { high: Highest::new(n), low: Lowest::new(n) }
-    }
-
-    #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64) -> (f64, f64, f64) {
-        if !finite([high, low]) {
-            self.high.reset();
-            self.low.reset();
-            return (NAN, NAN, NAN);
-        }
+        self.next([high, low]).into()
+    }
+}
+
+impl Indicator<2, 3> for Donchian {
+    #[inline(always)]
+    fn step(&mut self, [high, low]: [f64; 2]) -> [f64; 3] {
         self.high.push(high);
         self.low.push(low);
         if !self.high.is_full() {
-            return (NAN, NAN, NAN);
+            return [NAN; 3];
         }
         let (upper, lower) = (self.high.value(), self.low.value());
-        (upper, (upper + lower) / 2.0, lower)
+        [upper, (upper + lower) / 2.0, lower]
+    }
+
+    fn reset(&mut self) {
+        self.high.reset();
+        self.low.reset();
     }
 }
 

@@ -1,43 +1,48 @@
 //! EMA, exponential moving average, as TA-Lib defines it: seeded with the SMA of the first `n`
 //! values (so the first `n - 1` outputs are NaN), then `ema = (1 - k) * ema + k * x` with
-//! `k = 2 / (n + 1)` (evaluated as in `smooth`).
+//! `k = 2 / (n + 1)` (evaluated as in `smooth`: in blocks for the EMA kernel, plainly inside
+//! kernels chaining several, like DEMA, TEMA, TRIX, MACD and Keltner).
 
 use super::smooth::Smoother;
-use super::{check, run, NAN};
+use super::{check, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch EMA of `x` with period `n` into `out`.
 pub fn ema(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("ema", &[("x", x)], &[out])?;
     let mut s = Ema::build(params::period("ema", "n", n, len)?);
-    run([x], [out], |[v]| [s.update(v)]);
+    run(&mut s, [x], [out]);
     Ok(())
 }
 
 /// Streaming EMA: `update` returns what `ema` gives at that bar.
+pub type Ema = EmaOf<4>;
+
+/// An EMA whose recursion runs in blocks of `B` bars (see `smooth`).
 #[derive(Debug, Clone)]
-pub struct Ema {
+pub struct EmaOf<const B: usize> {
     n: usize,
     seen: usize,
     seed: f64, // running sum of the first `n` values
-    smooth: Smoother,
+    smooth: Smoother<1, B>,
 }
 
-impl Ema {
+impl<const B: usize> EmaOf<B> {
     pub fn new(n: i64) -> Result<Self, KernelError> {
         Ok(Self::build(params::period("ema", "n", n, usize::MAX)?))
     }
 
     pub(crate) fn build(n: usize) -> Self {
-        Ema { n, seen: 0, seed: 0.0, smooth: Smoother::ema(n) }
+        EmaOf { n, seen: 0, seed: 0.0, smooth: Smoother::ema(n) }
     }
 
-    #[inline(always)]
     pub fn update(&mut self, x: f64) -> f64 {
-        if !x.is_finite() {
-            self.reset();
-            return NAN;
-        }
+        self.next([x])[0]
+    }
+
+    /// The EMA after the finite value `x` (NaN during warm-up).
+    #[inline(always)]
+    pub(crate) fn push(&mut self, x: f64) -> f64 {
         if self.seen < self.n {
             self.seen += 1;
             self.seed += x;
@@ -45,13 +50,20 @@ impl Ema {
                 return NAN;
             }
             let sma = self.seed / self.n as f64;
-            self.smooth.start(sma);
+            self.smooth.start([sma]);
             return sma;
         }
-        self.smooth.step(x)
+        self.smooth.step([x])[0]
+    }
+}
+
+impl<const B: usize> Indicator<1, 1> for EmaOf<B> {
+    #[inline(always)]
+    fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
+        [self.push(x)]
     }
 
-    pub fn reset(&mut self) {
+    fn reset(&mut self) {
         self.seen = 0;
         self.seed = 0.0;
     }

@@ -1,8 +1,11 @@
 //! The highest (or lowest) value of a sliding window and how many bars ago it came, for MAX,
 //! MIN, WILLR, STOCH, AROON and Donchian channels.
 //!
-//! Like TA-Lib, the extreme is kept until it leaves the window and only then found again by a
-//! scan of the window: O(1) per bar on market data. Ties go to the latest bar (what AROON needs).
+//! Streaming states keep the extreme until it leaves the window and only then scan the window
+//! again, like TA-Lib: O(1) per bar on market data. Ties go to the latest bar (what AROON needs).
+//! Batch kernels use `channel` instead, branch-free. Both give the same values: an extreme is
+//! one of the inputs, exactly, and is handed out with a zero made positive (`v + 0.0`), so
+//! which of 0 and -0 the algorithm met first cannot matter.
 
 use super::rolling::Ring;
 
@@ -41,13 +44,6 @@ impl<const HIGHEST: bool> Extreme<HIGHEST> {
         Self::advance(&mut self.best, &mut self.age, self.n, v, || ring.in_time_order());
     }
 
-    /// Batch: what `push` does once the window is full, scanning `window` (the last `n` values,
-    /// oldest first) instead of the ring when the extreme leaves it.
-    #[inline(always)]
-    pub fn slide(&mut self, v: f64, window: &[f64]) {
-        Self::advance(&mut self.best, &mut self.age, self.n, v, || (window, &[]));
-    }
-
     #[inline(always)]
     fn advance<'a>(best: &mut f64, age: &mut usize, n: usize, v: f64, window: impl FnOnce() -> (&'a [f64], &'a [f64])) {
         *age += 1;
@@ -59,16 +55,36 @@ impl<const HIGHEST: bool> Extreme<HIGHEST> {
         }
     }
 
-    #[cold]
+    /// The extreme of the window (oldest first, as two slices) and its age, the latest of ties.
+    #[inline(never)]
     fn scan((older, newer): (&[f64], &[f64])) -> (f64, usize) {
-        let (mut best, mut at) = (Self::WORST, 0);
-        for (i, &v) in older.iter().chain(newer).enumerate() {
-            if Self::at_least_as_good(v, best) {
-                best = v;
-                at = i;
+        // First the value, in four independent selects (no data-dependent branch), ...
+        let mut acc = [Self::WORST; 4];
+        for part in [older, newer] {
+            let mut chunks = part.chunks_exact(4);
+            for c in &mut chunks {
+                for k in 0..4 {
+                    acc[k] = Self::pick(c[k], acc[k]);
+                }
+            }
+            for &v in chunks.remainder() {
+                acc[0] = Self::pick(v, acc[0]);
             }
         }
-        (best, older.len() + newer.len() - 1 - at)
+        let best = Self::pick(Self::pick(acc[0], acc[1]), Self::pick(acc[2], acc[3]));
+        // ... then where it is, searching back from the newest value.
+        let age = newer.iter().rev().chain(older.iter().rev()).position(|&v| v == best).unwrap_or(0);
+        (best, age)
+    }
+
+    /// The better of two values: a strict comparison's select, which x86 does in one
+    /// `maxsd`/`minsd` and every target does the same way. (Ties cannot matter: equal values
+    /// have equal bits once zeros are made positive.)
+    #[inline(always)]
+    fn pick(v: f64, best: f64) -> f64 {
+        let better = if HIGHEST { v > best } else { v < best };
+        // Hinted, or LLVM may turn it into a branch that mispredicts on market data.
+        std::hint::select_unpredictable(better, v, best)
     }
 
     #[inline(always)]
@@ -76,10 +92,10 @@ impl<const HIGHEST: bool> Extreme<HIGHEST> {
         self.ring.is_full()
     }
 
-    /// The extreme of the values seen in the window.
+    /// The extreme of the values seen in the window (0, not -0, when it is zero).
     #[inline(always)]
     pub fn value(&self) -> f64 {
-        self.best
+        self.best + 0.0
     }
 
     /// How many bars ago the extreme came (0 = the latest bar).
@@ -95,9 +111,86 @@ impl<const HIGHEST: bool> Extreme<HIGHEST> {
     }
 }
 
+/// Batch: calls `f(i, highest, lowest)` for every bar `i` from the `n`-th on of a stretch of
+/// finite bars, with the highest of `high` and the lowest of `low` over the last `n` bars (only
+/// what `HIGH` and `LOW` ask for; the other is NaN).
+///
+/// van Herk / Gil-Werman: in blocks of `n` bars, the window ending at bar `i` is the tail of
+/// the previous block (its suffix extremes) and the head of the current one (a running prefix
+/// extreme), so every bar costs a few selects and no branch on the data.
+#[inline(always)]
+pub(crate) fn channel<const HIGH: bool, const LOW: bool>(
+    high: &[f64],
+    low: &[f64],
+    n: usize,
+    mut f: impl FnMut(usize, f64, f64),
+) {
+    let len = high.len().min(low.len());
+    // Suffix extremes of the previous block's highs and lows.
+    let (mut high_tail, mut low_tail) = (vec![0.0; n], vec![0.0; n]);
+    let mut start = 0;
+    while start < len {
+        let end = (start + n).min(len);
+        let (hs, ls) = (&high[start..end], &low[start..end]);
+        let (mut hi, mut lo) = (f64::NEG_INFINITY, f64::INFINITY);
+        for (j, (&h, &l)) in hs.iter().zip(ls).enumerate() {
+            if HIGH {
+                hi = Highest::pick(h, hi);
+            }
+            if LOW {
+                lo = Lowest::pick(l, lo);
+            }
+            let i = start + j;
+            if i + 1 < n {
+                continue; // the first window is not full yet
+            }
+            // The window is bars i+1-n ..= i: its part in the previous block starts at j + 1.
+            let (h, l) = if j + 1 < n {
+                (Highest::pick(high_tail[j + 1], hi), Lowest::pick(low_tail[j + 1], lo))
+            } else {
+                (hi, lo)
+            };
+            f(i, if HIGH { h + 0.0 } else { f64::NAN }, if LOW { l + 0.0 } else { f64::NAN });
+        }
+        // This block's suffix extremes, for the windows reaching back into it.
+        let (mut hi, mut lo) = (f64::NEG_INFINITY, f64::INFINITY);
+        let tails = high_tail.iter_mut().zip(low_tail.iter_mut());
+        for ((ht, lt), (&h, &l)) in tails.zip(hs.iter().zip(ls)).rev() {
+            if HIGH {
+                hi = Highest::pick(h, hi);
+                *ht = hi;
+            }
+            if LOW {
+                lo = Lowest::pick(l, lo);
+                *lt = lo;
+            }
+        }
+        start = end;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn channel_agrees_with_the_streaming_extremes() {
+        let (h, l, _, _) = crate::indicators::testing::bars(500, 3);
+        for n in [1usize, 2, 3, 7, 20, 500] {
+            let (mut hs, mut ls) = (Highest::new(n), Lowest::new(n));
+            let mut streamed = vec![];
+            for i in 0..500 {
+                hs.push(h[i]);
+                ls.push(l[i]);
+                if hs.is_full() {
+                    streamed.push((i, hs.value(), ls.value()));
+                }
+            }
+            let mut batch = vec![];
+            channel::<true, true>(&h, &l, n, |i, hi, lo| batch.push((i, hi, lo)));
+            assert_eq!(batch, streamed, "n={n}");
+        }
+    }
 
     #[test]
     fn tracks_the_extreme_and_its_age() {

@@ -4,7 +4,7 @@
 
 use super::ema::Ema;
 use super::trange::Atr;
-use super::{check, finite, run, NAN};
+use super::{check, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch Keltner channel into `upper`, `middle`, `lower`.
@@ -22,7 +22,7 @@ pub fn keltner(
 ) -> Result<(), KernelError> {
     let len = check("keltner", &[("high", high), ("low", low), ("close", close)], &[upper, middle, lower])?;
     let mut s = Keltner::checked(n, k, atr_n, len)?;
-    run([high, low, close], [upper, middle, lower], |[h, l, c]| s.update(h, l, c).into());
+    run(&mut s, [high, low, close], [upper, middle, lower]);
     Ok(())
 }
 
@@ -30,7 +30,7 @@ pub fn keltner(
 #[derive(Debug, Clone)]
 pub struct Keltner {
     k: f64,
-    ema: Ema,
+    ema: Ema, // the EMA kernel's very recursion: the middle band is `ema` bit for bit
     atr: Atr,
 }
 
@@ -46,16 +46,26 @@ impl Keltner {
         Ok(Keltner { k, ema: Ema::build(n), atr: Atr::build(atr_n) })
     }
 
-    #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> (f64, f64, f64) {
-        let bad = !finite([high, low, close]);
-        let middle = self.ema.update(if bad { NAN } else { close });
-        let atr = self.atr.update(high, low, close);
+        self.next([high, low, close]).into()
+    }
+}
+
+impl Indicator<3, 3> for Keltner {
+    #[inline(always)]
+    fn step(&mut self, bar: [f64; 3]) -> [f64; 3] {
+        let middle = self.ema.push(bar[2]);
+        let [atr] = self.atr.step(bar);
         if middle.is_nan() || atr.is_nan() {
-            return (NAN, NAN, NAN);
+            return [NAN; 3];
         }
         let band = self.k * atr;
-        (middle + band, middle, middle - band)
+        [middle + band, middle, middle - band]
+    }
+
+    fn reset(&mut self) {
+        self.ema.reset();
+        self.atr.reset();
     }
 }
 
@@ -75,7 +85,7 @@ mod tests {
         let mut a = vec![0.0; 60];
         crate::indicators::atr(&h, &l, &c, 10, &mut a).unwrap();
         for i in 19..60 {
-            assert_eq!((u[i], m[i], lo[i]), (e[i] + 2.0 * a[i], e[i], e[i] - 2.0 * a[i]));
+            assert_eq!((u[i], m[i], lo[i]), (e[i] + 2.0 * a[i], e[i], e[i] - 2.0 * a[i])); // bit for bit
         }
     }
 }

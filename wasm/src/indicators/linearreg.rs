@@ -8,7 +8,7 @@
 //! values has a slope of exactly 0.
 
 use super::rolling::{EqualRun, Ring};
-use super::{check, windowed, NAN};
+use super::{check, windowed, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch LINEARREG_SLOPE of `x` over `n` bars.
@@ -16,7 +16,7 @@ pub fn linearreg_slope(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelE
     let len = check("linearreg_slope", &[("x", x)], &[out])?;
     let n = params::period_from("linearreg_slope", "n", n, 2, len)?;
     let mut s = LinearregSlope::build(n);
-    windowed(x, [out], n, &mut s, |s, v| [s.update(v)], |s, i, v, old| {
+    windowed(x, [out], n, &mut s, |s, i, v, old| {
         let slope = s.sums.slide(v, old, || &x[i + 1 - n..=i]);
         [s.flat_is_zero(v, slope)]
     });
@@ -40,19 +40,8 @@ impl LinearregSlope {
         LinearregSlope { ring: Ring::new(n), sums: AgeSums::new(n), run: EqualRun::new() }
     }
 
-    #[inline(always)]
     pub fn update(&mut self, x: f64) -> f64 {
-        if !x.is_finite() {
-            self.ring.clear();
-            self.run.clear();
-            return NAN;
-        }
-        let slope = match self.ring.push(x) {
-            Some(old) => self.sums.slide(x, old, || self.ring.storage()),
-            None if self.ring.is_full() => self.sums.anchor(self.ring.storage()),
-            None => NAN,
-        };
-        self.flat_is_zero(x, slope)
+        self.next([x])[0]
     }
 
     /// Records `x` in the run of equal values; a flat window's slope is 0.
@@ -63,6 +52,23 @@ impl LinearregSlope {
         } else {
             slope
         }
+    }
+}
+
+impl Indicator<1, 1> for LinearregSlope {
+    #[inline(always)]
+    fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
+        let slope = match self.ring.push(x) {
+            Some(old) => self.sums.slide(x, old, || self.ring.storage()),
+            None if self.ring.is_full() => self.sums.anchor(self.ring.storage()),
+            None => NAN,
+        };
+        [self.flat_is_zero(x, slope)]
+    }
+
+    fn reset(&mut self) {
+        self.ring.clear();
+        self.run.clear();
     }
 }
 
@@ -100,16 +106,10 @@ impl AgeSums {
     }
 
     /// Recomputes both sums from the window (oldest first), shifted by its newest value.
-    #[inline(never)]
+    #[inline(always)]
     fn anchor(&mut self, window: &[f64]) -> f64 {
-        let shift = window[window.len() - 1];
-        let (mut sum, mut aged) = (0.0, 0.0);
-        for (j, &v) in window.iter().enumerate() {
-            let d = v - shift;
-            sum += d;
-            aged += (window.len() - 1 - j) as f64 * d;
-        }
-        (self.shift, self.sum, self.aged, self.until_anchor) = (shift, sum, aged, self.n);
+        (self.shift, self.sum, self.aged) = aged_sums(window);
+        self.until_anchor = self.n;
         self.slope()
     }
 
@@ -117,6 +117,20 @@ impl AgeSums {
     fn slope(&self) -> f64 {
         (self.n as f64 * self.aged - self.sum_x * self.sum) / self.divisor
     }
+}
+
+/// The window's newest value `c`, `sum(y - c)` and `sum(age * (y - c))`. Out of line (it runs
+/// once per window) and pure, so the sliding sums stay in registers.
+#[inline(never)]
+fn aged_sums(window: &[f64]) -> (f64, f64, f64) {
+    let shift = window[window.len() - 1];
+    let (mut sum, mut aged) = (0.0, 0.0);
+    for (j, &v) in window.iter().enumerate() {
+        let d = v - shift;
+        sum += d;
+        aged += (window.len() - 1 - j) as f64 * d;
+    }
+    (shift, sum, aged)
 }
 
 #[cfg(test)]

@@ -4,8 +4,11 @@
 //! begin on the same bar; the first `slow + signal - 2` outputs are NaN.
 //! Unlike TA-Lib, which swaps them silently, `fast > slow` is an error.
 
-use super::ema::Ema;
-use super::{check, run, NAN};
+use super::ema::EmaOf;
+use super::{check, run, Indicator, NAN};
+
+/// Three EMAs running side by side: each the plain recursion (see `smooth`).
+type Chained = EmaOf<1>;
 use crate::{params, KernelError};
 
 /// Batch MACD of `x` into `macd`, `signal` and `hist`.
@@ -20,19 +23,16 @@ pub fn macd(
 ) -> Result<(), KernelError> {
     let len = check("macd", &[("x", x)], &[out_macd, out_signal, out_hist])?;
     let mut s = Macd::checked(fast, slow, signal, len)?;
-    run([x], [out_macd, out_signal, out_hist], |[v]| {
-        let (m, sig, h) = s.update(v);
-        [m, sig, h]
-    });
+    run(&mut s, [x], [out_macd, out_signal, out_hist]);
     Ok(())
 }
 
 /// Streaming MACD: `update` returns `(macd, signal, hist)`.
 #[derive(Debug, Clone)]
 pub struct Macd {
-    fast: Ema,
-    slow: Ema,
-    signal: Ema,
+    fast: Chained,
+    slow: Chained,
+    signal: Chained,
     skip: usize, // bars before the fast EMA starts
     seen: usize,
 }
@@ -49,33 +49,39 @@ impl Macd {
         if f > s {
             return Err(KernelError::new(format!("macd: fast={fast} must not be longer than slow={slow}")));
         }
-        Ok(Macd { fast: Ema::build(f), slow: Ema::build(s), signal: Ema::build(g), skip: s - f, seen: 0 })
+        Ok(Macd { fast: Chained::build(f), slow: Chained::build(s), signal: Chained::build(g), skip: s - f, seen: 0 })
     }
 
-    #[inline(always)]
     pub fn update(&mut self, x: f64) -> (f64, f64, f64) {
-        if !x.is_finite() {
-            self.fast.reset();
-            self.slow.reset();
-            self.signal.reset();
-            self.seen = 0;
-            return (NAN, NAN, NAN);
-        }
+        self.next([x]).into()
+    }
+}
+
+impl Indicator<1, 3> for Macd {
+    #[inline(always)]
+    fn step(&mut self, [x]: [f64; 1]) -> [f64; 3] {
         self.seen += 1;
-        let slow = self.slow.update(x);
+        let slow = self.slow.push(x);
         if self.seen <= self.skip {
-            return (NAN, NAN, NAN);
+            return [NAN; 3];
         }
-        let fast = self.fast.update(x);
+        let fast = self.fast.push(x);
         if slow.is_nan() {
-            return (NAN, NAN, NAN);
+            return [NAN; 3];
         }
         let m = fast - slow;
-        let signal = self.signal.update(m);
+        let signal = self.signal.push(m);
         if signal.is_nan() {
-            return (NAN, NAN, NAN);
+            return [NAN; 3];
         }
-        (m, signal, m - signal)
+        [m, signal, m - signal]
+    }
+
+    fn reset(&mut self) {
+        self.fast.reset();
+        self.slow.reset();
+        self.signal.reset();
+        self.seen = 0;
     }
 }
 

@@ -8,14 +8,14 @@
 //! (see `negligible`), and a window without positive (negative) flow sums to exactly 0.
 
 use super::rolling::WindowSum;
-use super::{check, finite, negligible, run, NAN};
+use super::{check, negligible, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch MFI with period `n`.
 pub fn mfi(high: &[f64], low: &[f64], close: &[f64], volume: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("mfi", &[("high", high), ("low", low), ("close", close), ("volume", volume)], &[out])?;
     let mut s = Mfi::build(params::period("mfi", "n", n, len)?);
-    run([high, low, close, volume], [out], |[h, l, c, v]| [s.update(h, l, c, v)]);
+    run(&mut s, [high, low, close, volume], [out]);
     Ok(())
 }
 
@@ -48,20 +48,18 @@ impl Mfi {
         }
     }
 
-    #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64, close: f64, volume: f64) -> f64 {
-        if !finite([high, low, close, volume]) {
-            self.prev_tp = NAN;
-            self.positive.clear();
-            self.negative.clear();
-            self.no_positive = 0;
-            self.no_negative = 0;
-            return NAN;
-        }
+        self.next([high, low, close, volume])[0]
+    }
+}
+
+impl Indicator<4, 1> for Mfi {
+    #[inline(always)]
+    fn step(&mut self, [high, low, close, volume]: [f64; 4]) -> [f64; 1] {
         let tp = (high + low + close) / 3.0;
         let prev = std::mem::replace(&mut self.prev_tp, tp);
         if prev.is_nan() {
-            return NAN;
+            return [NAN];
         }
         let change = tp - prev;
         let flow = if negligible(change, tp.abs() + prev.abs()) { 0.0 } else { tp * volume };
@@ -69,7 +67,7 @@ impl Mfi {
         self.no_positive = if up == 0.0 { self.no_positive + 1 } else { 0 };
         self.no_negative = if down == 0.0 { self.no_negative + 1 } else { 0 };
         let (none_up, none_down) = (self.no_positive >= self.n, self.no_negative >= self.n);
-        match (self.positive.push(up), self.negative.push(down)) {
+        [match (self.positive.push(up), self.negative.push(down)) {
             (Some(pos), Some(neg)) => {
                 let pos = if none_up { 0.0 } else { pos.max(0.0) };
                 let neg = if none_down { 0.0 } else { neg.max(0.0) };
@@ -81,7 +79,15 @@ impl Mfi {
                 }
             }
             _ => NAN,
-        }
+        }]
+    }
+
+    fn reset(&mut self) {
+        self.prev_tp = NAN;
+        self.positive.clear();
+        self.negative.clear();
+        self.no_positive = 0;
+        self.no_negative = 0;
     }
 }
 

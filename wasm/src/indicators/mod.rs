@@ -78,6 +78,29 @@ use crate::{params, KernelError};
 
 pub(crate) const NAN: f64 = f64::NAN;
 
+/// A streaming indicator over bars of `I` inputs giving `O` outputs.
+pub(crate) trait Indicator<const I: usize, const O: usize> {
+    /// The outputs for the next bar, whose inputs are all finite.
+    fn step(&mut self, bar: [f64; I]) -> [f64; O];
+
+    /// Forgets everything seen: the next bar starts the series over.
+    fn reset(&mut self);
+
+    /// The streaming update: a bar with a non-finite input gives NaN and restarts.
+    #[inline(always)]
+    fn next(&mut self, bar: [f64; I]) -> [f64; O] {
+        if finite(bar) {
+            self.step(bar)
+        } else {
+            self.reset();
+            [NAN; O]
+        }
+    }
+}
+
+/// Bars checked for non-finite values at once by the batch drivers.
+const BLOCK: usize = 64;
+
 /// Checks that the named input columns share one length and every output has it too.
 pub(crate) fn check(kernel: &str, inputs: &[(&str, &[f64])], outputs: &[&[f64]]) -> Result<usize, KernelError> {
     let lens: Vec<(&str, usize)> = inputs.iter().map(|(name, x)| (*name, x.len())).collect();
@@ -88,40 +111,54 @@ pub(crate) fn check(kernel: &str, inputs: &[(&str, &[f64])], outputs: &[&[f64]])
     Ok(len)
 }
 
-/// Runs a streaming state's `step` over equally long columns: the batch form of every indicator.
+/// The batch form of an indicator: its streaming state run over equally long columns. Blocks
+/// whose inputs are all finite (the common case, checked in one vectorized pass) go through
+/// `step` directly; the others bar by bar through `next`, which is `step` after the check.
 #[inline(always)]
-pub(crate) fn run<const I: usize, const O: usize>(
+pub(crate) fn run<S: Indicator<I, O>, const I: usize, const O: usize>(
+    state: &mut S,
     inputs: [&[f64]; I],
     outputs: [&mut [f64]; O],
-    mut step: impl FnMut([f64; I]) -> [f64; O],
 ) {
     let len = outputs[0].len();
     assert!(inputs.iter().all(|x| x.len() == len) && outputs.iter().all(|o| o.len() == len));
     let ins = inputs.map(|x| x.as_ptr());
     let outs = outputs.map(|o| o.as_mut_ptr());
-    for i in 0..len {
-        // SAFETY: every column was just checked to hold `len` values; outputs do not alias.
-        let bar = ins.map(|p| unsafe { *p.add(i) });
-        let values = step(bar);
+    // SAFETY (both closures): i < len, and every column holds `len` values; outputs do not alias.
+    let bar = |i: usize| ins.map(|p| unsafe { *p.add(i) });
+    let write = |i: usize, values: [f64; O]| {
         for k in 0..O {
             unsafe { *outs[k].add(i) = values[k] };
         }
+    };
+    let mut start = 0;
+    while start < len {
+        let end = (start + BLOCK).min(len);
+        if inputs.iter().all(|x| all_finite(&x[start..end])) {
+            for i in start..end {
+                write(i, state.step(bar(i)));
+            }
+        } else {
+            for i in start..end {
+                write(i, state.next(bar(i)));
+            }
+        }
+        start = end;
     }
 }
 
 /// Batch driver for an indicator over one column whose state keeps a window of its last `n`
-/// inputs. `update(state, x)` is the streaming step. `slide(state, i, x, old)` is the same step
-/// once the window is full, with `old = x[i - n]`, the value leaving the window, read from the
-/// slice instead of the state's ring (and the window itself available as `x[i + 1 - n..=i]`).
-/// A bar goes to `slide` only when it and the `n` bars before it are finite, i.e. exactly when
-/// `update` would find a full window, so both paths compute the same values.
+/// inputs. `slide(state, i, x, old)` is the state's step once the window is full, with
+/// `old = x[i - n]`, the value leaving the window, read from the slice instead of the state's
+/// ring (and the window itself available as `x[i + 1 - n..=i]`). A bar goes to `slide` only
+/// when it and the `n` bars before it are finite, i.e. exactly when `next` would find a full
+/// window, so both paths compute the same values.
 #[inline(always)]
-pub(crate) fn windowed<S, const O: usize>(
+pub(crate) fn windowed<S: Indicator<1, O>, const O: usize>(
     x: &[f64],
     outputs: [&mut [f64]; O],
     n: usize,
     state: &mut S,
-    update: impl Fn(&mut S, f64) -> [f64; O],
     slide: impl Fn(&mut S, usize, f64, f64) -> [f64; O],
 ) {
     let len = x.len();
@@ -138,20 +175,82 @@ pub(crate) fn windowed<S, const O: usize>(
         // Warm-up, or restart after a non-finite value: the state's own ring until it is full.
         let mut finite_run = 0;
         while i < len && finite_run < n {
-            write(i, update(state, x[i]));
+            write(i, state.next([x[i]]));
             finite_run = if x[i].is_finite() { finite_run + 1 } else { 0 };
             i += 1;
         }
-        // Steady state, until a non-finite value.
+        // Steady state, a block at a time, until a non-finite value.
         while i < len {
-            let v = x[i];
-            if !v.is_finite() {
-                break;
+            let end = (i + BLOCK).min(len);
+            if all_finite(&x[i..end]) {
+                for j in i..end {
+                    write(j, slide(state, j, x[j], x[j - n]));
+                }
+                i = end;
+                continue;
             }
-            write(i, slide(state, i, v, x[i - n]));
-            i += 1;
+            while x[i].is_finite() {
+                write(i, slide(state, i, x[i], x[i - n]));
+                i += 1;
+            }
+            break;
         }
     }
+}
+
+/// A piece of a batch: a stretch of bars whose inputs are all finite, or one bar that is not.
+pub(crate) enum Piece {
+    Run(usize, usize),
+    Gap(usize),
+}
+
+/// Batch driver for kernels that process whole finite stretches at once (as the extremes'
+/// `channel` does): calls `f` with each maximal stretch of finite bars and each other bar.
+#[inline(always)]
+pub(crate) fn pieces<const I: usize>(inputs: [&[f64]; I], mut f: impl FnMut(Piece)) {
+    let len = inputs[0].len();
+    let finite_at = |i: usize| inputs.iter().all(|x| x[i].is_finite());
+    let mut i = 0;
+    while i < len {
+        if !finite_at(i) {
+            f(Piece::Gap(i));
+            i += 1;
+            continue;
+        }
+        let start = i;
+        loop {
+            let end = (i + BLOCK).min(len);
+            if inputs.iter().all(|x| all_finite(&x[i..end])) {
+                i = end;
+            } else {
+                while finite_at(i) {
+                    i += 1;
+                }
+            }
+            if i == len || !finite_at(i) {
+                break;
+            }
+        }
+        f(Piece::Run(start, i));
+    }
+}
+
+/// Whether every value is finite, or rather: whether their sum is. A NaN or an infinity makes
+/// it non-finite; so does an overflowing sum of huge finite values, which only sends a clean
+/// block down the checked path. One add per value, in four lanes so the loop vectorizes.
+#[inline(always)]
+fn all_finite(x: &[f64]) -> bool {
+    let mut acc = [0.0f64; 4];
+    let mut chunks = x.chunks_exact(4);
+    for c in &mut chunks {
+        for k in 0..4 {
+            acc[k] += c[k];
+        }
+    }
+    for &v in chunks.remainder() {
+        acc[0] += v;
+    }
+    ((acc[0] + acc[1]) + (acc[2] + acc[3])).is_finite()
 }
 
 /// Whether `diff`, a difference of values of magnitude `scale` (e.g. `|a| + |b|`), is below the
@@ -164,10 +263,17 @@ pub(crate) fn negligible(diff: f64, scale: f64) -> bool {
     diff.abs() <= 1e-14 * scale
 }
 
-/// Whether every input of a bar is finite.
+/// Whether every input of a bar is finite (`v * 0` is NaN exactly for NaN and infinities).
 #[inline(always)]
 pub(crate) fn finite<const N: usize>(bar: [f64; N]) -> bool {
-    bar.iter().fold(true, |all, v| all & v.is_finite())
+    bar.iter().fold(0.0, |acc, v| acc + v * 0.0) == 0.0
+}
+
+/// `a` if `a > b`, else `b`: a select, compiled without a branch and the same bits everywhere
+/// (unlike `f64::max`, whose choice between 0 and -0 is unspecified).
+#[inline(always)]
+pub(crate) fn greater(a: f64, b: f64) -> f64 {
+    std::hint::select_unpredictable(a > b, a, b)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! Like TA-Lib, ROC and ROCP are 0 where the value `n` bars ago is 0.
 
 use super::rolling::Ring;
-use super::{check, windowed, NAN};
+use super::{check, windowed, Indicator, NAN};
 use crate::{params, KernelError};
 
 const MOM: u8 = 0;
@@ -53,7 +53,7 @@ impl<const KIND: u8> Change<KIND> {
         let n = params::period(Self::NAME, "n", n, len)?;
         let mut s = Self::build(n);
         // The window holds the current value and the n before it: n + 1 bars.
-        windowed(x, [out], n + 1, &mut s, |s, v| [s.update(v)], |_, i, v, _| [Self::of(v, x[i - n])]);
+        windowed(x, [out], n + 1, &mut s, |_, i, v, _| [Self::of(v, x[i - n])]);
         Ok(())
     }
 
@@ -65,16 +65,22 @@ impl<const KIND: u8> Change<KIND> {
         Change { ring: Ring::new(n) }
     }
 
-    #[inline(always)]
     pub fn update(&mut self, x: f64) -> f64 {
-        if !x.is_finite() {
-            self.ring.clear();
-            return NAN;
-        }
-        match self.ring.push(x) {
+        self.next([x])[0]
+    }
+}
+
+impl<const KIND: u8> Indicator<1, 1> for Change<KIND> {
+    #[inline(always)]
+    fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
+        [match self.ring.push(x) {
             Some(old) => Self::of(x, old),
             None => NAN,
-        }
+        }]
+    }
+
+    fn reset(&mut self) {
+        self.ring.clear();
     }
 }
 

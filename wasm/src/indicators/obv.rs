@@ -1,14 +1,13 @@
 //! OBV, on-balance volume, as TA-Lib defines it: starts at the first bar's volume, then adds
 //! the volume of each bar that closes higher and subtracts that of each bar that closes lower.
 
-use super::{check, finite, run, NAN};
+use super::{check, run, Indicator, NAN};
 use crate::KernelError;
 
 /// Batch OBV of `close` and `volume`.
 pub fn obv(close: &[f64], volume: &[f64], out: &mut [f64]) -> Result<(), KernelError> {
     check("obv", &[("close", close), ("volume", volume)], &[out])?;
-    let mut s = Obv::new()?;
-    run([close, volume], [out], |[c, v]| [s.update(c, v)]);
+    run(&mut Obv::new()?, [close, volume], [out]);
     Ok(())
 }
 
@@ -24,21 +23,27 @@ impl Obv {
         Ok(Obv { prev_close: NAN, obv: 0.0 })
     }
 
-    #[inline(always)]
     pub fn update(&mut self, close: f64, volume: f64) -> f64 {
-        if !finite([close, volume]) {
-            self.prev_close = NAN;
-            return NAN;
-        }
+        self.next([close, volume])[0]
+    }
+}
+
+impl Indicator<2, 1> for Obv {
+    #[inline(always)]
+    fn step(&mut self, [close, volume]: [f64; 2]) -> [f64; 1] {
         let prev = std::mem::replace(&mut self.prev_close, close);
         if prev.is_nan() {
             self.obv = volume;
-        } else if close > prev {
-            self.obv += volume;
-        } else if close < prev {
-            self.obv -= volume;
+        } else {
+            // Selects rather than branches: the direction of a close is a coin flip.
+            let signed = if close < prev { -volume } else { volume };
+            self.obv += if close != prev { signed } else { 0.0 };
         }
-        self.obv
+        [self.obv]
+    }
+
+    fn reset(&mut self) {
+        self.prev_close = NAN;
     }
 }
 

@@ -9,14 +9,14 @@
 //! noise, which STOCHRSI would otherwise blow up to 0 or 100 over a flat stretch.
 
 use super::smooth::Smoother;
-use super::{check, run, NAN};
+use super::{check, greater, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch RSI of `x` with period `n`.
 pub fn rsi(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("rsi", &[("x", x)], &[out])?;
     let mut s = Rsi::build(params::period("rsi", "n", n, len)?);
-    run([x], [out], |[v]| [s.update(v)]);
+    run(&mut s, [x], [out]);
     Ok(())
 }
 
@@ -28,8 +28,7 @@ pub struct Rsi {
     prev: f64,      // the previous value, NaN before the first
     gain_sum: f64,
     loss_sum: f64,
-    gain: Smoother,
-    loss: Smoother,
+    averages: Smoother<2, 4>, // gain, loss
     last: f64,
 }
 
@@ -39,46 +38,47 @@ impl Rsi {
     }
 
     pub(crate) fn build(n: usize) -> Self {
-        Rsi { n, changes: 0, prev: NAN, gain_sum: 0.0, loss_sum: 0.0, gain: Smoother::wilder(n), loss: Smoother::wilder(n), last: NAN }
+        Rsi { n, changes: 0, prev: NAN, gain_sum: 0.0, loss_sum: 0.0, averages: Smoother::wilder(n), last: NAN }
     }
 
-    pub(crate) fn reset(&mut self) {
-        self.changes = 0;
-        self.prev = NAN;
-        self.gain_sum = 0.0;
-        self.loss_sum = 0.0;
-    }
-
-    #[inline(always)]
     pub fn update(&mut self, x: f64) -> f64 {
-        if !x.is_finite() {
-            self.reset();
-            return NAN;
-        }
+        self.next([x])[0]
+    }
+}
+
+impl Indicator<1, 1> for Rsi {
+    #[inline(always)]
+    fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
         let prev = std::mem::replace(&mut self.prev, x);
         if prev.is_nan() {
-            return NAN;
+            return [NAN];
         }
         let change = x - prev;
-        let (up, down) = if change < 0.0 { (0.0, -change) } else { (change, 0.0) };
+        let (up, down) = (greater(change, 0.0), greater(-change, 0.0));
         if self.changes < self.n {
             self.changes += 1;
             self.gain_sum += up;
             self.loss_sum += down;
             if self.changes < self.n {
-                return NAN;
+                return [NAN];
             }
             let (gain, loss) = (self.gain_sum / self.n as f64, self.loss_sum / self.n as f64);
-            self.gain.start(gain);
-            self.loss.start(loss);
+            self.averages.start([gain, loss]);
             self.last = strength(gain, loss);
-            return self.last;
+            return [self.last];
         }
-        let (gain, loss) = (self.gain.step(up), self.loss.step(down));
+        let [gain, loss] = self.averages.step([up, down]);
         if change != 0.0 {
             self.last = strength(gain, loss);
         }
-        self.last
+        [self.last]
+    }
+
+    fn reset(&mut self) {
+        self.changes = 0;
+        self.prev = NAN;
+        self.gain_sum = 0.0;
+        self.loss_sum = 0.0;
     }
 }
 

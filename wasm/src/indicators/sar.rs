@@ -9,14 +9,13 @@
 //! `acceleration` and grows by it, up to `maximum`, with each new extreme point. The first
 //! output is NaN. (TA-Lib silently lowers an acceleration above the maximum; here it is an error.)
 
-use super::{check, finite, run, NAN};
+use super::{check, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch SAR.
 pub fn sar(high: &[f64], low: &[f64], acceleration: f64, maximum: f64, out: &mut [f64]) -> Result<(), KernelError> {
     check("sar", &[("high", high), ("low", low)], &[out])?;
-    let mut s = Sar::new(acceleration, maximum)?;
-    run([high, low], [out], |[h, l]| [s.update(h, l)]);
+    run(&mut Sar::new(acceleration, maximum)?, [high, low], [out]);
     Ok(())
 }
 
@@ -45,12 +44,12 @@ impl Sar {
         Ok(Sar { acceleration, maximum, bars: 0, long: true, sar: 0.0, ep: 0.0, af: 0.0, prev: (NAN, NAN) })
     }
 
-    #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64) -> f64 {
-        if !finite([high, low]) {
-            self.bars = 0;
-            return NAN;
-        }
+        self.next([high, low])[0]
+    }
+
+    #[inline(always)]
+    fn bar(&mut self, high: f64, low: f64) -> f64 {
         self.bars += 1;
         let (prev_high, prev_low) = std::mem::replace(&mut self.prev, (high, low));
         if self.bars == 1 {
@@ -115,6 +114,17 @@ impl Sar {
             }
         }
         sar
+    }
+}
+
+impl Indicator<2, 1> for Sar {
+    #[inline(always)]
+    fn step(&mut self, [high, low]: [f64; 2]) -> [f64; 1] {
+        [self.bar(high, low)]
+    }
+
+    fn reset(&mut self) {
+        self.bars = 0;
     }
 }
 

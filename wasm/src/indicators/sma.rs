@@ -5,7 +5,7 @@
 //! running sum does).
 
 use super::rolling::WindowSum;
-use super::{check, windowed, NAN};
+use super::{check, windowed, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch SMA of `x` with window `n` into `out`.
@@ -13,7 +13,7 @@ pub fn sma(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("sma", &[("x", x)], &[out])?;
     let n = params::period("sma", "n", n, len)?;
     let mut s = Sma::build(n);
-    windowed(x, [out], n, &mut s, |s, v| [s.update(v)], |s, i, v, old| [s.slide(v, old, || &x[i + 1 - n..=i])]);
+    windowed(x, [out], n, &mut s, |s, i, v, old| [s.slide(v, old, || &x[i + 1 - n..=i])]);
     Ok(())
 }
 
@@ -33,16 +33,8 @@ impl Sma {
         Sma { n: n as f64, window: WindowSum::new(n) }
     }
 
-    #[inline(always)]
     pub fn update(&mut self, x: f64) -> f64 {
-        if !x.is_finite() {
-            self.window.clear();
-            return NAN;
-        }
-        match self.window.push(x) {
-            Some(sum) => sum / self.n,
-            None => NAN,
-        }
+        self.next([x])[0]
     }
 
     /// `update` once the window is full, with `old` the value leaving it and `window` the last
@@ -50,6 +42,20 @@ impl Sma {
     #[inline(always)]
     fn slide<'a>(&mut self, x: f64, old: f64, window: impl FnOnce() -> &'a [f64]) -> f64 {
         self.window.slide(x, old, window) / self.n
+    }
+}
+
+impl Indicator<1, 1> for Sma {
+    #[inline(always)]
+    fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
+        [match self.window.push(x) {
+            Some(sum) => sum / self.n,
+            None => NAN,
+        }]
+    }
+
+    fn reset(&mut self) {
+        self.window.clear();
     }
 }
 

@@ -2,15 +2,15 @@
 //! `n` values, then `smma = ((n - 1) * smma + x) / n`. It is the smoothing inside TA-Lib's RSI
 //! and ATR; TA-Lib has no function for it. The first `n - 1` outputs are NaN.
 
-use super::smooth::Smoother;
-use super::{check, run, NAN};
+use super::smooth::Lone;
+use super::{check, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch SMMA of `x` with period `n`.
 pub fn smma(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("smma", &[("x", x)], &[out])?;
     let mut s = Smma::build(params::period("smma", "n", n, len)?);
-    run([x], [out], |[v]| [s.update(v)]);
+    run(&mut s, [x], [out]);
     Ok(())
 }
 
@@ -20,7 +20,7 @@ pub struct Smma {
     n: usize,
     seen: usize,
     seed: f64,
-    smooth: Smoother,
+    smooth: Lone,
 }
 
 impl Smma {
@@ -29,27 +29,33 @@ impl Smma {
     }
 
     fn build(n: usize) -> Self {
-        Smma { n, seen: 0, seed: 0.0, smooth: Smoother::wilder(n) }
+        Smma { n, seen: 0, seed: 0.0, smooth: Lone::wilder(n) }
     }
 
-    #[inline(always)]
     pub fn update(&mut self, x: f64) -> f64 {
-        if !x.is_finite() {
-            self.seen = 0;
-            self.seed = 0.0;
-            return NAN;
-        }
+        self.next([x])[0]
+    }
+}
+
+impl Indicator<1, 1> for Smma {
+    #[inline(always)]
+    fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
         if self.seen < self.n {
             self.seen += 1;
             self.seed += x;
             if self.seen < self.n {
-                return NAN;
+                return [NAN];
             }
             let sma = self.seed / self.n as f64;
-            self.smooth.start(sma);
-            return sma;
+            self.smooth.start([sma]);
+            return [sma];
         }
-        self.smooth.step(x)
+        [self.smooth.next(x)]
+    }
+
+    fn reset(&mut self) {
+        self.seen = 0;
+        self.seed = 0.0;
     }
 }
 

@@ -2,37 +2,40 @@
 //! and of Wilder's smoothing in SMMA, RSI, ATR and ADX (`a = (n-1)/n`, `b = 1/n`).
 //!
 //! Evaluated one bar after the other, each value waits for the previous one: a multiply and
-//! an add of latency per bar, which bounds the speed of the whole loop. So the recursion is
-//! evaluated in blocks of `BLOCK` bars from the block's starting value `p0`:
+//! an add of latency per bar bound the loop when the smoothing is all a kernel does. So a lone
+//! recursion is evaluated in blocks of `B` bars from the block's starting value `p0`:
 //!
 //! ```text
-//! c[0] = 0,  c[j] = a * c[j-1] + b * x[j],  p[j] = a^j * p0 + c[j]     (j = 1..=BLOCK)
+//! c[0] = 0,  c[j] = a * c[j-1] + b * x[j],  p[j] = a^j * p0 + c[j]     (j = 1..=B)
 //! ```
 //!
-//! which is the same recursion, regrouped: the `c` chains depend on the inputs only and the
-//! carried value advances once per block. Batch loops and streaming states both step through
-//! this very formula, one bar at a time, so they agree to the last bit; the result differs from
-//! the bar-by-bar form by rounding only (a few ulps).
-
-const BLOCK: usize = 4;
+//! which is the same recursion, regrouped: the `c` chains depend on the inputs only, and the
+//! carried value advances once per block. Kernels running several recursions side by side
+//! (TEMA, MACD, DMI, ...) already overlap their chains and use `B = 1`, the plain formula.
+//! `L` lanes with the same weights share one block position. Batch loops and streaming states
+//! both step through these formulas one bar at a time, so they agree to the last bit; blocks
+//! differ from the bar-by-bar form by rounding only (a few ulps).
 
 #[derive(Debug, Clone)]
-pub struct Smoother {
+pub struct Smoother<const L: usize, const B: usize> {
     a: f64,
     b: f64,
-    pow: [f64; BLOCK], // a^1 ..= a^BLOCK
-    p0: f64,
-    c: f64,
+    pow: [f64; B], // a^1 ..= a^B
+    p0: [f64; L],
+    c: [f64; L],
     j: usize,
 }
 
-impl Smoother {
+/// One recursion, in blocks of four bars.
+pub type Lone = Smoother<1, 4>;
+
+impl<const L: usize, const B: usize> Smoother<L, B> {
     pub fn new(a: f64, b: f64) -> Self {
-        let mut pow = [a; BLOCK];
-        for j in 1..BLOCK {
+        let mut pow = [a; B];
+        for j in 1..B {
             pow[j] = pow[j - 1] * a;
         }
-        Smoother { a, b, pow, p0: 0.0, c: 0.0, j: 0 }
+        Smoother { a, b, pow, p0: [0.0; L], c: [0.0; L], j: 0 }
     }
 
     /// EMA weights for period `n`: `k = 2 / (n + 1)` on the new value.
@@ -46,25 +49,42 @@ impl Smoother {
         Self::new((n - 1) as f64 / n as f64, 1.0 / n as f64)
     }
 
-    /// Starts from the value `p` (e.g. the SMA seed).
-    pub fn start(&mut self, p: f64) {
+    /// Starts from the values `p` (e.g. the SMA seeds).
+    pub fn start(&mut self, p: [f64; L]) {
         self.p0 = p;
-        self.c = 0.0;
+        self.c = [0.0; L];
         self.j = 0;
     }
 
-    /// The next smoothed value after input `x`.
+    /// The next smoothed values after inputs `x`.
     #[inline(always)]
-    pub fn step(&mut self, x: f64) -> f64 {
-        self.c = self.a * self.c + self.b * x;
-        let p = self.pow[self.j] * self.p0 + self.c;
+    pub fn step(&mut self, x: [f64; L]) -> [f64; L] {
+        if B == 1 {
+            for k in 0..L {
+                self.p0[k] = self.a * self.p0[k] + self.b * x[k];
+            }
+            return self.p0;
+        }
+        let mut p = [0.0; L];
+        for k in 0..L {
+            self.c[k] = self.a * self.c[k] + self.b * x[k];
+            p[k] = self.pow[self.j] * self.p0[k] + self.c[k];
+        }
         self.j += 1;
-        if self.j == BLOCK {
+        if self.j == B {
             self.j = 0;
             self.p0 = p;
-            self.c = 0.0;
+            self.c = [0.0; L];
         }
         p
+    }
+}
+
+impl Lone {
+    /// One lane: the next smoothed value after `x`.
+    #[inline(always)]
+    pub fn next(&mut self, x: f64) -> f64 {
+        self.step([x])[0]
     }
 }
 
@@ -75,21 +95,24 @@ mod tests {
     #[test]
     fn matches_the_bar_by_bar_recursion_to_a_few_ulps() {
         let (a, b) = (13.0 / 14.0, 1.0 / 14.0);
-        let mut s = Smoother::new(a, b);
-        s.start(50.0);
-        let mut plain = 50.0f64;
+        let mut s = Lone::new(a, b);
+        s.start([50.0]);
+        let mut plain = Smoother::<1, 1>::new(a, b);
+        plain.start([50.0]);
         for i in 0..10_000 {
             let x = 40.0 + (i % 17) as f64 * 1.25;
-            plain = a * plain + b * x;
-            let got = s.step(x);
-            assert!(((got - plain) / plain).abs() < 1e-14, "bar {i}: {got} vs {plain}");
+            let (got, want) = (s.next(x), plain.step([x])[0]);
+            assert!(((got - want) / want).abs() < 1e-14, "bar {i}: {got} vs {want}");
         }
     }
 
     #[test]
     fn first_step_is_the_plain_formula() {
-        let mut s = Smoother::ema(9);
-        s.start(10.0);
-        assert_eq!(s.step(20.0), 0.8 * 10.0 + 0.2 * 20.0);
+        let mut s = Lone::ema(9);
+        s.start([10.0]);
+        assert_eq!(s.next(20.0), 0.8 * 10.0 + 0.2 * 20.0);
+        let mut two = Smoother::<2, 4>::wilder(2);
+        two.start([1.0, 2.0]);
+        assert_eq!(two.step([3.0, 4.0]), [2.0, 3.0]);
     }
 }

@@ -9,23 +9,37 @@
 //! As in TA-Lib, every output starts on the bar where the last one does: the first
 //! `fastk_period - 1 + fastd_period - 1` outputs of STOCHF are NaN, `fastk_period + slowk_period
 //! + slowd_period - 3` of STOCH, and `n + fastk_period + fastd_period - 2` of STOCHRSI.
+//!
+//! Streaming states track the window's extremes bar by bar; batch kernels take them from
+//! `channel` over each finite stretch and share the smoothing states.
 
-use super::extremes::{Highest, Lowest};
+use super::extremes::{channel, Highest, Lowest};
 use super::rsi::Rsi;
 use super::sma::Sma;
-use super::{check, finite, run, NAN};
+use super::{check, pieces, run, Indicator, Piece, NAN};
 use crate::{params, KernelError};
 
-/// Raw %K of `close` against the window's extremes of highs and lows.
+/// Raw %K of `close` against the window's highest high and lowest low.
+#[inline(always)]
+fn raw_k(close: f64, highest: f64, lowest: f64) -> f64 {
+    let range = (highest - lowest) / 100.0;
+    if range != 0.0 {
+        (close - lowest) / range
+    } else {
+        0.0
+    }
+}
+
+/// The rolling extremes behind raw %K, for streaming.
 #[derive(Debug, Clone)]
-struct RawK {
+struct Extremes {
     high: Highest,
     low: Lowest,
 }
 
-impl RawK {
+impl Extremes {
     fn new(n: usize) -> Self {
-        RawK { high: Highest::new(n), low: Lowest::new(n) }
+        Extremes { high: Highest::new(n), low: Lowest::new(n) }
     }
 
     fn reset(&mut self) {
@@ -34,20 +48,41 @@ impl RawK {
     }
 
     #[inline(always)]
-    fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
+    fn raw_k(&mut self, high: f64, low: f64, close: f64) -> f64 {
         self.high.push(high);
         self.low.push(low);
         if !self.high.is_full() {
             return NAN;
         }
-        let (highest, lowest) = (self.high.value(), self.low.value());
-        let range = (highest - lowest) / 100.0;
-        if range != 0.0 {
-            (close - lowest) / range
-        } else {
-            0.0
-        }
+        raw_k(close, self.high.value(), self.low.value())
     }
+}
+
+/// A stochastic's smoothing of raw %K into its two outputs.
+trait Smoothing {
+    fn smooth(&mut self, k: f64) -> [f64; 2];
+    fn reset_smoothing(&mut self);
+}
+
+/// The batch form of a stochastic over high, low, close: raw %K from `channel` over each
+/// finite stretch, then the state's smoothing.
+fn batch<S: Smoothing>(s: &mut S, n: usize, high: &[f64], low: &[f64], close: &[f64], outs: [&mut [f64]; 2]) {
+    let [a, b] = outs;
+    pieces([high, low, close], |piece| match piece {
+        Piece::Gap(i) => {
+            s.reset_smoothing();
+            (a[i], b[i]) = (NAN, NAN);
+        }
+        Piece::Run(start, end) => {
+            let warm = (start + n - 1).min(end);
+            a[start..warm].fill(NAN);
+            b[start..warm].fill(NAN);
+            channel::<true, true>(&high[start..end], &low[start..end], n, |i, hi, lo| {
+                let i = start + i;
+                [a[i], b[i]] = s.smooth(raw_k(close[i], hi, lo));
+            });
+        }
+    });
 }
 
 /// Batch STOCH into `slowk` and `slowd`.
@@ -64,14 +99,16 @@ pub fn stoch(
 ) -> Result<(), KernelError> {
     let len = check("stoch", &[("high", high), ("low", low), ("close", close)], &[slowk, slowd])?;
     let mut s = Stoch::checked(fastk_period, slowk_period, slowd_period, len)?;
-    run([high, low, close], [slowk, slowd], |[h, l, c]| s.update(h, l, c).into());
+    let n = s.n;
+    batch(&mut s, n, high, low, close, [slowk, slowd]);
     Ok(())
 }
 
 /// Streaming STOCH: `update(high, low, close)` returns `(slowk, slowd)`.
 #[derive(Debug, Clone)]
 pub struct Stoch {
-    raw: RawK,
+    n: usize,
+    extremes: Extremes,
     slowk: Sma,
     slowd: Sma,
 }
@@ -82,34 +119,53 @@ impl Stoch {
     }
 
     fn checked(fastk_period: i64, slowk_period: i64, slowd_period: i64, len: usize) -> Result<Self, KernelError> {
+        let n = params::period("stoch", "fastk_period", fastk_period, len)?;
         Ok(Stoch {
-            raw: RawK::new(params::period("stoch", "fastk_period", fastk_period, len)?),
+            n,
+            extremes: Extremes::new(n),
             slowk: Sma::build(params::period("stoch", "slowk_period", slowk_period, len)?),
             slowd: Sma::build(params::period("stoch", "slowd_period", slowd_period, len)?),
         })
     }
 
-    #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> (f64, f64) {
-        if !finite([high, low, close]) {
-            self.raw.reset();
-            self.slowk.update(NAN);
-            self.slowd.update(NAN);
-            return (NAN, NAN);
-        }
-        let k = self.raw.update(high, low, close);
-        if k.is_nan() {
-            return (NAN, NAN);
-        }
-        let slowk = self.slowk.update(k);
+        self.next([high, low, close]).into()
+    }
+}
+
+impl Smoothing for Stoch {
+    #[inline(always)]
+    fn smooth(&mut self, k: f64) -> [f64; 2] {
+        let [slowk] = self.slowk.step([k]);
         if slowk.is_nan() {
-            return (NAN, NAN);
+            return [NAN; 2];
         }
-        let slowd = self.slowd.update(slowk);
+        let [slowd] = self.slowd.step([slowk]);
         if slowd.is_nan() {
-            return (NAN, NAN);
+            return [NAN; 2];
         }
-        (slowk, slowd)
+        [slowk, slowd]
+    }
+
+    fn reset_smoothing(&mut self) {
+        self.slowk.reset();
+        self.slowd.reset();
+    }
+}
+
+impl Indicator<3, 2> for Stoch {
+    #[inline(always)]
+    fn step(&mut self, [high, low, close]: [f64; 3]) -> [f64; 2] {
+        let k = self.extremes.raw_k(high, low, close);
+        if k.is_nan() {
+            return [NAN; 2];
+        }
+        self.smooth(k)
+    }
+
+    fn reset(&mut self) {
+        self.extremes.reset();
+        self.reset_smoothing();
     }
 }
 
@@ -126,14 +182,16 @@ pub fn stochf(
 ) -> Result<(), KernelError> {
     let len = check("stochf", &[("high", high), ("low", low), ("close", close)], &[fastk, fastd])?;
     let mut s = Stochf::checked("stochf", fastk_period, fastd_period, len)?;
-    run([high, low, close], [fastk, fastd], |[h, l, c]| s.update(h, l, c).into());
+    let n = s.n;
+    batch(&mut s, n, high, low, close, [fastk, fastd]);
     Ok(())
 }
 
 /// Streaming STOCHF: `update(high, low, close)` returns `(fastk, fastd)`.
 #[derive(Debug, Clone)]
 pub struct Stochf {
-    raw: RawK,
+    n: usize,
+    extremes: Extremes,
     fastd: Sma,
 }
 
@@ -143,36 +201,48 @@ impl Stochf {
     }
 
     fn checked(kernel: &str, fastk_period: i64, fastd_period: i64, len: usize) -> Result<Self, KernelError> {
-        Ok(Stochf {
-            raw: RawK::new(params::period(kernel, "fastk_period", fastk_period, len)?),
-            fastd: Sma::build(params::period(kernel, "fastd_period", fastd_period, len)?),
-        })
+        let n = params::period(kernel, "fastk_period", fastk_period, len)?;
+        Ok(Stochf { n, extremes: Extremes::new(n), fastd: Sma::build(params::period(kernel, "fastd_period", fastd_period, len)?) })
     }
 
-    fn reset(&mut self) {
-        self.raw.reset();
-        self.fastd.update(NAN);
-    }
-
-    #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> (f64, f64) {
-        if !finite([high, low, close]) {
-            self.reset();
-            return (NAN, NAN);
-        }
-        let k = self.raw.update(high, low, close);
-        if k.is_nan() {
-            return (NAN, NAN);
-        }
-        let d = self.fastd.update(k);
-        if d.is_nan() {
-            return (NAN, NAN);
-        }
-        (k, d)
+        self.next([high, low, close]).into()
     }
 }
 
-/// Batch STOCHRSI of `x` into `fastk` and `fastd`.
+impl Smoothing for Stochf {
+    #[inline(always)]
+    fn smooth(&mut self, k: f64) -> [f64; 2] {
+        let [d] = self.fastd.step([k]);
+        if d.is_nan() {
+            return [NAN; 2];
+        }
+        [k, d]
+    }
+
+    fn reset_smoothing(&mut self) {
+        self.fastd.reset();
+    }
+}
+
+impl Indicator<3, 2> for Stochf {
+    #[inline(always)]
+    fn step(&mut self, [high, low, close]: [f64; 3]) -> [f64; 2] {
+        let k = self.extremes.raw_k(high, low, close);
+        if k.is_nan() {
+            return [NAN; 2];
+        }
+        self.smooth(k)
+    }
+
+    fn reset(&mut self) {
+        self.extremes.reset();
+        self.reset_smoothing();
+    }
+}
+
+/// Batch STOCHRSI of `x` into `fastk` and `fastd`: the RSI first, then STOCHF over it (its
+/// warm-up NaN, like a gap, leaves the stochastic fresh, as the streaming state does).
 pub fn stochrsi(
     x: &[f64],
     n: i64,
@@ -183,7 +253,10 @@ pub fn stochrsi(
 ) -> Result<(), KernelError> {
     let len = check("stochrsi", &[("x", x)], &[fastk, fastd])?;
     let mut s = Stochrsi::checked(n, fastk_period, fastd_period, len)?;
-    run([x], [fastk, fastd], |[v]| s.update(v).into());
+    let mut rsi = vec![0.0; len];
+    run(&mut s.rsi, [x], [&mut rsi]);
+    let k = s.stoch.n;
+    batch(&mut s.stoch, k, &rsi, &rsi, &rsi, [fastk, fastd]);
     Ok(())
 }
 
@@ -204,18 +277,24 @@ impl Stochrsi {
         Ok(Stochrsi { rsi, stoch: Stochf::checked("stochrsi", fastk_period, fastd_period, len)? })
     }
 
-    #[inline(always)]
     pub fn update(&mut self, x: f64) -> (f64, f64) {
-        if !x.is_finite() {
-            self.rsi.reset();
-            self.stoch.reset();
-            return (NAN, NAN);
-        }
-        let r = self.rsi.update(x);
+        self.next([x]).into()
+    }
+}
+
+impl Indicator<1, 2> for Stochrsi {
+    #[inline(always)]
+    fn step(&mut self, bar: [f64; 1]) -> [f64; 2] {
+        let [r] = self.rsi.step(bar);
         if r.is_nan() {
-            return (NAN, NAN);
+            return [NAN; 2];
         }
-        self.stoch.update(r, r, r)
+        self.stoch.step([r, r, r])
+    }
+
+    fn reset(&mut self) {
+        self.rsi.reset();
+        self.stoch.reset();
     }
 }
 
@@ -244,5 +323,25 @@ mod tests {
         assert_nan_prefix(&d, 9);
         stochrsi(&c, 6, 5, 3, &mut k, &mut d).unwrap();
         assert_nan_prefix(&k, 12);
+    }
+
+    #[test]
+    fn streams_match_batches_across_gaps() {
+        let (mut h, mut l, mut c, _) = bars(300, 8);
+        for i in [17usize, 18, 90, 205] {
+            h[i] = f64::NAN;
+            c[i + 3] = f64::INFINITY;
+        }
+        l[40] = f64::NEG_INFINITY;
+        let (mut k, mut d) = (vec![0.0; 300], vec![0.0; 300]);
+        stoch(&h, &l, &c, 9, 3, 2, &mut k, &mut d).unwrap();
+        let mut s = Stoch::new(9, 3, 2).unwrap();
+        let rows: Vec<(f64, f64)> = (0..300).map(|i| s.update(h[i], l[i], c[i])).collect();
+        assert_same(&rows.iter().map(|r| r.0).collect::<Vec<_>>(), &k);
+        assert_same(&rows.iter().map(|r| r.1).collect::<Vec<_>>(), &d);
+        stochrsi(&c, 7, 5, 3, &mut k, &mut d).unwrap();
+        let mut s = Stochrsi::new(7, 5, 3).unwrap();
+        let rows: Vec<(f64, f64)> = c.iter().map(|&v| s.update(v)).collect();
+        assert_same(&rows.iter().map(|r| r.0).collect::<Vec<_>>(), &k);
     }
 }

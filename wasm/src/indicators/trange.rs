@@ -4,31 +4,24 @@
 //! `|low - prev_close|` (the first bar has none: NaN). ATR seeds with the mean of the first `n`
 //! true ranges and then smooths Wilder's way, `atr = ((n-1) * atr + tr) / n`; its first `n`
 //! outputs are NaN. `natr = 100 * atr / close` (0 where close is 0, as in TA-Lib).
+//! One difference: TA-Lib's NATR with `n = 1` returns the plain true range; here it is
+//! normalized like any other period.
 
-use super::smooth::Smoother;
-use super::{check, finite, run, NAN};
+use super::smooth::Lone;
+use super::{check, greater, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// The true range of a bar, given the previous close.
 #[inline(always)]
 pub(crate) fn true_range(high: f64, low: f64, prev_close: f64) -> f64 {
-    let mut range = high - low;
-    let up = (prev_close - high).abs();
-    if up > range {
-        range = up;
-    }
-    let down = (prev_close - low).abs();
-    if down > range {
-        range = down;
-    }
-    range
+    let range = greater((prev_close - high).abs(), high - low);
+    greater((prev_close - low).abs(), range)
 }
 
 /// Batch TRANGE.
 pub fn trange(high: &[f64], low: &[f64], close: &[f64], out: &mut [f64]) -> Result<(), KernelError> {
     check("trange", &[("high", high), ("low", low), ("close", close)], &[out])?;
-    let mut s = Trange::new()?;
-    run([high, low, close], [out], |[h, l, c]| [s.update(h, l, c)]);
+    run(&mut Trange::new()?, [high, low, close], [out]);
     Ok(())
 }
 
@@ -43,18 +36,20 @@ impl Trange {
         Ok(Trange { prev_close: NAN })
     }
 
-    #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
-        if !finite([high, low, close]) {
-            self.prev_close = NAN;
-            return NAN;
-        }
+        self.next([high, low, close])[0]
+    }
+}
+
+impl Indicator<3, 1> for Trange {
+    #[inline(always)]
+    fn step(&mut self, [high, low, close]: [f64; 3]) -> [f64; 1] {
         let prev = std::mem::replace(&mut self.prev_close, close);
-        if prev.is_nan() {
-            NAN
-        } else {
-            true_range(high, low, prev)
-        }
+        [if prev.is_nan() { NAN } else { true_range(high, low, prev) }]
+    }
+
+    fn reset(&mut self) {
+        self.prev_close = NAN;
     }
 }
 
@@ -62,7 +57,7 @@ impl Trange {
 pub fn atr(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("atr", &[("high", high), ("low", low), ("close", close)], &[out])?;
     let mut s = Atr::build(params::period("atr", "n", n, len)?);
-    run([high, low, close], [out], |[h, l, c]| [s.update(h, l, c)]);
+    run(&mut s, [high, low, close], [out]);
     Ok(())
 }
 
@@ -70,7 +65,7 @@ pub fn atr(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) ->
 pub fn natr(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("natr", &[("high", high), ("low", low), ("close", close)], &[out])?;
     let mut s = Natr(Atr::build(params::period("natr", "n", n, len)?));
-    run([high, low, close], [out], |[h, l, c]| [s.update(h, l, c)]);
+    run(&mut s, [high, low, close], [out]);
     Ok(())
 }
 
@@ -81,7 +76,7 @@ pub struct Atr {
     ranges: usize, // true ranges seen since the last restart
     prev_close: f64,
     seed: f64,
-    smooth: Smoother,
+    smooth: Lone,
 }
 
 impl Atr {
@@ -90,33 +85,38 @@ impl Atr {
     }
 
     pub(crate) fn build(n: usize) -> Self {
-        Atr { n, ranges: 0, prev_close: NAN, seed: 0.0, smooth: Smoother::wilder(n) }
+        Atr { n, ranges: 0, prev_close: NAN, seed: 0.0, smooth: Lone::wilder(n) }
     }
 
-    #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
-        if !finite([high, low, close]) {
-            self.ranges = 0;
-            self.prev_close = NAN;
-            self.seed = 0.0;
-            return NAN;
-        }
+        self.next([high, low, close])[0]
+    }
+}
+
+impl Indicator<3, 1> for Atr {
+    #[inline(always)]
+    fn step(&mut self, [high, low, close]: [f64; 3]) -> [f64; 1] {
         let prev = std::mem::replace(&mut self.prev_close, close);
+        if self.ranges == self.n {
+            return [self.smooth.next(true_range(high, low, prev))];
+        }
         if prev.is_nan() {
-            return NAN;
+            return [NAN];
         }
-        let tr = true_range(high, low, prev);
+        self.ranges += 1;
+        self.seed += true_range(high, low, prev);
         if self.ranges < self.n {
-            self.ranges += 1;
-            self.seed += tr;
-            if self.ranges < self.n {
-                return NAN;
-            }
-            let mean = self.seed / self.n as f64;
-            self.smooth.start(mean);
-            return mean;
+            return [NAN];
         }
-        self.smooth.step(tr)
+        let mean = self.seed / self.n as f64;
+        self.smooth.start([mean]);
+        [mean]
+    }
+
+    fn reset(&mut self) {
+        self.ranges = 0;
+        self.prev_close = NAN;
+        self.seed = 0.0;
     }
 }
 
@@ -129,16 +129,21 @@ impl Natr {
         Ok(Natr(Atr::build(params::period("natr", "n", n, usize::MAX)?)))
     }
 
-    #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
-        let atr = self.0.update(high, low, close);
-        if atr.is_nan() {
-            NAN
-        } else if close != 0.0 {
-            (atr / close) * 100.0
-        } else {
-            0.0
-        }
+        self.next([high, low, close])[0]
+    }
+}
+
+impl Indicator<3, 1> for Natr {
+    #[inline(always)]
+    fn step(&mut self, bar: [f64; 3]) -> [f64; 1] {
+        let [atr] = self.0.step(bar);
+        let close = bar[2];
+        [if close != 0.0 { (atr / close) * 100.0 } else if atr.is_nan() { NAN } else { 0.0 }]
+    }
+
+    fn reset(&mut self) {
+        self.0.reset();
     }
 }
 

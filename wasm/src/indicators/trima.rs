@@ -5,20 +5,28 @@
 //! Computed as a window sum of window sums, divided once by the product of both periods.
 
 use super::rolling::WindowSum;
-use super::{check, run, NAN};
+use super::{check, windowed, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch TRIMA of `x` with period `n`.
 pub fn trima(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("trima", &[("x", x)], &[out])?;
-    let mut s = Trima::build(params::period("trima", "n", n, len)?);
-    run([x], [out], |[v]| [s.update(v)]);
+    let n = params::period("trima", "n", n, len)?;
+    let mut s = Trima::build(n);
+    // Once n bars are in, the inner window's leaving value comes from the slice; the outer
+    // window slides over inner sums, which only the state's ring holds.
+    let first = s.first;
+    windowed(x, [out], n, &mut s, |s, i, v, _| {
+        let inner = s.inner.slide(v, x[i - first], || &x[i + 1 - first..=i]);
+        [s.outer.push(inner).map_or(NAN, |total| total / s.divider)]
+    });
     Ok(())
 }
 
 /// Streaming TRIMA.
 #[derive(Debug, Clone)]
 pub struct Trima {
+    first: usize, // the inner window's length
     inner: WindowSum,
     outer: WindowSum,
     divider: f64,
@@ -31,20 +39,26 @@ impl Trima {
 
     fn build(n: usize) -> Self {
         let (first, second) = if n % 2 == 1 { ((n + 1) / 2, (n + 1) / 2) } else { (n / 2, n / 2 + 1) };
-        Trima { inner: WindowSum::new(first), outer: WindowSum::new(second), divider: (first * second) as f64 }
+        Trima { first, inner: WindowSum::new(first), outer: WindowSum::new(second), divider: (first * second) as f64 }
     }
 
-    #[inline(always)]
     pub fn update(&mut self, x: f64) -> f64 {
-        if !x.is_finite() {
-            self.inner.clear();
-            self.outer.clear();
-            return NAN;
-        }
-        match self.inner.push(x).and_then(|s| self.outer.push(s)) {
+        self.next([x])[0]
+    }
+}
+
+impl Indicator<1, 1> for Trima {
+    #[inline(always)]
+    fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
+        [match self.inner.push(x).and_then(|s| self.outer.push(s)) {
             Some(total) => total / self.divider,
             None => NAN,
-        }
+        }]
+    }
+
+    fn reset(&mut self) {
+        self.inner.clear();
+        self.outer.clear();
     }
 }
 

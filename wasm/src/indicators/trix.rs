@@ -1,24 +1,27 @@
 //! TRIX as TA-Lib defines it: the 1-bar rate of change, in percent, of a triple EMA
 //! (`ema(ema(ema(x)))`, each seeded with an SMA). The first `3(n-1) + 1` outputs are NaN.
 
-use super::ema::Ema;
-use super::{check, run, NAN};
+use super::ema::EmaOf;
+use super::{check, run, Indicator, NAN};
+
+/// The EMAs chained here run side by side, so each one is the plain recursion.
+type Chained = EmaOf<1>;
 use crate::{params, KernelError};
 
 /// Batch TRIX of `x` with period `n`.
 pub fn trix(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("trix", &[("x", x)], &[out])?;
     let mut s = Trix::build(params::period("trix", "n", n, len)?);
-    run([x], [out], |[v]| [s.update(v)]);
+    run(&mut s, [x], [out]);
     Ok(())
 }
 
 /// Streaming TRIX.
 #[derive(Debug, Clone)]
 pub struct Trix {
-    e1: Ema,
-    e2: Ema,
-    e3: Ema,
+    e1: Chained,
+    e2: Chained,
+    e3: Chained,
     prev: f64, // the previous triple EMA, NaN before there is one
 }
 
@@ -28,35 +31,41 @@ impl Trix {
     }
 
     fn build(n: usize) -> Self {
-        Trix { e1: Ema::build(n), e2: Ema::build(n), e3: Ema::build(n), prev: NAN }
+        Trix { e1: Chained::build(n), e2: Chained::build(n), e3: Chained::build(n), prev: NAN }
     }
 
-    #[inline(always)]
     pub fn update(&mut self, x: f64) -> f64 {
-        if !x.is_finite() {
-            self.e1.reset();
-            self.e2.reset();
-            self.e3.reset();
-            self.prev = NAN;
-            return NAN;
-        }
-        let e1 = self.e1.update(x);
+        self.next([x])[0]
+    }
+}
+
+impl Indicator<1, 1> for Trix {
+    #[inline(always)]
+    fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
+        let e1 = self.e1.push(x);
         if e1.is_nan() {
-            return NAN;
+            return [NAN];
         }
-        let e2 = self.e2.update(e1);
+        let e2 = self.e2.push(e1);
         if e2.is_nan() {
-            return NAN;
+            return [NAN];
         }
-        let e3 = self.e3.update(e2);
+        let e3 = self.e3.push(e2);
         let prev = std::mem::replace(&mut self.prev, e3);
-        if prev.is_nan() {
+        [if prev.is_nan() {
             NAN
         } else if prev != 0.0 {
             (e3 / prev - 1.0) * 100.0
         } else {
             0.0
-        }
+        }]
+    }
+
+    fn reset(&mut self) {
+        self.e1.reset();
+        self.e2.reset();
+        self.e3.reset();
+        self.prev = NAN;
     }
 }
 

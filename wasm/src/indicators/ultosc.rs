@@ -4,10 +4,13 @@
 //! `ultosc = 100 * (4 * avg_short + 2 * avg_middle + avg_long) / 7`, where the periods are
 //! taken shortest first whatever their order (as TA-Lib sorts them). The first `max(n1, n2, n3)`
 //! outputs are NaN.
+//!
+//! One ring per series serves the three windows; their six sums slide and are all recomputed
+//! exactly every `max(n1, n2, n3)` bars (when the rings are in time order).
 
-use super::rolling::WindowSum;
+use super::rolling::{window_sum, Ring};
 use super::trange::true_range;
-use super::{check, finite, run, NAN};
+use super::{check, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch ULTOSC with periods `n1`, `n2`, `n3`.
@@ -15,16 +18,20 @@ use crate::{params, KernelError};
 pub fn ultosc(high: &[f64], low: &[f64], close: &[f64], n1: i64, n2: i64, n3: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("ultosc", &[("high", high), ("low", low), ("close", close)], &[out])?;
     let mut s = Ultosc::checked(n1, n2, n3, len)?;
-    run([high, low, close], [out], |[h, l, c]| [s.update(h, l, c)]);
+    run(&mut s, [high, low, close], [out]);
     Ok(())
 }
 
 /// Streaming ULTOSC.
 #[derive(Debug, Clone)]
 pub struct Ultosc {
+    periods: [usize; 3], // shortest first
     prev_close: f64,
-    // (buying pressure, true range) sums for the short, middle and long periods
-    sums: [(WindowSum, WindowSum); 3],
+    pressure: Ring, // buying pressure of the last `periods[2]` bars
+    range: Ring,    // true range of the last `periods[2]` bars
+    sums: [[f64; 3]; 2], // [pressure, range] sums over each period
+    seen: usize,
+    until_anchor: usize,
 }
 
 impl Ultosc {
@@ -39,37 +46,62 @@ impl Ultosc {
             params::period("ultosc", "n3", n3, len)?,
         ];
         periods.sort_unstable();
-        Ok(Ultosc { prev_close: NAN, sums: periods.map(|n| (WindowSum::new(n), WindowSum::new(n))) })
+        let n = periods[2];
+        Ok(Ultosc { periods, prev_close: NAN, pressure: Ring::new(n), range: Ring::new(n), sums: [[0.0; 3]; 2], seen: 0, until_anchor: n })
     }
 
-    #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
-        if !finite([high, low, close]) {
-            self.prev_close = NAN;
-            for (bp, tr) in &mut self.sums {
-                bp.clear();
-                tr.clear();
-            }
-            return NAN;
-        }
+        self.next([high, low, close])[0]
+    }
+}
+
+impl Indicator<3, 1> for Ultosc {
+    #[inline(always)]
+    fn step(&mut self, [high, low, close]: [f64; 3]) -> [f64; 1] {
         let prev = std::mem::replace(&mut self.prev_close, close);
         if prev.is_nan() {
-            return NAN;
+            return [NAN];
         }
         let true_low = if low < prev { low } else { prev };
-        let pressure = close - true_low;
-        let range = true_range(high, low, prev);
-        let mut averages = [NAN; 3];
-        for (avg, (bp, tr)) in averages.iter_mut().zip(&mut self.sums) {
-            if let (Some(bp), Some(tr)) = (bp.push(pressure), tr.push(range)) {
-                *avg = if tr != 0.0 { bp / tr } else { 0.0 };
+        let new = [close - true_low, true_range(high, low, prev)];
+        let longest = self.periods[2];
+        for (s, (ring, v)) in [&mut self.pressure, &mut self.range].into_iter().zip(new).enumerate() {
+            for (k, &p) in self.periods.iter().enumerate() {
+                // The value leaving the window of p bars once this one enters.
+                let old = if self.seen >= p { ring.ago(p - 1) } else { 0.0 };
+                self.sums[s][k] += v - old;
+            }
+            ring.push(v);
+        }
+        self.seen += 1;
+        self.until_anchor -= 1;
+        if self.until_anchor == 0 {
+            // Every `longest` bars the rings are in time order: recompute the sums exactly.
+            self.until_anchor = longest;
+            for (s, ring) in [&self.pressure, &self.range].into_iter().enumerate() {
+                for (k, &p) in self.periods.iter().enumerate() {
+                    self.sums[s][k] = window_sum(&ring.storage()[longest - p..]);
+                }
             }
         }
-        let [short, middle, long] = averages;
-        if long.is_nan() {
-            return NAN;
+        if self.seen < longest {
+            return [NAN];
         }
-        100.0 * ((4.0 * short + 2.0 * middle + long) / 7.0)
+        let mut total = 0.0;
+        for (k, weight) in [4.0, 2.0, 1.0].into_iter().enumerate() {
+            let (bp, tr) = (self.sums[0][k], self.sums[1][k]);
+            total += weight * if tr != 0.0 { bp / tr } else { 0.0 };
+        }
+        [100.0 * (total / 7.0)]
+    }
+
+    fn reset(&mut self) {
+        self.prev_close = NAN;
+        self.pressure.clear();
+        self.range.clear();
+        self.sums = [[0.0; 3]; 2];
+        self.seen = 0;
+        self.until_anchor = self.periods[2];
     }
 }
 

@@ -3,14 +3,14 @@
 //! where the window traded no volume. The first `n - 1` outputs are NaN.
 
 use super::rolling::WindowSum;
-use super::{check, finite, run, NAN};
+use super::{check, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch rolling VWAP over `n` bars.
 pub fn vwap(high: &[f64], low: &[f64], close: &[f64], volume: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("vwap", &[("high", high), ("low", low), ("close", close), ("volume", volume)], &[out])?;
     let mut s = Vwap::build(params::period("vwap", "n", n, len)?);
-    run([high, low, close, volume], [out], |[h, l, c, v]| [s.update(h, l, c, v)]);
+    run(&mut s, [high, low, close, volume], [out]);
     Ok(())
 }
 
@@ -30,18 +30,24 @@ impl Vwap {
         Vwap { value: WindowSum::new(n), volume: WindowSum::new(n) }
     }
 
-    #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64, close: f64, volume: f64) -> f64 {
-        if !finite([high, low, close, volume]) {
-            self.value.clear();
-            self.volume.clear();
-            return NAN;
-        }
+        self.next([high, low, close, volume])[0]
+    }
+}
+
+impl Indicator<4, 1> for Vwap {
+    #[inline(always)]
+    fn step(&mut self, [high, low, close, volume]: [f64; 4]) -> [f64; 1] {
         let tp = (high + low + close) / 3.0;
-        match (self.value.push(tp * volume), self.volume.push(volume)) {
+        [match (self.value.push(tp * volume), self.volume.push(volume)) {
             (Some(value), Some(volume)) if volume != 0.0 => value / volume,
             _ => NAN,
-        }
+        }]
+    }
+
+    fn reset(&mut self) {
+        self.value.clear();
+        self.volume.clear();
     }
 }
 

@@ -2,15 +2,33 @@
 //! `(highest high - close) / ((highest high - lowest low) / -100)`, 0 when that range is 0.
 //! The first `n - 1` outputs are NaN.
 
-use super::extremes::{Highest, Lowest};
-use super::{check, finite, run, NAN};
+use super::extremes::{channel, Highest, Lowest};
+use super::{check, pieces, Indicator, Piece, NAN};
 use crate::{params, KernelError};
+
+#[inline(always)]
+fn percent_r(close: f64, highest: f64, lowest: f64) -> f64 {
+    let range = (highest - lowest) / -100.0;
+    if range != 0.0 {
+        (highest - close) / range
+    } else {
+        0.0
+    }
+}
 
 /// Batch WILLR with period `n`.
 pub fn willr(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("willr", &[("high", high), ("low", low), ("close", close)], &[out])?;
-    let mut s = Willr::build(params::period("willr", "n", n, len)?);
-    run([high, low, close], [out], |[h, l, c]| [s.update(h, l, c)]);
+    let n = params::period("willr", "n", n, len)?;
+    pieces([high, low, close], |piece| match piece {
+        Piece::Gap(i) => out[i] = NAN,
+        Piece::Run(start, end) => {
+            out[start..(start + n - 1).min(end)].fill(NAN);
+            channel::<true, true>(&high[start..end], &low[start..end], n, |i, hi, lo| {
+                out[start + i] = percent_r(close[start + i], hi, lo);
+            });
+        }
+    });
     Ok(())
 }
 
@@ -23,32 +41,29 @@ pub struct Willr {
 
 impl Willr {
     pub fn new(n: i64) -> Result<Self, KernelError> {
-        Ok(Self::build(params::period("willr", "n", n, usize::MAX)?))
+        let n = params::period("willr", "n", n, usize::MAX)?;
+        Ok(Willr { high: Highest::new(n), low: Lowest::new(n) })
     }
 
-    fn build(n: usize) -> Self {
-        Willr { high: Highest::new(n), low: Lowest::new(n) }
-    }
-
-    #[inline(always)]
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
-        if !finite([high, low, close]) {
-            self.high.reset();
-            self.low.reset();
-            return NAN;
-        }
+        self.next([high, low, close])[0]
+    }
+}
+
+impl Indicator<3, 1> for Willr {
+    #[inline(always)]
+    fn step(&mut self, [high, low, close]: [f64; 3]) -> [f64; 1] {
         self.high.push(high);
         self.low.push(low);
         if !self.high.is_full() {
-            return NAN;
+            return [NAN];
         }
-        let highest = self.high.value();
-        let range = (highest - self.low.value()) / -100.0;
-        if range != 0.0 {
-            (highest - close) / range
-        } else {
-            0.0
-        }
+        [percent_r(close, self.high.value(), self.low.value())]
+    }
+
+    fn reset(&mut self) {
+        self.high.reset();
+        self.low.reset();
     }
 }
 

@@ -1,9 +1,9 @@
 //! Window aggregates as TA-Lib's MAX, MIN and SUM: the highest, lowest and sum of the last `n`
 //! values (the first `n - 1` outputs are NaN).
 
-use super::extremes::{Extreme, Highest, Lowest};
+use super::extremes::{channel, Extreme, Highest, Lowest};
 use super::rolling::WindowSum;
-use super::{check, windowed, NAN};
+use super::{check, pieces, windowed, Indicator, Piece, NAN};
 use crate::{params, KernelError};
 
 /// Batch MAX: the highest of the last `n` values of `x`.
@@ -19,10 +19,18 @@ pub fn min(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
 fn extreme<const HIGHEST: bool>(kernel: &str, x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check(kernel, &[("x", x)], &[out])?;
     let n = params::period(kernel, "n", n, len)?;
-    let mut s = Windowed::<Extreme<HIGHEST>>::build(n);
-    windowed(x, [out], n, &mut s, |s, v| [s.update(v)], |s, i, v, _| {
-        s.0.slide(v, &x[i + 1 - n..=i]);
-        [s.0.value()]
+    pieces([x], |piece| match piece {
+        Piece::Gap(i) => out[i] = NAN,
+        Piece::Run(start, end) => {
+            let out = &mut out[start..end];
+            out[..(n - 1).min(end - start)].fill(NAN);
+            let x = &x[start..end];
+            if HIGHEST {
+                channel::<true, false>(x, x, n, |i, hi, _| out[i] = hi);
+            } else {
+                channel::<false, true>(x, x, n, |i, _, lo| out[i] = lo);
+            }
+        }
     });
     Ok(())
 }
@@ -37,25 +45,23 @@ pub type Min = Windowed<Lowest>;
 impl<const HIGHEST: bool> Windowed<Extreme<HIGHEST>> {
     pub fn new(n: i64) -> Result<Self, KernelError> {
         let kernel = if HIGHEST { "max" } else { "min" };
-        Ok(Self::build(params::period(kernel, "n", n, usize::MAX)?))
+        Ok(Windowed(Extreme::new(params::period(kernel, "n", n, usize::MAX)?)))
     }
 
-    fn build(n: usize) -> Self {
-        Windowed(Extreme::new(n))
-    }
-
-    #[inline(always)]
     pub fn update(&mut self, x: f64) -> f64 {
-        if !x.is_finite() {
-            self.0.reset();
-            return NAN;
-        }
+        self.next([x])[0]
+    }
+}
+
+impl<const HIGHEST: bool> Indicator<1, 1> for Windowed<Extreme<HIGHEST>> {
+    #[inline(always)]
+    fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
         self.0.push(x);
-        if self.0.is_full() {
-            self.0.value()
-        } else {
-            NAN
-        }
+        [if self.0.is_full() { self.0.value() } else { NAN }]
+    }
+
+    fn reset(&mut self) {
+        self.0.reset();
     }
 }
 
@@ -64,7 +70,7 @@ pub fn sum(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("sum", &[("x", x)], &[out])?;
     let n = params::period("sum", "n", n, len)?;
     let mut s = Sum::build(n);
-    windowed(x, [out], n, &mut s, |s, v| [s.update(v)], |s, i, v, old| [s.0.slide(v, old, || &x[i + 1 - n..=i])]);
+    windowed(x, [out], n, &mut s, |s, i, v, old| [s.0.slide(v, old, || &x[i + 1 - n..=i])]);
     Ok(())
 }
 
@@ -81,13 +87,19 @@ impl Sum {
         Sum(WindowSum::new(n))
     }
 
-    #[inline(always)]
     pub fn update(&mut self, x: f64) -> f64 {
-        if !x.is_finite() {
-            self.0.clear();
-            return NAN;
-        }
-        self.0.push(x).unwrap_or(NAN)
+        self.next([x])[0]
+    }
+}
+
+impl Indicator<1, 1> for Sum {
+    #[inline(always)]
+    fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
+        [self.0.push(x).unwrap_or(NAN)]
+    }
+
+    fn reset(&mut self) {
+        self.0.clear();
     }
 }
 
@@ -108,5 +120,18 @@ mod tests {
     fn restart_after_nan() {
         let x = [3.0, f64::NAN, 4.0, 1.0, 5.0];
         assert_same(&batch1(max, &x, 2), &[NAN, NAN, NAN, 4.0, 5.0]);
+        let mut s = Max::new(2).unwrap();
+        let streamed: Vec<f64> = x.iter().map(|&v| s.update(v)).collect();
+        assert_same(&streamed, &batch1(max, &x, 2));
+    }
+
+    #[test]
+    fn zeros_of_either_sign_give_the_same_bits_in_both_forms() {
+        let x = [0.0, -0.0, -0.0, 0.0, -1.0, -0.0];
+        for n in 1..=3 {
+            let mut s = Max::new(n).unwrap();
+            let streamed: Vec<f64> = x.iter().map(|&v| s.update(v)).collect();
+            assert_same(&streamed, &batch1(max, &x, n));
+        }
     }
 }

@@ -5,7 +5,7 @@
 //! sum here, is recomputed exactly every `n` bars so it does not drift.
 
 use super::rolling::{window_sum, Ring};
-use super::{check, windowed, NAN};
+use super::{check, windowed, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch WMA of `x` with period `n`.
@@ -13,7 +13,7 @@ pub fn wma(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("wma", &[("x", x)], &[out])?;
     let n = params::period("wma", "n", n, len)?;
     let mut s = Wma::build(n);
-    windowed(x, [out], n, &mut s, |s, v| [s.update(v)], |s, i, v, old| {
+    windowed(x, [out], n, &mut s, |s, i, v, old| {
         [s.sums.slide(v, old, || &x[i + 1 - n..=i]) / s.divider]
     });
     Ok(())
@@ -36,17 +36,23 @@ impl Wma {
         Wma { divider: (n * (n + 1) / 2) as f64, ring: Ring::new(n), sums: WeightedSums::new(n) }
     }
 
-    #[inline(always)]
     pub fn update(&mut self, x: f64) -> f64 {
-        if !x.is_finite() {
-            self.ring.clear();
-            return NAN;
-        }
-        match self.ring.push(x) {
+        self.next([x])[0]
+    }
+}
+
+impl Indicator<1, 1> for Wma {
+    #[inline(always)]
+    fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
+        [match self.ring.push(x) {
             Some(old) => self.sums.slide(x, old, || self.ring.storage()) / self.divider,
             None if self.ring.is_full() => self.sums.anchor(self.ring.storage()) / self.divider,
             None => NAN,
-        }
+        }]
+    }
+
+    fn reset(&mut self) {
+        self.ring.clear();
     }
 }
 
@@ -66,10 +72,9 @@ impl WeightedSums {
     }
 
     /// Computes both sums afresh from the window (oldest first); returns the weighted sum.
-    #[inline(never)]
+    #[inline(always)]
     pub fn anchor(&mut self, window: &[f64]) -> f64 {
-        self.weighted = window.iter().enumerate().fold(0.0, |acc, (i, &v)| acc + (i + 1) as f64 * v);
-        self.sum = window_sum(window);
+        (self.sum, self.weighted) = exact_sums(window);
         self.until_anchor = self.n;
         self.weighted
     }
@@ -85,6 +90,14 @@ impl WeightedSums {
         }
         self.weighted
     }
+}
+
+/// A window's sum and 1..=n weighted sum. Out of line (it runs once per window) and pure, so
+/// the sliding sums stay in registers.
+#[inline(never)]
+fn exact_sums(window: &[f64]) -> (f64, f64) {
+    let weighted = window.iter().enumerate().fold(0.0, |acc, (i, &v)| acc + (i + 1) as f64 * v);
+    (window_sum(window), weighted)
 }
 
 #[cfg(test)]
