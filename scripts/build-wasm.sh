@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 route=$(cat build/wasm-toolchain 2>/dev/null || echo rustup)
 out="$PWD/build/kernels"
 export CARGO_TARGET_DIR="$PWD/build/cargo-wasm-$route"
+# WebAssembly SIMD (Node 16.4+, every current browser): branch-free selects in the kernels.
+# Lane operations are IEEE-exact and no fused multiply-add is enabled, so results do not change.
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128"
 args=(build wasm --target web --release --no-pack --out-dir "$out" --out-name cracktrader_kernels)
 if [ "$route" = debian ]; then
   # /usr/bin first: Debian's cargo/rustc 1.96 ship the std sources that build-std needs.

@@ -13,6 +13,7 @@ from js import Float64Array
 from pyodide.ffi import JsException
 
 
+_ZERO = array("d", [0.0])
 _FLOAT64 = {"d", "@d", "=d", "<d"}  # float64 in the byte order of every platform we run on
 
 
@@ -82,7 +83,7 @@ def run(fn, inputs, n_outputs, params):
         memory = js_kernels.wasm_memory().buffer
         outputs = []
         for ptr in ptrs[len(inputs) :]:
-            out = array("d", bytes(8 * length))
+            out = _ZERO * length  # the quickest array('d') of a given length (half of bytes())
             Float64Array.new(memory, ptr, length).assign_to(out)
             outputs.append(out)
         return outputs[0] if n_outputs == 1 else tuple(outputs)

@@ -16,7 +16,7 @@
 use super::rolling::Ring;
 use super::smooth::Smoother;
 use super::trange::true_range;
-use super::{check, run, Indicator, NAN};
+use super::{check, choose, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// The smoothed +DM, -DM and TR of the bars since the last restart.
@@ -52,8 +52,8 @@ impl Movement {
         let up = high - prev_high;
         let down = prev_low - low;
         // Selects rather than branches: which way a bar moved is a coin flip.
-        let plus = if (up > down) & (up > 0.0) { up } else { 0.0 };
-        let minus = if (down > up) & (down > 0.0) { down } else { 0.0 };
+        let plus = choose((up > down) & (up > 0.0), up, 0.0);
+        let minus = choose((down > up) & (down > 0.0), down, 0.0);
         let moves = [plus, minus, true_range(high, low, prev_close)];
         if self.bars <= self.n {
             for k in 0..3 {

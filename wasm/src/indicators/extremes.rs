@@ -82,9 +82,11 @@ impl<const HIGHEST: bool> Extreme<HIGHEST> {
     /// have equal bits once zeros are made positive.)
     #[inline(always)]
     fn pick(v: f64, best: f64) -> f64 {
-        let better = if HIGHEST { v > best } else { v < best };
-        // Hinted, or LLVM may turn it into a branch that mispredicts on market data.
-        std::hint::select_unpredictable(better, v, best)
+        if HIGHEST {
+            super::greater(v, best)
+        } else {
+            super::lesser(v, best)
+        }
     }
 
     #[inline(always)]

@@ -273,7 +273,48 @@ pub(crate) fn finite<const N: usize>(bar: [f64; N]) -> bool {
 /// (unlike `f64::max`, whose choice between 0 and -0 is unspecified).
 #[inline(always)]
 pub(crate) fn greater(a: f64, b: f64) -> f64 {
-    std::hint::select_unpredictable(a > b, a, b)
+    #[cfg(target_arch = "wasm32")]
+    {
+        // pmax(b, a) is `b < a ? a : b`: one maxpd once compiled by V8.
+        use core::arch::wasm32::{f64x2_extract_lane, f64x2_pmax, f64x2_splat};
+        f64x2_extract_lane::<0>(f64x2_pmax(f64x2_splat(b), f64x2_splat(a)))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        choose(a > b, a, b)
+    }
+}
+
+/// `a` if `a < b`, else `b`, as `greater`.
+#[inline(always)]
+pub(crate) fn lesser(a: f64, b: f64) -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        // pmin(b, a) is `a < b ? a : b`.
+        use core::arch::wasm32::{f64x2_extract_lane, f64x2_pmin, f64x2_splat};
+        f64x2_extract_lane::<0>(f64x2_pmin(f64x2_splat(b), f64x2_splat(a)))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        choose(a < b, a, b)
+    }
+}
+
+/// `if cond { a } else { b }` without a branch, for conditions that follow the data (which way a
+/// price moved...), where a mispredicted branch costs more than computing both sides.
+#[inline(always)]
+pub(crate) fn choose(cond: bool, a: f64, b: f64) -> f64 {
+    #[cfg(target_arch = "wasm32")]
+    {
+        // V8 compiles a scalar float `select` into a branch; a SIMD bitselect stays one.
+        use core::arch::wasm32::{f64x2_extract_lane, f64x2_splat, i64x2_splat, v128_bitselect};
+        let mask = i64x2_splat(-(cond as i64));
+        f64x2_extract_lane::<0>(v128_bitselect(f64x2_splat(a), f64x2_splat(b), mask))
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        std::hint::select_unpredictable(cond, a, b)
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! OBV, on-balance volume, as TA-Lib defines it: starts at the first bar's volume, then adds
 //! the volume of each bar that closes higher and subtracts that of each bar that closes lower.
 
-use super::{check, run, Indicator, NAN};
+use super::{check, choose, run, Indicator, NAN};
 use crate::KernelError;
 
 /// Batch OBV of `close` and `volume`.
@@ -36,8 +36,8 @@ impl Indicator<2, 1> for Obv {
             self.obv = volume;
         } else {
             // Selects rather than branches: the direction of a close is a coin flip.
-            let signed = if close < prev { -volume } else { volume };
-            self.obv += if close != prev { signed } else { 0.0 };
+            let signed = choose(close < prev, -volume, volume);
+            self.obv += choose(close != prev, signed, 0.0);
         }
         [self.obv]
     }

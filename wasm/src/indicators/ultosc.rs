@@ -10,7 +10,7 @@
 
 use super::rolling::{window_sum, Ring};
 use super::trange::true_range;
-use super::{check, run, Indicator, NAN};
+use super::{check, lesser, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch ULTOSC with periods `n1`, `n2`, `n3`.
@@ -62,7 +62,7 @@ impl Indicator<3, 1> for Ultosc {
         if prev.is_nan() {
             return [NAN];
         }
-        let true_low = if low < prev { low } else { prev };
+        let true_low = lesser(low, prev);
         let new = [close - true_low, true_range(high, low, prev)];
         let longest = self.periods[2];
         for (s, (ring, v)) in [&mut self.pressure, &mut self.range].into_iter().zip(new).enumerate() {
