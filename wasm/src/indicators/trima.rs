@@ -38,7 +38,7 @@ impl Trima {
     }
 
     fn build(n: usize) -> Self {
-        let (first, second) = if n % 2 == 1 { ((n + 1) / 2, (n + 1) / 2) } else { (n / 2, n / 2 + 1) };
+        let (first, second) = if n % 2 == 1 { (n.div_ceil(2), n.div_ceil(2)) } else { (n / 2, n / 2 + 1) };
         Trima { first, inner: WindowSum::new(first), outer: WindowSum::new(second), divider: (first * second) as f64 }
     }
 

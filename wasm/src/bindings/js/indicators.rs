@@ -23,6 +23,7 @@ macro_rules! param {
 macro_rules! batch {
     ($name:ident($($input:ident),+; $($param:ident: $ty:ident $(= $default:literal)?),*) -> $($out:ident),+) => {
         #[wasm_bindgen]
+        #[allow(clippy::too_many_arguments)]
         pub fn $name($($input: *const f64,)+ len: usize, $($out: *mut f64,)+ $($param: f64),*) -> Result<(), JsError> {
             $(let $param = param!(stringify!($name), $param, $ty);)*
             indicators::$name($(column($input, len),)+ $($param,)* $(column_mut($out, len)),+).map_err(js_error)

@@ -69,9 +69,6 @@ pub struct Output<'py> {
     len: usize,
 }
 
-// SAFETY: `data` points into `array`, which only this Output and the running kernel touch.
-unsafe impl Send for Output<'_> {}
-
 impl<'py> Output<'py> {
     pub fn new(py: Python<'py>, len: usize) -> PyResult<Self> {
         static ARRAY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -140,7 +137,7 @@ fn adoptable_layout(py: Python<'_>, array_type: &Bound<'_, PyAny>) -> PyResult<b
                 (*e).ob_item.is_null()
                     && (*e).allocated == 0
                     && (*e).ob_base.ob_size == 0
-                    && (*p).ob_item as *const c_void == buf.buf_ptr() as *const c_void
+                    && std::ptr::eq((*p).ob_item as *const c_void, buf.buf_ptr())
                     && (*p).ob_base.ob_size == 3
                     && (*p).allocated >= 3
             };

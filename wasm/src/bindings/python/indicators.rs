@@ -16,6 +16,7 @@ macro_rules! batch {
             "Batch ", stringify!($name), " over float64 columns; see docs/indicators.md.")]
         #[pyfunction]
         #[pyo3(signature = ($($input,)+ $($param $(= $default)?),*), text_signature = None)]
+        #[allow(clippy::too_many_arguments)]
         fn $name<'py>(py: Python<'py>, $($input: &Bound<'py, PyAny>,)+ $($param: $ty),*) -> PyResult<Bound<'py, PyAny>> {
             $(let $input = Column::new(stringify!($name), stringify!($input), $input)?;)+
             let len = [$($input.as_slice().len()),+][0];
