@@ -52,3 +52,11 @@ def test_empty_series():
     assert len(k.trange([], [], [])) == 0 and len(k.obv([], [])) == 0 and len(k.crossover([], [])) == 0
     with pytest.raises(ValueError, match="^rsi: n=14 is longer than the series \\(0 values\\)$"):
         k.rsi([])
+
+
+def test_float64_buffers_pyo3_cannot_borrow_are_copied_not_refused():
+    # An empty array('d') has no data pointer, a bytes slice at an odd offset is unaligned.
+    assert len(k.trange(array("d"), array("d"), array("d"))) == 0
+    raw = bytes(1) + array("d", [1.0, 2.0, 3.0, 4.0]).tobytes()
+    unaligned = memoryview(raw)[1:].cast("d")
+    assert list(k.sma(unaligned, 2)[1:]) == [1.5, 2.5, 3.5]

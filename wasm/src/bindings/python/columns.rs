@@ -16,6 +16,9 @@ pub fn value_error(e: KernelError) -> PyErr {
     PyValueError::new_err(e.to_string())
 }
 
+/// The buffer formats of a float64 in this machine's byte order.
+const FLOAT64_FORMATS: [&str; 4] = ["d", "@d", "=d", if cfg!(target_endian = "little") { "<d" } else { ">d" }];
+
 /// A float64 input column: borrowed from a buffer when the caller has one, copied otherwise.
 pub enum Column {
     Buffer(PyBuffer<f64>),
@@ -32,12 +35,15 @@ impl Column {
             Ok(buf) if buf.dimensions() == 1 && buf.as_slice_ptr().is_some() => return Ok(Column::Buffer(buf)),
             Ok(_) => {} // float64 but strided or not 1-D: copied below if it is a sequence of numbers
             Err(_) => {
-                // A buffer of other values (int, float32, ...) is refused rather than converted.
+                // A buffer of other values (int, float32, ...) is refused rather than converted;
+                // a float64 one PyO3 cannot borrow (unaligned, say) is copied below.
                 if let Ok(view) = PyMemoryView::from(obj) {
                     let format: String = view.getattr("format")?.extract()?;
-                    return Err(PyTypeError::new_err(format!(
-                        "{kernel}: {name} must hold float64 values, got a buffer of '{format}'"
-                    )));
+                    if !FLOAT64_FORMATS.contains(&format.as_str()) {
+                        return Err(PyTypeError::new_err(format!(
+                            "{kernel}: {name} must hold float64 values, got a buffer of '{format}'"
+                        )));
+                    }
                 }
             }
         }
