@@ -8,7 +8,13 @@ use super::{check, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch AROON into `down` and `up`.
-pub fn aroon(high: &[f64], low: &[f64], n: i64, down: &mut [f64], up: &mut [f64]) -> Result<(), KernelError> {
+pub fn aroon(
+    high: &[f64],
+    low: &[f64],
+    n: i64,
+    down: &mut [f64],
+    up: &mut [f64],
+) -> Result<(), KernelError> {
     let len = check("aroon", &[("high", high), ("low", low)], &[down, up])?;
     let mut s = Aroon::build(params::period("aroon", "n", n, len)?);
     run(&mut s, [high, low], [down, up]);
@@ -38,7 +44,12 @@ impl Aroon {
     }
 
     fn build(n: usize) -> Self {
-        Aroon { n, factor: 100.0 / n as f64, high: Highest::new(n + 1), low: Lowest::new(n + 1) }
+        Aroon {
+            n,
+            factor: 100.0 / n as f64,
+            high: Highest::new(n + 1),
+            low: Lowest::new(n + 1),
+        }
     }
 
     /// The ages of the highest high and lowest low once the window is full.
@@ -46,7 +57,9 @@ impl Aroon {
     fn ages(&mut self, high: f64, low: f64) -> Option<(usize, usize)> {
         self.high.push(high);
         self.low.push(low);
-        self.high.is_full().then(|| (self.high.age(), self.low.age()))
+        self.high
+            .is_full()
+            .then(|| (self.high.age(), self.low.age()))
     }
 
     pub fn update(&mut self, high: f64, low: f64) -> (f64, f64) {
@@ -58,7 +71,10 @@ impl Indicator<2, 2> for Aroon {
     #[inline(always)]
     fn step(&mut self, [high, low]: [f64; 2]) -> [f64; 2] {
         match self.ages(high, low) {
-            Some((h, l)) => [self.factor * (self.n - l) as f64, self.factor * (self.n - h) as f64],
+            Some((h, l)) => [
+                self.factor * (self.n - l) as f64,
+                self.factor * (self.n - h) as f64,
+            ],
             None => [NAN; 2],
         }
     }
@@ -75,7 +91,12 @@ pub struct Aroonosc(Aroon);
 
 impl Aroonosc {
     pub fn new(n: i64) -> Result<Self, KernelError> {
-        Ok(Aroonosc(Aroon::build(params::period("aroonosc", "n", n, usize::MAX)?)))
+        Ok(Aroonosc(Aroon::build(params::period(
+            "aroonosc",
+            "n",
+            n,
+            usize::MAX,
+        )?)))
     }
 
     pub fn update(&mut self, high: f64, low: f64) -> f64 {

@@ -70,7 +70,14 @@ impl Bbands {
         let n = params::period("bbands", "n", n, len)?;
         let k_up = params::at_least("bbands", "k_up", k_up, 0.0)?;
         let k_down = params::at_least("bbands", "k_down", k_down, 0.0)?;
-        Ok(Bbands { k_up, k_down, ring: Ring::new(n), mean: SlidingSum::new(n), spread: Spread::new(n), run: EqualRun::new() })
+        Ok(Bbands {
+            k_up,
+            k_down,
+            ring: Ring::new(n),
+            mean: SlidingSum::new(n),
+            spread: Spread::new(n),
+            run: EqualRun::new(),
+        })
     }
 
     pub fn update(&mut self, x: f64) -> (f64, f64, f64) {
@@ -123,7 +130,12 @@ impl Stddev {
     fn checked(n: i64, k: f64, len: usize) -> Result<Self, KernelError> {
         let n = params::period("stddev", "n", n, len)?;
         let k = params::at_least("stddev", "k", k, 0.0)?;
-        Ok(Stddev { k, ring: Ring::new(n), spread: Spread::new(n), run: EqualRun::new() })
+        Ok(Stddev {
+            k,
+            ring: Ring::new(n),
+            spread: Spread::new(n),
+            run: EqualRun::new(),
+        })
     }
 
     pub fn update(&mut self, x: f64) -> f64 {
@@ -171,7 +183,13 @@ struct Spread {
 
 impl Spread {
     fn new(n: usize) -> Self {
-        Spread { n, shift: 0.0, sum: 0.0, sum_sq: 0.0, until_anchor: n }
+        Spread {
+            n,
+            shift: 0.0,
+            sum: 0.0,
+            sum_sq: 0.0,
+            until_anchor: n,
+        }
     }
 
     /// Slides by one value: `old` leaves and `x` enters. `window` gives the window's values,
@@ -220,7 +238,11 @@ fn shifted_sums(window: &[f64]) -> (f64, f64, f64) {
         sum[i % 4] += d;
         sum_sq[i % 4] += d * d;
     }
-    (shift, (sum[0] + sum[1]) + (sum[2] + sum[3]), (sum_sq[0] + sum_sq[1]) + (sum_sq[2] + sum_sq[3]))
+    (
+        shift,
+        (sum[0] + sum[1]) + (sum[2] + sum[3]),
+        (sum_sq[0] + sum_sq[1]) + (sum_sq[2] + sum_sq[3]),
+    )
 }
 
 #[cfg(test)]
@@ -253,14 +275,20 @@ mod tests {
     #[test]
     fn accurate_for_high_prices_with_small_moves() {
         // BTC-like prices, cents apart: the unshifted formula loses every digit here.
-        let x: Vec<f64> = (0..5000).map(|i| 65_000.0 + 0.01 * ((i * 7) % 13) as f64).collect();
+        let x: Vec<f64> = (0..5000)
+            .map(|i| 65_000.0 + 0.01 * ((i * 7) % 13) as f64)
+            .collect();
         let mut sd = vec![0.0; x.len()];
         stddev(&x, 20, 1.0, &mut sd).unwrap();
         for i in [19usize, 2500, 4999] {
             let w = &x[i - 19..=i];
             let mean = w.iter().sum::<f64>() / 20.0;
             let direct = (w.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / 20.0).sqrt();
-            assert!(((sd[i] - direct) / direct).abs() < 1e-9, "{} vs {direct}", sd[i]);
+            assert!(
+                ((sd[i] - direct) / direct).abs() < 1e-9,
+                "{} vs {direct}",
+                sd[i]
+            );
         }
     }
 

@@ -11,8 +11,18 @@ use super::{check, negligible, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch CCI with period `n`.
-pub fn cci(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
-    let len = check("cci", &[("high", high), ("low", low), ("close", close)], &[out])?;
+pub fn cci(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    n: i64,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
+    let len = check(
+        "cci",
+        &[("high", high), ("low", low), ("close", close)],
+        &[out],
+    )?;
     let mut s = Cci::build(params::period("cci", "n", n, len)?);
     run(&mut s, [high, low, close], [out]);
     Ok(())
@@ -31,7 +41,10 @@ impl Cci {
     }
 
     fn build(n: usize) -> Self {
-        Cci { n, ring: Ring::new(n) }
+        Cci {
+            n,
+            ring: Ring::new(n),
+        }
     }
 
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
@@ -52,11 +65,15 @@ impl Indicator<3, 1> for Cci {
         let mean = window_sum(window) / n;
         let deviation = deviation(window, mean);
         let distance = tp - mean;
-        [if negligible(distance, tp.abs() + mean.abs()) || negligible(deviation, 2.0 * n * mean.abs()) {
-            0.0
-        } else {
-            distance / (0.015 * (deviation / n))
-        }]
+        [
+            if negligible(distance, tp.abs() + mean.abs())
+                || negligible(deviation, 2.0 * n * mean.abs())
+            {
+                0.0
+            } else {
+                distance / (0.015 * (deviation / n))
+            },
+        ]
     }
 
     fn reset(&mut self) {

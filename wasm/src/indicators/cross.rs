@@ -45,7 +45,11 @@ impl<const ABOVE: bool> Indicator<2, 1> for Crossing<ABOVE> {
         if pa.is_nan() {
             return [NAN];
         }
-        let crossed = if ABOVE { (pa <= pb) & (a > b) } else { (pa >= pb) & (a < b) };
+        let crossed = if ABOVE {
+            (pa <= pb) & (a > b)
+        } else {
+            (pa >= pb) & (a < b)
+        };
         [if crossed { 1.0 } else { 0.0 }]
     }
 

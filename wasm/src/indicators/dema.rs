@@ -39,7 +39,10 @@ impl Dema {
     }
 
     fn build(n: usize) -> Self {
-        Dema { e1: Chained::build(n), e2: Chained::build(n) }
+        Dema {
+            e1: Chained::build(n),
+            e2: Chained::build(n),
+        }
     }
 
     pub fn update(&mut self, x: f64) -> f64 {
@@ -77,7 +80,11 @@ impl Tema {
     }
 
     fn build(n: usize) -> Self {
-        Tema { e1: Chained::build(n), e2: Chained::build(n), e3: Chained::build(n) }
+        Tema {
+            e1: Chained::build(n),
+            e2: Chained::build(n),
+            e3: Chained::build(n),
+        }
     }
 
     pub fn update(&mut self, x: f64) -> f64 {

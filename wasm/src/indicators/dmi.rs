@@ -33,7 +33,13 @@ struct Movement {
 impl Movement {
     fn new(n: usize) -> Self {
         let a = (n - 1) as f64 / n as f64;
-        Movement { n, bars: 0, prev: [NAN; 3], sums: [0.0; 3], smooth: Smoother::new(a, 1.0) }
+        Movement {
+            n,
+            bars: 0,
+            prev: [NAN; 3],
+            sums: [0.0; 3],
+            smooth: Smoother::new(a, 1.0),
+        }
     }
 
     fn reset(&mut self) {
@@ -44,7 +50,8 @@ impl Movement {
     /// The smoothed [+DM, -DM, TR] once `n` bars followed the first, else None.
     #[inline(always)]
     fn update(&mut self, high: f64, low: f64, close: f64) -> Option<[f64; 3]> {
-        let [prev_high, prev_low, prev_close] = std::mem::replace(&mut self.prev, [high, low, close]);
+        let [prev_high, prev_low, prev_close] =
+            std::mem::replace(&mut self.prev, [high, low, close]);
         self.bars += 1;
         if self.bars == 1 {
             return None;
@@ -79,16 +86,36 @@ fn di(dm: f64, tr: f64) -> f64 {
 }
 
 /// Batch PLUS_DI with period `n`.
-pub fn plus_di(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
-    let len = check("plus_di", &[("high", high), ("low", low), ("close", close)], &[out])?;
+pub fn plus_di(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    n: i64,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
+    let len = check(
+        "plus_di",
+        &[("high", high), ("low", low), ("close", close)],
+        &[out],
+    )?;
     let mut s = PlusDi(Movement::new(params::period("plus_di", "n", n, len)?));
     run(&mut s, [high, low, close], [out]);
     Ok(())
 }
 
 /// Batch MINUS_DI with period `n`.
-pub fn minus_di(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
-    let len = check("minus_di", &[("high", high), ("low", low), ("close", close)], &[out])?;
+pub fn minus_di(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    n: i64,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
+    let len = check(
+        "minus_di",
+        &[("high", high), ("low", low), ("close", close)],
+        &[out],
+    )?;
     let mut s = MinusDi(Movement::new(params::period("minus_di", "n", n, len)?));
     run(&mut s, [high, low, close], [out]);
     Ok(())
@@ -104,7 +131,12 @@ pub struct MinusDi(Movement);
 
 impl PlusDi {
     pub fn new(n: i64) -> Result<Self, KernelError> {
-        Ok(PlusDi(Movement::new(params::period("plus_di", "n", n, usize::MAX)?)))
+        Ok(PlusDi(Movement::new(params::period(
+            "plus_di",
+            "n",
+            n,
+            usize::MAX,
+        )?)))
     }
 
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
@@ -115,7 +147,10 @@ impl PlusDi {
 impl Indicator<3, 1> for PlusDi {
     #[inline(always)]
     fn step(&mut self, [high, low, close]: [f64; 3]) -> [f64; 1] {
-        [self.0.update(high, low, close).map_or(NAN, |[plus, _, tr]| di(plus, tr))]
+        [self
+            .0
+            .update(high, low, close)
+            .map_or(NAN, |[plus, _, tr]| di(plus, tr))]
     }
 
     fn reset(&mut self) {
@@ -125,7 +160,12 @@ impl Indicator<3, 1> for PlusDi {
 
 impl MinusDi {
     pub fn new(n: i64) -> Result<Self, KernelError> {
-        Ok(MinusDi(Movement::new(params::period("minus_di", "n", n, usize::MAX)?)))
+        Ok(MinusDi(Movement::new(params::period(
+            "minus_di",
+            "n",
+            n,
+            usize::MAX,
+        )?)))
     }
 
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
@@ -136,7 +176,10 @@ impl MinusDi {
 impl Indicator<3, 1> for MinusDi {
     #[inline(always)]
     fn step(&mut self, [high, low, close]: [f64; 3]) -> [f64; 1] {
-        [self.0.update(high, low, close).map_or(NAN, |[_, minus, tr]| di(minus, tr))]
+        [self
+            .0
+            .update(high, low, close)
+            .map_or(NAN, |[_, minus, tr]| di(minus, tr))]
     }
 
     fn reset(&mut self) {
@@ -145,8 +188,18 @@ impl Indicator<3, 1> for MinusDi {
 }
 
 /// Batch ADX with period `n`.
-pub fn adx(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
-    let len = check("adx", &[("high", high), ("low", low), ("close", close)], &[out])?;
+pub fn adx(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    n: i64,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
+    let len = check(
+        "adx",
+        &[("high", high), ("low", low), ("close", close)],
+        &[out],
+    )?;
     let mut s = Adx::build(params::period("adx", "n", n, len)?);
     run(&mut s, [high, low, close], [out]);
     Ok(())
@@ -168,7 +221,13 @@ impl Adx {
     }
 
     fn build(n: usize) -> Self {
-        Adx { movement: Movement::new(n), dx_count: 0, dx_sum: 0.0, smooth: Smoother::wilder(n), adx: NAN }
+        Adx {
+            movement: Movement::new(n),
+            dx_count: 0,
+            dx_sum: 0.0,
+            smooth: Smoother::wilder(n),
+            adx: NAN,
+        }
     }
 
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
@@ -179,10 +238,16 @@ impl Adx {
 impl Indicator<3, 1> for Adx {
     #[inline(always)]
     fn step(&mut self, [high, low, close]: [f64; 3]) -> [f64; 1] {
-        let Some([plus, minus, tr]) = self.movement.update(high, low, close) else { return [NAN] };
+        let Some([plus, minus, tr]) = self.movement.update(high, low, close) else {
+            return [NAN];
+        };
         let (plus, minus) = (di(plus, tr), di(minus, tr));
         let total = minus + plus;
-        let dx = if total != 0.0 { Some(100.0 * ((minus - plus).abs() / total)) } else { None };
+        let dx = if total != 0.0 {
+            Some(100.0 * ((minus - plus).abs() / total))
+        } else {
+            None
+        };
         let n = self.movement.n;
         if self.dx_count < n {
             self.dx_count += 1;
@@ -211,8 +276,18 @@ impl Indicator<3, 1> for Adx {
 }
 
 /// Batch ADXR with period `n`.
-pub fn adxr(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
-    let len = check("adxr", &[("high", high), ("low", low), ("close", close)], &[out])?;
+pub fn adxr(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    n: i64,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
+    let len = check(
+        "adxr",
+        &[("high", high), ("low", low), ("close", close)],
+        &[out],
+    )?;
     let mut s = Adxr::build(params::period("adxr", "n", n, len)?);
     run(&mut s, [high, low, close], [out]);
     Ok(())
@@ -231,7 +306,10 @@ impl Adxr {
     }
 
     fn build(n: usize) -> Self {
-        Adxr { adx: Adx::build(n), history: Ring::new(n) }
+        Adxr {
+            adx: Adx::build(n),
+            history: Ring::new(n),
+        }
     }
 
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
@@ -264,7 +342,10 @@ mod tests {
     use super::*;
     use crate::indicators::testing::*;
 
-    fn hlc(kernel: fn(&[f64], &[f64], &[f64], i64, &mut [f64]) -> Result<(), KernelError>, n: i64) -> Vec<f64> {
+    fn hlc(
+        kernel: fn(&[f64], &[f64], &[f64], i64, &mut [f64]) -> Result<(), KernelError>,
+        n: i64,
+    ) -> Vec<f64> {
         let (h, l, c, _) = bars(200, 6);
         let mut out = vec![0.0; 200];
         kernel(&h, &l, &c, n, &mut out).unwrap();

@@ -14,7 +14,11 @@ pub fn donchian(
     middle: &mut [f64],
     lower: &mut [f64],
 ) -> Result<(), KernelError> {
-    let len = check("donchian", &[("high", high), ("low", low)], &[upper, middle, lower])?;
+    let len = check(
+        "donchian",
+        &[("high", high), ("low", low)],
+        &[upper, middle, lower],
+    )?;
     let n = params::period("donchian", "n", n, len)?;
     pieces([high, low], |piece| match piece {
         Piece::Gap(i) => (upper[i], middle[i], lower[i]) = (NAN, NAN, NAN),
@@ -42,7 +46,10 @@ pub struct Donchian {
 impl Donchian {
     pub fn new(n: i64) -> Result<Self, KernelError> {
         let n = params::period("donchian", "n", n, usize::MAX)?;
-        Ok(Donchian { high: Highest::new(n), low: Lowest::new(n) })
+        Ok(Donchian {
+            high: Highest::new(n),
+            low: Lowest::new(n),
+        })
     }
 
     pub fn update(&mut self, high: f64, low: f64) -> (f64, f64, f64) {
@@ -76,7 +83,15 @@ mod tests {
     #[test]
     fn channel_of_extremes() {
         let (mut u, mut m, mut l) = ([0.0; 3], [0.0; 3], [0.0; 3]);
-        donchian(&[10.0, 12.0, 11.0], &[8.0, 9.0, 10.0], 2, &mut u, &mut m, &mut l).unwrap();
+        donchian(
+            &[10.0, 12.0, 11.0],
+            &[8.0, 9.0, 10.0],
+            2,
+            &mut u,
+            &mut m,
+            &mut l,
+        )
+        .unwrap();
         assert_same(&u, &[NAN, 12.0, 12.0]);
         assert_same(&l, &[NAN, 8.0, 9.0]);
         assert_same(&m, &[NAN, 10.0, 10.5]);

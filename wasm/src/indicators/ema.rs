@@ -33,7 +33,12 @@ impl<const B: usize> EmaOf<B> {
     }
 
     pub(crate) fn build(n: usize) -> Self {
-        EmaOf { n, seen: 0, seed: 0.0, smooth: Smoother::ema(n) }
+        EmaOf {
+            n,
+            seen: 0,
+            seed: 0.0,
+            smooth: Smoother::ema(n),
+        }
     }
 
     pub fn update(&mut self, x: f64) -> f64 {
@@ -87,6 +92,16 @@ mod tests {
     #[test]
     fn restarts_after_a_non_finite_value() {
         let out = batch1(ema, &[1.0, 2.0, f64::NAN, 4.0, 6.0, 8.0], 2);
-        assert_same(&out, &[NAN, 1.5, NAN, NAN, 5.0, (1.0 - 2.0 / 3.0) * 5.0 + (2.0 / 3.0) * 8.0]);
+        assert_same(
+            &out,
+            &[
+                NAN,
+                1.5,
+                NAN,
+                NAN,
+                5.0,
+                (1.0 - 2.0 / 3.0) * 5.0 + (2.0 / 3.0) * 8.0,
+            ],
+        );
     }
 }

@@ -21,10 +21,19 @@ pub type Highest = Extreme<true>;
 pub type Lowest = Extreme<false>;
 
 impl<const HIGHEST: bool> Extreme<HIGHEST> {
-    const WORST: f64 = if HIGHEST { f64::NEG_INFINITY } else { f64::INFINITY };
+    const WORST: f64 = if HIGHEST {
+        f64::NEG_INFINITY
+    } else {
+        f64::INFINITY
+    };
 
     pub fn new(n: usize) -> Self {
-        Extreme { n, ring: Ring::new(n), best: Self::WORST, age: 0 }
+        Extreme {
+            n,
+            ring: Ring::new(n),
+            best: Self::WORST,
+            age: 0,
+        }
     }
 
     #[inline(always)]
@@ -41,11 +50,19 @@ impl<const HIGHEST: bool> Extreme<HIGHEST> {
     pub fn push(&mut self, v: f64) {
         self.ring.push(v);
         let ring = &self.ring;
-        Self::advance(&mut self.best, &mut self.age, self.n, v, || ring.in_time_order());
+        Self::advance(&mut self.best, &mut self.age, self.n, v, || {
+            ring.in_time_order()
+        });
     }
 
     #[inline(always)]
-    fn advance<'a>(best: &mut f64, age: &mut usize, n: usize, v: f64, window: impl FnOnce() -> (&'a [f64], &'a [f64])) {
+    fn advance<'a>(
+        best: &mut f64,
+        age: &mut usize,
+        n: usize,
+        v: f64,
+        window: impl FnOnce() -> (&'a [f64], &'a [f64]),
+    ) {
         *age += 1;
         if Self::at_least_as_good(v, *best) {
             *best = v;
@@ -73,7 +90,12 @@ impl<const HIGHEST: bool> Extreme<HIGHEST> {
         }
         let best = Self::pick(Self::pick(acc[0], acc[1]), Self::pick(acc[2], acc[3]));
         // ... then where it is, searching back from the newest value.
-        let age = newer.iter().rev().chain(older.iter().rev()).position(|&v| v == best).unwrap_or(0);
+        let age = newer
+            .iter()
+            .rev()
+            .chain(older.iter().rev())
+            .position(|&v| v == best)
+            .unwrap_or(0);
         (best, age)
     }
 
@@ -148,11 +170,18 @@ pub(crate) fn channel<const HIGH: bool, const LOW: bool>(
             }
             // The window is bars i+1-n ..= i: its part in the previous block starts at j + 1.
             let (h, l) = if j + 1 < n {
-                (Highest::pick(high_tail[j + 1], hi), Lowest::pick(low_tail[j + 1], lo))
+                (
+                    Highest::pick(high_tail[j + 1], hi),
+                    Lowest::pick(low_tail[j + 1], lo),
+                )
             } else {
                 (hi, lo)
             };
-            f(i, if HIGH { h + 0.0 } else { f64::NAN }, if LOW { l + 0.0 } else { f64::NAN });
+            f(
+                i,
+                if HIGH { h + 0.0 } else { f64::NAN },
+                if LOW { l + 0.0 } else { f64::NAN },
+            );
         }
         // This block's suffix extremes, for the windows reaching back into it.
         let (mut hi, mut lo) = (f64::NEG_INFINITY, f64::INFINITY);

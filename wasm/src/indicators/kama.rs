@@ -24,9 +24,9 @@ pub fn kama(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
 #[derive(Debug, Clone)]
 pub struct Kama {
     n: usize,
-    prices: Ring,    // the last n prices; a push evicts the one n bars before the new one
+    prices: Ring, // the last n prices; a push evicts the one n bars before the new one
     moves: WindowSum, // |x[i] - x[i-1]| over the last n bars
-    prev: f64,      // the previous price (NaN before the first)
+    prev: f64,    // the previous price (NaN before the first)
     kama: f64,
     started: bool, // a flag, not a NaN test on `kama`: that would put an integer move on its chain
 }
@@ -37,7 +37,14 @@ impl Kama {
     }
 
     fn build(n: usize) -> Self {
-        Kama { n, prices: Ring::new(n), moves: WindowSum::new(n), prev: NAN, kama: NAN, started: false }
+        Kama {
+            n,
+            prices: Ring::new(n),
+            moves: WindowSum::new(n),
+            prev: NAN,
+            kama: NAN,
+            started: false,
+        }
     }
 
     pub fn update(&mut self, x: f64) -> f64 {
@@ -57,13 +64,19 @@ impl Indicator<1, 1> for Kama {
             return [NAN];
         }
         let volatility = self.moves.push((x - prev).abs());
-        let (Some(old), Some(volatility)) = (old, volatility) else { return [NAN] };
+        let (Some(old), Some(volatility)) = (old, volatility) else {
+            return [NAN];
+        };
         if !self.started {
             self.started = true;
             self.kama = prev;
         }
         let change = x - old;
-        let er = if volatility <= change || volatility == 0.0 { 1.0 } else { (change / volatility).abs() };
+        let er = if volatility <= change || volatility == 0.0 {
+            1.0
+        } else {
+            (change / volatility).abs()
+        };
         let sc = er * SPAN + SLOWEST;
         let sc = sc * sc;
         // kama + (x - kama) * sc, as (1 - sc) * kama + sc * x: one multiply shorter on the

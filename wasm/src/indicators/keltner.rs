@@ -20,7 +20,11 @@ pub fn keltner(
     middle: &mut [f64],
     lower: &mut [f64],
 ) -> Result<(), KernelError> {
-    let len = check("keltner", &[("high", high), ("low", low), ("close", close)], &[upper, middle, lower])?;
+    let len = check(
+        "keltner",
+        &[("high", high), ("low", low), ("close", close)],
+        &[upper, middle, lower],
+    )?;
     let mut s = Keltner::checked(n, k, atr_n, len)?;
     run(&mut s, [high, low, close], [upper, middle, lower]);
     Ok(())
@@ -43,7 +47,11 @@ impl Keltner {
         let n = params::period("keltner", "n", n, len)?;
         let k = params::at_least("keltner", "k", k, 0.0)?;
         let atr_n = params::period("keltner", "atr_n", atr_n, len)?;
-        Ok(Keltner { k, ema: Ema::build(n), atr: Atr::build(atr_n) })
+        Ok(Keltner {
+            k,
+            ema: Ema::build(n),
+            atr: Atr::build(atr_n),
+        })
     }
 
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> (f64, f64, f64) {
@@ -85,7 +93,10 @@ mod tests {
         let mut a = vec![0.0; 60];
         crate::indicators::atr(&h, &l, &c, 10, &mut a).unwrap();
         for i in 19..60 {
-            assert_eq!((u[i], m[i], lo[i]), (e[i] + 2.0 * a[i], e[i], e[i] - 2.0 * a[i])); // bit for bit
+            assert_eq!(
+                (u[i], m[i], lo[i]),
+                (e[i] + 2.0 * a[i], e[i], e[i] - 2.0 * a[i])
+            ); // bit for bit
         }
     }
 }

@@ -33,11 +33,21 @@ pub struct LinearregSlope {
 
 impl LinearregSlope {
     pub fn new(n: i64) -> Result<Self, KernelError> {
-        Ok(Self::build(params::period_from("linearreg_slope", "n", n, 2, usize::MAX)?))
+        Ok(Self::build(params::period_from(
+            "linearreg_slope",
+            "n",
+            n,
+            2,
+            usize::MAX,
+        )?))
     }
 
     fn build(n: usize) -> Self {
-        LinearregSlope { ring: Ring::new(n), sums: AgeSums::new(n), run: EqualRun::new() }
+        LinearregSlope {
+            ring: Ring::new(n),
+            sums: AgeSums::new(n),
+            run: EqualRun::new(),
+        }
     }
 
     pub fn update(&mut self, x: f64) -> f64 {
@@ -89,7 +99,15 @@ impl AgeSums {
         let nf = n as f64;
         let sum_x = nf * (nf - 1.0) * 0.5;
         let sum_x_sq = nf * (nf - 1.0) * (2.0 * nf - 1.0) / 6.0;
-        AgeSums { n, sum_x, divisor: sum_x * sum_x - nf * sum_x_sq, shift: 0.0, sum: 0.0, aged: 0.0, until_anchor: n }
+        AgeSums {
+            n,
+            sum_x,
+            divisor: sum_x * sum_x - nf * sum_x_sq,
+            shift: 0.0,
+            sum: 0.0,
+            aged: 0.0,
+            until_anchor: n,
+        }
     }
 
     /// Slides by one value (`old` leaves, every age grows by one, `x` enters at age 0).
@@ -140,7 +158,9 @@ mod tests {
 
     #[test]
     fn slope_of_a_line_and_of_noise() {
-        let x: Vec<f64> = (0..50).map(|i| 3.0 + 0.25 * i as f64 + if i % 2 == 0 { 0.1 } else { -0.1 }).collect();
+        let x: Vec<f64> = (0..50)
+            .map(|i| 3.0 + 0.25 * i as f64 + if i % 2 == 0 { 0.1 } else { -0.1 })
+            .collect();
         let out = batch1(linearreg_slope, &x, 6);
         assert_nan_prefix(&out, 5);
         // Over an even window the alternating noise tilts the fit by a fixed amount.
@@ -148,7 +168,12 @@ mod tests {
         for i in [5usize, 20, 49] {
             let y = &x[i - 5..=i];
             let (tm, ym) = (2.5, y.iter().sum::<f64>() / 6.0);
-            let direct: f64 = t.iter().zip(y).map(|(a, b)| (a - tm) * (b - ym)).sum::<f64>() / 17.5;
+            let direct: f64 = t
+                .iter()
+                .zip(y)
+                .map(|(a, b)| (a - tm) * (b - ym))
+                .sum::<f64>()
+                / 17.5;
             assert!((out[i] - direct).abs() < 1e-12, "{} vs {direct}", out[i]);
         }
         assert!(LinearregSlope::new(1).is_err());

@@ -47,9 +47,17 @@ impl Macd {
         let s = params::period("macd", "slow", slow, len)?;
         let g = params::period("macd", "signal", signal, len)?;
         if f > s {
-            return Err(KernelError::new(format!("macd: fast={fast} must not be longer than slow={slow}")));
+            return Err(KernelError::new(format!(
+                "macd: fast={fast} must not be longer than slow={slow}"
+            )));
         }
-        Ok(Macd { fast: Chained::build(f), slow: Chained::build(s), signal: Chained::build(g), skip: s - f, seen: 0 })
+        Ok(Macd {
+            fast: Chained::build(f),
+            slow: Chained::build(s),
+            signal: Chained::build(g),
+            skip: s - f,
+            seen: 0,
+        })
     }
 
     pub fn update(&mut self, x: f64) -> (f64, f64, f64) {
@@ -122,6 +130,9 @@ mod tests {
 
     #[test]
     fn rejects_fast_longer_than_slow() {
-        assert_eq!(Macd::new(26, 12, 9).unwrap_err().message(), "macd: fast=26 must not be longer than slow=12");
+        assert_eq!(
+            Macd::new(26, 12, 9).unwrap_err().message(),
+            "macd: fast=26 must not be longer than slow=12"
+        );
     }
 }

@@ -12,8 +12,24 @@ use super::{check, negligible, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch MFI with period `n`.
-pub fn mfi(high: &[f64], low: &[f64], close: &[f64], volume: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
-    let len = check("mfi", &[("high", high), ("low", low), ("close", close), ("volume", volume)], &[out])?;
+pub fn mfi(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    volume: &[f64],
+    n: i64,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
+    let len = check(
+        "mfi",
+        &[
+            ("high", high),
+            ("low", low),
+            ("close", close),
+            ("volume", volume),
+        ],
+        &[out],
+    )?;
     let mut s = Mfi::build(params::period("mfi", "n", n, len)?);
     run(&mut s, [high, low, close, volume], [out]);
     Ok(())
@@ -62,8 +78,16 @@ impl Indicator<4, 1> for Mfi {
             return [NAN];
         }
         let change = tp - prev;
-        let flow = if negligible(change, tp.abs() + prev.abs()) { 0.0 } else { tp * volume };
-        let (up, down) = if change < 0.0 { (0.0, flow) } else { (flow, 0.0) };
+        let flow = if negligible(change, tp.abs() + prev.abs()) {
+            0.0
+        } else {
+            tp * volume
+        };
+        let (up, down) = if change < 0.0 {
+            (0.0, flow)
+        } else {
+            (flow, 0.0)
+        };
         self.no_positive = if up == 0.0 { self.no_positive + 1 } else { 0 };
         self.no_negative = if down == 0.0 { self.no_negative + 1 } else { 0 };
         let (none_up, none_down) = (self.no_positive >= self.n, self.no_negative >= self.n);
@@ -102,13 +126,20 @@ mod tests {
         let v = [1.0, 2.0, 3.0, 1.0];
         let mut out = [0.0; 4];
         mfi(&p, &p, &p, &v, 2, &mut out).unwrap();
-        assert_same(&out, &[NAN, NAN, 100.0 * (22.0 / 52.0), 100.0 * (12.0 / 42.0)]);
+        assert_same(
+            &out,
+            &[NAN, NAN, 100.0 * (22.0 / 52.0), 100.0 * (12.0 / 42.0)],
+        );
     }
 
     #[test]
     fn equal_typical_prices_are_no_move() {
         // Equal typical prices in decimal (3.2467 / 3) that (h + l + c) / 3 rounds an ulp apart.
-        let (h, l, c) = ([1.0839, 1.0831, 1.0846], [1.0807, 1.0806, 1.0829], [1.0821, 1.083, 1.0841]);
+        let (h, l, c) = (
+            [1.0839, 1.0831, 1.0846],
+            [1.0807, 1.0806, 1.0829],
+            [1.0821, 1.083, 1.0841],
+        );
         assert_ne!((h[0] + l[0] + c[0]) / 3.0, (h[1] + l[1] + c[1]) / 3.0);
         let mut out = [0.0; 3];
         mfi(&h, &l, &c, &[5.0, 5.0, 5.0], 1, &mut out).unwrap();

@@ -102,7 +102,11 @@ pub(crate) trait Indicator<const I: usize, const O: usize> {
 const BLOCK: usize = 64;
 
 /// Checks that the named input columns share one length and every output has it too.
-pub(crate) fn check(kernel: &str, inputs: &[(&str, &[f64])], outputs: &[&[f64]]) -> Result<usize, KernelError> {
+pub(crate) fn check(
+    kernel: &str,
+    inputs: &[(&str, &[f64])],
+    outputs: &[&[f64]],
+) -> Result<usize, KernelError> {
     let lens: Vec<(&str, usize)> = inputs.iter().map(|(name, x)| (*name, x.len())).collect();
     let len = params::columns(kernel, &lens)?;
     for out in outputs {
@@ -321,7 +325,6 @@ pub(crate) fn choose(cond: bool, a: f64, b: f64) -> f64 {
 pub(crate) mod testing {
     //! Helpers for the kernels' own tests.
 
-
     pub type Kernel1 = fn(&[f64], i64, &mut [f64]) -> Result<(), crate::KernelError>;
 
     pub fn batch1(kernel: Kernel1, x: &[f64], n: i64) -> Vec<f64> {
@@ -334,7 +337,10 @@ pub(crate) mod testing {
     pub fn assert_same(got: &[f64], want: &[f64]) {
         assert_eq!(got.len(), want.len());
         for (i, (g, w)) in got.iter().zip(want).enumerate() {
-            assert!(g.to_bits() == w.to_bits() || (g.is_nan() && w.is_nan()), "index {i}: got {g}, want {w}\n{got:?}");
+            assert!(
+                g.to_bits() == w.to_bits() || (g.is_nan() && w.is_nan()),
+                "index {i}: got {g}, want {w}\n{got:?}"
+            );
         }
     }
 

@@ -53,7 +53,9 @@ impl<const KIND: u8> Change<KIND> {
         let n = params::period(Self::NAME, "n", n, len)?;
         let mut s = Self::build(n);
         // The window holds the current value and the n before it: n + 1 bars.
-        windowed(x, [out], n + 1, &mut s, |_, i, v, _| [Self::of(v, x[i - n])]);
+        windowed(x, [out], n + 1, &mut s, |_, i, v, _| {
+            [Self::of(v, x[i - n])]
+        });
         Ok(())
     }
 
@@ -93,9 +95,22 @@ mod tests {
     fn changes_over_n_bars() {
         let x = [10.0, 11.0, 12.0, 9.0, 0.0, 5.0];
         assert_same(&batch1(mom, &x, 2), &[NAN, NAN, 2.0, -2.0, -12.0, -4.0]);
-        assert_same(&batch1(rocp, &x, 2), &[NAN, NAN, 0.2, -2.0 / 11.0, -1.0, -4.0 / 9.0]);
+        assert_same(
+            &batch1(rocp, &x, 2),
+            &[NAN, NAN, 0.2, -2.0 / 11.0, -1.0, -4.0 / 9.0],
+        );
         let r = batch1(roc, &x, 3);
-        assert_same(&r, &[NAN, NAN, NAN, (9.0 / 10.0 - 1.0) * 100.0, -100.0, (5.0 / 12.0 - 1.0) * 100.0]);
+        assert_same(
+            &r,
+            &[
+                NAN,
+                NAN,
+                NAN,
+                (9.0 / 10.0 - 1.0) * 100.0,
+                -100.0,
+                (5.0 / 12.0 - 1.0) * 100.0,
+            ],
+        );
         assert_eq!(batch1(roc, &[0.0, 5.0], 1)[1], 0.0);
     }
 
@@ -105,6 +120,9 @@ mod tests {
         let mut s = Roc::new(1).unwrap();
         let streamed: Vec<f64> = x.iter().map(|&v| s.update(v)).collect();
         assert_same(&streamed, &batch1(roc, &x, 1));
-        assert_same(&streamed, &[NAN, 100.0, NAN, NAN, 100.0, 100.0, NAN, NAN, 100.0]);
+        assert_same(
+            &streamed,
+            &[NAN, 100.0, NAN, NAN, 100.0, 100.0, NAN, NAN, 100.0],
+        );
     }
 }

@@ -20,7 +20,10 @@ pub struct Obv {
 
 impl Obv {
     pub fn new() -> Result<Self, KernelError> {
-        Ok(Obv { prev_close: NAN, obv: 0.0 })
+        Ok(Obv {
+            prev_close: NAN,
+            obv: 0.0,
+        })
     }
 
     pub fn update(&mut self, close: f64, volume: f64) -> f64 {
@@ -55,7 +58,12 @@ mod tests {
     #[test]
     fn accumulates_signed_volume() {
         let mut out = [0.0; 5];
-        obv(&[10.0, 11.0, 11.0, 9.0, f64::NAN], &[5.0, 2.0, 7.0, 4.0, 1.0], &mut out).unwrap();
+        obv(
+            &[10.0, 11.0, 11.0, 9.0, f64::NAN],
+            &[5.0, 2.0, 7.0, 4.0, 1.0],
+            &mut out,
+        )
+        .unwrap();
         assert_same(&out, &[5.0, 7.0, 7.0, 3.0, NAN]);
     }
 }

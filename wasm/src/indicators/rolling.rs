@@ -38,7 +38,11 @@ pub struct Ring {
 
 impl Ring {
     pub fn new(n: usize) -> Self {
-        Ring { buf: vec![0.0; n].into_boxed_slice(), len: 0, head: 0 }
+        Ring {
+            buf: vec![0.0; n].into_boxed_slice(),
+            len: 0,
+            head: 0,
+        }
     }
 
     /// Adds `v`; returns the value it evicts once the ring is full.
@@ -87,8 +91,16 @@ impl Ring {
     /// The value pushed `age` pushes ago (0 = the latest); `age < len()`.
     #[inline(always)]
     pub fn ago(&self, age: usize) -> f64 {
-        let newest = if self.head == 0 { self.len - 1 } else { self.head - 1 };
-        let i = if newest >= age { newest - age } else { newest + self.len - age };
+        let newest = if self.head == 0 {
+            self.len - 1
+        } else {
+            self.head - 1
+        };
+        let i = if newest >= age {
+            newest - age
+        } else {
+            newest + self.len - age
+        };
         self.buf[i]
     }
 
@@ -110,7 +122,10 @@ pub struct EqualRun {
 
 impl EqualRun {
     pub fn new() -> Self {
-        EqualRun { last: f64::NAN, len: 0 }
+        EqualRun {
+            last: f64::NAN,
+            len: 0,
+        }
     }
 
     /// Adds `v`; returns the length of the run of values equal to it.
@@ -137,7 +152,11 @@ pub struct SlidingSum {
 
 impl SlidingSum {
     pub fn new(n: usize) -> Self {
-        SlidingSum { n, until_anchor: n, sum: 0.0 }
+        SlidingSum {
+            n,
+            until_anchor: n,
+            sum: 0.0,
+        }
     }
 
     /// Takes the next value; `old` is the value leaving the window (None while it fills).
@@ -170,7 +189,10 @@ pub struct WindowSum {
 
 impl WindowSum {
     pub fn new(n: usize) -> Self {
-        WindowSum { ring: Ring::new(n), sum: SlidingSum::new(n) }
+        WindowSum {
+            ring: Ring::new(n),
+            sum: SlidingSum::new(n),
+        }
     }
 
     /// Adds `v`; returns the sum of the last `n` values once there are `n`.
@@ -235,14 +257,19 @@ mod tests {
         assert_eq!(w.push(5.0), Some(7.0));
         // Prices collapsing from 1e6 to ~1e-6: a plain running sum keeps errors of the old
         // magnitudes and ends up wrong by orders of magnitude.
-        let x: Vec<f64> = (0..100_000).map(|i| 1e6 * 0.99972_f64.powi(i) * (1.0 + 0.01 * ((i % 7) as f64))).collect();
+        let x: Vec<f64> = (0..100_000)
+            .map(|i| 1e6 * 0.99972_f64.powi(i) * (1.0 + 0.01 * ((i % 7) as f64)))
+            .collect();
         let n = 30;
         let mut w = WindowSum::new(n);
         let sums: Vec<Option<f64>> = x.iter().map(|&v| w.push(v)).collect();
         for i in [99_999usize, 77_777, 50_001] {
             let direct: f64 = x[i + 1 - n..=i].iter().sum();
             let got = sums[i].unwrap();
-            assert!(((got - direct) / direct).abs() < 1e-12, "i={i} {got} vs {direct}");
+            assert!(
+                ((got - direct) / direct).abs() < 1e-12,
+                "i={i} {got} vs {direct}"
+            );
         }
     }
 }

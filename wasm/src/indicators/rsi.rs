@@ -38,7 +38,15 @@ impl Rsi {
     }
 
     pub(crate) fn build(n: usize) -> Self {
-        Rsi { n, changes: 0, prev: NAN, gain_sum: 0.0, loss_sum: 0.0, averages: Smoother::wilder(n), last: NAN }
+        Rsi {
+            n,
+            changes: 0,
+            prev: NAN,
+            gain_sum: 0.0,
+            loss_sum: 0.0,
+            averages: Smoother::wilder(n),
+            last: NAN,
+        }
     }
 
     pub fn update(&mut self, x: f64) -> f64 {

@@ -13,7 +13,13 @@ use super::{check, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch SAR.
-pub fn sar(high: &[f64], low: &[f64], acceleration: f64, maximum: f64, out: &mut [f64]) -> Result<(), KernelError> {
+pub fn sar(
+    high: &[f64],
+    low: &[f64],
+    acceleration: f64,
+    maximum: f64,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
     check("sar", &[("high", high), ("low", low)], &[out])?;
     run(&mut Sar::new(acceleration, maximum)?, [high, low], [out]);
     Ok(())
@@ -41,7 +47,16 @@ impl Sar {
                 "sar: acceleration={acceleration} must not exceed maximum={maximum}"
             )));
         }
-        Ok(Sar { acceleration, maximum, bars: 0, long: true, sar: 0.0, ep: 0.0, af: 0.0, prev: (NAN, NAN) })
+        Ok(Sar {
+            acceleration,
+            maximum,
+            bars: 0,
+            long: true,
+            sar: 0.0,
+            ep: 0.0,
+            af: 0.0,
+            prev: (NAN, NAN),
+        })
     }
 
     pub fn update(&mut self, high: f64, low: f64) -> f64 {
@@ -60,7 +75,11 @@ impl Sar {
             let (up, down) = (high - prev_high, prev_low - low);
             self.long = !(down > 0.0 && up < down);
             self.af = self.acceleration;
-            (self.sar, self.ep) = if self.long { (prev_low, high) } else { (prev_high, low) };
+            (self.sar, self.ep) = if self.long {
+                (prev_low, high)
+            } else {
+                (prev_high, low)
+            };
             // The first bar's range does not bound this bar's SAR: compare with itself.
             return self.step(high, low, high, low);
         }
@@ -81,7 +100,11 @@ impl Sar {
             self.ep = if self.long { high } else { low };
         } else {
             out = self.sar;
-            let new_extreme = if self.long { high > self.ep } else { low < self.ep };
+            let new_extreme = if self.long {
+                high > self.ep
+            } else {
+                low < self.ep
+            };
             if new_extreme {
                 self.ep = if self.long { high } else { low };
                 self.af += self.acceleration;

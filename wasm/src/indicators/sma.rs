@@ -13,7 +13,9 @@ pub fn sma(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("sma", &[("x", x)], &[out])?;
     let n = params::period("sma", "n", n, len)?;
     let mut s = Sma::build(n);
-    windowed(x, [out], n, &mut s, |s, i, v, old| [s.slide(v, old, || &x[i + 1 - n..=i])]);
+    windowed(x, [out], n, &mut s, |s, i, v, old| {
+        [s.slide(v, old, || &x[i + 1 - n..=i])]
+    });
     Ok(())
 }
 
@@ -30,7 +32,10 @@ impl Sma {
     }
 
     pub(crate) fn build(n: usize) -> Self {
-        Sma { n: n as f64, window: WindowSum::new(n) }
+        Sma {
+            n: n as f64,
+            window: WindowSum::new(n),
+        }
     }
 
     pub fn update(&mut self, x: f64) -> f64 {
@@ -74,14 +79,21 @@ mod tests {
 
     #[test]
     fn restarts_after_a_non_finite_value() {
-        let out = batch1(sma, &[1.0, f64::NAN, 3.0, 4.0, 5.0, f64::INFINITY, 7.0, 8.0], 2);
+        let out = batch1(
+            sma,
+            &[1.0, f64::NAN, 3.0, 4.0, 5.0, f64::INFINITY, 7.0, 8.0],
+            2,
+        );
         assert_same(&out, &[NAN, NAN, NAN, 3.5, 4.5, NAN, NAN, 7.5]);
     }
 
     #[test]
     fn rejects_bad_arguments() {
         let mut out = [0.0; 3];
-        assert_eq!(sma(&[1.0, 2.0, 3.0], 0, &mut out).unwrap_err().message(), "sma: n must be >= 1, got 0");
+        assert_eq!(
+            sma(&[1.0, 2.0, 3.0], 0, &mut out).unwrap_err().message(),
+            "sma: n must be >= 1, got 0"
+        );
         assert!(sma(&[1.0, 2.0, 3.0], 4, &mut out).is_err());
         assert!(sma(&[], 1, &mut []).is_err());
         assert!(sma(&[1.0, 2.0, 3.0], 2, &mut [0.0; 2]).is_err());

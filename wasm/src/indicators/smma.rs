@@ -29,7 +29,12 @@ impl Smma {
     }
 
     fn build(n: usize) -> Self {
-        Smma { n, seen: 0, seed: 0.0, smooth: Lone::wilder(n) }
+        Smma {
+            n,
+            seen: 0,
+            seed: 0.0,
+            smooth: Lone::wilder(n),
+        }
     }
 
     pub fn update(&mut self, x: f64) -> f64 {
@@ -67,6 +72,9 @@ mod tests {
     #[test]
     fn seeds_then_smooths() {
         let out = batch1(smma, &[2.0, 4.0, 9.0, 3.0], 2);
-        assert_same(&out, &[NAN, 3.0, 0.5 * 3.0 + 0.5 * 9.0, 0.5 * 6.0 + 0.5 * 3.0]);
+        assert_same(
+            &out,
+            &[NAN, 3.0, 0.5 * 3.0 + 0.5 * 9.0, 0.5 * 6.0 + 0.5 * 3.0],
+        );
     }
 }

@@ -35,7 +35,14 @@ impl<const L: usize, const B: usize> Smoother<L, B> {
         for j in 1..B {
             pow[j] = pow[j - 1] * a;
         }
-        Smoother { a, b, pow, p0: [0.0; L], c: [0.0; L], j: 0 }
+        Smoother {
+            a,
+            b,
+            pow,
+            p0: [0.0; L],
+            c: [0.0; L],
+            j: 0,
+        }
     }
 
     /// EMA weights for period `n`: `k = 2 / (n + 1)` on the new value.
@@ -102,7 +109,10 @@ mod tests {
         for i in 0..10_000 {
             let x = 40.0 + (i % 17) as f64 * 1.25;
             let (got, want) = (s.next(x), plain.step([x])[0]);
-            assert!(((got - want) / want).abs() < 1e-14, "bar {i}: {got} vs {want}");
+            assert!(
+                ((got - want) / want).abs() < 1e-14,
+                "bar {i}: {got} vs {want}"
+            );
         }
     }
 

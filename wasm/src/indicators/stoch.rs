@@ -39,7 +39,10 @@ struct Extremes {
 
 impl Extremes {
     fn new(n: usize) -> Self {
-        Extremes { high: Highest::new(n), low: Lowest::new(n) }
+        Extremes {
+            high: Highest::new(n),
+            low: Lowest::new(n),
+        }
     }
 
     fn reset(&mut self) {
@@ -66,7 +69,14 @@ trait Smoothing {
 
 /// The batch form of a stochastic over high, low, close: raw %K from `channel` over each
 /// finite stretch, then the state's smoothing.
-fn batch<S: Smoothing>(s: &mut S, n: usize, high: &[f64], low: &[f64], close: &[f64], outs: [&mut [f64]; 2]) {
+fn batch<S: Smoothing>(
+    s: &mut S,
+    n: usize,
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    outs: [&mut [f64]; 2],
+) {
     let [a, b] = outs;
     pieces([high, low, close], |piece| match piece {
         Piece::Gap(i) => {
@@ -97,7 +107,11 @@ pub fn stoch(
     slowk: &mut [f64],
     slowd: &mut [f64],
 ) -> Result<(), KernelError> {
-    let len = check("stoch", &[("high", high), ("low", low), ("close", close)], &[slowk, slowd])?;
+    let len = check(
+        "stoch",
+        &[("high", high), ("low", low), ("close", close)],
+        &[slowk, slowd],
+    )?;
     let mut s = Stoch::checked(fastk_period, slowk_period, slowd_period, len)?;
     let n = s.n;
     batch(&mut s, n, high, low, close, [slowk, slowd]);
@@ -114,11 +128,20 @@ pub struct Stoch {
 }
 
 impl Stoch {
-    pub fn new(fastk_period: i64, slowk_period: i64, slowd_period: i64) -> Result<Self, KernelError> {
+    pub fn new(
+        fastk_period: i64,
+        slowk_period: i64,
+        slowd_period: i64,
+    ) -> Result<Self, KernelError> {
         Self::checked(fastk_period, slowk_period, slowd_period, usize::MAX)
     }
 
-    fn checked(fastk_period: i64, slowk_period: i64, slowd_period: i64, len: usize) -> Result<Self, KernelError> {
+    fn checked(
+        fastk_period: i64,
+        slowk_period: i64,
+        slowd_period: i64,
+        len: usize,
+    ) -> Result<Self, KernelError> {
         let n = params::period("stoch", "fastk_period", fastk_period, len)?;
         Ok(Stoch {
             n,
@@ -180,7 +203,11 @@ pub fn stochf(
     fastk: &mut [f64],
     fastd: &mut [f64],
 ) -> Result<(), KernelError> {
-    let len = check("stochf", &[("high", high), ("low", low), ("close", close)], &[fastk, fastd])?;
+    let len = check(
+        "stochf",
+        &[("high", high), ("low", low), ("close", close)],
+        &[fastk, fastd],
+    )?;
     let mut s = Stochf::checked("stochf", fastk_period, fastd_period, len)?;
     let n = s.n;
     batch(&mut s, n, high, low, close, [fastk, fastd]);
@@ -200,9 +227,18 @@ impl Stochf {
         Self::checked("stochf", fastk_period, fastd_period, usize::MAX)
     }
 
-    fn checked(kernel: &str, fastk_period: i64, fastd_period: i64, len: usize) -> Result<Self, KernelError> {
+    fn checked(
+        kernel: &str,
+        fastk_period: i64,
+        fastd_period: i64,
+        len: usize,
+    ) -> Result<Self, KernelError> {
         let n = params::period(kernel, "fastk_period", fastk_period, len)?;
-        Ok(Stochf { n, extremes: Extremes::new(n), fastd: Sma::build(params::period(kernel, "fastd_period", fastd_period, len)?) })
+        Ok(Stochf {
+            n,
+            extremes: Extremes::new(n),
+            fastd: Sma::build(params::period(kernel, "fastd_period", fastd_period, len)?),
+        })
     }
 
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> (f64, f64) {
@@ -272,9 +308,17 @@ impl Stochrsi {
         Self::checked(n, fastk_period, fastd_period, usize::MAX)
     }
 
-    fn checked(n: i64, fastk_period: i64, fastd_period: i64, len: usize) -> Result<Self, KernelError> {
+    fn checked(
+        n: i64,
+        fastk_period: i64,
+        fastd_period: i64,
+        len: usize,
+    ) -> Result<Self, KernelError> {
         let rsi = Rsi::build(params::period("stochrsi", "n", n, len)?);
-        Ok(Stochrsi { rsi, stoch: Stochf::checked("stochrsi", fastk_period, fastd_period, len)? })
+        Ok(Stochrsi {
+            rsi,
+            stoch: Stochf::checked("stochrsi", fastk_period, fastd_period, len)?,
+        })
     }
 
     pub fn update(&mut self, x: f64) -> (f64, f64) {

@@ -19,8 +19,17 @@ pub(crate) fn true_range(high: f64, low: f64, prev_close: f64) -> f64 {
 }
 
 /// Batch TRANGE.
-pub fn trange(high: &[f64], low: &[f64], close: &[f64], out: &mut [f64]) -> Result<(), KernelError> {
-    check("trange", &[("high", high), ("low", low), ("close", close)], &[out])?;
+pub fn trange(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    out: &mut [f64],
+) -> Result<(), KernelError> {
+    check(
+        "trange",
+        &[("high", high), ("low", low), ("close", close)],
+        &[out],
+    )?;
     run(&mut Trange::new()?, [high, low, close], [out]);
     Ok(())
 }
@@ -45,7 +54,11 @@ impl Indicator<3, 1> for Trange {
     #[inline(always)]
     fn step(&mut self, [high, low, close]: [f64; 3]) -> [f64; 1] {
         let prev = std::mem::replace(&mut self.prev_close, close);
-        [if prev.is_nan() { NAN } else { true_range(high, low, prev) }]
+        [if prev.is_nan() {
+            NAN
+        } else {
+            true_range(high, low, prev)
+        }]
     }
 
     fn reset(&mut self) {
@@ -54,16 +67,36 @@ impl Indicator<3, 1> for Trange {
 }
 
 /// Batch ATR with period `n`.
-pub fn atr(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
-    let len = check("atr", &[("high", high), ("low", low), ("close", close)], &[out])?;
+pub fn atr(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    n: i64,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
+    let len = check(
+        "atr",
+        &[("high", high), ("low", low), ("close", close)],
+        &[out],
+    )?;
     let mut s = Atr::build(params::period("atr", "n", n, len)?);
     run(&mut s, [high, low, close], [out]);
     Ok(())
 }
 
 /// Batch NATR with period `n`.
-pub fn natr(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
-    let len = check("natr", &[("high", high), ("low", low), ("close", close)], &[out])?;
+pub fn natr(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    n: i64,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
+    let len = check(
+        "natr",
+        &[("high", high), ("low", low), ("close", close)],
+        &[out],
+    )?;
     let mut s = Natr(Atr::build(params::period("natr", "n", n, len)?));
     run(&mut s, [high, low, close], [out]);
     Ok(())
@@ -85,7 +118,13 @@ impl Atr {
     }
 
     pub(crate) fn build(n: usize) -> Self {
-        Atr { n, ranges: 0, prev_close: NAN, seed: 0.0, smooth: Lone::wilder(n) }
+        Atr {
+            n,
+            ranges: 0,
+            prev_close: NAN,
+            seed: 0.0,
+            smooth: Lone::wilder(n),
+        }
     }
 
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
@@ -126,7 +165,12 @@ pub struct Natr(Atr);
 
 impl Natr {
     pub fn new(n: i64) -> Result<Self, KernelError> {
-        Ok(Natr(Atr::build(params::period("natr", "n", n, usize::MAX)?)))
+        Ok(Natr(Atr::build(params::period(
+            "natr",
+            "n",
+            n,
+            usize::MAX,
+        )?)))
     }
 
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
@@ -139,7 +183,13 @@ impl Indicator<3, 1> for Natr {
     fn step(&mut self, bar: [f64; 3]) -> [f64; 1] {
         let [atr] = self.0.step(bar);
         let close = bar[2];
-        [if close != 0.0 { (atr / close) * 100.0 } else if atr.is_nan() { NAN } else { 0.0 }]
+        [if close != 0.0 {
+            (atr / close) * 100.0
+        } else if atr.is_nan() {
+            NAN
+        } else {
+            0.0
+        }]
     }
 
     fn reset(&mut self) {
@@ -161,7 +211,11 @@ mod tests {
 
     #[test]
     fn atr_seeds_with_the_mean_true_range() {
-        let (h, l, c) = ([10.0, 11.0, 12.0, 11.0], [9.0, 10.0, 10.0, 8.0], [9.5, 10.5, 11.0, 8.5]);
+        let (h, l, c) = (
+            [10.0, 11.0, 12.0, 11.0],
+            [9.0, 10.0, 10.0, 8.0],
+            [9.5, 10.5, 11.0, 8.5],
+        );
         let mut out = [0.0; 4];
         atr(&h, &l, &c, 2, &mut out).unwrap();
         assert_same(&out[..2], &[NAN, NAN]);

@@ -38,8 +38,17 @@ impl Trima {
     }
 
     fn build(n: usize) -> Self {
-        let (first, second) = if n % 2 == 1 { (n.div_ceil(2), n.div_ceil(2)) } else { (n / 2, n / 2 + 1) };
-        Trima { first, inner: WindowSum::new(first), outer: WindowSum::new(second), divider: (first * second) as f64 }
+        let (first, second) = if n % 2 == 1 {
+            (n.div_ceil(2), n.div_ceil(2))
+        } else {
+            (n / 2, n / 2 + 1)
+        };
+        Trima {
+            first,
+            inner: WindowSum::new(first),
+            outer: WindowSum::new(second),
+            divider: (first * second) as f64,
+        }
     }
 
     pub fn update(&mut self, x: f64) -> f64 {
@@ -71,9 +80,18 @@ mod tests {
     fn triangular_weights() {
         let x = [1.0, 2.0, 4.0, 8.0, 16.0];
         // n = 5: weights 1 2 3 2 1 over 9.
-        assert_same(&batch1(trima, &x, 5), &[NAN, NAN, NAN, NAN, (1.0 + 4.0 + 12.0 + 16.0 + 16.0) / 9.0]);
+        assert_same(
+            &batch1(trima, &x, 5),
+            &[NAN, NAN, NAN, NAN, (1.0 + 4.0 + 12.0 + 16.0 + 16.0) / 9.0],
+        );
         // n = 4: weights 1 2 2 1 over 6.
         let out = batch1(trima, &x, 4);
-        assert_same(&out[3..], &[(1.0 + 4.0 + 8.0 + 8.0) / 6.0, (2.0 + 8.0 + 16.0 + 16.0) / 6.0]);
+        assert_same(
+            &out[3..],
+            &[
+                (1.0 + 4.0 + 8.0 + 8.0) / 6.0,
+                (2.0 + 8.0 + 16.0 + 16.0) / 6.0,
+            ],
+        );
     }
 }

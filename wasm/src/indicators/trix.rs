@@ -31,7 +31,12 @@ impl Trix {
     }
 
     fn build(n: usize) -> Self {
-        Trix { e1: Chained::build(n), e2: Chained::build(n), e3: Chained::build(n), prev: NAN }
+        Trix {
+            e1: Chained::build(n),
+            e2: Chained::build(n),
+            e3: Chained::build(n),
+            prev: NAN,
+        }
     }
 
     pub fn update(&mut self, x: f64) -> f64 {

@@ -15,8 +15,20 @@ use crate::{params, KernelError};
 
 /// Batch ULTOSC with periods `n1`, `n2`, `n3`.
 #[allow(clippy::too_many_arguments)]
-pub fn ultosc(high: &[f64], low: &[f64], close: &[f64], n1: i64, n2: i64, n3: i64, out: &mut [f64]) -> Result<(), KernelError> {
-    let len = check("ultosc", &[("high", high), ("low", low), ("close", close)], &[out])?;
+pub fn ultosc(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    n1: i64,
+    n2: i64,
+    n3: i64,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
+    let len = check(
+        "ultosc",
+        &[("high", high), ("low", low), ("close", close)],
+        &[out],
+    )?;
     let mut s = Ultosc::checked(n1, n2, n3, len)?;
     run(&mut s, [high, low, close], [out]);
     Ok(())
@@ -27,8 +39,8 @@ pub fn ultosc(high: &[f64], low: &[f64], close: &[f64], n1: i64, n2: i64, n3: i6
 pub struct Ultosc {
     periods: [usize; 3], // shortest first
     prev_close: f64,
-    pressure: Ring, // buying pressure of the last `periods[2]` bars
-    range: Ring,    // true range of the last `periods[2]` bars
+    pressure: Ring,      // buying pressure of the last `periods[2]` bars
+    range: Ring,         // true range of the last `periods[2]` bars
     sums: [[f64; 3]; 2], // [pressure, range] sums over each period
     seen: usize,
     until_anchor: usize,
@@ -47,7 +59,15 @@ impl Ultosc {
         ];
         periods.sort_unstable();
         let n = periods[2];
-        Ok(Ultosc { periods, prev_close: NAN, pressure: Ring::new(n), range: Ring::new(n), sums: [[0.0; 3]; 2], seen: 0, until_anchor: n })
+        Ok(Ultosc {
+            periods,
+            prev_close: NAN,
+            pressure: Ring::new(n),
+            range: Ring::new(n),
+            sums: [[0.0; 3]; 2],
+            seen: 0,
+            until_anchor: n,
+        })
     }
 
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
@@ -65,7 +85,11 @@ impl Indicator<3, 1> for Ultosc {
         let true_low = lesser(low, prev);
         let new = [close - true_low, true_range(high, low, prev)];
         let longest = self.periods[2];
-        for (s, (ring, v)) in [&mut self.pressure, &mut self.range].into_iter().zip(new).enumerate() {
+        for (s, (ring, v)) in [&mut self.pressure, &mut self.range]
+            .into_iter()
+            .zip(new)
+            .enumerate()
+        {
             for (k, &p) in self.periods.iter().enumerate() {
                 // The value leaving the window of p bars once this one enters.
                 let old = if self.seen >= p { ring.ago(p - 1) } else { 0.0 };

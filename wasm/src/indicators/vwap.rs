@@ -7,8 +7,24 @@ use super::{check, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch rolling VWAP over `n` bars.
-pub fn vwap(high: &[f64], low: &[f64], close: &[f64], volume: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
-    let len = check("vwap", &[("high", high), ("low", low), ("close", close), ("volume", volume)], &[out])?;
+pub fn vwap(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    volume: &[f64],
+    n: i64,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
+    let len = check(
+        "vwap",
+        &[
+            ("high", high),
+            ("low", low),
+            ("close", close),
+            ("volume", volume),
+        ],
+        &[out],
+    )?;
     let mut s = Vwap::build(params::period("vwap", "n", n, len)?);
     run(&mut s, [high, low, close, volume], [out]);
     Ok(())
@@ -27,7 +43,10 @@ impl Vwap {
     }
 
     fn build(n: usize) -> Self {
-        Vwap { value: WindowSum::new(n), volume: WindowSum::new(n) }
+        Vwap {
+            value: WindowSum::new(n),
+            volume: WindowSum::new(n),
+        }
     }
 
     pub fn update(&mut self, high: f64, low: f64, close: f64, volume: f64) -> f64 {
@@ -39,10 +58,12 @@ impl Indicator<4, 1> for Vwap {
     #[inline(always)]
     fn step(&mut self, [high, low, close, volume]: [f64; 4]) -> [f64; 1] {
         let tp = (high + low + close) / 3.0;
-        [match (self.value.push(tp * volume), self.volume.push(volume)) {
-            (Some(value), Some(volume)) if volume != 0.0 => value / volume,
-            _ => NAN,
-        }]
+        [
+            match (self.value.push(tp * volume), self.volume.push(volume)) {
+                (Some(value), Some(volume)) if volume != 0.0 => value / volume,
+                _ => NAN,
+            },
+        ]
     }
 
     fn reset(&mut self) {

@@ -17,8 +17,18 @@ fn percent_r(close: f64, highest: f64, lowest: f64) -> f64 {
 }
 
 /// Batch WILLR with period `n`.
-pub fn willr(high: &[f64], low: &[f64], close: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
-    let len = check("willr", &[("high", high), ("low", low), ("close", close)], &[out])?;
+pub fn willr(
+    high: &[f64],
+    low: &[f64],
+    close: &[f64],
+    n: i64,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
+    let len = check(
+        "willr",
+        &[("high", high), ("low", low), ("close", close)],
+        &[out],
+    )?;
     let n = params::period("willr", "n", n, len)?;
     pieces([high, low, close], |piece| match piece {
         Piece::Gap(i) => out[i] = NAN,
@@ -42,7 +52,10 @@ pub struct Willr {
 impl Willr {
     pub fn new(n: i64) -> Result<Self, KernelError> {
         let n = params::period("willr", "n", n, usize::MAX)?;
-        Ok(Willr { high: Highest::new(n), low: Lowest::new(n) })
+        Ok(Willr {
+            high: Highest::new(n),
+            low: Lowest::new(n),
+        })
     }
 
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
@@ -75,7 +88,14 @@ mod tests {
     #[test]
     fn percent_below_the_high() {
         let mut out = [0.0; 3];
-        willr(&[10.0, 12.0, 11.0], &[8.0, 9.0, 10.0], &[9.0, 11.0, 9.0], 2, &mut out).unwrap();
+        willr(
+            &[10.0, 12.0, 11.0],
+            &[8.0, 9.0, 10.0],
+            &[9.0, 11.0, 9.0],
+            2,
+            &mut out,
+        )
+        .unwrap();
         assert_same(&out, &[NAN, 1.0 / (-4.0 / 100.0), 3.0 / (-3.0 / 100.0)]);
     }
 }

@@ -16,7 +16,12 @@ pub fn min(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     extreme::<false>("min", x, n, out)
 }
 
-fn extreme<const HIGHEST: bool>(kernel: &str, x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
+fn extreme<const HIGHEST: bool>(
+    kernel: &str,
+    x: &[f64],
+    n: i64,
+    out: &mut [f64],
+) -> Result<(), KernelError> {
     let len = check(kernel, &[("x", x)], &[out])?;
     let n = params::period(kernel, "n", n, len)?;
     pieces([x], |piece| match piece {
@@ -45,7 +50,12 @@ pub type Min = Windowed<Lowest>;
 impl<const HIGHEST: bool> Windowed<Extreme<HIGHEST>> {
     pub fn new(n: i64) -> Result<Self, KernelError> {
         let kernel = if HIGHEST { "max" } else { "min" };
-        Ok(Windowed(Extreme::new(params::period(kernel, "n", n, usize::MAX)?)))
+        Ok(Windowed(Extreme::new(params::period(
+            kernel,
+            "n",
+            n,
+            usize::MAX,
+        )?)))
     }
 
     pub fn update(&mut self, x: f64) -> f64 {
@@ -57,7 +67,11 @@ impl<const HIGHEST: bool> Indicator<1, 1> for Windowed<Extreme<HIGHEST>> {
     #[inline(always)]
     fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
         self.0.push(x);
-        [if self.0.is_full() { self.0.value() } else { NAN }]
+        [if self.0.is_full() {
+            self.0.value()
+        } else {
+            NAN
+        }]
     }
 
     fn reset(&mut self) {
@@ -70,7 +84,9 @@ pub fn sum(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("sum", &[("x", x)], &[out])?;
     let n = params::period("sum", "n", n, len)?;
     let mut s = Sum::build(n);
-    windowed(x, [out], n, &mut s, |s, i, v, old| [s.0.slide(v, old, || &x[i + 1 - n..=i])]);
+    windowed(x, [out], n, &mut s, |s, i, v, old| {
+        [s.0.slide(v, old, || &x[i + 1 - n..=i])]
+    });
     Ok(())
 }
 
@@ -111,9 +127,18 @@ mod tests {
     #[test]
     fn max_min_sum() {
         let x = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0];
-        assert_same(&batch1(max, &x, 3), &[NAN, NAN, 4.0, 4.0, 5.0, 9.0, 9.0, 9.0]);
-        assert_same(&batch1(min, &x, 3), &[NAN, NAN, 1.0, 1.0, 1.0, 1.0, 2.0, 2.0]);
-        assert_same(&batch1(sum, &x, 2), &[NAN, 4.0, 5.0, 5.0, 6.0, 14.0, 11.0, 8.0]);
+        assert_same(
+            &batch1(max, &x, 3),
+            &[NAN, NAN, 4.0, 4.0, 5.0, 9.0, 9.0, 9.0],
+        );
+        assert_same(
+            &batch1(min, &x, 3),
+            &[NAN, NAN, 1.0, 1.0, 1.0, 1.0, 2.0, 2.0],
+        );
+        assert_same(
+            &batch1(sum, &x, 2),
+            &[NAN, 4.0, 5.0, 5.0, 6.0, 14.0, 11.0, 8.0],
+        );
     }
 
     #[test]

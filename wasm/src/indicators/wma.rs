@@ -33,7 +33,11 @@ impl Wma {
     }
 
     fn build(n: usize) -> Self {
-        Wma { divider: (n * (n + 1) / 2) as f64, ring: Ring::new(n), sums: WeightedSums::new(n) }
+        Wma {
+            divider: (n * (n + 1) / 2) as f64,
+            ring: Ring::new(n),
+            sums: WeightedSums::new(n),
+        }
     }
 
     pub fn update(&mut self, x: f64) -> f64 {
@@ -68,7 +72,12 @@ pub(crate) struct WeightedSums {
 
 impl WeightedSums {
     pub fn new(n: usize) -> Self {
-        WeightedSums { n, until_anchor: n, sum: 0.0, weighted: 0.0 }
+        WeightedSums {
+            n,
+            until_anchor: n,
+            sum: 0.0,
+            weighted: 0.0,
+        }
     }
 
     /// Computes both sums afresh from the window (oldest first); returns the weighted sum.
@@ -96,7 +105,10 @@ impl WeightedSums {
 /// the sliding sums stay in registers.
 #[inline(never)]
 fn exact_sums(window: &[f64]) -> (f64, f64) {
-    let weighted = window.iter().enumerate().fold(0.0, |acc, (i, &v)| acc + (i + 1) as f64 * v);
+    let weighted = window
+        .iter()
+        .enumerate()
+        .fold(0.0, |acc, (i, &v)| acc + (i + 1) as f64 * v);
     (window_sum(window), weighted)
 }
 
@@ -118,7 +130,10 @@ mod tests {
         let n = 9;
         let out = batch1(wma, &c, n as i64);
         for i in [8usize, 1000, 19_999] {
-            let direct: f64 = (0..n).map(|j| (j + 1) as f64 * c[i + 1 - n + j]).sum::<f64>() / 45.0;
+            let direct: f64 = (0..n)
+                .map(|j| (j + 1) as f64 * c[i + 1 - n + j])
+                .sum::<f64>()
+                / 45.0;
             assert!(((out[i] - direct) / direct).abs() < 1e-13);
         }
     }

@@ -175,4 +175,3 @@ stream!(Min(n: i64) => update(x) -> f64);
 stream!(Sum(n: i64) => update(x) -> f64);
 stream!(Crossover() => update(a, b) -> f64);
 stream!(Crossunder() => update(a, b) -> f64);
-
