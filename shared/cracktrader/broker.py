@@ -1,0 +1,221 @@
+"""The simulated broker: takes orders, matches them bar by bar (fills.py), books the fills
+(accounting.py) and queues the notifications for the strategy.
+
+Orders submitted during bar i work from bar i+1: a market order fills at that bar's open (or,
+with `fill="close"`, at bar i's close). Market rules, when given, normalize or reject each order
+at submission (`rules.validate(side, type, amount, price)`), and the reason shows in
+`notify_order` like any other rejection.
+"""
+
+from bisect import insort
+
+from .accounting import Account
+from .fills import Book, Sim, Working, match_bar
+from .orders import (ACCEPTED, BUY, CANCELED, EXPIRED, FILLED, IOC, LIMIT, MARKET, REJECTED,
+                     STOP_LIMIT, TRAILING_STOP, WAITING, problem, trail_level)
+
+
+class Broker:
+    """Cash, positions and orders of one run. Strategies read `cash`, `value`, `fees`,
+    `position(data)` and `orders` (the open ones)."""
+
+    def __init__(self, feeds, cash, commission, slippage, leverage, policy, sub_bars, market_rules, clock):
+        self.feeds = feeds
+        self.account = Account(cash, feeds)
+        self.commission, self.slippage, self.leverage = commission, slippage, leverage
+        self.policy, self.sub_bars, self.market_rules = policy, sub_bars, market_rules
+        self.clock = clock  # .step and .time of the current step
+        self.pending = [[] for _ in feeds]  # working orders per feed, by id
+        self.at_close = []  # market orders to fill at this bar's close
+        self.orders = []  # every order, by id
+        self.notes = []  # (kind, object) for notify_order / notify_trade
+        self.note_orders = self.note_trades = False
+
+    # --- what strategies read ---------------------------------------------------------------
+    @property
+    def cash(self):
+        return self.account.cash
+
+    @property
+    def value(self):
+        """Cash plus every position at its current close."""
+        return self.account.value()
+
+    @property
+    def fees(self):
+        return self.account.fees
+
+    def position(self, data=None):
+        return self.account.positions[(data or self.feeds[0]).index]
+
+    @property
+    def open_orders(self):
+        return [o for o in self.orders if o.alive]
+
+    # --- submission -----------------------------------------------------------------------
+    def submit(self, order, children=()):
+        """Accept (or reject) an order and its bracket exits; they work from the next bar."""
+        self.orders.append(order)
+        for child in children:
+            child.parent, child.status = order, WAITING
+            self.orders.append(child)
+        if len(children) == 2:
+            children[0].oco, children[1].oco = children[1], children[0]
+        order.children = tuple(children)
+        feed = order.feed
+        if feed.i < 0:
+            self._reject(order, "no_price", f"{feed.name} has no bar yet")
+            return order
+        for o in (order, *children):
+            rejected = self._check(o)
+            if rejected:
+                rule, reason = rejected
+                self._reject(order, rule, reason if o is order else f"{_exit_name(o)}: {reason}")
+                return order
+        for o in (order, *children):
+            if o.type == TRAILING_STOP:
+                o.trail_extreme = feed.close.values[feed.i]
+                o.trail_stop = trail_level(o, o.trail_extreme)
+        if order.type == MARKET and order.fill_at == "close":
+            self.at_close.append(order)
+        else:
+            insort(self.pending[feed.index], order, key=_id)
+        self._note_order(order)
+        return order
+
+    def _check(self, order):
+        """(rule, reason) if the order cannot be placed; normalizes it through market rules."""
+        found = problem(order.size, order.limit, order.stop, order.trail, order.trail_percent)
+        if found or self.market_rules is None:
+            return found
+        rules = self.market_rules.get(order.feed.index) if isinstance(self.market_rules, dict) else self.market_rules
+        if rules is None:
+            return None
+        kind = "limit" if order.type in (LIMIT, STOP_LIMIT) else "market"
+        ref = order.limit if kind == "limit" else (order.stop if order.stop is not None else order.feed.close.values[order.feed.i])
+        try:
+            order.size, price = rules.validate(order.side, kind, order.size, ref)
+        except ValueError as e:
+            return getattr(e, "rule", "rejected"), str(e)
+        if kind == "limit":
+            order.limit = price
+        if order.stop is not None:
+            try:
+                _, order.stop = rules.validate(order.side, "limit", order.size, order.stop)
+            except ValueError as e:
+                return getattr(e, "rule", "rejected"), f"stop price: {e}"
+        return None
+
+    def cancel(self, order):
+        """Cancel an order that is still working (and its waiting exits); False if it was done."""
+        if not order.alive:
+            return False
+        self._end(order, CANCELED, "canceled", "canceled by the strategy")
+        return True
+
+    # --- matching -------------------------------------------------------------------------
+    def match(self, feed, i):
+        """Match the feed's working orders against its bar i, then book what filled."""
+        orders = self.pending[feed.index]
+        o, h, l, c = feed.open.values[i], feed.high.values[i], feed.low.values[i], feed.close.values[i]
+        subs = self.sub_bars(feed, i) if self.sub_bars else None
+        sim = match_bar(self._sim(feed, orders, h, l), o, h, l, c, self.policy, subs)
+        self._commit(feed, sim.events)
+        for order in list(orders):  # still working after its first bar: IOC expires, trails ratchet
+            if order.tif == IOC and order.created_step < self.clock.step:
+                self._end(order, EXPIRED, "ioc", "IOC: not filled on its first bar")
+            elif order.type == TRAILING_STOP:
+                extreme = max(order.trail_extreme, h) if order.side != BUY else min(order.trail_extreme, l)
+                if extreme != order.trail_extreme:
+                    order.trail_extreme, order.trail_stop = extreme, trail_level(order, extreme)
+
+    def fill_at_close(self):
+        """Fill the market orders placed with fill="close" at their bar's close."""
+        orders, self.at_close = self.at_close, []
+        for order in orders:
+            if not order.alive:
+                continue
+            feed = order.feed
+            i = feed.i
+            h, l, c = feed.high.values[i], feed.low.values[i], feed.close.values[i]
+            sim = self._sim(feed, [order], h, l)
+            sim.jump(c)
+            self._commit(feed, sim.events)
+
+    def _sim(self, feed, orders, high, low):
+        account, me = self.account, feed.index
+        other_value = other_margin = 0.0
+        for pos in account.positions:
+            if pos.size and pos.feed.index != me:
+                mark = pos.size * pos.feed.close.values[pos.feed.i]
+                other_value += mark
+                other_margin += abs(mark) / self.leverage
+        book = Book(account.cash, account.positions[me].size, other_value, other_margin, self.leverage, self.commission)
+        return Sim([Working.of(o) for o in orders], book, self.slippage, high, low)
+
+    def _commit(self, feed, events):
+        step, time = self.clock.step, feed.time.values[feed.i]
+        for event in events:
+            kind, order = event[0], event[1]
+            if kind == "fill":
+                _, _, price, size, fee = event
+                self._remove(order)
+                order.status, order.price, order.filled, order.commission = FILLED, price, size, fee
+                order.time, order.step = time, step
+                trades = self.account.book(feed, order.side == BUY, size, price, fee, time, step)
+                self._note_order(order)
+                for child in order.children:
+                    if child.status == WAITING:
+                        child.status, child.created_step = ACCEPTED, step
+                        insort(self.pending[feed.index], child, key=_id)
+                        self._note_order(child)
+                if self.note_trades:
+                    self.notes.extend(("trade", t) for t in trades)
+            elif kind == "trigger":
+                order.triggered = True
+            elif kind == "reject":
+                self._end(order, REJECTED, event[2], event[3])
+            else:
+                self._end(order, CANCELED, event[2], event[3])
+        if events and self.account.positions[feed.index].size == 0:
+            self._drop_reduce_only(feed)
+
+    def _drop_reduce_only(self, feed):
+        """A flat position leaves nothing for exits to reduce: cancel them."""
+        for order in list(self.pending[feed.index]):
+            if order.reduce_only:
+                self._end(order, CANCELED, "position_closed", "the position is flat")
+
+    # --- endings and notes ----------------------------------------------------------------
+    def _reject(self, order, rule, reason):
+        self._end(order, REJECTED, rule, reason)
+
+    def _end(self, order, status, rule, reason):
+        if not order.alive:
+            return
+        self._remove(order)
+        order.status, order.rule, order.reason = status, rule, reason
+        self._note_order(order)
+        for child in order.children:
+            if child.status == WAITING:
+                self._end(child, CANCELED, "parent_not_filled", f"entry order {order.id} {status}")
+
+    def _remove(self, order):
+        if order.status == ACCEPTED:
+            pending = self.pending[order.feed.index]
+            if order in pending:
+                pending.remove(order)
+            elif order in self.at_close:
+                self.at_close.remove(order)
+
+    def _note_order(self, order):
+        if self.note_orders:
+            self.notes.append(("order", order))
+
+
+def _exit_name(order):
+    return "take_profit" if order.type == LIMIT else "stop_loss"
+
+
+def _id(order):
+    return order.id

@@ -1,0 +1,55 @@
+"""The result of a run: final value, statistics, closed trades and the equity curve.
+
+`to_json()` writes the document the CLI and the browser share:
+`{"final_value", "stats": {...}, "trades": [{"entry_time", "exit_time", "side", "size",
+"entry_price", "exit_price", "pnl", "commission"}], "equity": [[time_ms, value], ...]}`.
+Times are UTC ms (a fill's time is its bar's open time). The same run gives the same bytes.
+"""
+
+import json
+import math
+
+from . import stats as _stats
+
+
+def _clean(x):
+    """JSON has no NaN/inf: undefined numbers become null."""
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    return x
+
+
+class Result:
+    def __init__(self, final_value, cash, trades, open_trades, times, equity, bar_ms, orders, feeds):
+        self.final_value = final_value
+        self.cash = cash
+        self.trades = trades  # closed, in closing order
+        self.open_trades = open_trades
+        self.times = times  # array('q'): each bar's time
+        self.equity = equity  # array('d'): the value at each bar's close
+        self.bar_ms = bar_ms
+        self.orders = orders  # every order of the run, by id
+        self.feeds = feeds
+        self._stats = None
+
+    @property
+    def stats(self):
+        if self._stats is None:
+            self._stats = _clean(_stats.compute(self.trades, self.open_trades, self.times, self.equity, self.cash, self.bar_ms))
+        return self._stats
+
+    def to_dict(self):
+        return {
+            "final_value": _clean(self.final_value),
+            "stats": self.stats,
+            "trades": [_clean(t.to_dict()) for t in self.trades],
+            "equity": [[t, _clean(v)] for t, v in zip(self.times, self.equity)],
+        }
+
+    def to_json(self, indent=None):
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+    def __repr__(self):
+        return f"<Result final_value={self.final_value:.2f} trades={len(self.trades)} bars={len(self.equity)}>"

@@ -1,0 +1,120 @@
+"""Performance statistics: one pure function of the trades and the equity curve.
+
+Returns are fractions (0.12 = 12%), money is in the quote currency. Per-bar returns are the
+equity's simple returns; annualized figures scale them by the bars in a year, following the
+data: crypto trades 365 days a year, 24 hours a day, so a 5m series has 105,120 bars a year.
+Volatility uses the sample standard deviation; the risk-free rate is 0. Undefined values (a
+ratio over zero, too few trades) are None.
+"""
+
+import math
+import operator
+from itertools import accumulate, compress, islice
+
+from . import detmath
+
+DAYS_PER_YEAR = 365
+YEAR_MS = DAYS_PER_YEAR * 24 * 3_600_000
+
+
+def _ratio(a, b):
+    return a / b if b else None
+
+
+def _mean_std(xs):
+    """Mean and sample standard deviation (None below two values)."""
+    n = len(xs)
+    if n == 0:
+        return None, None
+    mean = math.fsum(xs) / n
+    if n < 2:
+        return mean, None
+    dev = [x - mean for x in xs]
+    return mean, math.sqrt(math.fsum(map(operator.mul, dev, dev)) / (n - 1))
+
+
+def _returns(equity):
+    prev, cur = equity, islice(equity, 1, None)
+    if all(equity):
+        return list(map(operator.sub, map(operator.truediv, cur, prev), [1.0] * (len(equity) - 1)))
+    return [(b / a - 1.0) if a else 0.0 for a, b in zip(prev, cur)]
+
+
+def drawdown(times, equity):
+    """(max drawdown as a positive fraction of the peak, longest time under a peak in ms, in
+    bars): from the bar of a peak to the bar that regains it, or to the end if none does."""
+    n = len(equity)
+    peaks = list(accumulate(equity, max))
+    worst = max(map(lambda v, p: (1.0 - v / p) if p > 0 else 0.0, equity, peaks), default=0.0)
+    highs = list(compress(range(n), map(operator.ge, equity, peaks)))
+    spans = [(a, b) for a, b in zip(highs, highs[1:]) if b - a > 1]
+    if highs[-1] != n - 1:
+        spans.append((highs[-1], n - 1))
+    longest = max(((times[b] - times[a], b - a) for a, b in spans), default=(0, 0))
+    return (worst, *longest)
+
+
+def exposure(trades, bars):
+    """Fraction of bars that ended with a position open: union of [entry_step, exit_step)."""
+    spans = sorted((t.entry_step, t.exit_step if t.exit_step is not None and not t.is_open else bars) for t in trades)
+    covered, end = 0, 0
+    for a, b in spans:
+        a = max(a, end)
+        if b > a:
+            covered += b - a
+            end = b
+    return covered / bars if bars else None
+
+
+def compute(trades, open_trades, times, equity, cash, bar_ms):
+    """The statistics of a run from its closed trades, open trades and equity curve
+    (`times` UTC ms of each bar, `equity` the value at its close), starting from `cash`."""
+    n = len(equity)
+    final = equity[-1] if n else cash
+    per_year = YEAR_MS / bar_ms if bar_ms else None
+    span_ms = (times[-1] - times[0] + bar_ms) if n and bar_ms else None
+    years = span_ms / YEAR_MS if span_ms else None
+    returns = _returns(equity) if n > 1 else []
+    mean, std = _mean_std(returns)
+    down = math.sqrt(math.fsum(r * r for r in returns if r < 0) / len(returns)) if returns else None
+    root = math.sqrt(per_year) if per_year else None
+    total_return = final / cash - 1.0
+    if years is None:
+        cagr = None
+    else:
+        cagr = detmath.pow(final / cash, 1.0 / years) - 1.0 if final > 0 else -1.0
+    max_dd, dd_ms, dd_bars = drawdown(times, equity) if n else (0.0, 0, 0)
+    pnls = [t.pnl for t in trades]
+    wins, losses = [p for p in pnls if p > 0], [p for p in pnls if p < 0]
+    trade_mean, trade_std = _mean_std(pnls)
+    fees = math.fsum(t.commission for t in (*trades, *open_trades))
+    return {
+        "start": times[0] if n else None,
+        "end": times[-1] if n else None,
+        "bars": n,
+        "initial_cash": cash,
+        "final_value": final,
+        "total_return": total_return,
+        "cagr": cagr,
+        "volatility": std * root if std is not None and root else None,
+        "sharpe": _ratio(mean, std) * root if std and root else None,
+        "sortino": _ratio(mean, down) * root if down and root else None,
+        "calmar": _ratio(cagr, max_dd) if cagr is not None and max_dd else None,
+        "max_drawdown": max_dd,
+        "max_drawdown_duration_ms": dd_ms,
+        "max_drawdown_duration_bars": dd_bars,
+        "trades": len(pnls),
+        "open_trades": len(open_trades),
+        "win_rate": _ratio(len(wins), len(pnls)),
+        "profit_factor": _ratio(math.fsum(wins), -math.fsum(losses)) if losses else None,
+        "expectancy": trade_mean,
+        "avg_trade": trade_mean,
+        "best_trade": max(pnls) if pnls else None,
+        "worst_trade": min(pnls) if pnls else None,
+        "exposure": exposure([*trades, *open_trades], n),
+        "sqn": math.sqrt(len(pnls)) * trade_mean / trade_std if trade_std else None,
+        "fees": fees,
+        "annualization": {
+            "days_per_year": DAYS_PER_YEAR, "hours_per_day": 24, "bar_ms": bar_ms, "periods_per_year": per_year,
+        },
+    }
