@@ -17,6 +17,7 @@ from pathlib import Path
 from .broker import Broker
 from .candles import Candles
 from .costs import Commission, Slippage
+from .data.errors import DataError
 from .feed import Feed, align
 from .fills import POLICIES
 from .result import Result
@@ -81,7 +82,8 @@ class Engine:
         self.commission, self.slippage = Commission.of(commission), Slippage.of(slippage)
         self.sizing = parse_sizing(sizing)
         candles = as_candles(data)
-        self.feeds = [Feed(c, k, source=_source(c, k, len(candles))) for k, c in enumerate(candles)]
+        # An engine may start empty and be fed live; a backtest needs bars (see backtest()).
+        self.feeds = [Feed(c, k, _source(c, k, len(candles)), allow_empty=True) for k, c in enumerate(candles)]
         self._timeline()
         self.step, self.ids = -1, 0
         self._sub = _sub_bars(intrabar_data, self.feeds)
@@ -328,7 +330,10 @@ def backtest(strategy, data, *, progress=None, **options):
     list of them for several feeds) and return the Result. Options: cash, commission, slippage,
     params, fill ("open"/"close"), intrabar ("adverse"/"favorable"/"nearest"), intrabar_data,
     leverage, sizing (units or "N%"), market_rules."""
-    engine = Engine(strategy, data, **options)
+    engine = Engine(strategy, as_candles(data), **options)
+    for feed in engine.feeds:
+        if not len(feed.time.values):
+            raise DataError(feed.name, None, None, "empty", "no candles")
     if engine._first_ready(0, len(engine.times)) == len(engine.times):
         short = [f"{f.name} needs {n + 1} bars, has {len(f.time.values)}" for f, n in zip(engine.feeds, engine.required)
                  if n + 1 > len(f.time.values)]

@@ -20,12 +20,12 @@ from .lines import Line
 PRICES = ("open", "high", "low", "close")
 
 
-def check_candles(candles, source):
+def check_candles(candles, source, allow_empty=False):
     """Raise DataError naming the first bad row (1-based), field and rule; rows are bars."""
     if not isinstance(candles, Candles):
         raise TypeError(f"{source}: expected Candles (see ct.load_data), got {type(candles).__name__}")
     n = len(candles)
-    if n == 0:
+    if n == 0 and not allow_empty:
         raise DataError(source, None, None, "empty", "no candles")
     t = candles.time
     if not all(map(operator.lt, t, islice(t, 1, None))):
@@ -67,9 +67,9 @@ def bar_ms(candles):
 class Feed:
     """A market's candles as lines; the clock (`i`) of every line computed from them."""
 
-    def __init__(self, candles, index=0, source=None):
+    def __init__(self, candles, index=0, source=None, allow_empty=False):
         source = source or candles.symbol or f"data{index}"
-        check_candles(candles, source)
+        check_candles(candles, source, allow_empty)
         self.index = index
         self.symbol = candles.symbol
         self.timeframe = candles.timeframe
