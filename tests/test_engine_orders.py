@@ -12,8 +12,8 @@ def test_market_order_fills_at_next_open_and_pays_taker_fee():
     rows = [(100, 101, 99, 100), (102, 103, 101, 102.5), (103, 104, 102, 103)]
     result, s = run(rows, {0: lambda s: s.buy(size=2)}, commission=0.001)
     order = s.placed[0]
-    assert filled(order) == 102 and order.time == T0 + 60_000 and order.commission == 2 * 102 * 0.001
-    assert result.final_value == 10_000 - 2 * 102 - 2 * 102 * 0.001 + 2 * 103
+    assert filled(order) == 102 and order.time == T0 + 60_000 and order.commission == 2 * 0.001 * 102
+    assert result.final_value == 10_000 - 2 * 102 - 2 * 0.001 * 102 + 2 * 103
     assert list(result.equity) == [10_000, 10_000 - 204 - 0.204 + 205, result.final_value]
 
 
@@ -29,7 +29,7 @@ def test_limit_fills_at_its_price_or_better_on_a_gap_and_pays_maker_fee():
     fees = ct.Commission(maker=0.0002, taker=0.001)
     touched = [FLAT, (100, 101, 99, 100.5)]
     _, s = run(touched, {0: lambda s: s.buy(size=1, limit=99.5)}, commission=fees)
-    assert filled(s.placed[0]) == 99.5 and s.placed[0].commission == 99.5 * 0.0002
+    assert filled(s.placed[0]) == 99.5 and s.placed[0].commission == 0.0002 * 99.5
     gapped = [FLAT, (98, 99, 97, 98.5)]
     _, s = run(gapped, {0: lambda s: s.buy(size=1, limit=99.5)})
     assert filled(s.placed[0]) == 98  # the open is better than the limit
@@ -110,7 +110,7 @@ def test_bracket_exits_in_one_bar_follow_the_intrabar_policy(policy, exit_price)
     done, other = (stop_loss, take_profit) if exit_price == 98 else (take_profit, stop_loss)
     assert filled(done) == exit_price and other.status == "canceled" and other.rule == "oco"
     trade = result.trades[0]
-    fees = 100 * 0.001 + exit_price * 0.001
+    fees = 0.001 * 100 + 0.001 * exit_price
     assert (trade.entry_price, trade.exit_price, trade.commission) == (100, exit_price, fees)
     assert trade.pnl == (exit_price - 100) - fees
 
@@ -175,7 +175,7 @@ def test_short_round_trip_and_fractional_size():
     result, s = run(rows, {0: lambda s: s.sell(size=0.0123), 1: lambda s: s.close()}, commission=0.001)
     trade = result.trades[0]
     assert (trade.side, trade.size, trade.entry_price, trade.exit_price) == ("short", 0.0123, 100, 98)
-    fees = 0.0123 * 100 * 0.001 + 0.0123 * 98 * 0.001
+    fees = 0.0123 * 0.001 * 100 + 0.0123 * 0.001 * 98
     assert trade.commission == fees and trade.pnl == pytest.approx(0.0123 * 2 - fees, abs=1e-15)
     assert result.final_value == pytest.approx(10_000 + 0.0123 * 2 - fees, abs=1e-9)
 
@@ -185,7 +185,7 @@ def test_reversal_closes_one_trade_and_opens_the_next():
     result, s = run(rows, {0: lambda s: s.buy(size=1), 1: lambda s: s.sell(size=3)}, commission=0.01)
     (closed,), (short,) = result.trades, result.open_trades
     assert (closed.side, closed.size, closed.exit_price) == ("long", 1, 101)
-    fee = 3 * 101 * 0.01  # shared in proportion: 1/3 closes the long, 2/3 opens the short
+    fee = 3 * 0.01 * 101  # shared in proportion: 1/3 closes the long, 2/3 opens the short
     assert closed.commission == 1.0 + fee * (1 / 3) and closed.pnl == 1 - closed.commission
     assert (short.side, short.size, short.entry_price) == ("short", 2, 101) and short.commission == fee - fee * (1 / 3)
     assert s.position.size == -2 and s.position.price == 101

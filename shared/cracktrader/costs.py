@@ -16,7 +16,7 @@ def _rate(name, value):
 
 
 class Commission:
-    """Fees per fill: `size * price * rate + fixed`; rates are fractions (0.001 = 0.1%)."""
+    """Fees per fill: `size * rate * price + fixed`; rates are fractions (0.001 = 0.1%)."""
 
     __slots__ = ("maker", "taker", "fixed")
 
@@ -35,7 +35,8 @@ class Commission:
         return cls(_rate("commission", value))
 
     def fee(self, size, price, maker):
-        return size * price * (self.maker if maker else self.taker) + self.fixed
+        # size * rate * price: the order backtrader uses, so oracle comparisons match to the bit
+        return size * (self.maker if maker else self.taker) * price + self.fixed
 
     def to_dict(self):
         return {"maker": self.maker, "taker": self.taker, "fixed": self.fixed}
