@@ -63,6 +63,10 @@ class Slippage:
             return cls()
         if isinstance(value, str):
             text = value.strip().lower()
+            try:
+                return cls(bps=float(text))
+            except ValueError:
+                pass
             for suffix, key in (("bps", "bps"), ("range", "range")):
                 if text.endswith(suffix):
                     try:

@@ -1,0 +1,111 @@
+"""`cracktrader backtest`: the stats table, the JSON (byte-identical to the Python API), and
+one-line errors naming the strategy file and line."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import cracktrader as ct
+from cracktrader import synthetic
+from engine_strategies import SmaCross
+
+CLI = str(Path(sys.executable).with_name("cracktrader"))
+
+STRATEGY = '''import cracktrader as ct
+
+
+class SmaCross(ct.Strategy):
+    params = dict(fast=10, slow=30)
+
+    def init(self):
+        self.fast = ct.ind.SMA(self.data.close, self.p.fast)
+        self.slow = ct.ind.SMA(self.data.close, self.p.slow)
+
+    def next(self):
+        if not self.position and self.fast[0] > self.slow[0]:
+            self.buy()
+        elif self.position and self.fast[0] < self.slow[0]:
+            self.close()
+'''
+
+
+def cli(*args, cwd):
+    return subprocess.run([CLI, "backtest", *args], capture_output=True, text=True, cwd=cwd, timeout=60,
+                          env={**os.environ, "PYTHONWARNINGS": "ignore"})
+
+
+def write_csv(path, candles):
+    rows = ["timestamp,open,high,low,close,volume"]
+    rows += [f"{t},{o!r},{h!r},{lo!r},{c!r},{v!r}" for t, o, h, lo, c, v in
+             zip(candles.time, candles.open, candles.high, candles.low, candles.close, candles.volume)]
+    path.write_text("\n".join(rows) + "\n")
+
+
+@pytest.fixture
+def work(tmp_path):
+    (tmp_path / "strategy.py").write_text(STRATEGY)
+    write_csv(tmp_path / "btc.csv", synthetic.ohlcv(2000, seed=9, step=0.004))
+    return tmp_path
+
+
+def test_prints_stats_and_writes_the_same_json_as_the_api(work):
+    r = cli("strategy.py", "--data", "btc.csv", "--cash", "5000", "--commission", "0.001", "--slippage", "2",
+            "--param", "fast=5", "--param", "slow=20", "--json", "out.json", cwd=work)
+    assert r.returncode == 0, r.stderr
+    assert "total return" in r.stdout and "sharpe" in r.stdout and "525,600 bars/year" in r.stdout
+    data = ct.load_data(work / "btc.csv")
+    api = ct.backtest(SmaCross, data, cash=5000, commission=0.001, slippage=2, params=dict(fast=5, slow=20))
+    assert (work / "out.json").read_text() == api.to_json()
+    assert json.loads(api.to_json())["stats"]["trades"] > 10
+    assert r.stderr == ""  # no progress bar off a terminal
+
+
+def test_class_can_be_named_and_json_go_to_stdout(work):
+    r = cli("strategy.py:SmaCross", "--data", "btc.csv", "--json", "-", cwd=work)
+    assert r.returncode == 0 and list(json.loads(r.stdout)) == ["final_value", "stats", "trades", "equity"]
+
+
+def test_a_strategy_error_names_its_file_and_line(work):
+    (work / "bad.py").write_text(STRATEGY.replace("self.buy()", "self.buy(size=1 / 0)"))
+    r = cli("bad.py", "--data", "btc.csv", cwd=work)
+    line = STRATEGY.splitlines().index("            self.buy()") + 1
+    assert r.returncode == 1
+    assert r.stderr.splitlines() == [f"bad.py, line {line}: ZeroDivisionError: division by zero"]
+
+
+def test_errors_at_import_and_in_init_name_the_line_too(work):
+    (work / "syntax.py").write_text("import cracktrader as ct\nclass S(ct.Strategy)\n    pass\n")
+    r = cli("syntax.py", "--data", "btc.csv", cwd=work)
+    assert r.returncode == 1 and r.stderr.startswith("syntax.py, line 2: SyntaxError")
+    (work / "init.py").write_text(STRATEGY.replace("self.p.slow)", "self.p.slow)\n        self.p.nope"))
+    r = cli("init.py", "--data", "btc.csv", cwd=work)
+    assert r.returncode == 1 and r.stderr.splitlines() == [
+        "init.py, line 10: AttributeError: 'Params' object has no attribute 'nope'"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["missing.py", "--data", "btc.csv"], "missing.py: no such strategy file"),
+    (["strategy.py:Nope", "--data", "btc.csv"], "has no Strategy class 'Nope'"),
+    (["strategy.py", "--data", "btc.csv", "--param", "speed=3"], "SmaCross has no parameter 'speed'"),
+    (["strategy.py", "--data", "btc.csv", "--param", "fast=x"], "parameter fast: cannot read 'x' as int"),
+    (["strategy.py", "--data", "btc.csv", "--slippage", "lots"], "slippage 'lots'"),
+    (["strategy.py", "--data", "bad.csv"], "bad.csv, row 3, close"),
+    (["strategy.py", "--data", "short.csv"], "needs 30 bars, has 5"),
+])
+def test_bad_input_is_one_line(work, args, message):
+    (work / "bad.csv").write_text("time,open,high,low,close,volume\n1,1,1,1,1,1\n2,1,1,1,oops,1\n")
+    write_csv(work / "short.csv", synthetic.ohlcv(5))
+    r = cli(*args, cwd=work)
+    assert r.returncode == 2
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("cracktrader backtest: ") and message in lines[0], r.stderr
+
+
+def test_help_shows_the_options():
+    r = subprocess.run([CLI, "backtest", "--help"], capture_output=True, text=True, timeout=30)
+    for option in ("--data", "--cash", "--commission", "--slippage", "--param", "--json"):
+        assert option in r.stdout
