@@ -149,6 +149,19 @@ def test_bracket_exits_wait_for_the_entry_and_die_with_it():
     assert entry.children[0].rule == "parent_not_filled" and not s.orders
 
 
+def test_a_canceled_exit_stays_canceled_when_the_entry_fills():
+    def plan(s):
+        entry = s.buy(size=1, limit=100.5, stop_loss=97, take_profit=110)
+        s.cancel(entry.children[0])
+        return entry
+
+    _, s = run([FLAT, FLAT, (100, 100, 95, 96)], {0: plan})
+    entry = s.placed[0]
+    stop_loss, take_profit = entry.children
+    assert filled(entry) == 100 and stop_loss.status == "canceled" and take_profit.status == "accepted"
+    assert s.position.size == 1  # the low of 95 did not stop it out
+
+
 def test_closing_the_position_cancels_its_exits():
     rows = [FLAT, FLAT, FLAT, FLAT]
     _, s = run(rows, {0: lambda s: s.buy(size=1, stop_loss=90, take_profit=110), 1: lambda s: s.close()})

@@ -18,7 +18,7 @@ only inside each sub-bar).
 
 from bisect import insort
 
-from .orders import BUY, LIMIT, MARKET, STOP_LIMIT, TRAILING_STOP
+from .orders import BUY, LIMIT, MARKET, STOP_LIMIT, TRAILING_STOP, WAITING
 
 UP, DOWN = 1, -1
 POLICIES = ("adverse", "favorable", "nearest")
@@ -177,7 +177,8 @@ class Sim:
                     self.events.append(("cancel", sibling, "oco", f"the other exit (order {order.id}) filled"))
                     break
         for child in order.children:
-            insort(self.active, Working.of(child))
+            if child.status == WAITING:  # not canceled meanwhile
+                insort(self.active, Working.of(child))
 
 
 def match_bar(sim, o, h, l, c, policy, sub_bars=None):

@@ -9,7 +9,7 @@ ratio over zero, too few trades) are None.
 
 import math
 import operator
-from itertools import accumulate, compress, islice
+from itertools import accumulate, compress, islice, repeat
 
 from . import detmath
 
@@ -29,14 +29,14 @@ def _mean_std(xs):
     mean = math.fsum(xs) / n
     if n < 2:
         return mean, None
-    dev = [x - mean for x in xs]
+    dev = list(map(operator.sub, xs, repeat(mean)))
     return mean, math.sqrt(math.fsum(map(operator.mul, dev, dev)) / (n - 1))
 
 
 def _returns(equity):
     prev, cur = equity, islice(equity, 1, None)
     if all(equity):
-        return list(map(operator.sub, map(operator.truediv, cur, prev), [1.0] * (len(equity) - 1)))
+        return list(map(operator.sub, map(operator.truediv, cur, prev), repeat(1.0)))
     return [(b / a - 1.0) if a else 0.0 for a, b in zip(prev, cur)]
 
 
@@ -45,7 +45,10 @@ def drawdown(times, equity):
     bars): from the bar of a peak to the bar that regains it, or to the end if none does."""
     n = len(equity)
     peaks = list(accumulate(equity, max))
-    worst = max(map(lambda v, p: (1.0 - v / p) if p > 0 else 0.0, equity, peaks), default=0.0)
+    if n and peaks[0] > 0:  # peaks only rise: all positive
+        worst = 1.0 - min(map(operator.truediv, equity, peaks))
+    else:
+        worst = max(((1.0 - v / p) if p > 0 else 0.0 for v, p in zip(equity, peaks)), default=0.0)
     highs = list(compress(range(n), map(operator.ge, equity, peaks)))
     spans = [(a, b) for a, b in zip(highs, highs[1:]) if b - a > 1]
     if highs[-1] != n - 1:
@@ -76,7 +79,8 @@ def compute(trades, open_trades, times, equity, cash, bar_ms):
     years = span_ms / YEAR_MS if span_ms else None
     returns = _returns(equity) if n > 1 else []
     mean, std = _mean_std(returns)
-    down = math.sqrt(math.fsum(r * r for r in returns if r < 0) / len(returns)) if returns else None
+    losses = list(filter((0.0).__gt__, returns))
+    down = math.sqrt(math.fsum(map(operator.mul, losses, losses)) / len(returns)) if returns else None
     root = math.sqrt(per_year) if per_year else None
     total_return = final / cash - 1.0
     if years is None:
