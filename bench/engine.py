@@ -11,12 +11,9 @@ usage: python bench/engine.py [BARS ...]     (default: 100000 1000000)
 import sys
 import time
 from datetime import timezone
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "shared"))
-
-import cracktrader as ct  # noqa: E402
-from cracktrader import synthetic  # noqa: E402
+import cracktrader as ct
+from cracktrader import synthetic
 
 FAST, SLOW, CASH, COMMISSION = 10, 30, 1_000_000.0, 0.001
 

@@ -2,7 +2,7 @@
 next open, percent commission, 95% of equity per entry) gives the same fills, trades and final
 value — on generated data always, and on the real market data in /work/shared/data when present."""
 
-from datetime import datetime, timezone
+from datetime import timezone
 from pathlib import Path
 
 import pytest

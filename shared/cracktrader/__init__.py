@@ -7,15 +7,16 @@ pyarrow and the server are imported only where they are used.
 __version__ = "0.1.0"
 
 from . import ind  # noqa: E402
-from .backtest import Engine, StrategyError, backtest  # noqa: E402
+from .backtest import backtest  # noqa: E402
 from .candles import Candles, timeframe_ms  # noqa: E402
 from .costs import Commission, Slippage  # noqa: E402
 from .data import load_data  # noqa: E402
 from .data.errors import DataError  # noqa: E402
+from .engine import Engine  # noqa: E402
 from .errors import OrderRejected  # noqa: E402
 from .lines import LookAheadError  # noqa: E402
 from .result import Result  # noqa: E402
-from .strategy import Strategy  # noqa: E402
+from .strategy import Strategy, StrategyError  # noqa: E402
 
 __all__ = [
     "Candles", "Commission", "DataError", "Engine", "LookAheadError", "OrderRejected", "Result", "Slippage",

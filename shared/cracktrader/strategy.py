@@ -18,9 +18,10 @@ trade in `next()`.
 (`prenext()` runs on the bars before). Orders placed in `next()` work from the next bar.
 """
 
+import sys
 from types import SimpleNamespace
 
-from .orders import BUY, GTC, IOC, LIMIT, MARKET, SELL, STOP, Order, check_number, order_type
+from .orders import BUY, SELL
 
 
 class Params(SimpleNamespace):
@@ -111,54 +112,23 @@ class Strategy:
         return self.broker.cancel(order)
 
 
-def make_order(engine, side, size, data=None, cash=None, percent=None, limit=None, stop=None, trail=None,
-               trail_percent=None, tif=GTC, stop_loss=None, take_profit=None, fill=None, reduce_only=False):
-    """The order (and bracket exits) a buy/sell call describes. Programming errors (wrong
-    types, contradictory arguments) raise; values an exchange would refuse (size <= 0, NaN
-    prices) give a rejected order instead."""
-    feed = engine.feeds[0] if data is None else data
-    if not any(feed is f for f in engine.feeds):
-        raise ValueError(f"data={data!r} is not a feed of this run (use self.data or self.datas[i])")
-    limit, stop = check_number("limit", limit), check_number("stop", stop)
-    trail, trail_percent = check_number("trail", trail), check_number("trail_percent", trail_percent)
-    stop_loss, take_profit = check_number("stop_loss", stop_loss), check_number("take_profit", take_profit)
-    kind = order_type(limit, stop, trail, trail_percent)
-    tif = str(tif).upper()
-    if tif not in (GTC, IOC):
-        raise ValueError(f"tif must be 'GTC' or 'IOC', got {tif!r}")
-    fill = engine.fill if fill is None else fill
-    if fill not in ("open", "close"):
-        raise ValueError(f"fill must be 'open' or 'close', got {fill!r}")
-    given = [k for k, v in (("size", size), ("cash", cash), ("percent", percent)) if v is not None]
-    if len(given) > 1:
-        raise ValueError(f"give one of size=, cash=, percent=, not {' and '.join(given)}")
-    ref = limit if limit is not None else stop
-    if ref is None and feed.i >= 0:
-        ref = feed.close.values[feed.i]
-    units = _units(engine, given[0] if given else None, size, cash, percent, ref)
-    time = feed.time.values[feed.i] if feed.i >= 0 else None
-    engine.ids += 1
-    order = Order(engine.ids, feed, side, kind, units, limit, stop, trail, trail_percent, tif,
-                  fill if kind == MARKET else "open", reduce_only, time, engine.step)
-    exits = []
-    other = SELL if side == BUY else BUY
-    for price, exit_kind in ((stop_loss, STOP), (take_profit, LIMIT)):
-        if price is not None:
-            engine.ids += 1
-            exits.append(Order(engine.ids, feed, other, exit_kind, units, limit=price if exit_kind == LIMIT else None,
-                               stop=price if exit_kind == STOP else None, reduce_only=True, created=time,
-                               created_step=engine.step))
-    return order, exits
+class StrategyError(Exception):
+    """The strategy raised: names its file and line. The original error is `__cause__`."""
+
+    def __init__(self, file, line, error):
+        self.file, self.line, self.error = file, line, error
+        super().__init__(f"{file}, line {line}: {type(error).__name__}: {error}")
 
 
-def _units(engine, how, size, cash, percent, ref):
-    if how is None:
-        how, size, percent = engine.sizing
-        cash = None
-    if how == "size":
-        return check_number("size", size)
-    if ref is None or ref != ref:
-        return float("nan")  # no price to size from: rejected as amount_not_finite
-    if how == "cash":
-        return check_number("cash", cash) / ref
-    return engine.broker.value / ref * (check_number("percent", percent) / 100)
+def locate(error, cls):
+    """(file, line) of the innermost frame of the traceback in the strategy's own code."""
+    files = {getattr(f, "__code__", None) and f.__code__.co_filename
+             for c in cls.__mro__ if c not in (Strategy, object) for f in vars(c).values()}
+    files |= {getattr(sys.modules.get(c.__module__), "__file__", None) for c in cls.__mro__ if c not in (Strategy, object)}
+    files.discard(None)
+    found, tb = None, error.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename in files:
+            found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found

@@ -1,0 +1,307 @@
+"""The engine: runs a strategy over feeds, all loaded bars at once (`run`) or bar by bar as
+they arrive (`push`).
+
+Each step of the run (a bar; with several feeds, a moment when at least one feed's bar
+closes) does, in this order: move the feeds' cursors, match the working orders against the new
+bars, deliver notifications, call `next()`, fill market orders placed "at close", deliver
+notifications, record the account value. A live run performs exactly the same steps as bars
+arrive (`Engine.push`), so on the same bars it places and fills the same orders.
+
+Nothing here reads the clock or unseeded randomness: the same inputs give the same result.
+"""
+
+import math
+from array import array
+from pathlib import Path
+
+from .broker import Broker
+from .candles import Candles
+from .costs import Commission, Slippage
+from .feed import Feed, align
+from .fills import POLICIES
+from .orders import make_order
+from .result import Result
+from .strategy import Strategy, StrategyError, locate, resolve_params
+
+
+def parse_sizing(sizing):
+    """The default size of buy()/sell() without one: units (a number) or "N%" of equity."""
+    if isinstance(sizing, str) and sizing.strip().endswith("%"):
+        try:
+            percent = float(sizing.strip()[:-1])
+        except ValueError:
+            percent = float("nan")
+        if not 0 < percent <= 10_000:
+            raise ValueError(f"sizing {sizing!r}: expected a percent of equity like '95%'")
+        return "percent", None, percent
+    if isinstance(sizing, bool) or not isinstance(sizing, (int, float)) or not 0 < sizing < math.inf:
+        raise ValueError(f"sizing {sizing!r}: expected units (a number > 0) or a percent of equity like '95%'")
+    return "size", float(sizing), None
+
+
+def as_candles(data):
+    """A list of Candles from Candles, a path or dataset id, or a list of those."""
+    from .data import load_data
+
+    items = data if isinstance(data, (list, tuple)) else [data]
+    if not items:
+        raise ValueError("data: no feeds given")
+    return [x if isinstance(x, Candles) else load_data(x) if isinstance(x, (str, Path)) else _bad_data(x) for x in items]
+
+
+def _bad_data(x):
+    raise TypeError(f"data: expected Candles, a file path or a dataset id, got {type(x).__name__}")
+
+
+class Engine:
+    """One run of a strategy over feeds: `run()` processes the bars loaded so far, `push(bar)`
+    adds a bar as it arrives (live) and processes it, `result()` reports."""
+
+    def __init__(self, strategy, data, *, cash=10_000.0, commission=0.0, slippage=0.0, params=None,
+                 fill="open", intrabar="adverse", intrabar_data=None, leverage=1.0, sizing="95%",
+                 market_rules=None):
+        if not (isinstance(strategy, type) and issubclass(strategy, Strategy)):
+            raise TypeError(f"strategy: expected a ct.Strategy subclass, got {strategy!r}")
+        if isinstance(cash, bool) or not isinstance(cash, (int, float)) or not 0 < cash < math.inf:
+            raise ValueError(f"cash must be a positive number, got {cash!r}")
+        if fill not in ("open", "close"):
+            raise ValueError(f"fill must be 'open' or 'close', got {fill!r}")
+        if intrabar not in POLICIES:
+            raise ValueError(f"intrabar must be one of {', '.join(POLICIES)}, got {intrabar!r}")
+        if isinstance(leverage, bool) or not isinstance(leverage, (int, float)) or not 0 < leverage < math.inf:
+            raise ValueError(f"leverage must be a positive number, got {leverage!r}")
+        self.cash, self.fill, self.intrabar, self.leverage = float(cash), fill, intrabar, float(leverage)
+        self.commission, self.slippage = Commission.of(commission), Slippage.of(slippage)
+        self.sizing = parse_sizing(sizing)
+        candles = as_candles(data)
+        # An engine may start empty and be fed live; a backtest needs bars (see backtest()).
+        self.feeds = [Feed(c, k, _source(c, k, len(candles)), allow_empty=True) for k, c in enumerate(candles)]
+        self._timeline()
+        self.step, self.ids = -1, 0
+        self._sub = _sub_bars(intrabar_data, self.feeds)
+        self.broker = Broker(self.feeds, self.cash, self.commission, self.slippage, self.leverage, intrabar,
+                             self._sub and self._sub_bars, market_rules, self)
+        self.equity = array("d")
+        self.strategy = self._make(strategy, params)
+        self.required = [f.warmup for f in self.feeds]  # bars each feed needs before next()
+        self.ready = False
+
+    # --- set-up ---------------------------------------------------------------------------
+    def _timeline(self):
+        """Step times (the open time of the finest bar closing at that step) and, with several
+        feeds, each feed's cursor per step."""
+        if len(self.feeds) == 1:
+            self.times, self.cursors = array("q", self.feeds[0].time.values), None
+            return
+        steps, self.cursors = align(self.feeds)
+        self.finest = min(f.bar_ms for f in self.feeds)
+        self.times = array("q", [t - self.finest for t in steps])
+
+    def _make(self, cls, params):
+        strategy = cls()
+        strategy._engine = self
+        strategy.p = strategy.params = resolve_params(cls, params)
+        strategy.datas = list(self.feeds)
+        strategy.data = self.feeds[0]
+        for k, feed in enumerate(self.feeds):
+            setattr(strategy, f"data{k}", feed)
+        strategy.broker = self.broker
+        strategy.position = self.broker.position()
+        overrides = {name for name in ("prenext", "notify_order", "notify_trade")
+                     if getattr(cls, name) is not getattr(Strategy, name)}
+        self.broker.note_orders = "notify_order" in overrides
+        self.broker.note_trades = "notify_trade" in overrides
+        self._prenext = strategy.prenext if "prenext" in overrides else None
+        self._call(strategy, strategy.init)
+        return strategy
+
+    def place(self, side, size, **kwargs):
+        order, exits = make_order(self, side, size, **kwargs)
+        return self.broker.submit(order, exits)
+
+    # --- running ----------------------------------------------------------------------------
+    def run(self, progress=None, chunk=65_536):
+        """Process every loaded bar not processed yet; `progress(done, total)` after each chunk."""
+        total = len(self.times)
+        start = self.step + 1
+        if total > len(self.equity):
+            self.equity.extend(array("d", bytes(8 * (total - len(self.equity)))))
+        for a in range(start, total, chunk):
+            b = min(a + chunk, total)
+            self._call(self.strategy, self._steps, a, b)
+            if progress:
+                progress(b, total)
+        return self
+
+    def push(self, bars):
+        """Add the next bar(s) as they arrive and process them: one bar `(time, open, high, low,
+        close, volume)` for a single feed, or `{feed_index: bar}` for bars closing together."""
+        if self.step + 1 < len(self.times):
+            self.run()
+        bars = bars if isinstance(bars, dict) else {0: bars}
+        if len(self.feeds) == 1:
+            if set(bars) != {0}:
+                raise ValueError("push: this run has one feed: pass one bar")
+            self.feeds[0].append(*bars[0])
+            self.times.append(self.feeds[0].time.values[-1])
+        else:
+            self._push_aligned(bars)
+        self.equity.append(0.0)
+        s = len(self.times) - 1
+        self._call(self.strategy, self._steps, s, s + 1)
+        return self
+
+    def _push_aligned(self, bars):
+        feeds = self.feeds
+        if not bars or any(not isinstance(k, int) or not 0 <= k < len(feeds) for k in bars):
+            raise ValueError(f"push: expected {{feed index: bar}} with indexes 0..{len(feeds) - 1}")
+        closes = {bar[0] + feeds[k].bar_ms for k, bar in bars.items()}
+        if len(closes) != 1:
+            raise ValueError("push: bars pushed together must close at the same time")
+        close = closes.pop()
+        if len(self.times) and close - self.finest <= self.times[-1]:
+            raise ValueError(f"push: these bars close at {close}, not after the last step")
+        for k, bar in bars.items():
+            feeds[k].append(*bar)
+        for k, cur in enumerate(self.cursors):
+            cur.append(len(feeds[k].time.values) - 1 if k in bars else (cur[-1] if len(cur) else -1))
+        self.times.append(close - self.finest)
+
+    def _steps(self, a, b):
+        ready = a if self.ready else self._first_ready(a, b)
+        if ready > a:
+            if self._prenext is not None:
+                self._loop(a, ready, self._prenext)
+            else:  # nothing can happen before the first next(): no orders exist yet
+                self._idle(a, ready)
+        if ready < b:
+            self.ready = True
+            self._loop(ready, b, self.strategy.next)
+
+    def first_next(self):
+        """The first step of the loaded bars where next() runs (len(times) if none)."""
+        return self._first_ready(0, len(self.times))
+
+    def _first_ready(self, a, b):
+        need = self.required
+        if self.cursors is None:
+            return min(max(a, need[0]), b)
+        for s in range(a, b):
+            if all(cur[s] >= n for cur, n in zip(self.cursors, need)):
+                return s
+        return b
+
+    def _idle(self, a, b):
+        for feed, cur in zip(self.feeds, self.cursors or [None]):
+            feed.i = b - 1 if cur is None else cur[b - 1]
+        self.step = b - 1
+        self.equity[a:b] = array("d", [self.broker.account.cash]) * (b - a)
+
+    def _loop(self, a, b, call):
+        if self.cursors is None:
+            self._loop_one(a, b, call)
+        else:
+            self._loop_many(a, b, call)
+
+    def _loop_one(self, a, b, call):
+        # The hot loop of single-feed runs: keep it to what every bar needs.
+        feed, broker = self.feeds[0], self.broker
+        account, pending, notes = broker.account, broker.pending[0], broker.notes
+        pos, close, equity, deliver = account.positions[0], feed.close.values, self.equity, self._deliver
+        for i in range(a, b):
+            feed.i = self.step = i
+            if pending:
+                broker.match(feed, i)
+            if notes:
+                deliver()
+            call()
+            if broker.at_close:
+                broker.fill_at_close()
+            if notes:
+                deliver()
+            equity[i] = account.cash + pos.size * close[i]
+
+    def _loop_many(self, a, b, call):
+        feeds, broker = self.feeds, self.broker
+        account, pending, notes, equity, deliver = broker.account, broker.pending, broker.notes, self.equity, self._deliver
+        moves = list(zip(feeds, self.cursors))
+        for s in range(a, b):
+            self.step = s
+            for feed, cur in moves:
+                j = cur[s]
+                if j != feed.i:
+                    feed.i = j
+                    if pending[feed.index]:
+                        broker.match(feed, j)
+            if notes:
+                deliver()
+            call()
+            if broker.at_close:
+                broker.fill_at_close()
+            if notes:
+                deliver()
+            equity[s] = account.value()
+
+    def _deliver(self):
+        """Hand queued notifications to the strategy; those they cause wait for the next call."""
+        notes = self.broker.notes
+        batch = notes[:]
+        notes.clear()
+        strategy = self.strategy
+        for kind, what in batch:
+            if kind == "order":
+                strategy.notify_order(what)
+            else:
+                strategy.notify_trade(what)
+
+    def _call(self, strategy, fn, *args):
+        """Run strategy code; an error raised from the strategy's own file names its line."""
+        try:
+            return fn(*args)
+        except Exception as e:
+            where = locate(e, type(strategy))
+            if where is None:
+                raise
+            raise StrategyError(*where, e) from e
+
+    # --- intrabar data ----------------------------------------------------------------------
+    def _sub_bars(self, feed, i):
+        sub = self._sub.get(feed.index)
+        if sub is None:
+            return None
+        from bisect import bisect_left
+
+        t0 = feed.time.values[i]
+        lo, hi = bisect_left(sub.time, t0), bisect_left(sub.time, t0 + feed.bar_ms)
+        return list(zip(sub.open[lo:hi], sub.high[lo:hi], sub.low[lo:hi], sub.close[lo:hi])) or None
+
+    # --- results ----------------------------------------------------------------------------
+    def result(self):
+        """The run so far as a Result (value, stats, trades, equity)."""
+        n = self.step + 1
+        account = self.broker.account
+        bar_ms = self.feeds[0].bar_ms if self.cursors is None else self.finest
+        return Result(
+            final_value=self.equity[n - 1] if n else self.cash, cash=self.cash,
+            trades=list(account.trades), open_trades=[t for t in account.open_trades if t],
+            times=self.times[:n], equity=self.equity[:n], bar_ms=bar_ms, orders=list(self.broker.orders),
+            feeds=self.feeds,
+        )
+
+
+def _source(candles, k, count):
+    return candles.meta.get("source") or candles.symbol or (f"data{k}" if count > 1 else "data")
+
+
+def _sub_bars(intrabar_data, feeds):
+    """{feed index: lower-timeframe Candles} from None, Candles (for the first feed) or a dict."""
+    if intrabar_data is None:
+        return {}
+    items = intrabar_data if isinstance(intrabar_data, dict) else {0: intrabar_data}
+    out = {}
+    for k, candles in items.items():
+        if not isinstance(k, int) or not 0 <= k < len(feeds):
+            raise ValueError(f"intrabar_data: {k!r} is not a feed index (0..{len(feeds) - 1})")
+        Feed(candles, k, source=f"intrabar_data[{k}]")  # checked like any feed
+        out[k] = candles
+    return out
