@@ -109,3 +109,37 @@ def test_help_shows_the_options():
     r = subprocess.run([CLI, "backtest", "--help"], capture_output=True, text=True, timeout=30)
     for option in ("--data", "--cash", "--commission", "--slippage", "--param", "--json"):
         assert option in r.stdout
+
+
+class Terminal:
+    def __init__(self, tty):
+        self.tty, self.text = tty, ""
+
+    def isatty(self):
+        return self.tty
+
+    def write(self, text):
+        self.text += text
+
+    def flush(self):
+        pass
+
+
+def test_progress_bar_draws_on_a_terminal_for_long_runs_only():
+    from cracktrader.host.commands.backtest import Progress
+
+    screen = Terminal(True)
+    bar = Progress(screen)
+    bar(500_000, 1_000_000)
+    assert "[###############...............]  50% 500,000/1,000,000 bars" in screen.text
+    bar.clear()
+    assert screen.text.endswith("\r")
+    for stream, total in ((Terminal(False), 1_000_000), (Terminal(True), 50_000)):
+        Progress(stream)(total, total)
+        assert stream.text == ""
+
+
+def test_engine_reports_progress_by_chunks():
+    seen = []
+    ct.backtest(SmaCross, synthetic.ohlcv(150_000, step=0.004), progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(65_536, 150_000), (131_072, 150_000), (150_000, 150_000)]
