@@ -67,3 +67,19 @@ def test_bad_options_are_clear_errors():
         ct.backtest(object, data)
     with pytest.raises(TypeError, match="expected Candles, a file path or a dataset id"):
         ct.backtest(RaisesInNext, [1, 2, 3])
+
+
+def test_strategy_from_source_names_the_file_and_line_of_errors():
+    source = "import cracktrader as ct\n\nclass S(ct.Strategy):\n    def next(self):\n        1 / 0\n"
+    cls = ct.strategy_from_source(source, filename="mine.py")
+    with pytest.raises(ct.StrategyError) as e:
+        ct.backtest(cls, candles(ROWS))
+    assert str(e.value) == "mine.py, line 5: ZeroDivisionError: division by zero"
+    with pytest.raises(ct.StrategyError, match=r"^mine.py, line 1: NameError: name 'boom' is not defined$"):
+        ct.strategy_from_source("boom()\n", filename="mine.py")
+    with pytest.raises(ct.StrategyError, match=r"^mine.py, line 1: SyntaxError: "):
+        ct.strategy_from_source("def (:\n", filename="mine.py")
+    with pytest.raises(ValueError, match="defines 0 Strategy classes"):
+        ct.strategy_from_source("x = 1\n")
+    with pytest.raises(ValueError, match="has no Strategy class 'T'"):
+        ct.strategy_from_source(source, name="T")

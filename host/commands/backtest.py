@@ -7,7 +7,6 @@ data are one line too (exit status 2). A progress bar shows on long runs when st
 terminal.
 """
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -19,48 +18,27 @@ PERCENT = {"total_return", "cagr", "volatility", "max_drawdown", "win_rate", "ex
 
 
 def load_strategy(spec):
-    """(Strategy class, file path) from "file.py" (its only Strategy subclass) or "file.py:Class"."""
-    import cracktrader as ct
+    """The Strategy class in "file.py" (its only one) or "file.py:Class". Errors in the file's
+    code name the file as given and the line."""
+    from cracktrader.strategy import from_source
 
-    path, name = spec, ""
+    path, name = spec, None
     head, sep, tail = spec.rpartition(":")
     if sep and head and tail.isidentifier():
         path, name = head, tail
-    if not Path(path).is_file():
-        raise CommandError(f"{path}: no such strategy file")
-    module_name = "cracktrader_strategy_" + "".join(c if c.isalnum() else "_" for c in Path(path).stem)
-    module_spec = importlib.util.spec_from_file_location(module_name, path)
-    module = importlib.util.module_from_spec(module_spec)
-    sys.modules[module_name] = module
     try:
-        module_spec.loader.exec_module(module)
-    except SyntaxError as e:
-        raise StrategyFailed(f"{path}, line {e.lineno}: SyntaxError: {e.msg}") from None
-    except Exception as e:
-        raise StrategyFailed(f"{path}, line {_line_in(e, path)}: {type(e).__name__}: {e}") from None
-    found = {k: v for k, v in vars(module).items()
-             if isinstance(v, type) and issubclass(v, ct.Strategy) and v.__module__ == module_name}
-    if name:
-        if name not in found:
-            raise CommandError(f"{path} has no Strategy class {name!r} (found: {', '.join(found) or 'none'})")
-        return found[name], path
-    if len(found) != 1:
-        raise CommandError(f"{path} defines {len(found)} Strategy classes ({', '.join(found) or 'none'}): "
-                           f"name one as {path}:ClassName")
-    return next(iter(found.values())), path
-
-
-def _line_in(error, path):
-    tb, line, real = error.__traceback__, "?", Path(path).resolve()
-    while tb is not None:
-        if Path(tb.tb_frame.f_code.co_filename).resolve() == real:
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
-
-
-class StrategyFailed(Exception):
-    """The strategy's own code failed: printed as is (file, line, error), exit status 1."""
+        source = Path(path).read_text()
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such strategy file") from None
+    except OSError as e:
+        raise CommandError(f"{path}: cannot read the strategy file ({e.strerror})") from None
+    folder = str(Path(path).resolve().parent)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)  # as `python strategy.py` would: its own helper modules import
+    try:
+        return from_source(source, filename=path, name=name)
+    except ValueError as e:
+        raise CommandError(f"{e}" + (f" as {path}:ClassName" if "name the one" in str(e) else "")) from None
 
 
 def parse_params(items):
@@ -115,7 +93,7 @@ def run(args):
     import cracktrader as ct
 
     try:
-        strategy, path = load_strategy(args.strategy)
+        strategy = load_strategy(args.strategy)
         data = [ct.load_data(path) for path in args.data]
         options = dict(cash=args.cash, commission=args.commission, slippage=args.slippage, params=parse_params(args.param),
                        fill=args.fill, intrabar=args.intrabar, leverage=args.leverage, sizing=args.sizing)
@@ -124,12 +102,8 @@ def run(args):
             result = ct.backtest(strategy, data if len(data) > 1 else data[0], progress=progress, **options)
         finally:
             progress.clear()
-    except StrategyFailed as e:
-        print(str(e).replace("\n", " "), file=sys.stderr)
-        raise SystemExit(1) from None
     except ct.StrategyError as e:
-        where = path if Path(e.file).resolve() == Path(path).resolve() else e.file  # the path as the user typed it
-        print(f"{where}, line {e.line}: {type(e.error).__name__}: {e.error}".replace("\n", " "), file=sys.stderr)
+        print(str(e).replace("\n", " "), file=sys.stderr)
         raise SystemExit(1) from None
     except (ValueError, TypeError, OSError) as e:
         raise CommandError(str(e).replace("\n", " ")) from None

@@ -17,8 +17,9 @@ from .errors import OrderRejected  # noqa: E402
 from .lines import LookAheadError  # noqa: E402
 from .result import Result  # noqa: E402
 from .strategy import Strategy, StrategyError  # noqa: E402
+from .strategy import from_source as strategy_from_source  # noqa: E402
 
 __all__ = [
     "Candles", "Commission", "DataError", "Engine", "LookAheadError", "OrderRejected", "Result", "Slippage",
-    "Strategy", "StrategyError", "backtest", "ind", "load_data", "timeframe_ms",
+    "Strategy", "StrategyError", "backtest", "ind", "load_data", "strategy_from_source", "timeframe_ms",
 ]

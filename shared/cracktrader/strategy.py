@@ -117,7 +117,8 @@ class StrategyError(Exception):
 
     def __init__(self, file, line, error):
         self.file, self.line, self.error = file, line, error
-        super().__init__(f"{file}, line {line}: {type(error).__name__}: {error}")
+        text = error.msg if isinstance(error, SyntaxError) else str(error)  # without "(file, line)"
+        super().__init__(f"{file}, line {line}: {type(error).__name__}: {text}")
 
 
 def locate(error, cls):
@@ -132,3 +133,36 @@ def locate(error, cls):
             found = (tb.tb_frame.f_code.co_filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
+
+
+def from_source(source, filename="strategy.py", name=None):
+    """The Strategy class defined by Python `source` (its only one, or the one called `name`).
+    Errors while running the source are StrategyErrors naming `filename` and the line."""
+    module = {"__name__": "cracktrader_strategy", "__file__": filename}
+    try:
+        exec(compile(source, filename, "exec"), module)
+    except SyntaxError as e:
+        raise StrategyError(filename, e.lineno, e) from None
+    except Exception as e:
+        line = next((tb.tb_lineno for tb in _frames(e) if tb.tb_frame.f_code.co_filename == filename), None)
+        raise StrategyError(filename, line, e) from e
+    found = {k: v for k, v in module.items()
+             if isinstance(v, type) and issubclass(v, Strategy) and v.__module__ == "cracktrader_strategy"}
+    if name is not None:
+        if name not in found:
+            raise ValueError(f"{filename} has no Strategy class {name!r} (found: {', '.join(found) or 'none'})")
+        return found[name]
+    if len(found) != 1:
+        raise ValueError(f"{filename} defines {len(found)} Strategy classes ({', '.join(found) or 'none'}): "
+                         f"name the one to run")
+    return next(iter(found.values()))
+
+
+def _frames(error):
+    """The traceback's entries, innermost first."""
+    tb, out = error.__traceback__, []
+    while tb is not None:
+        out.append(tb)
+        tb = tb.tb_next
+    return reversed(out)
+
