@@ -122,10 +122,10 @@ def test_indicators_equal_their_kernels_and_take_a_feed_for_its_close():
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda s: ct.ind.SMA(s.data.close), "missing parameter 'n'"),
-    (lambda s: ct.ind.SMA(s.data.close, 3, 4), "takes 1 parameter"),
-    (lambda s: ct.ind.SMA(s.data.close, m=3), "missing parameter 'n'"),
-    (lambda s: ct.ind.SMA(s.data.close, 3, m=3), "unknown parameter"),
+    (lambda s: ct.ind.SMA(s.data.close), "SMA: missing a required argument: .n. \\(parameters: n\\)"),
+    (lambda s: ct.ind.SMA(s.data.close, 3, 4), "SMA: too many positional arguments"),
+    (lambda s: ct.ind.SMA(s.data.close, m=3), "SMA: missing a required argument: .n."),
+    (lambda s: ct.ind.SMA(s.data.close, 3, m=3), "SMA: got an unexpected keyword argument .m."),
     (lambda s: ct.ind.SMA([1.0, 2.0], 3), "expected the input line"),
     (lambda s: ct.ind.SMA(s.data.close, 0), "n must be >= 1"),
     (lambda s: s.data.close + "x", "lines combine with lines and numbers"),

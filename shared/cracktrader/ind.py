@@ -1,21 +1,25 @@
 """Indicators for strategies: `ct.ind.SMA(self.data.close, 10)` in `init()`.
 
-Each indicator is one declaration mapping it to its kernel (`cracktrader.kernels`): the batch
-function computes the whole column once; in a live run the streaming state of the same kernel
-extends it one bar at a time (bit-identical by the kernels' contract). An input is a line, or a
-feed (its close, or its high/low/close for kernels that take those). Multi-output indicators
-give a named tuple of lines in the kernel's (TA-Lib's) order.
+Each indicator is one declaration mapping it to its kernel in `cracktrader.kernels`: its name,
+its input columns and its outputs. Parameters, their order and defaults are the kernel's own
+(TA-Lib's names and defaults). The batch function computes the whole column once; in a live run
+the kernel's streaming state extends it one bar at a time (bit-identical by the kernels'
+contract). An input is a line, or a feed (its close, or the columns the kernel names: high,
+low, close, volume). Multi-output indicators give a named tuple of lines in TA-Lib's order.
 
-Adding an indicator is one line: `NAME = indicator("kernel", "Stream", params=..., warmup=...)`.
+An indicator's warm-up — the bars before all its outputs have a value — is measured once per
+parameter set by feeding its streaming state a clean probe series: exactly the kernel's, with
+no formula to keep in step.
 """
 
+import inspect
 from array import array
 from collections import namedtuple
 
 from .feed import Feed
 from .lines import Line, derive
 
-NAN = float("nan")
+PROBE_LIMIT = 100_000  # longest warm-up measured; longer ones count as this
 
 
 def _kernels():
@@ -24,53 +28,83 @@ def _kernels():
     return kernels
 
 
-class Spec:
-    """What `indicator()` declares: the kernel, its streaming class, inputs, params, outputs."""
+def _probe(name, k):
+    """A clean, varying input value for the warm-up probe (high > close > low, volume > 0)."""
+    x = 100.0 + (k * 37 % 23) * 0.5
+    return {"high": x + 1.5, "low": x - 1.5, "volume": 1000.0 + k % 7, "b": x + (k * 13 % 5) - 2.0}.get(name, x)
 
-    def __init__(self, name, kernel, stream, inputs, params, outputs, warmup):
-        self.name, self.kernel, self.stream = name, kernel, stream
-        self.inputs, self.params, self.outputs, self.warmup = inputs, params, outputs, warmup
+
+def _values(out):
+    return out if isinstance(out, (tuple, list)) else (out,)
+
+
+class Spec:
+    """What `indicator()` declares: the kernel, its streaming class, inputs and outputs."""
+
+    def __init__(self, name, kernel, stream, inputs, outputs):
+        self.name, self.kernel, self.stream, self.inputs, self.outputs = name, kernel, stream, inputs, outputs
         self.tuple = namedtuple(name, outputs) if len(outputs) > 1 else None
+        self.warmups = {}
+
+    def bind(self, values, kwargs):
+        """The kernel's parameters from a call's positional and keyword values, defaults filled."""
+        sig = inspect.signature(getattr(_kernels(), self.kernel))
+        params = list(sig.parameters.values())[len(self.inputs):]
+        try:
+            bound = sig.replace(parameters=params).bind(*values, **kwargs)
+        except TypeError as e:
+            names = ", ".join(p.name if p.default is p.empty else f"{p.name}={p.default!r}" for p in params)
+            raise TypeError(f"{self.name}: {e} (parameters: {names})") from None
+        bound.apply_defaults()
+        return tuple(bound.arguments.values())
+
+    def state(self, args):
+        return getattr(_kernels(), self.stream)(*args)
+
+    def warmup(self, args):
+        """Leading bars whose outputs are not all values, on clean data."""
+        if args not in self.warmups:
+            state, k = self.state(args), 0
+            while k < PROBE_LIMIT:
+                out = _values(state.update(*[_probe(name, k) for name in self.inputs]))
+                if all(v == v for v in out):
+                    break
+                k += 1
+            self.warmups[args] = k
+        return self.warmups[args]
 
 
 class Indicator:
-    """The node behind an indicator's lines: extends them with the streaming kernel."""
+    """The node behind an indicator's lines: computes them, and extends them live."""
 
     __slots__ = ("spec", "inputs", "args", "outs", "state")
 
-    def __init__(self, spec, inputs, args, outs):
-        self.spec, self.inputs, self.args, self.outs, self.state = spec, inputs, args, outs, None
+    def __init__(self, spec, inputs, args):
+        self.spec, self.inputs, self.args, self.outs, self.state = spec, inputs, args, [], None
 
     def extend(self):
         if self.state is None:  # first live bar: catch a streaming state up on the history
-            self.state = self._stream(len(self.outs[0].values))
-        out = self.state.update(*[x.values[-1] for x in self.inputs])
-        if len(self.outs) == 1:
-            self.outs[0].values.append(out)
-        else:
-            for line, value in zip(self.outs, out):
-                line.values.append(value)
+            self.state = self._replay(len(self.outs[0].values))[0]
+        values = _values(self.state.update(*[x.values[-1] for x in self.inputs]))
+        for line, value in zip(self.outs, values):
+            line.values.append(value)
 
-    def _stream(self, bars):
-        state = getattr(_kernels(), self.spec.stream)(*self.args)
+    def _replay(self, bars):
+        state = self.spec.state(self.args)
+        cols = [array("d") for _ in self.spec.outputs]
         for k in range(bars):
-            state.update(*[x.values[k] for x in self.inputs])
-        return state
+            for col, value in zip(cols, _values(state.update(*[x.values[k] for x in self.inputs]))):
+                col.append(value)
+        return state, cols
 
     def compute(self):
         """The output columns over the inputs' history: the batch kernel, or the streaming
-        state when the history is shorter than the warm-up (all NaN, arguments still checked)."""
+        state when the history is too short for the batch kernel (all NaN then)."""
         spec, length = self.spec, len(self.inputs[0].values)
-        if length > spec.warmup(*self.args):
+        if length > spec.warmup(self.args):
             outs = getattr(_kernels(), spec.kernel)(*[x.values for x in self.inputs], *self.args)
             return [outs] if len(spec.outputs) == 1 else list(outs)
-        state = self._stream(0)
-        cols = [array("d") for _ in spec.outputs]
-        for k in range(length):
-            got = state.update(*[x.values[k] for x in self.inputs])
-            for col, value in zip(cols, [got] if len(cols) == 1 else got):
-                col.append(value)
-        self.state = state
+        self.state, cols = self._replay(length)
         return cols
 
 
@@ -78,10 +112,10 @@ def _inputs(spec, given):
     """The input lines: one line per input, or a single feed supplying them by name."""
     if len(given) == 1 and isinstance(given[0], Feed):
         feed = given[0]
-        return [getattr(feed, "close" if name == "x" else name) for name in spec.inputs]
+        return [getattr(feed, name if name in ("open", "high", "low", "close", "volume") else "close")
+                for name in spec.inputs]
     if len(given) != len(spec.inputs) or not all(isinstance(x, Line) for x in given):
-        want = ", ".join(spec.inputs)
-        raise TypeError(f"{spec.name}: expected the input line(s) {want} (or a feed), got "
+        raise TypeError(f"{spec.name}: expected the input line(s) {', '.join(spec.inputs)} (or a feed), got "
                         f"{', '.join(type(x).__name__ for x in given) or 'nothing'}")
     clock = given[0].clock
     if any(x.clock is not clock for x in given):
@@ -92,46 +126,36 @@ def _inputs(spec, given):
 def _build(spec, args, kwargs):
     n_lines = next((k for k, a in enumerate(args) if not isinstance(a, (Line, Feed))), len(args))
     inputs = _inputs(spec, args[:n_lines])
-    values = list(args[n_lines:])
-    if len(values) > len(spec.params):
-        raise TypeError(f"{spec.name}: takes {len(spec.params)} parameter(s) ({', '.join(spec.params)}), got {len(values)}")
-    for name in spec.params[len(values):]:
-        if name not in kwargs:
-            raise TypeError(f"{spec.name}: missing parameter {name!r}")
-        values.append(kwargs.pop(name))
-    if kwargs:
-        raise TypeError(f"{spec.name}: unknown parameter(s) {', '.join(kwargs)} (takes {', '.join(spec.params)})")
-    clock = inputs[0].clock
-    node = Indicator(spec, inputs, tuple(values), [])
+    params = spec.bind(args[n_lines:], kwargs)
+    node = Indicator(spec, inputs, params)
     columns = node.compute()
-    warmup = max(x.warmup for x in inputs) + max(0, spec.warmup(*values))
-    label = f"{spec.name}({', '.join([x.name for x in inputs] + [repr(v) for v in values])})"
+    clock = inputs[0].clock
+    warmup = max(x.warmup for x in inputs) + spec.warmup(params)
+    label = f"{spec.name}({', '.join([x.name for x in inputs] + [repr(v) for v in params])})"
     node.outs = [Line(col, clock, warmup, label if len(columns) == 1 else f"{label}.{out}")
                  for col, out in zip(columns, spec.outputs)]
     clock.add_node(node, warmup)
     return node.outs[0] if spec.tuple is None else spec.tuple(*node.outs)
 
 
-def indicator(kernel, stream, inputs=("x",), params=("n",), outputs=None, warmup=None):
-    """Declare an indicator: `kernel` and `stream` name the batch function and the streaming
-    class in `cracktrader.kernels`; `warmup(*params)` is how many leading outputs are NaN."""
+def indicator(kernel, inputs=("x",), outputs=None, stream=None):
+    """Declare an indicator over kernel `kernel` (its streaming class: `stream`, by default the
+    name in CamelCase) with input columns `inputs` and output names `outputs`."""
     name = kernel.upper()
-    spec = Spec(name, kernel, stream, tuple(inputs), tuple(params), tuple(outputs or (kernel,)), warmup)
+    stream = stream or "".join(part.capitalize() for part in kernel.split("_"))
+    spec = Spec(name, kernel, stream, tuple(inputs), tuple(outputs or (kernel,)))
 
     def make(*args, **kwargs):
         return _build(spec, args, kwargs)
 
     make.__name__ = make.__qualname__ = name
-    make.__doc__ = f"{name}({', '.join(inputs)}, {', '.join(params)}): the `{kernel}` kernel as line(s) {', '.join(spec.outputs)}."
+    make.__doc__ = (f"{name}({', '.join(inputs)}, *params): the `{kernel}` kernel (parameters and defaults as "
+                    f"cracktrader.kernels.{kernel}) as line(s) {', '.join(spec.outputs)}.")
     make.spec = spec
     return make
 
 
-def _period(n):
-    return n - 1 if isinstance(n, int) else 0
-
-
-SMA = indicator("sma", "Sma", warmup=_period)
+SMA = indicator("sma")
 
 
 class CrossNode:
