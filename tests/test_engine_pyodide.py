@@ -69,3 +69,14 @@ def test_same_errors_on_pyodide(pyodide, call):
     with pytest.raises(Exception) as here:
         eval(call, namespace)
     assert pyodide.run(code) == [type(here.value).__name__, str(here.value)]
+
+
+def test_market_rules_in_a_backtest_agree_on_pyodide(pyodide):
+    run = ("ct.backtest(Busy, synthetic.ohlcv(1500, seed=12, step=0.004), commission=0.001, market_rules="
+           "MarketRules('TICK_SIZE', amount_precision=0.01, price_precision=0.05, amount_min=0.1, cost_min=20.0))")
+    code = SOURCE + f"\nfrom cracktrader import synthetic\nfrom cracktrader.kernels import MarketRules\nresult = {run}.to_json()\n"
+    from cracktrader.kernels import MarketRules
+
+    here = eval(run, {"ct": ct, "Busy": strategies.Busy, "synthetic": synthetic, "MarketRules": MarketRules})
+    assert any(o.rule.startswith(("amount_", "cost_")) for o in here.orders) and here.trades
+    assert pyodide.run(code) == here.to_json()

@@ -2,14 +2,17 @@
 (accounting.py) and queues the notifications for the strategy.
 
 Orders submitted during bar i work from bar i+1: a market order fills at that bar's open (or,
-with `fill="close"`, at bar i's close). Market rules, when given, normalize or reject each order
-at submission (`rules.validate(side, type, amount, price)`), and the reason shows in
-`notify_order` like any other rejection.
+with `fill="close"`, at bar i's close). Market rules (`kernels.MarketRules`), when given,
+normalize or reject each order at submission: limit and stop-limit orders as "limit" orders at
+their limit price, market, stop and trailing orders as "market" orders with the stop price (or
+the last close) as the reference for the cost check; a stop price is rounded like a limit
+price. The rejection's rule and message show in `notify_order` like any other rejection.
 """
 
 from bisect import insort
 
 from .accounting import Account
+from .errors import OrderRejected
 from .fills import Book, Sim, Working, match_bar
 from .orders import (ACCEPTED, BUY, CANCELED, EXPIRED, FILLED, IOC, LIMIT, MARKET, REJECTED,
                      STOP_LIMIT, TRAILING_STOP, WAITING, problem, trail_level)
@@ -95,15 +98,15 @@ class Broker:
         ref = order.limit if kind == "limit" else (order.stop if order.stop is not None else order.feed.close.values[order.feed.i])
         try:
             order.size, price = rules.validate(order.side, kind, order.size, ref)
-        except ValueError as e:
-            return getattr(e, "rule", "rejected"), str(e)
+        except OrderRejected as e:
+            return e.rule, str(e)
         if kind == "limit":
             order.limit = price
-        if order.stop is not None:
+        if order.stop is not None:  # a stop price is a price too: rounded and held to the limits
             try:
                 _, order.stop = rules.validate(order.side, "limit", order.size, order.stop)
-            except ValueError as e:
-                return getattr(e, "rule", "rejected"), f"stop price: {e}"
+            except OrderRejected as e:
+                return e.rule, f"stop price: {e}"
         return None
 
     def cancel(self, order):

@@ -73,6 +73,7 @@ class Engine:
         self.cash, self.fill, self.intrabar, self.leverage = float(cash), fill, intrabar, float(leverage)
         self.commission, self.slippage = Commission.of(commission), Slippage.of(slippage)
         self.sizing = parse_sizing(sizing)
+        _check_rules(market_rules)
         candles = as_candles(data)
         # An engine may start empty and be fed live; a backtest needs bars (see backtest()).
         self.feeds = [Feed(c, k, _source(c, k, len(candles)), allow_empty=True) for k, c in enumerate(candles)]
@@ -287,6 +288,13 @@ class Engine:
             times=self.times[:n], equity=self.equity[:n], bar_ms=bar_ms, orders=list(self.broker.orders),
             feeds=self.feeds,
         )
+
+
+def _check_rules(market_rules):
+    rules = market_rules.values() if isinstance(market_rules, dict) else [market_rules]
+    if market_rules is not None and not all(callable(getattr(r, "validate", None)) for r in rules if r is not None):
+        raise TypeError("market_rules: expected cracktrader.kernels.MarketRules (or {feed index: MarketRules}), "
+                        f"got {market_rules!r}")
 
 
 def _source(candles, k, count):
