@@ -143,6 +143,7 @@ class Engine:
         if len(self.feeds) == 1:
             if set(bars) != {0}:
                 raise ValueError("push: this run has one feed: pass one bar")
+            self.feeds[0].check_bar(*bars[0])
             self.feeds[0].append(*bars[0])
             self.times.append(self.feeds[0].time.values[-1])
         else:
@@ -162,6 +163,8 @@ class Engine:
         close = closes.pop()
         if len(self.times) and close - self.finest <= self.times[-1]:
             raise ValueError(f"push: these bars close at {close}, not after the last step")
+        for k, bar in bars.items():  # all checked before any is added
+            feeds[k].check_bar(*bar)
         for k, bar in bars.items():
             feeds[k].append(*bar)
         for k, cur in enumerate(self.cursors):

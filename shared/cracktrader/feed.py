@@ -87,13 +87,15 @@ class Feed:
         self.nodes.append(node)
         self.warmup = max(self.warmup, warmup)
 
-    def append(self, time, open, high, low, close, volume):
-        """Add one bar (a live run), after checking it as `check_candles` would."""
-        bar = Candles.from_columns([time], [open], [high], [low], [close], [volume])
-        check_candles(bar, self.name)
+    def check_bar(self, time, open, high, low, close, volume):
+        """Check one new bar as `check_candles` would, against this feed's last bar."""
+        check_candles(Candles.from_columns([time], [open], [high], [low], [close], [volume]), self.name)
         if len(self.time.values) and time <= self.time.values[-1]:
             raise DataError(self.name, None, "time", "unsorted_time" if time < self.time.values[-1] else "duplicate_time",
                             f"bar time {time} is not after the last bar's {self.time.values[-1]}")
+
+    def append(self, time, open, high, low, close, volume):
+        """Add one checked bar (a live run) and extend every line computed from the feed."""
         for line, value in zip((self.time, self.open, self.high, self.low, self.close, self.volume), (time, open, high, low, close, volume)):
             line.values.append(value)
         for node in self.nodes:
