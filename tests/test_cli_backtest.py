@@ -143,3 +143,18 @@ def test_engine_reports_progress_by_chunks():
     seen = []
     ct.backtest(SmaCross, synthetic.ohlcv(150_000, step=0.004), progress=lambda done, total: seen.append((done, total)))
     assert seen == [(65_536, 150_000), (131_072, 150_000), (150_000, 150_000)]
+
+
+def test_several_data_files_are_several_feeds(work):
+    (work / "two.py").write_text(
+        "import cracktrader as ct\n\n"
+        "class Two(ct.Strategy):\n"
+        "    def next(self):\n"
+        "        if not self.getposition(self.data1) and len(self.data1) == 5:\n"
+        "            self.buy(data=self.data1, size=1)\n"
+    )
+    write_csv(work / "eth.csv", synthetic.ohlcv(2000, seed=10, step=0.004, symbol="ETH/USDT"))
+    r = cli("two.py", "--data", "btc.csv", "--data", "eth.csv", "--json", "-", cwd=work)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["stats"]["open_trades"] == 1 and len(doc["equity"]) == 2000
