@@ -189,7 +189,8 @@ def test_lines_of_different_feeds_do_not_combine():
 
 def test_feeds_with_gaps_align_on_time():
     a = candles([(1, 1, 1, 1)] * 4, symbol="A")
-    b = ct.Candles.from_columns([T0, T0 + 120_000], [5, 6], [5, 6], [5, 6], [5, 6], [1, 1], symbol="B", timeframe="1m")
+    b = ct.Candles.from_columns([T0, T0 + 120_000, T0 + 180_000], [5, 6, 7], [5, 6, 7], [5, 6, 7], [5, 6, 7], [1, 1, 1],
+                                symbol="B", timeframe="1m")
 
     class Two(ct.Strategy):
         def init(self):
@@ -199,24 +200,26 @@ def test_feeds_with_gaps_align_on_time():
             self.seen.append((len(self.data0), len(self.data1), self.data1.close[0]))
 
     s = run_collect(Two, [a, b])
-    assert s.seen == [(1, 1, 5.0), (2, 1, 5.0), (3, 2, 6.0), (4, 2, 6.0)]
+    assert s.seen == [(1, 1, 5.0), (2, 1, 5.0), (3, 2, 6.0), (4, 3, 7.0)]
 
 
 @pytest.mark.parametrize("cols, row, field, rule", [
     (dict(time=[], open=[], high=[], low=[], close=[], volume=[]), None, None, "empty"),
-    (dict(time=[1, 3, 2]), 3, "time", "unsorted_time"),
-    (dict(time=[1, 2, 2]), 3, "time", "duplicate_time"),
-    (dict(close=[1, float("nan"), 1]), 2, "close", "not_finite"),
-    (dict(low=[1, 1, float("-inf")]), 3, "low", "not_finite"),
-    (dict(open=[1, 1, 3]), 3, "open", "outside_range"),
-    (dict(close=[1, 0.5, 1]), 2, "close", "outside_range"),
+    (dict(time=[T0, T0 + 120_000, T0 + 60_000]), 3, "time", "unsorted"),
+    (dict(time=[T0, T0 + 60_000, T0 + 60_000]), 3, "time", "duplicate_time"),
+    (dict(close=[1, float("nan"), 1]), 2, "close", "nan"),
+    (dict(low=[1, 1, float("-inf")]), 3, "low", "infinite"),
+    (dict(open=[1, 1, 3]), 3, "high", "high_below_open_close"),
+    (dict(close=[1, 0.5, 1]), 2, "low", "low_above_open_close"),
+    (dict(volume=[1, -1, 1]), 2, "volume", "negative_volume"),
 ])
 def test_bad_data_is_refused_naming_row_field_and_rule(cols, row, field, rule):
-    base = dict(time=[1, 2, 3], open=[1, 1, 1], high=[2, 2, 2], low=[1, 1, 1], close=[1, 1, 1], volume=[1, 1, 1])
+    base = dict(time=[T0, T0 + 60_000, T0 + 120_000], open=[1, 1, 1], high=[2, 2, 2], low=[1, 1, 1], close=[1, 1, 1],
+                volume=[1, 1, 1])
     data = ct.Candles.from_columns(**{**base, **cols}, symbol="BAD")
     with pytest.raises(ct.DataError) as e:
         ct.backtest(ct.Strategy, data)
-    assert (e.value.row, e.value.field, e.value.rule) == (row, field, rule)
+    assert (e.value.source, e.value.row, e.value.field, e.value.rule) == ("BAD", row, field, rule)
 
 
 def test_not_enough_data_for_the_indicators_is_an_error():

@@ -4,16 +4,15 @@ A `Feed` is what a strategy sees as `self.data` / `self.datas[i]`: lines `open`,
 `low`, `close`, `volume` and `time` (UTC ms, the bar's open time). The feed is also the
 clock of every line computed from it: `i` is the index of its current bar, -1 before the first.
 
-The candles are checked before anything runs (`check_candles`): no silent wrong answer from
-empty, unsorted, duplicated or non-finite data.
+The candles are checked before anything runs, by the data layer's rules (one kernel for both
+runtimes, `data.checks`): no silent wrong answer from empty, unsorted, duplicated, non-finite or
+inconsistent data. The check also gives the timeframe when the candles do not say it.
 """
 
-import math
-import operator
 from array import array
-from itertools import compress, count, islice
 
 from .candles import Candles, timeframe_ms
+from .data import checks
 from .data.errors import DataError
 from .lines import Line
 
@@ -21,47 +20,14 @@ PRICES = ("open", "high", "low", "close")
 
 
 def check_candles(candles, source, allow_empty=False):
-    """Raise DataError naming the first bad row (1-based), field and rule; rows are bars."""
+    """The candles' timeframe (given, or inferred; "" if unknown: one bar, none given), or
+    DataError naming the first bad row (1-based), field and rule."""
     if not isinstance(candles, Candles):
         raise TypeError(f"{source}: expected Candles (see ct.load_data), got {type(candles).__name__}")
-    n = len(candles)
-    if n == 0 and not allow_empty:
-        raise DataError(source, None, None, "empty", "no candles")
-    t = candles.time
-    if not all(map(operator.lt, t, islice(t, 1, None))):
-        i = next(i for i in range(1, n) if t[i] <= t[i - 1])
-        rule = "duplicate_time" if t[i] == t[i - 1] else "unsorted_time"
-        raise DataError(source, i + 1, "time", rule,
-                        f"time {t[i]} {'repeats' if rule == 'duplicate_time' else 'is before'} the previous row's {t[i - 1]}")
-    for name in (*PRICES, "volume"):
-        col = getattr(candles, name)
-        if not math.isfinite(sum(col)):  # a finite sum means every value is finite
-            i = next((i for i, v in enumerate(col) if not math.isfinite(v)), None)
-            if i is not None:
-                raise DataError(source, i + 1, name, "not_finite", f"{name} is {col[i]} at time {t[i]}")
-    h, lo = candles.high, candles.low
-    for name in ("open", "close"):
-        col = getattr(candles, name)
-        i = min(_first_false(operator.le, col, h), _first_false(operator.ge, col, lo))
-        if i < n:
-            raise DataError(source, i + 1, name, "outside_range",
-                            f"{name} {col[i]} is outside the bar's low..high {lo[i]}..{h[i]} at time {t[i]}")
-
-
-def _first_false(op, a, b):
-    """The first index where op(a[i], b[i]) is false, len(a) if none (a C-speed scan)."""
-    return next(compress(count(), map(operator.not_, map(op, a, b))), len(a))
-
-
-def bar_ms(candles):
-    """The bar length in ms: the candles' timeframe, else the smallest step between times
-    (None for a single bar of unknown timeframe)."""
-    if candles.timeframe:
-        return timeframe_ms(candles.timeframe)
-    t = candles.time
-    if len(t) < 2:
-        return None
-    return min(map(operator.sub, islice(t, 1, None), t))
+    if len(candles) == 0 and allow_empty:
+        return candles.timeframe
+    view = Candles(*candles.columns().values(), timeframe=candles.timeframe)  # check() sets view.timeframe
+    return checks.check(view, source, candles.timeframe or None)
 
 
 class Feed:
@@ -69,13 +35,12 @@ class Feed:
 
     def __init__(self, candles, index=0, source=None, allow_empty=False):
         source = source or candles.symbol or f"data{index}"
-        check_candles(candles, source, allow_empty)
+        self.timeframe = check_candles(candles, source, allow_empty)
+        self.bar_ms = timeframe_ms(self.timeframe) if self.timeframe else None
         self.index = index
         self.symbol = candles.symbol
-        self.timeframe = candles.timeframe
         self.exchange = candles.exchange
-        self.name = " ".join(x for x in (candles.symbol, candles.timeframe) if x) or f"data{index}"
-        self.bar_ms = bar_ms(candles)
+        self.name = " ".join(x for x in (candles.symbol, self.timeframe) if x) or f"data{index}"
         self.i = -1
         self.nodes = []  # derived lines and indicators, in creation order (live runs extend them)
         self.warmup = 0  # bars before every line made from this feed holds a value
@@ -88,11 +53,15 @@ class Feed:
         self.warmup = max(self.warmup, warmup)
 
     def check_bar(self, time, open, high, low, close, volume):
-        """Check one new bar as `check_candles` would, against this feed's last bar."""
-        check_candles(Candles.from_columns([time], [open], [high], [low], [close], [volume]), self.name)
-        if len(self.time.values) and time <= self.time.values[-1]:
-            raise DataError(self.name, None, "time", "unsorted_time" if time < self.time.values[-1] else "duplicate_time",
-                            f"bar time {time} is not after the last bar's {self.time.values[-1]}")
+        """Check one new bar as `check_candles` would, after this feed's last bar."""
+        from .kernels import ohlcv
+
+        pair = Candles.from_columns(*[[*line.values[-1:], value] for line, value in zip(
+            (self.time, self.open, self.high, self.low, self.close, self.volume), (time, open, high, low, close, volume))])
+        violation = ohlcv.validate(*pair.columns().values(), self.bar_ms or 0)
+        if violation:
+            _, field, rule, detail = violation
+            raise DataError(self.name, None, field, rule, f"bar at {time}: {detail}")
 
     def append(self, time, open, high, low, close, volume):
         """Add one checked bar (a live run) and extend every line computed from the feed."""

@@ -49,11 +49,14 @@ def drawdown(times, equity):
         worst = 1.0 - min(map(operator.truediv, equity, peaks))
     else:
         worst = max(((1.0 - v / p) if p > 0 else 0.0 for v, p in zip(equity, peaks)), default=0.0)
-    highs = list(compress(range(n), map(operator.ge, equity, peaks)))
-    spans = [(a, b) for a, b in zip(highs, highs[1:]) if b - a > 1]
-    if highs[-1] != n - 1:
-        spans.append((highs[-1], n - 1))
-    longest = max(((times[b] - times[a], b - a) for a, b in spans), default=(0, 0))
+    highs = list(compress(range(n), map(operator.ge, equity, peaks)))  # bars at a peak
+    at = list(map(times.__getitem__, highs))
+    bars = list(map(operator.sub, islice(highs, 1, None), highs))
+    ms = map(operator.sub, islice(at, 1, None), at)
+    spans = list(compress(zip(ms, bars), map(operator.lt, repeat(1), bars)))  # peak to regained peak
+    if highs[-1] != n - 1:  # under water at the end
+        spans.append((times[n - 1] - at[-1], n - 1 - highs[-1]))
+    longest = max(spans, default=(0, 0))
     return (worst, *longest)
 
 
