@@ -158,3 +158,17 @@ def test_several_data_files_are_several_feeds(work):
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     assert doc["stats"]["open_trades"] == 1 and len(doc["equity"]) == 2000
+
+
+def test_parquet_data_gives_the_same_result_as_csv(work):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    data = ct.load_data(work / "btc.csv")
+    table = pa.table({"timestamp": pa.array(list(data.time), pa.int64()),
+                      **{name: pa.array(list(getattr(data, name)), pa.float64())
+                         for name in ("open", "high", "low", "close", "volume")}})
+    pq.write_table(table, work / "btc.parquet")
+    r = cli("strategy.py", "--data", "btc.parquet", "--commission", "0.001", "--json", "-", cwd=work)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == ct.backtest(SmaCross, data, commission=0.001).to_json()
