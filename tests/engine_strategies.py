@@ -79,3 +79,22 @@ class TwoFeeds(ct.Strategy):
                 self.sell(data=self.data1, size=1.5, stop_loss=self.data1.close[0] * 1.003)
             elif pos1 and n1 % 4 == 2:
                 self.close(data=self.data1)
+
+
+class Oscillators(ct.Strategy):
+    """Mean reversion on RSI and Bollinger bands with ATR stops, MACD as a trend filter."""
+
+    def init(self):
+        self.rsi = ct.ind.RSI(self.data)
+        self.bb = ct.ind.BBANDS(self.data.close, 20)
+        self.atr = ct.ind.ATR(self.data)
+        self.macd = ct.ind.MACD(self.data)
+        self.k = ct.ind.STOCH(self.data, 14, 3, 3).slowk
+
+    def next(self):
+        c = self.data.close[0]
+        if not self.position:
+            if self.rsi[0] < 35 and c < self.bb.lower[0] and self.macd.hist[0] > self.macd.hist[-1]:
+                self.buy(percent=50, stop_loss=c - 2 * self.atr[0], take_profit=self.bb.middle[0])
+            elif self.rsi[0] > 65 and c > self.bb.upper[0] and self.k[0] > 80:
+                self.sell(percent=30, stop_loss=c + 2 * self.atr[0], take_profit=self.bb.middle[0])

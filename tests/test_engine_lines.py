@@ -146,7 +146,7 @@ def test_crossover_marks_the_bar_of_each_cross():
 
     closes = (1.0, 3.0, 3.0, 2.0, 1.0, 2.5)
     s = run_collect(Cross, candles([(c, c, c, c) for c in closes]))
-    assert list(s.x.values) == [0.0, 1.0, 0.0, 0.0, -1.0, 1.0]
+    assert math.isnan(s.x.values[0]) and list(s.x.values[1:]) == [1.0, 0.0, 0.0, -1.0, 1.0]
 
 
 def five_and_one_minute():

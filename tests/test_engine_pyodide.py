@@ -17,6 +17,7 @@ CASES = {
              dict(commission=ct.Commission(maker=0.0002, taker=0.0007, fixed=0.01), slippage="0.05range")),
     "busy_favorable_close": ("Busy", "synthetic.ohlcv(1500, seed=8, step=0.004)",
                              dict(intrabar="favorable", fill="close", leverage=2, sizing=1.5)),
+    "oscillators": ("Oscillators", "synthetic.ohlcv(3000, seed=31, step=0.004)", dict(commission=0.001)),
     "two_feeds": ("TwoFeeds", "[synthetic.ohlcv(600, seed=3, step=0.004, t0=1_700_000_100_000), "
                   "synthetic.ohlcv(120, seed=4, step=0.004, bar_ms=300_000, t0=1_700_000_100_000)]", dict(slippage=3)),
 }

@@ -155,43 +155,68 @@ def indicator(kernel, inputs=("x",), outputs=None, stream=None):
     return make
 
 
+HL, HLC, HLCV = ("high", "low"), ("high", "low", "close"), ("high", "low", "close", "volume")
+BANDS = ("upper", "middle", "lower")
+
+# Moving averages
 SMA = indicator("sma")
-
-
-class CrossNode:
-    """+1 where `a` crosses above `b` at this bar, -1 where it crosses below, else 0."""
-
-    __slots__ = ("a", "b", "out")
-
-    def __init__(self, a, b, out):
-        self.a, self.b, self.out = a, b, out
-
-    @staticmethod
-    def cross(a0, b0, a1, b1):
-        if a1 <= b1 and a0 > b0:
-            return 1.0
-        if a1 >= b1 and a0 < b0:
-            return -1.0
-        return 0.0
-
-    def extend(self):
-        a, b = self.a.values, self.b.values
-        self.out.values.append(self.cross(a[-1], b[-1], a[-2], b[-2]) if len(a) > 1 else 0.0)
+EMA = indicator("ema")
+WMA = indicator("wma")
+DEMA = indicator("dema")
+TEMA = indicator("tema")
+TRIMA = indicator("trima")
+KAMA = indicator("kama")
+SMMA = indicator("smma")
+# Momentum and oscillators
+TRIX = indicator("trix")
+RSI = indicator("rsi")
+MACD = indicator("macd", outputs=("macd", "signal", "hist"))
+STOCH = indicator("stoch", HLC, ("slowk", "slowd"))
+STOCHF = indicator("stochf", HLC, ("fastk", "fastd"))
+STOCHRSI = indicator("stochrsi", outputs=("fastk", "fastd"))
+CCI = indicator("cci", HLC)
+WILLR = indicator("willr", HLC)
+MOM = indicator("mom")
+ROC = indicator("roc")
+ROCP = indicator("rocp")
+ULTOSC = indicator("ultosc", HLC)
+AROON = indicator("aroon", HL, ("down", "up"))
+AROONOSC = indicator("aroonosc", HL)
+# Trend strength
+ADX = indicator("adx", HLC)
+ADXR = indicator("adxr", HLC)
+PLUS_DI = indicator("plus_di", HLC)
+MINUS_DI = indicator("minus_di", HLC)
+SAR = indicator("sar", HL)
+LINEARREG_SLOPE = indicator("linearreg_slope")
+# Volatility and channels
+BBANDS = indicator("bbands", outputs=BANDS)
+STDDEV = indicator("stddev")
+TRANGE = indicator("trange", HLC)
+ATR = indicator("atr", HLC)
+NATR = indicator("natr", HLC)
+DONCHIAN = indicator("donchian", HL, BANDS)
+KELTNER = indicator("keltner", HLC, BANDS)
+# Volume
+OBV = indicator("obv", ("close", "volume"))
+MFI = indicator("mfi", HLCV)
+VWAP = indicator("vwap", HLCV)
+# Windows and crossings
+MAX = indicator("max")
+MIN = indicator("min")
+SUM = indicator("sum")
+CROSSOVER = indicator("crossover", ("a", "b"))
+CROSSUNDER = indicator("crossunder", ("a", "b"))
 
 
 def CrossOver(a, b):
-    """+1.0 on the bar where line `a` crosses above `b` (was <=, now >), -1.0 where it crosses
-    below, 0.0 otherwise (and where either is NaN)."""
-    if isinstance(b, (int, float)):
-        b = derive(lambda x, _: b, "const", a, 0.0)  # a constant line on a's clock
-    if not isinstance(a, Line) or not isinstance(b, Line) or a.clock is not b.clock:
-        raise TypeError("CrossOver: expected two lines of the same feed (or a line and a number)")
-    va, vb = a.values, b.values
-    col = array("d", [0.0]) if len(va) else array("d")
-    col.extend(map(CrossNode.cross, va[1:], vb[1:], va, vb))
-    out = Line(col, a.clock, max(a.warmup, b.warmup) + 1, f"CrossOver({a.name}, {b.name})")
-    a.clock.add_node(CrossNode(a, b, out), out.warmup)
-    return out
+    """backtrader's CrossOver: +1.0 on the bar where line `a` crosses above `b` (was <=, now
+    >), -1.0 where it crosses below, 0.0 otherwise; `b` may be a number."""
+    if isinstance(b, (int, float)) and not isinstance(b, bool) and isinstance(a, Line):
+        level = float(b)
+        b = derive(lambda _, __: level, "const", a, 0.0)  # the number as a line on a's clock
+    return CROSSOVER(a, b) - CROSSUNDER(a, b)
 
 
-__all__ = ["CrossOver", "SMA", "indicator"]
+__all__ = [name for name, value in globals().items() if isinstance(getattr(value, "spec", None), Spec)]
+__all__ += ["CrossOver", "indicator"]
