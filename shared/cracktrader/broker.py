@@ -31,6 +31,7 @@ class Broker:
         self.pending = [[] for _ in feeds]  # working orders per feed, by id
         self.at_close = []  # market orders to fill at this bar's close
         self.orders = []  # every order, by id
+        self.live = []  # orders that may still be alive: pruned on read, so reads stay cheap
         self.notes = []  # (kind, object) for notify_order / notify_trade
         self.note_orders = self.note_trades = False
 
@@ -53,15 +54,18 @@ class Broker:
 
     @property
     def open_orders(self):
-        return [o for o in self.orders if o.alive]
+        self.live = [o for o in self.live if o.alive]
+        return list(self.live)
 
     # --- submission -----------------------------------------------------------------------
     def submit(self, order, children=()):
         """Accept (or reject) an order and its bracket exits; they work from the next bar."""
         self.orders.append(order)
+        self.live.append(order)
         for child in children:
             child.parent, child.status = order, WAITING
             self.orders.append(child)
+            self.live.append(child)
         if len(children) == 2:
             children[0].oco, children[1].oco = children[1], children[0]
         order.children = tuple(children)
