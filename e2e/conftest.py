@@ -53,17 +53,40 @@ def web_build(tmp_path_factory):
     return build_web.build(tmp_path_factory.mktemp("web") / "site")
 
 
+HOST_TOKEN = "e2e-token"
+CLI = str(Path(sys.executable).with_name("cracktrader"))
+
+
 @pytest.fixture(scope="session")
-def host_url(web_build):
-    """`cracktrader serve` on a free loopback port, serving the fresh web build."""
+def host_url(web_build, tmp_path_factory):
+    """`cracktrader serve` on a free loopback port, serving the fresh web build, with an empty
+    cache of its own."""
     port = free_port()
+    env = {**os.environ, "CRACKTRADER_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
     proc = subprocess.Popen(
-        [str(Path(sys.executable).with_name("cracktrader")), "serve", "--port", str(port), "--web-dir", str(web_build)],
-        stdout=subprocess.DEVNULL,
+        [CLI, "serve", "--port", str(port), "--web-dir", str(web_build), "--token", HOST_TOKEN],
+        stdout=subprocess.DEVNULL, env=env,
     )
     url = f"http://127.0.0.1:{port}"
     try:
         wait_http(url + "/api/health", proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def static_url(web_build, tmp_path_factory):
+    """The offline static demo (`cracktrader build-static`) served by `python -m http.server`."""
+    out = tmp_path_factory.mktemp("static") / "site"
+    subprocess.run([CLI, "build-static", str(out), "--web-dir", str(web_build)], check=True, stdout=subprocess.DEVNULL)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "-d", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_http(url + "/index.html", proc)
         yield url
     finally:
         proc.terminate()

@@ -39,15 +39,29 @@ async def http_error(request, exc):
     return PlainTextResponse(exc.detail, status_code=exc.status_code)
 
 
-def create_app(web_dir, token=None, cache_dir=None):
+def _static_datasets(web_dir):
+    """Datasets shipped with the web build (the demo), by id: their files, for server runs."""
+    import json
+
+    site = json.loads((web_dir / "site.json").read_text())
+    return {ds["id"]: web_dir / ds["url"] for ds in site.get("datasets", []) if "url" in ds}
+
+
+def create_app(web_dir, token=None, cache_dir=None, run_timeout=None):
+    from pathlib import Path
+
     from cracktrader.data import Cache
 
-    from . import datasets_api
+    from . import backtests_api, datasets_api
+    from .auth import require_token
+
+    web_dir = Path(web_dir)
 
     routes = [
         Route("/api/health", health),
         Route("/api/datasets", datasets_api.list_datasets),
         Route("/api/datasets/{id}/candles", datasets_api.candles),
+        Route("/api/backtests", require_token(backtests_api.create_backtest), methods=["POST"]),
         Route("/site.json", site),
         Route("/api/{rest:path}", api_not_found, methods=["GET", "POST", "PUT", "DELETE"]),
         Mount("/", StaticFiles(directory=web_dir, html=True), name="web"),
@@ -56,4 +70,6 @@ def create_app(web_dir, token=None, cache_dir=None):
     app.state.web_dir = web_dir
     app.state.token = token
     app.state.cache = Cache(cache_dir)
+    app.state.static_datasets = _static_datasets(web_dir)
+    app.state.run_timeout = run_timeout or backtests_api.DEFAULT_TIMEOUT
     return app

@@ -59,6 +59,21 @@ def write_demo_dataset(out_dir):
     }
 
 
+def write_examples(path):
+    """The core's example strategies for the page's menu: [{id, name, title, source}]."""
+    import ast
+
+    from cracktrader.examples import NAMES, source
+
+    examples = []
+    for name in NAMES:
+        text = source(name)
+        cls = next(n for n in ast.parse(text).body if isinstance(n, ast.ClassDef))
+        title = (ast.get_docstring(cls) or cls.name).split("\n")[0]
+        examples.append({"id": name, "name": cls.name, "title": title, "source": text})
+    path.write_text(json.dumps(examples, indent=1))
+
+
 def build(out):
     out = Path(out)
     tmp = out.with_name(out.name + ".tmp")
@@ -74,6 +89,7 @@ def build(out):
         copy(KERNELS / name, tmp / "kernels" / name)
     wheel = build_core_wheel.build(tmp / "wheels")
     demo = write_demo_dataset(tmp / "data")
+    write_examples(tmp / "examples.json")
     (tmp / "build.json").write_text(json.dumps({"wheel": wheel.name, "version": build_core_wheel.version()}))
     # What a static host offers; `cracktrader serve` answers /site.json itself with server features on.
     (tmp / "site.json").write_text(json.dumps({"server": False, "datasets": [demo]}, indent=1))

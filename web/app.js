@@ -1,71 +1,373 @@
-// The page: starts the Pyodide worker, shows each start-up step and the SMA demo result.
-// Automation API (documented in README): window.cracktrader.ready, window.cracktrader.sma(args).
-const $ = (id) => document.getElementById(id);
-const worker = new Worker(new URL("worker.js", import.meta.url), { type: "module" });
-const pending = new Map();
-let nextId = 1;
+// The page: strategy editor, data choice, run/stop, and the results (charts, stats, trades).
+// Automation API (README): window.cracktrader.ready, .run(config), .stop(), .lastResult.
+import { drawResult } from "./charts.js";
+import { createEditor } from "./editor.js";
+import { decodeState, encodeState } from "./share.js";
+import { renderStats, renderTrades, tradesCsv } from "./tables.js";
+import { WorkerClient } from "./worker-client.js";
 
-function setStatus(state, text) {
-  $("status").dataset.state = state;
+const $ = (id) => document.getElementById(id);
+const client = new WorkerClient(new URL("worker.js", import.meta.url));
+const state = { site: { server: false, datasets: [] }, datasets: new Map(), file: null, last: null, strategies: [] };
+
+// ---- status, progress, runtime steps -------------------------------------------------------
+
+function setStatus(kind, text) {
+  $("status").dataset.state = kind;
   $("status").textContent = text;
 }
 
-function addStep(name, ms) {
-  const row = document.createElement("tr");
-  row.innerHTML = `<td></td><td class="ms"></td>`;
-  row.cells[0].textContent = name;
-  row.cells[1].textContent = `${ms.toFixed(0)} ms`;
-  $("step-rows").append(row);
+function setProgress(done, total) {
+  $("progress").hidden = total === null;
+  if (total) $("progress-bar").style.width = `${Math.round((100 * done) / total)}%`;
 }
 
-const ready = new Promise((resolve, reject) => {
-  worker.addEventListener("message", ({ data }) => {
-    if (data.type === "step") addStep(data.name, data.ms);
-    else if (data.type === "ready") resolve(data.timings);
-    else if (data.type === "error" && data.id === undefined) reject(new Error(data.message));
-    else if (data.id !== undefined) {
-      const { resolve: ok, reject: fail } = pending.get(data.id);
-      pending.delete(data.id);
-      data.type === "error" ? fail(new Error(data.message)) : ok(data.result);
-    }
-  });
+client.addEventListener("step", ({ detail }) => {
+  const row = $("step-rows").insertRow();
+  row.insertCell().textContent = detail.name;
+  row.insertCell().textContent = `${detail.ms.toFixed(0)} ms`;
 });
 
-function request(type, args) {
-  const id = nextId++;
-  return new Promise((resolve, reject) => {
-    pending.set(id, { resolve, reject });
-    worker.postMessage({ id, type, args });
+// ---- editor, examples, parameters ----------------------------------------------------------
+
+const EXAMPLES = await (await fetch("examples.json")).json();
+const editor = createEditor($("editor"), {
+  source: EXAMPLES[0].source,
+  onChange: () => { showError(null); scheduleInspect(); },
+  onRun: () => run().catch(() => {}),
+});
+
+for (const [i, ex] of EXAMPLES.entries()) {
+  const option = new Option(ex.name, String(i));
+  option.title = ex.title;
+  $("examples").add(option);
+}
+$("examples").addEventListener("change", () => {
+  editor.source = EXAMPLES[Number($("examples").value)].source;
+});
+
+let inspectTimer = null;
+function scheduleInspect() {
+  clearTimeout(inspectTimer);
+  inspectTimer = setTimeout(inspect, 300);
+}
+
+async function inspect() {
+  clearTimeout(inspectTimer);
+  const source = editor.source;
+  try {
+    const { strategies } = await client.request("inspect", { source });
+    state.strategies = strategies;
+    state.inspected = source;
+    const select = $("strategy-class");
+    const previous = select.value;
+    select.replaceChildren(...strategies.map((s) => new Option(s.name, s.name)));
+    if (strategies.some((s) => s.name === previous)) select.value = previous;
+    renderParams();
+  } catch (err) {
+    if (err.kind !== "stopped") showError(err);
+  }
+}
+
+function currentStrategy() {
+  return state.strategies.find((s) => s.name === $("strategy-class").value) ?? state.strategies[0];
+}
+
+function renderParams(values = readParams()) {
+  const strategy = currentStrategy();
+  const box = $("params");
+  box.replaceChildren();
+  for (const [name, dflt] of Object.entries(strategy?.params ?? {})) {
+    const label = document.createElement("label");
+    label.textContent = name;
+    const input = document.createElement("input");
+    input.name = name;
+    input.dataset.kind = typeof dflt;
+    const value = name in values ? values[name] : dflt;
+    if (typeof dflt === "boolean") {
+      input.type = "checkbox";
+      input.checked = Boolean(value);
+    } else {
+      input.type = typeof dflt === "number" ? "number" : "text";
+      input.step = "any";
+      input.value = value ?? "";
+    }
+    label.append(input);
+    box.append(label);
+  }
+}
+$("strategy-class").addEventListener("change", () => renderParams({}));
+
+function readParams() {
+  const params = {};
+  for (const input of $("params").querySelectorAll("input")) {
+    const kind = input.dataset.kind;
+    params[input.name] = kind === "boolean" ? input.checked : kind === "number" ? Number(input.value) : input.value;
+  }
+  return params;
+}
+
+// ---- data ----------------------------------------------------------------------------------
+
+function addDataset(ds) {
+  state.datasets.set(ds.id, ds);
+  $("dataset").add(new Option(`${ds.symbol} ${ds.timeframe} · ${ds.exchange} (${ds.rows.toLocaleString()} bars)`, ds.id));
+}
+
+function describeDataset() {
+  const ds = state.datasets.get($("dataset").value);
+  if (state.file) $("dataset-info").textContent = `Local file: ${state.file.name} (${(state.file.bytes.byteLength / 1024).toFixed(0)} KB)`;
+  else if (ds) {
+    const span = [ds.first, ds.last].map((t) => new Date(t).toISOString().slice(0, 10)).join(" → ");
+    $("dataset-info").textContent = `${span}${ds.description ? ` — ${ds.description}` : ""}`;
+  }
+}
+$("dataset").addEventListener("change", () => { state.file = null; describeDataset(); });
+
+function dataSpec() {
+  if (state.file) return { kind: "file", name: state.file.name, bytes: state.file.bytes };
+  const ds = state.datasets.get($("dataset").value);
+  if (!ds) throw new Error("no dataset selected");
+  return { kind: "dataset", id: ds.id, url: ds.url ?? `api/datasets/${encodeURIComponent(ds.id)}/candles` };
+}
+
+async function takeFile(file) {
+  state.file = { name: file.name, bytes: await file.arrayBuffer() };
+  describeDataset();
+  run().catch(() => {}); // shown on the page
+}
+
+const drop = $("dropzone");
+drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+drop.addEventListener("drop", (e) => {
+  e.preventDefault();
+  drop.classList.remove("over");
+  const file = e.dataTransfer.files[0];
+  if (file) takeFile(file);
+});
+$("file").addEventListener("change", () => $("file").files[0] && takeFile($("file").files[0]));
+
+// ---- run / stop ----------------------------------------------------------------------------
+
+function showError(err) {
+  const box = $("error");
+  if (!err) {
+    box.hidden = true;
+    editor.markError(null);
+    return;
+  }
+  box.hidden = false;
+  box.textContent = err.line ? `line ${err.line}: ${err.message}` : err.message;
+  if (err.line && err.kind !== "data") editor.markError(err.line);
+}
+
+function settings() {
+  return {
+    cash: Number($("cash").value),
+    commission: Number($("commission").value) / 100,
+    slippage: Number($("slippage").value),
+  };
+}
+
+let running = null;
+
+async function run(config = {}, automated = false) {
+  if (running) client.stop();
+  const source = config.strategy ?? editor.source;
+  if (config.strategy !== undefined && config.strategy !== editor.source) editor.source = config.strategy;
+  // The strategy list must describe this very source (the edit may be newer than the last look).
+  if (state.inspected !== source && config.strategyClass === undefined) await inspect();
+  const request = {
+    source,
+    strategy: config.strategyClass ?? currentStrategy()?.name ?? null,
+    data: config.data !== undefined ? automationData(config.data) : dataSpec(),
+    settings: { ...settings(), ...pick(config, ["cash", "commission", "slippage"]) },
+    params: config.params ?? readParams(),
+    json: automated, // the automation API resolves to the result JSON; the page fetches it on demand
+  };
+  showError(null);
+  setStatus("running", "running…");
+  setProgress(0, 1);
+  $("run").disabled = true;
+  $("stop").disabled = false;
+  const t0 = performance.now();
+  const job = (async () => {
+    const onServer = state.site.server && $("on-server").checked;
+    const out = onServer ? await runOnServer(request) : await client.request("run", request, { onProgress: setProgress });
+    const seconds = (performance.now() - t0) / 1000;
+    show(out);
+    setStatus("done", `${out.bars.toLocaleString()} bars in ${seconds.toFixed(2)} s${onServer ? " on the server" : ""}`);
+    if (!state.file && config.data === undefined) saveToUrl(request);
+    return out.json === null ? null : JSON.parse(out.json);
+  })();
+  running = job;
+  try {
+    return await job;
+  } catch (err) {
+    if (err.kind === "stopped") setStatus("ready", "stopped");
+    else {
+      setStatus("error", "failed");
+      showError(err);
+    }
+    throw err;
+  } finally {
+    state.completed = (state.completed ?? 0) + 1;
+    if (running === job) running = null;
+    setProgress(0, null);
+    $("run").disabled = false;
+    $("stop").disabled = true;
+  }
+}
+
+function pick(obj, keys) {
+  return Object.fromEntries(keys.filter((k) => obj[k] !== undefined).map((k) => [k, obj[k]]));
+}
+
+function automationData(data) {
+  if (typeof data === "string") {
+    if (state.datasets.has(data)) {
+      const ds = state.datasets.get(data);
+      return { kind: "dataset", id: ds.id, url: ds.url ?? `api/datasets/${encodeURIComponent(ds.id)}/candles` };
+    }
+    return { kind: "url", url: new URL(data, location.href).href };
+  }
+  return { kind: "columns", columns: data };
+}
+
+async function runOnServer(request) {
+  if (request.data.kind !== "dataset") throw new Error("server runs need a dataset from the server");
+  const response = await fetch("api/backtests", {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${$("token").value}` },
+    body: JSON.stringify({ strategy: request.source, strategy_class: request.strategy, dataset: request.data.id, ...request.settings, params: request.params }),
+  });
+  const body = await response.json();
+  if (!response.ok) throw Object.assign(new Error(body.error ?? `HTTP ${response.status}`), body);
+  // The server returns the result JSON; charts need the candles, which the worker loads.
+  const candles = await client.request("candles", { data: request.data });
+  const result = body.result;
+  return {
+    ...result, json: JSON.stringify(result), bars: candles.time.length, overlays: [],
+    arrays: { ...candles, equity_time: Float64Array.from(result.equity, (p) => p[0]), equity: Float64Array.from(result.equity, (p) => p[1]) },
+  };
+}
+
+$("run").addEventListener("click", () => run().catch(() => {}));
+$("stop").addEventListener("click", () => {
+  client.stop();
+  setStatus("booting", "stopped — restarting Python…");
+  client.ready.then(() => setStatus("ready", "stopped"));
+});
+
+// ---- results -------------------------------------------------------------------------------
+
+function show(out) {
+  state.last = out;
+  const { downsampled } = drawResult($("chart"), out);
+  $("chart-note").textContent = downsampled ? `Chart shows ${downsampled}-bar groups (${out.bars.toLocaleString()} bars).` : "";
+  renderStats($("stats"), out.stats);
+  renderTrades($("trades"), out.trades);
+  $("trade-count").textContent = `(${out.trades.length})`;
+  $("download-json").disabled = false;
+  $("download-csv").disabled = false;
+}
+
+for (const button of document.querySelectorAll(".tabs [data-tab]")) {
+  button.addEventListener("click", () => {
+    for (const b of document.querySelectorAll(".tabs [data-tab]")) b.classList.toggle("active", b === button);
+    for (const tab of document.querySelectorAll(".tab")) tab.hidden = tab.id !== `tab-${button.dataset.tab}`;
   });
 }
 
-function drawChart(x, y) {
-  const chart = LightweightCharts.createChart($("chart"), { autoSize: true });
-  const t0 = Date.UTC(2024, 0, 1) / 1000;
-  const points = (values) => Array.from(values, (v, i) =>
-    Number.isNaN(v) ? { time: t0 + i * 3600 } : { time: t0 + i * 3600, value: v });
-  chart.addSeries(LightweightCharts.LineSeries, { color: "#888", lineWidth: 1 }).setData(points(x));
-  chart.addSeries(LightweightCharts.LineSeries, { color: "#2962ff", lineWidth: 2 }).setData(points(y));
-  chart.timeScale().fitContent();
+function download(name, text, type) {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+$("download-json").addEventListener("click", async () => {
+  state.last.json ??= state.last.serverJson ?? (await client.request("json"));
+  download("result.json", state.last.json, "application/json");
+});
+$("download-csv").addEventListener("click", () => download("trades.csv", tradesCsv(state.last.trades), "text/csv"));
+
+// ---- sharing -------------------------------------------------------------------------------
+
+async function saveToUrl(request) {
+  const fragment = await encodeState({ source: request.source, dataset: request.data.id, strategy: request.strategy, settings: { cash: $("cash").value, commission: $("commission").value, slippage: $("slippage").value }, params: request.params });
+  history.replaceState(null, "", `#${fragment}`);
 }
 
-async function sma(args) {
-  await ready;
-  return request("sma", args);
+$("share").addEventListener("click", async () => {
+  const fragment = await encodeState({ source: editor.source, dataset: state.file ? undefined : $("dataset").value, strategy: currentStrategy()?.name, settings: { cash: $("cash").value, commission: $("commission").value, slippage: $("slippage").value }, params: readParams() });
+  history.replaceState(null, "", `#${fragment}`);
+  try {
+    await navigator.clipboard.writeText(location.href);
+    setStatus($("status").dataset.state, "link copied");
+  } catch {
+    setStatus($("status").dataset.state, "link in the address bar");
+  }
+});
+
+async function restoreFromUrl() {
+  const saved = await decodeState(location.hash);
+  if (!saved) return false;
+  editor.source = saved.source;
+  if (saved.dataset && state.datasets.has(saved.dataset)) $("dataset").value = saved.dataset;
+  for (const key of ["cash", "commission", "slippage"]) if (saved.settings[key] !== undefined) $(key).value = saved.settings[key];
+  await inspect();
+  if (saved.strategy) $("strategy-class").value = saved.strategy;
+  renderParams(saved.params);
+  return true;
 }
 
-async function demo() {
-  const args = { n: 2000, seed: 7, period: 20 };
-  $("period").textContent = args.period;
-  const result = await sma(args);
-  $("backend").textContent = result.backend;
-  addStep("sma kernel", result.ms);
-  $("digest").textContent = `sha256(sma) = ${result.digest}`;
-  drawChart(result.x, result.y);
-  return { ...args, backend: result.backend, digest: result.digest, sma: Array.from(result.y) };
+// ---- start-up ------------------------------------------------------------------------------
+
+async function loadSite() {
+  state.site = await (await fetch("site.json")).json();
+  for (const ds of state.site.datasets) addDataset(ds);
+  if (state.site.server) {
+    $("server-run").hidden = false;
+    const { datasets } = await (await fetch("api/datasets")).json();
+    for (const ds of datasets) if (!state.datasets.has(ds.id)) addDataset(ds);
+  }
+  describeDataset();
 }
 
-ready.then(() => setStatus("ready", "ready"), (err) => setStatus("error", `failed to start: ${err.message}`));
-const demoResult = ready.then(demo);
-demoResult.catch((err) => setStatus("error", err.message));
-window.cracktrader = { ready, sma, demo: demoResult };
+// Ready once Python is up and the first result is on screen: the shared run from the URL,
+// or the first example on the first dataset.
+const ready = (async () => {
+  await loadSite();
+  const timings = await client.ready;
+  $("backend").textContent = (await client.request("selfcheck", { n: 1000, seed: 1, period: 10 })).backend;
+  const restored = await restoreFromUrl();
+  if (!restored) await inspect();
+  $("run").disabled = false;
+  setStatus("ready", "ready");
+  if (state.datasets.size) await run().catch(() => {});
+  return timings;
+})();
+ready.catch((err) => setStatus("error", `failed to start: ${err.message}`));
+
+window.cracktrader = {
+  ready,
+  // Puts `source` in the editor (as if typed) and refreshes the strategy and parameter lists.
+  setStrategy: async (source) => {
+    editor.source = source;
+    await inspect();
+  },
+  run: (config = {}) => ready.then(() => run(config, true)),
+  stop: () => client.stop(),
+  // How many runs have ended (done, failed or stopped): lets scripts wait for the next one.
+  get completedRuns() {
+    return state.completed ?? 0;
+  },
+  // The result JSON of the last run shown (fetched from the worker when the page ran it).
+  async lastResult() {
+    if (!state.last) return null;
+    state.last.json ??= await client.request("json");
+    return JSON.parse(state.last.json);
+  },
+};

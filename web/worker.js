@@ -1,7 +1,17 @@
 // The Web Worker that runs the CrackTrader core on Pyodide, with the WASM kernels.
 // Everything is loaded from this site: Pyodide's core files, the core wheel, the kernels.
+//
+// Requests: {id, type, ...}; replies: {id, type: "result", result} or {id, type: "error",
+// error: {kind, message, line | row, field, rule}}; during a run {id, type: "progress", done, total}.
+//   selfcheck {n, seed, period} -> {backend, x, y, digest, ms}   (kernels + timing)
+//   inspect {source}            -> {strategies: [{name, params}]}
+//   run {source, strategy, data, settings, params, json}
+//                               -> {final_value, stats, trades, bars, arrays, overlays, json}
+//   json {}                     -> the last run's result JSON (text)
+//   candles {data}              -> {time, open, high, low, close, volume} for charts
 import { loadPyodide } from "./vendor/pyodide/pyodide.mjs";
 import initKernels, * as kernels from "./kernels/cracktrader_kernels.js";
+import { loadCandles } from "./data-sources.js";
 
 const here = (path) => new URL(path, import.meta.url).href;
 const timings = {};
@@ -18,32 +28,40 @@ async function boot() {
   const build = await (await fetch(here("build.json"))).json();
   const pyodide = await step("pyodide", () => loadPyodide({ indexURL: here("vendor/pyodide/") }));
   await step("core wheel", () => pyodide.loadPackage(here(`wheels/${build.wheel}`), { messageCallback: () => {} }));
+  let browser;
   await step("kernels", async () => {
     await initKernels({ module_or_path: here("kernels/cracktrader_kernels_bg.wasm") });
     pyodide.registerJsModule("_cracktrader_wasm", kernels);
-    pyodide.runPython("import cracktrader.kernels");
+    browser = pyodide.pyimport("cracktrader.browser");
   });
-  return pyodide;
+  return { pyodide, browser };
 }
 
 const ready = boot();
-
 ready.then(
   () => postMessage({ type: "ready", timings }),
-  (err) => postMessage({ type: "error", message: String(err && err.stack || err) }),
+  (err) => postMessage({ type: "fatal", message: String((err && err.stack) || err) }),
 );
 
-const SMA_DEMO = `
-import hashlib, time
-from cracktrader import kernels, synthetic
-x = synthetic.random_walk(N, SEED)
-t0 = time.perf_counter()
-y = kernels.sma(x, PERIOD)
-ms = (time.perf_counter() - t0) * 1000
-(kernels.backend, x, y, hashlib.sha256(y.tobytes()).hexdigest(), ms)
-`;
+class UserError extends Error {
+  constructor(info) {
+    super(info.message);
+    this.info = info;
+  }
+}
 
-function column(proxy) {
+// A call into cracktrader.browser: its dict result as a Map of PyProxies, or a UserError.
+function call(fn, ...args) {
+  const out = fn(...args);
+  const error = out.get("error");
+  if (error !== undefined) {
+    out.destroy();
+    throw new UserError(JSON.parse(error));
+  }
+  return out;
+}
+
+function copyOut(proxy) {
   const buf = proxy.getBuffer("f64");
   try {
     return buf.data.slice();
@@ -52,18 +70,117 @@ function column(proxy) {
   }
 }
 
+// The latest dataset, already in Python, so a re-run does not reload it.
+let loaded = { key: null, candles: null };
+
+async function candlesFor(browser, data) {
+  const key = JSON.stringify(data.kind === "file" ? { kind: "file", name: data.name, size: data.bytes.byteLength } : data);
+  if (loaded.key === key) return loaded.candles;
+  const source = await loadCandles(data);
+  const out = source.csvBytes
+    ? call(browser.candles_from_csv, source.csvBytes, source.name)
+    : call(browser.candles_from_columns, source.columns, source.name);
+  loaded.candles?.destroy();
+  loaded = { key, candles: out.get("candles") };
+  out.destroy();
+  return loaded.candles;
+}
+
+const handlers = {
+  async selfcheck({ browser }, { n, seed, period }) {
+    const out = browser.self_check(n, seed, period);
+    const [backend, x, y, digest, ms] = out.toJs({ depth: 1 });
+    const reply = { backend, x: copyOut(x), y: copyOut(y), digest, ms };
+    x.destroy(); y.destroy(); out.destroy();
+    return reply;
+  },
+
+  async inspect({ browser }, { source }) {
+    const out = call(browser.inspect, source);
+    const strategies = JSON.parse(out.get("strategies"));
+    out.destroy();
+    return { strategies };
+  },
+
+  async candles({ browser }, { data }) {
+    const candles = await candlesFor(browser, data);
+    const columns = {};
+    for (const name of ["open", "high", "low", "close", "volume"]) {
+      const col = candles[name];
+      columns[name] = copyOut(col);
+      col.destroy();
+    }
+    const time = candles.time;
+    columns.time = Float64Array.from(time.getBuffer("i64").data, Number);
+    time.destroy();
+    return columns;
+  },
+
+  async run({ browser }, request, id) {
+    const candles = await candlesFor(browser, request.data);
+    let last = 0;
+    const progress = (done, total) => {
+      const now = performance.now();
+      if (now - last > 100 || done === total) {
+        last = now;
+        postMessage({ id, type: "progress", done, total });
+      }
+    };
+    const out = call(browser.run, request.source, request.strategy ?? null, candles,
+      JSON.stringify(request.settings ?? {}), JSON.stringify(request.params ?? {}), !!request.json, progress);
+    try {
+      const meta = JSON.parse(out.get("meta"));
+      const arrays = {};
+      const pyArrays = out.get("arrays");
+      for (const name of pyArrays.keys()) {
+        const col = pyArrays.get(name);
+        arrays[name] = copyOut(col);
+        col.destroy();
+      }
+      pyArrays.destroy();
+      const overlays = [];
+      const pyOverlays = out.get("overlays");
+      for (const item of pyOverlays) {
+        const [name, pane, values] = item.toJs({ depth: 1 });
+        overlays.push({ name, pane, values: copyOut(values) });
+        values.destroy();
+        item.destroy();
+      }
+      pyOverlays.destroy();
+      return { ...meta, arrays, overlays, json: out.get("json") ?? null };
+    } finally {
+      out.destroy();
+    }
+  },
+
+  async json({ browser }) {
+    const out = call(browser.last_json);
+    const json = out.get("json");
+    out.destroy();
+    return json;
+  },
+};
+
+function transferables(value) {
+  const list = [];
+  const walk = (v) => {
+    if (ArrayBuffer.isView(v)) list.push(v.buffer);
+    else if (v && typeof v === "object") Object.values(v).forEach(walk);
+  };
+  walk(value);
+  return list;
+}
+
 self.onmessage = async ({ data }) => {
-  const { id, type, args } = data;
+  const { id, type } = data;
   try {
-    const pyodide = await ready;
-    if (type !== "sma") throw new Error(`unknown request ${type}`);
-    const globals = pyodide.toPy({ N: args.n, SEED: args.seed, PERIOD: args.period });
-    const result = pyodide.runPython(SMA_DEMO, { globals });
-    const [backend, x, y, digest, ms] = result.toJs({ depth: 1 });
-    const reply = { backend, x: column(x), y: column(y), digest, ms };
-    for (const p of [x, y, result, globals]) p.destroy();
-    postMessage({ id, type: "result", result: reply }, [reply.x.buffer, reply.y.buffer]);
+    const runtime = await ready;
+    const handler = handlers[type];
+    if (!handler) throw new Error(`unknown request ${type}`);
+    const result = await handler(runtime, data, id);
+    postMessage({ id, type: "result", result }, transferables(result));
   } catch (err) {
-    postMessage({ id, type: "error", message: String(err && err.message || err) });
+    const error = err instanceof UserError ? err.info : { kind: "internal", message: String((err && err.message) || err) };
+    postMessage({ id, type: "error", error });
   }
 };

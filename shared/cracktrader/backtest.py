@@ -9,6 +9,11 @@ def backtest(strategy, data, *, progress=None, **options):
     list of them for several feeds) and return the Result. Options: cash, commission, slippage,
     params, fill ("open"/"close"), intrabar ("adverse"/"favorable"/"nearest"), intrabar_data,
     leverage, sizing (units or "N%"), market_rules."""
+    return run_engine(strategy, data, progress=progress, **options).result()
+
+
+def run_engine(strategy, data, *, progress=None, chunk=65_536, **options):
+    """Like `backtest`, but returns the Engine after the run (its strategy, feeds, result())."""
     engine = Engine(strategy, as_candles(data), **options)
     for feed in engine.feeds:
         if not len(feed.time.values):
@@ -18,4 +23,4 @@ def backtest(strategy, data, *, progress=None, **options):
                  if n + 1 > len(f.time.values)]
         raise ValueError("not enough data for the strategy's indicators: next() would never run ("
                          + ("; ".join(short) or "the feeds never all have enough bars at once") + ")")
-    return engine.run(progress).result()
+    return engine.run(progress, chunk)

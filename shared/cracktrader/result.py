@@ -40,13 +40,16 @@ class Result:
             self._stats = _clean(_stats.compute(self.trades, self.open_trades, self.times, self.equity, self.cash, self.bar_ms))
         return self._stats
 
-    def to_dict(self):
-        return {
+    def to_dict(self, equity=True):
+        """The JSON document as a dict; `equity=False` leaves out the (long) equity curve."""
+        doc = {
             "final_value": _clean(self.final_value),
             "stats": self.stats,
             "trades": [_clean(t.to_dict()) for t in self.trades],
-            "equity": [[t, _clean(v)] for t, v in zip(self.times, self.equity)],
         }
+        if equity:
+            doc["equity"] = [[t, _clean(v)] for t, v in zip(self.times, self.equity)]
+        return doc
 
     def to_json(self, indent=None):
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)

@@ -135,9 +135,9 @@ def locate(error, cls):
     return found
 
 
-def from_source(source, filename="strategy.py", name=None):
-    """The Strategy class defined by Python `source` (its only one, or the one called `name`).
-    Errors while running the source are StrategyErrors naming `filename` and the line."""
+def strategies_from_source(source, filename="strategy.py"):
+    """The Strategy classes defined by Python `source`, by name, in definition order. Errors
+    while running the source are StrategyErrors naming `filename` and the line."""
     module = {"__name__": "cracktrader_strategy", "__file__": filename}
     try:
         exec(compile(source, filename, "exec"), module)
@@ -146,8 +146,14 @@ def from_source(source, filename="strategy.py", name=None):
     except Exception as e:
         line = next((tb.tb_lineno for tb in _frames(e) if tb.tb_frame.f_code.co_filename == filename), None)
         raise StrategyError(filename, line, e) from e
-    found = {k: v for k, v in module.items()
-             if isinstance(v, type) and issubclass(v, Strategy) and v.__module__ == "cracktrader_strategy"}
+    return {k: v for k, v in module.items()
+            if isinstance(v, type) and issubclass(v, Strategy) and v.__module__ == "cracktrader_strategy"}
+
+
+def from_source(source, filename="strategy.py", name=None):
+    """The Strategy class defined by Python `source` (its only one, or the one called `name`).
+    Errors while running the source are StrategyErrors naming `filename` and the line."""
+    found = strategies_from_source(source, filename)
     if name is not None:
         if name not in found:
             raise ValueError(f"{filename} has no Strategy class {name!r} (found: {', '.join(found) or 'none'})")

@@ -31,7 +31,7 @@ def read_file(path, **options):
 
 
 def load_data(source, *, since=None, until=None, resample=None, cache=None, **info):
-    """Candles from a CSV/Parquet file or a cached dataset id (e.g. "binance.BTC-USDT.1h").
+    """Candles from a CSV/Parquet/Arrow file or a cached dataset id (e.g. "binance.BTC-USDT.1h").
 
     For files, `info` may give symbol, exchange and timeframe (checked against the data), and
     `time_unit`, `sort`, `drop_duplicates` (see `read_csv`). `since`/`until` (UTC ms, until
@@ -41,7 +41,9 @@ def load_data(source, *, since=None, until=None, resample=None, cache=None, **in
     path = Path(source) if isinstance(source, (str, os.PathLike)) else None
     if path is None:
         raise TypeError(f"load_data: expected a file path or a dataset id, got {type(source).__name__}")
-    if path.suffix.lower() in (".csv", ".txt", ".tsv", ".parquet", ".pq") or path.exists():
+    from .files import CSV_SUFFIXES, PARQUET_SUFFIXES
+
+    if path.suffix.lower() in CSV_SUFFIXES + PARQUET_SUFFIXES or path.exists():
         candles = read_file(path, **info)
         if since is not None or until is not None:
             candles = _between(candles, since, until)

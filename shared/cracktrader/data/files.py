@@ -8,23 +8,23 @@ from pathlib import Path
 from .csv_text import read_csv
 
 CSV_SUFFIXES = (".csv", ".txt", ".tsv")
-PARQUET_SUFFIXES = (".parquet", ".pq")
+PARQUET_SUFFIXES = (".parquet", ".pq", ".arrow", ".arrows", ".ipc", ".feather")  # all read by pyarrow
 
 
 def read_file(path, **options):
-    """Candles from a CSV or Parquet file; see `read_csv` for the options."""
+    """Candles from a CSV, Parquet or Arrow IPC file; see `read_csv` for the options."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix in PARQUET_SUFFIXES:
         try:
             from .parquet import read_parquet
         except ImportError as e:  # Pyodide: no pyarrow
-            raise ValueError(f"{path}: reading Parquet needs pyarrow ({e}); in the browser, use CSV") from None
+            raise ValueError(f"{path}: reading {suffix} files needs pyarrow ({e}); in the browser, use CSV") from None
         return read_parquet(path, str(path), **options)
     if suffix in CSV_SUFFIXES:
         with _mapped(path) as data:
             return read_csv(data, str(path), **options)
-    raise ValueError(f"{path}: unsupported file type {suffix or '(none)'!r} (expected .csv, .txt, .tsv, .parquet)")
+    raise ValueError(f"{path}: unsupported file type {suffix or '(none)'!r} (expected .csv, .txt, .tsv, .parquet, .arrow)")
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""Reading candles from a user's Parquet file (server only: imports pyarrow).
+"""Reading candles from a user's Parquet or Arrow IPC file (server only: imports pyarrow).
 
 Columns are matched by name as in CSV files. Times may be integers or floats (epoch seconds,
 milliseconds, ... decided as for CSV), timestamps (any unit; naive ones are UTC), dates, or
@@ -21,6 +21,17 @@ from .layout import COLUMNS, match_columns
 from .repair import repair
 
 META_KEY = b"cracktrader"
+ARROW_SUFFIXES = (".arrow", ".arrows", ".ipc", ".feather")
+
+
+def _read_arrow(path):
+    """An Arrow IPC file or stream (e.g. what `GET /api/datasets/{id}/candles` sends)."""
+    with pa.memory_map(str(path)) as source:
+        try:
+            return pa.ipc.open_file(source).read_all()
+        except pa.ArrowInvalid:
+            source.seek(0)
+            return pa.ipc.open_stream(source).read_all()
 
 
 def read_parquet(path, source=None, *, timeframe=None, time_unit="auto", sort=False, drop_duplicates=False,
@@ -28,12 +39,14 @@ def read_parquet(path, source=None, *, timeframe=None, time_unit="auto", sort=Fa
     from ..kernels import ohlcv
 
     source = source or str(path)
+    arrow = str(path).lower().endswith(ARROW_SUFFIXES)
     try:
-        table = pq.read_table(path)
+        table = _read_arrow(path) if arrow else pq.read_table(path)
     except FileNotFoundError:
         raise
     except (OSError, pa.ArrowException) as e:
-        raise DataError(source, None, None, "unreadable_file", f"not a readable Parquet file ({e})") from None
+        kind = "Arrow IPC" if arrow else "Parquet"
+        raise DataError(source, None, None, "unreadable_file", f"not a readable {kind} file ({e})") from None
     index = match_columns(table.column_names, source)
     row_of = lambda i: i + 1  # noqa: E731
     cols = {}

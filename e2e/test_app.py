@@ -1,0 +1,168 @@
+"""The browser backtester in real Chromium, served by the host and as the offline static demo.
+
+Every test fails on any request outside 127.0.0.1 or any console error (see conftest.py).
+"""
+
+import json
+import urllib.request
+
+import pytest
+
+import cracktrader as ct
+from app_driver import App
+from conftest import ARTIFACTS, HOST_TOKEN
+from cracktrader import runner
+from cracktrader.examples import NAMES, source
+
+
+@pytest.fixture(params=["host", "static"])
+def app(request, page):
+    url = request.getfixturevalue("host_url" if request.param == "host" else "static_url")
+    return App(page, url)
+
+
+def demo_candles(web_build):
+    return ct.load_data(web_build / "data" / "demo.arrow")
+
+
+def test_every_example_runs_and_shows_results(app, request):
+    timings = app.open()
+    assert set(timings) == {"pyodide", "core wheel", "kernels"}
+    assert app.page.locator("#backend").text_content() == "wasm"
+    examples = app.page.locator("#examples option")
+    assert examples.count() == len(NAMES)
+    for k in range(len(NAMES)):
+        app.page.select_option("#examples", str(k))
+        app.page.wait_for_function(f"document.querySelector('#strategy-class').value !== ''")
+        assert app.click_run() == "done", app.error_text()
+        canvases, stats_rows, trade_rows = app.shows_results()
+        assert canvases >= 2 and stats_rows >= 15 and trade_rows > 0
+        assert app.page.locator("#trade-count").inner_text() == f"({trade_rows})"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        app.page.screenshot(path=str(ARTIFACTS / f"example-{NAMES[k]}-{request.node.callspec.id}.png"))
+
+
+def test_browser_equals_server_and_native(page, host_url, web_build):
+    app = App(page, host_url)
+    app.open()
+    config = {"strategy": source("atr_bracket"), "data": "demo", "cash": 10_000, "commission": 0.001, "slippage": 2}
+    in_browser = app.run(config)
+    body = json.dumps({"strategy": config["strategy"], "dataset": "demo", "cash": 10_000, "commission": 0.001, "slippage": 2})
+    req = urllib.request.Request(host_url + "/api/backtests", data=body.encode(), method="POST",
+                                 headers={"Authorization": f"Bearer {HOST_TOKEN}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=120) as r:
+        on_server = json.load(r)["result"]
+    native = json.loads(runner.run_source(config["strategy"], demo_candles(web_build),
+                                          settings={"cash": 10_000, "commission": 0.001, "slippage": 2}).result().to_json())
+    assert len(in_browser["trades"]) > 50
+    assert in_browser["trades"] == on_server["trades"] == native["trades"]
+    assert in_browser["final_value"] == on_server["final_value"] == native["final_value"]
+    assert in_browser == native  # stats and equity too, to the last bit
+
+
+def test_server_run_from_the_page(page, host_url):
+    app = App(page, host_url)
+    app.open()
+    page.check("#on-server")
+    page.fill("#token", HOST_TOKEN)
+    assert app.click_run() == "done", app.error_text()
+    assert "on the server" in page.locator("#status").inner_text()
+    assert app.shows_results()[2] > 0
+
+
+@pytest.mark.parametrize(
+    "src, line, text",
+    [
+        ("import cracktrader as ct\n\nclass S(ct.Strategy):\n    def next(self)\n        pass\n", 4, "SyntaxError"),
+        ("import cracktrader as ct\n\nclass S(ct.Strategy):\n    def init(self):\n        self.sma = ct.ind.SMA(self.data.close, 5)\n\n"
+         "    def next(self):\n        if self.sma[0] > 0:\n            raise RuntimeError('boom')\n", 9, "RuntimeError: boom"),
+        ("import cracktrader as ct\n\nclass S(ct.Strategy):\n    def next(self):\n        x = self.data.close[1]\n", 5, "LookAheadError"),
+    ],
+)
+def test_strategy_errors_show_the_line(page, static_url, src, line, text):
+    app = App(page, static_url)
+    app.open()
+    app.set_strategy(src)
+    assert app.click_run() == "error"
+    assert f"line {line}:" in app.error_text() and text in app.error_text()
+    assert app.error_line_marked() == [line]
+
+
+def test_stop_ends_an_infinite_loop_and_the_page_stays_usable(page, static_url):
+    app = App(page, static_url)
+    app.open()
+    app.set_strategy("import cracktrader as ct\n\nclass Spin(ct.Strategy):\n    def next(self):\n        while True:\n            pass\n")
+    page.click("#run")
+    page.wait_for_function("document.querySelector('#status').dataset.state === 'running'")
+    page.wait_for_timeout(500)
+    assert page.evaluate("1 + 1") == 2  # the page itself stays responsive
+    page.click("#stop")
+    page.wait_for_function("document.querySelector('#status').textContent.startsWith('stopped')")
+    app.page.select_option("#examples", "0")
+    page.wait_for_function("window.cracktrader.ready")
+    assert app.click_run() == "done", app.error_text()
+    assert app.shows_results()[2] > 0
+
+
+def candles_csv(candles, rows, bad_row=None):
+    lines = ["timestamp,open,high,low,close,volume"]
+    for i in range(rows):
+        high = candles.high[i] if i + 2 != bad_row else candles.low[i] - 1  # file line i + 2
+        lines.append(f"{candles.time[i]},{candles.open[i]},{high},{candles.low[i]},{candles.close[i]},{candles.volume[i]}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def drop_file(page, name, data):
+    """A real drop event on the drop zone, carrying a File."""
+    page.evaluate(
+        """([name, bytes]) => {
+            const dt = new DataTransfer();
+            dt.items.add(new File([new Uint8Array(bytes)], name, {type: 'text/csv'}));
+            document.querySelector('#dropzone').dispatchEvent(new DragEvent('drop', {dataTransfer: dt, bubbles: true}));
+        }""",
+        [name, list(data)],
+    )
+
+
+def test_dropped_csv_runs_and_a_bad_one_names_the_row(page, static_url, web_build):
+    app = App(page, static_url)
+    app.open()
+    demo = demo_candles(web_build)
+    before = app.completed()
+    drop_file(page, "mine.csv", candles_csv(demo, 3000))
+    assert app.wait_run_after(before) == "done", app.error_text()
+    assert "3,000 bars" in page.locator("#status").inner_text()
+    assert "mine.csv" in page.locator("#dataset-info").inner_text()
+    native = runner.run_source(source("sma_cross"), ct.data.read_csv_text(candles_csv(demo, 3000), "mine.csv"),
+                               settings={"cash": 10_000, "commission": 0.001, "slippage": 0}).result()
+    assert app.last_result()["final_value"] == native.final_value
+
+    before = app.completed()
+    page.set_input_files("#file", files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": candles_csv(demo, 500, bad_row=123)}])
+    assert app.wait_run_after(before) == "error"
+    message = app.error_text()
+    assert "bad.csv, row 123, high" in message and "high_below_open_close" in message
+
+
+def test_url_sharing_restores_the_run(browser, page, static_url):
+    app = App(page, static_url)
+    app.open()
+    app.page.select_option("#examples", "1")
+    page.wait_for_function("document.querySelector('#strategy-class').value === 'RsiReversion'")
+    page.fill("#params input[name=oversold]", "35")
+    page.fill("#cash", "2500")
+    assert app.click_run() == "done", app.error_text()
+    first = app.last_result()
+    link = page.url
+    assert "#s=" in link
+
+    other = browser.new_context().new_page()
+    try:
+        again = App(other, static_url)
+        again.open(link[len(static_url) + 1:])  # ready: the shared run is on screen
+        assert again.status() == "done"
+        assert other.locator("#params input[name=oversold]").input_value() == "35"
+        assert other.locator("#cash").input_value() == "2500"
+        assert again.last_result() == first
+    finally:
+        other.context.close()

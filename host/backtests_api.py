@@ -1,0 +1,117 @@
+"""`POST /api/backtests`: run strategy source on the server (token required).
+
+Body (JSON, at most 1 MB): {"strategy": "<python source>", "strategy_class": null,
+"dataset": "<id>", "since": ms, "until": ms, "cash", "commission", "slippage", "fill",
+"intrabar", "leverage", "sizing", "params": {...}}. The run is the browser's
+(`cracktrader.runner`), in a separate process so a runaway strategy can be stopped: it ends
+after `timeout` seconds. Answers {"result": <result JSON>, "bars", "seconds"} or a 4xx
+{"error", "kind", "line" | "row", "field", "rule"}.
+"""
+
+import asyncio
+import json
+import multiprocessing
+import time
+
+from starlette.responses import JSONResponse
+
+from cracktrader import runner
+
+MAX_BODY = 1_000_000
+DEFAULT_TIMEOUT = 600.0
+
+
+def _error(status, message, **info):
+    return JSONResponse({"error": message, **info}, status_code=status)
+
+
+def _load(dataset, since, until, static, cache_dir):
+    from cracktrader.data import load_data
+
+    if dataset in static:  # a dataset shipped with the web build (the demo): an Arrow file
+        return load_data(static[dataset], since=since, until=until)
+    return load_data(dataset, since=since, until=until, cache=cache_dir)
+
+
+def _run(conn, request, static, cache_dir):
+    """In the child process: load the data, run, send back ("ok", json, bars) or ("error", info)."""
+    try:
+        candles = _load(request["dataset"], request.get("since"), request.get("until"), static, cache_dir)
+        engine = runner.run_source(request["strategy"], candles, strategy=request.get("strategy_class"),
+                                   params=request.get("params") or {}, settings=request["settings"])
+        result = engine.result()
+        conn.send(("ok", result.to_json(), len(result.times)))
+    except Exception as e:
+        conn.send(("error", runner.describe_error(e)))
+    finally:
+        conn.close()
+
+
+def _parse(body):
+    try:
+        request = json.loads(body)
+    except ValueError as e:
+        raise ValueError(f"the body is not JSON: {e}") from None
+    if not isinstance(request, dict):
+        raise ValueError("the body must be a JSON object")
+    if not isinstance(request.get("strategy"), str) or not request["strategy"].strip():
+        raise ValueError("strategy: the Python source of the strategy is required")
+    if not isinstance(request.get("dataset"), str):
+        raise ValueError("dataset: a dataset id is required (GET /api/datasets lists them)")
+    for key in ("since", "until"):
+        if request.get(key) is not None and (isinstance(request[key], bool) or not isinstance(request[key], int)):
+            raise ValueError(f"{key} must be a time in UTC milliseconds")
+    if request.get("params") is not None and not isinstance(request["params"], dict):
+        raise ValueError("params must be an object")
+    known = {"strategy", "strategy_class", "dataset", "since", "until", "params", *runner.SETTINGS}
+    unknown = sorted(set(request) - known)
+    if unknown:
+        raise ValueError(f"unknown field(s): {', '.join(unknown)}")
+    request["settings"] = {k: request[k] for k in runner.SETTINGS if request.get(k) is not None}
+    return request
+
+
+async def create_backtest(request):
+    app = request.app
+    if int(request.headers.get("content-length") or 0) > MAX_BODY:
+        return _error(413, f"the request is larger than {MAX_BODY} bytes")
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return _error(413, f"the request is larger than {MAX_BODY} bytes")
+    try:
+        job = _parse(body)
+    except ValueError as e:
+        return _error(400, str(e), kind="request")
+    from cracktrader.data.ids import is_dataset_id
+
+    static, ds = app.state.static_datasets, job["dataset"]
+    if ds not in static:
+        if not is_dataset_id(ds):
+            return _error(400, f"bad dataset id {ds!r}: expected exchange.SYMBOL.timeframe (GET /api/datasets lists them)", kind="request")
+        if app.state.cache.manifest(ds) is None:
+            return _error(404, f"no dataset {ds!r} (GET /api/datasets lists them)", kind="request")
+
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe(duplex=False)
+    proc = context.Process(target=_run, args=(child, job, static, app.state.cache.root), daemon=True)
+    t0 = time.perf_counter()
+    proc.start()
+    child.close()
+    try:
+        ready = await asyncio.to_thread(parent.poll, app.state.run_timeout)
+        if not ready:
+            return _error(408, f"the backtest did not finish within {app.state.run_timeout:g} s and was stopped", kind="timeout")
+        try:
+            reply = await asyncio.to_thread(parent.recv)
+        except EOFError:
+            return _error(500, "the backtest process ended without a result", kind="internal")
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        await asyncio.to_thread(proc.join)
+        parent.close()
+    if reply[0] == "error":
+        info = reply[1]
+        return _error(422, info.pop("message"), **info)
+    _, text, bars = reply
+    return JSONResponse({"result": json.loads(text), "bars": bars, "seconds": time.perf_counter() - t0})

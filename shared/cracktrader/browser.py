@@ -1,0 +1,93 @@
+"""What the page's Web Worker calls on Pyodide: start-up self-check, candles from what the
+page loaded (CSV bytes, Arrow or Parquet columns), inspecting and running strategy source.
+
+Results cross to JavaScript as plain values and array('d') buffers (read without copying
+element by element); errors come back as `{"error": {...}}` (see runner.describe_error), never
+as a Python traceback.
+"""
+
+import hashlib
+import json
+import time
+from array import array
+
+from . import kernels, runner, synthetic
+from .candles import COLUMNS, Candles
+from .data.checks import check
+from .data.csv_text import read_csv
+
+_last = {}  # the latest run, for its result JSON on request
+
+
+def self_check(n, seed, period):
+    """SMA of a synthetic walk: proves the WASM kernels run, and how fast."""
+    x = synthetic.random_walk(n, seed)
+    t0 = time.perf_counter()
+    y = kernels.sma(x, period)
+    ms = (time.perf_counter() - t0) * 1000
+    return kernels.backend, x, y, hashlib.sha256(y.tobytes()).hexdigest(), ms
+
+
+def _guard(fn):
+    def guarded(*args):
+        try:
+            return fn(*args)
+        except Exception as e:  # the page shows it; nothing else should cross
+            return {"error": json.dumps(runner.describe_error(e))}
+
+    guarded.__name__ = fn.__name__
+    return guarded
+
+
+@_guard
+def candles_from_csv(data, name):
+    """Candles from the bytes of a CSV file (a JS Uint8Array), read and checked by the same
+    kernel and rules as the server's import."""
+    return {"candles": read_csv(data.to_bytes(), name)}
+
+
+@_guard
+def candles_from_columns(columns, name):
+    """Candles from JS typed arrays {time, open, high, low, close, volume} (Arrow, Parquet,
+    or the automation API), checked by the same rules as the server's import."""
+    n = columns.time.length
+    cols = {}
+    for col in COLUMNS:
+        source = getattr(columns, col)
+        if source.length != n:
+            raise ValueError(f"{name}: column {col} has {source.length} values, time has {n}")
+        if col == "time" and source.constructor.name == "BigInt64Array":
+            out = array("q", bytes(8 * n))
+        else:
+            out = array("d", bytes(8 * n))
+        source.assign_to(out)
+        cols[col] = out if col != "time" or out.typecode == "q" else array("q", map(int, out))
+    candles = Candles(**cols)
+    check(candles, name)
+    return {"candles": candles}
+
+
+@_guard
+def inspect(source):
+    return {"strategies": json.dumps(runner.inspect_source(source))}
+
+
+@_guard
+def run(source, strategy, candles, settings_json, params_json, want_json, progress):
+    engine = runner.run_source(source, candles, strategy=strategy, params=json.loads(params_json),
+                               settings=json.loads(settings_json), progress=progress, chunk=16_384)
+    result = engine.result()
+    _last["result"] = result
+    meta = {**result.to_dict(equity=False), "bars": len(result.times)}
+    arrays = {"equity_time": array("d", result.times), "equity": result.equity,
+              "time": array("d", candles.time), **{c: getattr(candles, c) for c in COLUMNS[1:]}}
+    return {"meta": json.dumps(meta, allow_nan=False), "arrays": arrays,
+            "overlays": [[label, pane, values] for label, pane, values in runner.overlays(engine)],
+            "json": result.to_json() if want_json else None}
+
+
+@_guard
+def last_json():
+    if "result" not in _last:
+        raise ValueError("no run yet")
+    return {"json": _last["result"].to_json()}

@@ -1,0 +1,95 @@
+"""POST /api/backtests: the browser's run path on the server, guarded by the token."""
+
+import json
+
+import pytest
+from starlette.testclient import TestClient
+
+import cracktrader as ct
+from cracktrader import runner
+from cracktrader.examples import source
+from cracktrader.host.app import create_app
+from cracktrader.synthetic import random_walk
+
+H = 3_600_000
+
+
+def candles(n=400):
+    close = random_walk(n, seed=5)
+    return ct.Candles.from_columns([i * H for i in range(n)], close, [c * 1.01 for c in close],
+                                   [c * 0.99 for c in close], close, [1.0] * n,
+                                   exchange="binance", symbol="BTC/USDT", timeframe="1h")
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    root = tmp_path_factory.mktemp("host")
+    web = root / "web"
+    (web / "data").mkdir(parents=True)
+    (web / "index.html").write_text("<!doctype html>")
+    (web / "site.json").write_text(json.dumps({"server": False, "datasets": []}))
+    ct.data.Cache(root / "cache").write(candles())
+    return TestClient(create_app(web, token="tok", cache_dir=root / "cache", run_timeout=20))
+
+
+AUTH = {"Authorization": "Bearer tok"}
+
+
+def post(client, body, headers=AUTH):
+    return client.post("/api/backtests", content=json.dumps(body), headers=headers)
+
+
+def test_requires_the_token(client):
+    body = {"strategy": source("sma_cross"), "dataset": "binance.BTC-USDT.1h"}
+    assert post(client, body, headers={}).status_code == 401
+    assert post(client, body, headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+def test_runs_like_the_runner(client):
+    body = {"strategy": source("sma_cross"), "dataset": "binance.BTC-USDT.1h", "cash": 5000,
+            "commission": 0.001, "params": {"fast": 5}}
+    r = post(client, body)
+    assert r.status_code == 200, r.text
+    local = runner.run_source(source("sma_cross"), candles(), params={"fast": 5},
+                              settings={"cash": 5000, "commission": 0.001}).result()
+    assert r.json()["result"] == json.loads(local.to_json())
+    assert r.json()["bars"] == 400 and len(r.json()["result"]["trades"]) > 0
+
+
+@pytest.mark.parametrize(
+    "body, status, expect",
+    [
+        ({"dataset": "binance.BTC-USDT.1h"}, 400, {"kind": "request"}),
+        ({"strategy": "x", "dataset": "binance.ETH-USDT.1h"}, 404, {"kind": "request"}),
+        ({"strategy": "x", "dataset": "../etc"}, 400, {"kind": "request"}),
+        ({"strategy": "x", "dataset": "binance.BTC-USDT.1h", "frobnicate": 1}, 400, {"kind": "request"}),
+        ({"strategy": "import cracktrader as ct\nclass S(ct.Strategy):\n    def next(self):\n        1/0\n",
+          "dataset": "binance.BTC-USDT.1h"}, 422, {"kind": "strategy", "line": 4}),
+        ({"strategy": "def (:\n", "dataset": "binance.BTC-USDT.1h"}, 422, {"kind": "strategy", "line": 1}),
+        ({"strategy": source("sma_cross"), "dataset": "binance.BTC-USDT.1h", "cash": -1}, 422, {"kind": "settings"}),
+        ({"strategy": source("sma_cross"), "dataset": "binance.BTC-USDT.1h", "params": {"nope": 1}}, 422, {"kind": "settings"}),
+    ],
+)
+def test_bad_requests(client, body, status, expect):
+    r = post(client, body)
+    assert r.status_code == status, r.text
+    got = r.json()
+    assert got["error"]
+    assert {k: got.get(k) for k in expect} == expect
+
+
+def test_oversized_body_is_413(client):
+    r = client.post("/api/backtests", content=b"x" * 1_000_001, headers=AUTH)
+    assert r.status_code == 413
+
+
+def test_runaway_strategy_is_stopped(tmp_path):
+    web = tmp_path / "web"
+    web.mkdir()
+    (web / "index.html").write_text("<!doctype html>")
+    (web / "site.json").write_text("{}")
+    ct.data.Cache(tmp_path / "cache").write(candles())
+    client = TestClient(create_app(web, token="tok", cache_dir=tmp_path / "cache", run_timeout=1.5))
+    loop = "import cracktrader as ct\nclass S(ct.Strategy):\n    def next(self):\n        while True:\n            pass\n"
+    r = post(client, {"strategy": loop, "dataset": "binance.BTC-USDT.1h"})
+    assert r.status_code == 408 and r.json()["kind"] == "timeout"

@@ -1,0 +1,42 @@
+// The run's inputs in the URL fragment, so a link reproduces the run. The strategy source is
+// deflated and base64url-encoded; everything else is plain query syntax.
+async function deflate(text) {
+  const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("deflate-raw"));
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function inflate(bytes) {
+  const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
+  return new Response(stream).text();
+}
+
+const toBase64Url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const fromBase64Url = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+
+export async function encodeState(state) {
+  const q = new URLSearchParams();
+  q.set("s", toBase64Url(await deflate(state.source)));
+  if (state.dataset) q.set("d", state.dataset);
+  if (state.strategy) q.set("c", state.strategy);
+  for (const key of ["cash", "commission", "slippage"]) {
+    if (state.settings?.[key] !== undefined) q.set(key, String(state.settings[key]));
+  }
+  if (state.params && Object.keys(state.params).length) q.set("p", JSON.stringify(state.params));
+  return q.toString();
+}
+
+export async function decodeState(fragment) {
+  const q = new URLSearchParams(fragment.replace(/^#/, ""));
+  if (!q.has("s")) return null;
+  const settings = {};
+  for (const key of ["cash", "commission", "slippage"]) {
+    if (q.has(key)) settings[key] = Number(q.get(key));
+  }
+  return {
+    source: await inflate(fromBase64Url(q.get("s"))),
+    dataset: q.get("d") ?? undefined,
+    strategy: q.get("c") ?? undefined,
+    settings,
+    params: q.has("p") ? JSON.parse(q.get("p")) : {},
+  };
+}
