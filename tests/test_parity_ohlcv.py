@@ -119,4 +119,4 @@ def test_load_data_in_pyodide(pyodide, tmp_path):
     got = pyodide.run(code)
     assert got[:3] == [len(native), "1h", hashlib.sha256(native.close.tobytes() + native.time.tobytes()).hexdigest()]
     assert "dataset ids are read from the server's cache, which needs pyarrow" in got[3]
-    assert "reading Parquet needs pyarrow" in got[4]
+    assert "reading .parquet files needs pyarrow" in got[4]
