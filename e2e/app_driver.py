@@ -52,12 +52,11 @@ class App:
             .map((el, i) => el.classList.contains('cm-error-line') ? i + 1 : 0).filter(Boolean)""")
 
     def shows_results(self):
-        """(canvases in the chart, stats rows, trade rows)."""
-        return (
-            self.page.locator("#chart canvas").count(),
-            self.page.locator("#stats tr").count(),
-            self.page.locator("#trades tbody tr").count(),
-        )
+        """(canvases in the chart, stats rows, trade rows): the trades tab is opened to count."""
+        self.page.click(".tabs [data-tab=trades]")
+        trades = self.page.locator("#trades tbody tr").count()
+        self.page.click(".tabs [data-tab=stats]")
+        return self.page.locator("#chart canvas").count(), self.page.locator("#stats tr").count(), trades
 
     def last_result(self):
         return self.page.evaluate("window.cracktrader.lastResult()")

@@ -5,56 +5,21 @@ any console error (the page reports its workers' too) and any uncaught exception
 """
 
 import os
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
 import build_web
-
-ROOT = Path(__file__).resolve().parents[1]
-ARTIFACTS = ROOT / "build" / "e2e-artifacts"
-CHROMIUM = os.environ.get("CRACKTRADER_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-LOCAL_HOSTS = {"127.0.0.1"}
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_http(url, proc, timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with status {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.05)
-    raise TimeoutError(f"{url} did not answer within {timeout}s")
+from browser_env import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, CLI, HOST_TOKEN, LOCAL_HOSTS, free_port, wait_http
 
 
 @pytest.fixture(scope="session")
 def web_build(tmp_path_factory):
     """The web app built from the working tree (page, core wheel, kernels, vendor files)."""
     return build_web.build(tmp_path_factory.mktemp("web") / "site")
-
-
-HOST_TOKEN = "e2e-token"
-CLI = str(Path(sys.executable).with_name("cracktrader"))
 
 
 @pytest.fixture(scope="session")

@@ -196,7 +196,9 @@ async function run(config = {}, automated = false) {
     const onServer = state.site.server && $("on-server").checked;
     const out = onServer ? await runOnServer(request) : await client.request("run", request, { onProgress: setProgress });
     const seconds = (performance.now() - t0) / 1000;
-    show(out);
+    const t1 = performance.now();
+    await show(out);
+    window.__timing = { ...out.timing, show_ms: performance.now() - t1, total_ms: performance.now() - t0 };
     setStatus("done", `${out.bars.toLocaleString()} bars in ${seconds.toFixed(2)} s${onServer ? " on the server" : ""}`);
     if (!state.file && config.data === undefined) saveToUrl(request);
     return out.json === null ? null : JSON.parse(out.json);
@@ -262,21 +264,35 @@ $("stop").addEventListener("click", () => {
 
 // ---- results -------------------------------------------------------------------------------
 
-function show(out) {
+// Results are drawn in separate tasks (chart, then tables) so the page never blocks for long;
+// the trades table is built when its tab is first shown.
+async function show(out) {
   state.last = out;
-  const { downsampled } = drawResult($("chart"), out);
+  const { downsampled } = await drawResult($("chart"), out);
   $("chart-note").textContent = downsampled ? `Chart shows ${downsampled}-bar groups (${out.bars.toLocaleString()} bars).` : "";
+  await nextTask();
   renderStats($("stats"), out.stats);
-  renderTrades($("trades"), out.trades);
   $("trade-count").textContent = `(${out.trades.length})`;
+  state.tradesShown = null;
+  if (!$("tab-trades").hidden) showTrades();
   $("download-json").disabled = false;
   $("download-csv").disabled = false;
+}
+
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+function showTrades() {
+  if (state.last && state.tradesShown !== state.last) {
+    state.tradesShown = state.last;
+    renderTrades($("trades"), state.last.trades, $("trades-note"));
+  }
 }
 
 for (const button of document.querySelectorAll(".tabs [data-tab]")) {
   button.addEventListener("click", () => {
     for (const b of document.querySelectorAll(".tabs [data-tab]")) b.classList.toggle("active", b === button);
     for (const tab of document.querySelectorAll(".tab")) tab.hidden = tab.id !== `tab-${button.dataset.tab}`;
+    if (button.dataset.tab === "trades") showTrades();
   });
 }
 
@@ -341,6 +357,7 @@ async function loadSite() {
 const ready = (async () => {
   await loadSite();
   const timings = await client.ready;
+  performance.mark("python-ready"); // for bench/web.py: Pyodide, core wheel and kernels loaded
   $("backend").textContent = (await client.request("selfcheck", { n: 1000, seed: 1, period: 10 })).backend;
   const restored = await restoreFromUrl();
   if (!restored) await inspect();

@@ -3,7 +3,7 @@
 // markers, indicators that need their own scale, equity, drawdown. Long series are
 // downsampled for display (OHLC per group of bars) so drawing stays fast.
 const LC = globalThis.LightweightCharts;
-const MAX_POINTS = 50_000;
+const MAX_POINTS = 20_000;
 const COLORS = ["#2962ff", "#ff6d00", "#8e24aa", "#00897b", "#c2185b", "#5d4037", "#7cb342"];
 
 function groupSize(n) {
@@ -57,7 +57,11 @@ function snapper(time, k) {
   };
 }
 
-export function drawResult(container, run) {
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+// Drawn in several tasks (candles, overlays, markers, equity) so that a long run never blocks
+// the page for long.
+export async function drawResult(container, run) {
   container.replaceChildren();
   const chart = LC.createChart(container, {
     autoSize: true,
@@ -69,6 +73,7 @@ export function drawResult(container, run) {
   const k = groupSize(a.time.length);
   const candles = chart.addSeries(LC.CandlestickSeries, { upColor: "#26a69a", downColor: "#ef5350", wickUpColor: "#26a69a", wickDownColor: "#ef5350", borderVisible: false });
   candles.setData(candlePoints(a, k));
+  await nextTask();
 
   let pane = 1;
   run.overlays.forEach((o, i) => {
@@ -76,6 +81,7 @@ export function drawResult(container, run) {
     series.setData(linePoints(a.time, o.values, k));
   });
 
+  await nextTask();
   const snap = snapper(a.time, k);
   const markers = [];
   for (const t of run.trades) {
@@ -87,10 +93,12 @@ export function drawResult(container, run) {
   }
   markers.sort((x, y) => x.time - y.time);
   LC.createSeriesMarkers(candles, markers);
+  await nextTask();
 
   const equityPane = pane++;
   const equity = chart.addSeries(LC.LineSeries, { color: "#2962ff", lineWidth: 2, title: "equity", priceLineVisible: false }, equityPane);
   equity.setData(linePoints(a.equity_time, a.equity, k));
+  await nextTask();
   const ddPane = pane++;
   const dd = chart.addSeries(LC.AreaSeries, { lineColor: "#c62828", topColor: "#c6282833", bottomColor: "#c6282866", lineWidth: 1, title: "drawdown %", priceLineVisible: false, invertFilledArea: true }, ddPane);
   dd.setData(linePoints(a.equity_time, drawdown(a.equity), k, "min"));

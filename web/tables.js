@@ -45,7 +45,9 @@ const TRADE_COLUMNS = [
   ["pnl", "P&L", fmtNumber], ["commission", "Fees", fmtNumber],
 ];
 
-export function renderTrades(table, trades) {
+const MAX_ROWS = 1000; // rows in the DOM; sorting still covers every trade, the CSV has them all
+
+export function renderTrades(table, trades, note) {
   let sortKey = "entry_time", ascending = true;
   const head = table.createTHead();
   head.replaceChildren();
@@ -59,7 +61,8 @@ export function renderTrades(table, trades) {
       const a = x[sortKey], b = y[sortKey];
       const c = a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
       return ascending ? c : -c;
-    });
+    }).slice(0, MAX_ROWS);
+    note.textContent = trades.length > MAX_ROWS ? `Showing the first ${MAX_ROWS.toLocaleString()} of ${trades.length.toLocaleString()} trades in this order; the CSV has them all.` : "";
     body.replaceChildren(...rows.map((t) => {
       const tr = document.createElement("tr");
       for (const [key, , fmt] of TRADE_COLUMNS) {

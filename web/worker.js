@@ -117,7 +117,9 @@ const handlers = {
   },
 
   async run({ browser }, request, id) {
+    const t0 = performance.now();
     const candles = await candlesFor(browser, request.data);
+    const t1 = performance.now();
     let last = 0;
     const progress = (done, total) => {
       const now = performance.now();
@@ -128,6 +130,7 @@ const handlers = {
     };
     const out = call(browser.run, request.source, request.strategy ?? null, candles,
       JSON.stringify(request.settings ?? {}), JSON.stringify(request.params ?? {}), !!request.json, progress);
+    const t2 = performance.now();
     try {
       const meta = JSON.parse(out.get("meta"));
       const arrays = {};
@@ -147,7 +150,9 @@ const handlers = {
         item.destroy();
       }
       pyOverlays.destroy();
-      return { ...meta, arrays, overlays, json: out.get("json") ?? null };
+      const json = out.get("json") ?? null;
+      const timing = { data_ms: t1 - t0, python_ms: t2 - t1, transfer_ms: performance.now() - t2 };
+      return { ...meta, arrays, overlays, json, timing };
     } finally {
       out.destroy();
     }
