@@ -24,10 +24,17 @@ def web_build(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def host_url(web_build, tmp_path_factory):
-    """`cracktrader serve` on a free loopback port, serving the fresh web build, with an empty
-    cache of its own."""
+    """`cracktrader serve` on a free loopback port, serving the fresh web build, with a cache of
+    its own holding one dataset (binance.E2E-USDT.1m, 5,000 bars)."""
+    from cracktrader import synthetic
+    from cracktrader.data import Cache
+
+    cache = tmp_path_factory.mktemp("cache")
+    cached = synthetic.ohlcv(5000, seed=11, symbol="E2E/USDT")
+    cached.exchange = "binance"
+    Cache(cache).write(cached)  # dataset binance.E2E-USDT.1m
     port = free_port()
-    env = {**os.environ, "CRACKTRADER_CACHE_DIR": str(tmp_path_factory.mktemp("cache"))}
+    env = {**os.environ, "CRACKTRADER_CACHE_DIR": str(cache)}
     proc = subprocess.Popen(
         [CLI, "serve", "--port", str(port), "--web-dir", str(web_build), "--token", HOST_TOKEN],
         stdout=subprocess.DEVNULL, env=env,

@@ -188,3 +188,37 @@ def test_trades_sort_and_downloads(page, static_url, tmp_path):
     lines = open(download.value.path()).read().splitlines()
     assert lines[0] == "entry_time,exit_time,side,size,entry_price,exit_price,pnl,commission"
     assert len(lines) == len(doc["trades"]) + 1
+
+
+def test_host_dataset_is_picked_and_run(page, host_url):
+    app = App(page, host_url)
+    app.open()
+    options = page.locator("#dataset option").all_inner_texts()
+    assert any("E2E/USDT 1m · binance (5,000 bars)" in o for o in options)
+    page.select_option("#dataset", "binance.E2E-USDT.1m")
+    assert app.click_run() == "done", app.error_text()
+    assert "5,000 bars" in page.locator("#status").inner_text()
+    from cracktrader import synthetic
+
+    cached = synthetic.ohlcv(5000, seed=11, symbol="E2E/USDT")
+    native = runner.run_source(source("sma_cross"), cached, settings={"cash": 10_000, "commission": 0.001, "slippage": 0})
+    assert app.last_result() == json.loads(native.result().to_json())
+
+
+def test_dropped_parquet_runs(page, static_url, web_build, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    demo = demo_candles(web_build)
+    n = 2000
+    table = pa.table({"Timestamp": pa.array(demo.time[:n], pa.int64()), **{k.capitalize(): pa.array(getattr(demo, k)[:n]) for k in ("open", "high", "low", "close", "volume")}})
+    path = tmp_path / "mine.parquet"
+    pq.write_table(table, path, compression="zstd")
+    app = App(page, static_url)
+    app.open()
+    before = app.completed()
+    page.set_input_files("#file", str(path))
+    assert app.wait_run_after(before) == "done", app.error_text()
+    assert f"{n:,} bars" in page.locator("#status").inner_text()
+    native = runner.run_source(source("sma_cross"), demo.slice(0, n), settings={"cash": 10_000, "commission": 0.001, "slippage": 0})
+    assert app.last_result() == json.loads(native.result().to_json())
