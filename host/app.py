@@ -47,7 +47,12 @@ def _static_datasets(web_dir):
     return {ds["id"]: web_dir / ds["url"] for ds in site.get("datasets", []) if "url" in ds}
 
 
-def create_app(web_dir, token=None, cache_dir=None, run_timeout=None):
+LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
+
+
+def create_app(web_dir, token=None, cache_dir=None, run_timeout=None, allowed_hosts=None):
+    """`allowed_hosts`: the Host headers accepted (default: loopback names only, which stops a
+    web page from reaching a local server through DNS rebinding)."""
     from pathlib import Path
 
     from cracktrader.data import Cache
@@ -66,7 +71,12 @@ def create_app(web_dir, token=None, cache_dir=None, run_timeout=None):
         Route("/api/{rest:path}", api_not_found, methods=["GET", "POST", "PUT", "DELETE"]),
         Mount("/", StaticFiles(directory=web_dir, html=True), name="web"),
     ]
-    app = Starlette(routes=routes, exception_handlers={HTTPException: http_error})
+    from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    hosts = list(allowed_hosts) if allowed_hosts else LOOPBACK_HOSTS + ["testserver"]
+    middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=hosts)]
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error})
     app.state.web_dir = web_dir
     app.state.token = token
     app.state.cache = Cache(cache_dir)

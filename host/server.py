@@ -40,7 +40,11 @@ def serve(host="127.0.0.1", port=8000, web_dir=None, token=None, cache_dir=None)
     check_bind(host, token)
     generated = not token
     token = token or new_token()
-    app = create_app(find_web_dir(web_dir), token=token, cache_dir=cache_dir)
+    from .app import LOOPBACK_HOSTS
+
+    # Off loopback the server answers whatever name clients use; on loopback only loopback names.
+    allowed = LOOPBACK_HOSTS if is_loopback(host) else ["*"]
+    app = create_app(find_web_dir(web_dir), token=token, cache_dir=cache_dir, allowed_hosts=allowed)
     print(f"CrackTrader serving on http://{host}:{port}", flush=True)
     if generated:
         # Like Jupyter: a fresh token per start when none is configured, shown once on the terminal.

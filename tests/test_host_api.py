@@ -47,3 +47,11 @@ def test_token_guard(site):
     assert client.post("/api/ping", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert client.post("/api/ping", headers={"Authorization": "Bearer s3cret"}).json() == {"pong": True}
     assert TestClient(create_app(site, token=None)).get("/api/health").status_code == 200
+
+
+def test_foreign_host_headers_are_refused(site):
+    """A page on another site rebinding its name to 127.0.0.1 gets nothing."""
+    client = TestClient(create_app(site, token="t0k", allowed_hosts=["127.0.0.1", "localhost"]), base_url="http://127.0.0.1:8000")
+    assert client.get("/api/health").status_code == 200
+    assert client.get("/api/health", headers={"host": "localhost:8000"}).status_code == 200
+    assert client.get("/api/health", headers={"host": "evil.example:8000"}).status_code == 400
