@@ -4,6 +4,7 @@
 // downsampled for display (OHLC per group of bars) so drawing stays fast.
 const LC = globalThis.LightweightCharts;
 const MAX_POINTS = 20_000;
+const MAX_TRADES_WITH_EXITS = 5_000;
 const COLORS = ["#2962ff", "#ff6d00", "#8e24aa", "#00897b", "#c2185b", "#5d4037", "#7cb342"];
 
 function groupSize(n) {
@@ -84,10 +85,11 @@ export async function drawResult(container, run) {
   await nextTask();
   const snap = snapper(a.time, k);
   const markers = [];
+  const exits = run.trades.length <= MAX_TRADES_WITH_EXITS; // past that, entries only: exits would be noise
   for (const t of run.trades) {
     const long = t.side === "long";
     markers.push({ time: snap(t.entry_time), position: long ? "belowBar" : "aboveBar", color: long ? "#26a69a" : "#ef5350", shape: long ? "arrowUp" : "arrowDown", size: 0.6 });
-    if (t.exit_time !== null) {
+    if (exits && t.exit_time !== null) {
       markers.push({ time: snap(t.exit_time), position: long ? "aboveBar" : "belowBar", color: t.pnl >= 0 ? "#2e7d32" : "#c62828", shape: "circle", size: 0.5 });
     }
   }
@@ -99,9 +101,11 @@ export async function drawResult(container, run) {
   const equity = chart.addSeries(LC.LineSeries, { color: "#2962ff", lineWidth: 2, title: "equity", priceLineVisible: false }, equityPane);
   equity.setData(linePoints(a.equity_time, a.equity, k));
   await nextTask();
+  const ddValues = drawdown(a.equity);
+  await nextTask();
   const ddPane = pane++;
   const dd = chart.addSeries(LC.AreaSeries, { lineColor: "#c62828", topColor: "#c6282833", bottomColor: "#c6282866", lineWidth: 1, title: "drawdown %", priceLineVisible: false, invertFilledArea: true }, ddPane);
-  dd.setData(linePoints(a.equity_time, drawdown(a.equity), k, "min"));
+  dd.setData(linePoints(a.equity_time, ddValues, k, "min"));
 
   // Candles get half the height; indicators, equity and drawdown share the rest.
   const panes = chart.panes();
