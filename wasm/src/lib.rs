@@ -6,6 +6,7 @@
 //! turn [`KernelError`] into a Python `ValueError` or a JS `Error`. Kernels never panic on
 //! user input; every invalid argument is an error value.
 
+pub mod checksum;
 pub mod error;
 pub mod indicators;
 pub mod ohlcv;

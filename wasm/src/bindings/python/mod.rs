@@ -2,6 +2,7 @@
 
 use pyo3::prelude::*;
 
+mod checksum;
 mod columns;
 mod indicators;
 mod ohlcv;
@@ -13,5 +14,6 @@ fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     indicators::register(m)?;
     orders::register(m)?;
     ohlcv::register(m)?;
+    checksum::register(m)?;
     Ok(())
 }
