@@ -18,15 +18,24 @@ mod tests {
     fn known_values() {
         assert_eq!(crc32(b"", 0), 0);
         assert_eq!(crc32(b"123456789", 0), 0xCBF4_3926); // the CRC-32 check value
-        assert_eq!(crc32(b"The quick brown fox jumps over the lazy dog", 0), 0x414F_A339);
+        assert_eq!(
+            crc32(b"The quick brown fox jumps over the lazy dog", 0),
+            0x414F_A339
+        );
     }
 
     #[test]
     fn continues_from_a_previous_value() {
-        let data: Vec<u8> = (0..100_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+        let data: Vec<u8> = (0..100_000u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect();
         let whole = crc32(&data, 0);
         for cut in [0, 1, 63, 64, 4096, 99_999, 100_000] {
-            assert_eq!(crc32(&data[cut..], crc32(&data[..cut], 0)), whole, "cut at {cut}");
+            assert_eq!(
+                crc32(&data[cut..], crc32(&data[..cut], 0)),
+                whole,
+                "cut at {cut}"
+            );
         }
     }
 
