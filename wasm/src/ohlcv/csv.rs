@@ -109,13 +109,16 @@ fn parse_parallel(body: &[u8], spec: &CsvSpec, kind: TimeKind, threads: usize) -
     }
     bounds.push(body.len());
     let chunks: Vec<&[u8]> = bounds.windows(2).map(|w| &body[w[0]..w[1]]).collect();
-    // Quotes may hide newlines that are not record ends: such bodies are read by one thread.
-    if chunks.iter().any(|c| c.contains(&b'"')) {
-        return None;
-    }
-    // Each chunk writes from the sum of the previous chunks' bounds, numbering lines from 0;
-    // rows move down and line numbers shift once all are read.
-    let counts: Vec<usize> = chunks.iter().map(|c| max_rows(c.len(), spec)).collect();
+    // A chunk holds at most one row per line: counted first (in parallel, at memory speed),
+    // so the columns are allocated once at their size and each chunk writes its rows where
+    // they belong, with no move afterwards unless lines were skipped.
+    let counts: Vec<usize> = std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .map(|c| s.spawn(move || lines_in(c).min(max_rows(c.len(), spec))))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
     let mut columns = Owned::zeroed(counts.iter().sum());
     let outs: Vec<ChunkOut> = {
         let mut rest = Slices::of(&mut columns);
@@ -136,6 +139,12 @@ fn parse_parallel(body: &[u8], spec: &CsvSpec, kind: TimeKind, threads: usize) -
     let mut parsed = Parsed::default();
     let (mut rows, mut offset, mut base) = (0, 0, spec.first_line);
     for (out, &n) in outs.into_iter().zip(&counts) {
+        // Quotes may hide newlines that are not record ends, so a chunk boundary may have cut
+        // a record: such bodies are read by one thread. Every chunk before this one read all
+        // its records without a quote, so this one started at a record boundary.
+        if out.quoted {
+            return None;
+        }
         if let Some(mut v) = out.violation {
             v.row += base; // the first chunk with an error decides
             parsed.violation = Some(v);
@@ -162,6 +171,16 @@ fn parse_parallel(body: &[u8], spec: &CsvSpec, kind: TimeKind, threads: usize) -
     columns.shrink_to_fit();
     parsed.columns = columns;
     Some(parsed)
+}
+
+/// The lines in a chunk: its newlines, plus one for a last line without one.
+fn lines_in(chunk: &[u8]) -> usize {
+    // Sums of at most 255 bytes fit a u8, so the compiler adds 16 or more bytes at a time.
+    let newlines: usize = chunk
+        .chunks(255)
+        .map(|block| usize::from(block.iter().map(|&b| u8::from(b == b'\n')).sum::<u8>()))
+        .sum();
+    newlines + usize::from(chunk.last().is_some_and(|&b| b != b'\n'))
 }
 
 /// Mutable column slices a chunk writes its rows into.
@@ -207,6 +226,8 @@ impl<'a> Slices<'a> {
 
 struct ChunkOut {
     rows: usize,
+    /// A field started with a quote (before any violation).
+    quoted: bool,
     violation: Option<Violation>,
     lines: Vec<(usize, usize)>,
     /// Lines consumed (all of them, unless stopped by a violation).
@@ -308,6 +329,7 @@ fn chunk(
     let (n, delim) = (body.len(), spec.delimiter);
     let mut result = ChunkOut {
         rows: 0,
+        quoted: false,
         violation: None,
         lines: Vec::new(),
         lines_read: 0,
@@ -366,6 +388,7 @@ fn chunk(
                 }
                 let cell: &[u8];
                 if p < n && body[p] == b'"' {
+                    result.quoted = true;
                     match quoted(body, p, &mut unescaped) {
                         Ok((content, after, newlines)) => {
                             line += newlines;
@@ -770,5 +793,50 @@ mod tests {
         .unwrap();
         assert!(one.violation.is_some());
         assert_eq!(one.violation, many.violation);
+    }
+
+    #[test]
+    fn quotes_anywhere_read_as_one_thread_reads_them() {
+        let threads = CsvSpec {
+            threads: 4,
+            ..spec()
+        };
+        let row = |i: usize| {
+            format!(
+                "{},1.5,2,1,1.5,3,x\n",
+                1_600_000_000_000u64 + i as u64 * 60_000
+            )
+        };
+        let plain: Vec<String> = (0..200_000).map(row).collect();
+        // A quoted field holding newlines, where a chunk boundary may fall, early or late; a
+        // quoted field among the ignored ones.
+        for (at, cell) in [
+            (50_000, "\"a\nb\n\nc\""),
+            (180_000, "\"a\nb\""),
+            (199_999, "\"x\""),
+        ] {
+            let mut rows = plain.clone();
+            rows[at] = rows[at].replacen(",x", &format!(",{cell}"), 1);
+            let body = rows.concat();
+            let one = parse_csv(body.as_bytes(), &spec()).unwrap();
+            let many = parse_csv(body.as_bytes(), &threads).unwrap();
+            assert_eq!(one.violation, None);
+            assert_eq!(one, many, "quoted field at row {at}");
+            assert_eq!(one.columns.len(), 200_000);
+        }
+        // An error before a quote is the error a single thread finds.
+        let mut rows = plain.clone();
+        rows[150_000] = rows[150_000].replacen(",x", ",\"never closed", 1);
+        rows[100_000] = rows[100_000].replacen("1.5,2", "1.5,oops", 1);
+        let body = rows.concat();
+        let one = parse_csv(body.as_bytes(), &spec()).unwrap();
+        assert_eq!(
+            one.violation.as_ref().map(|v| (v.row, v.rule)),
+            Some((100_002, "not_a_number"))
+        ); // line 1 is the header
+        assert_eq!(
+            one.violation,
+            parse_csv(body.as_bytes(), &threads).unwrap().violation
+        );
     }
 }
