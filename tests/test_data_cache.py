@@ -53,7 +53,8 @@ def test_range_reads(cache, two_years):
     with pytest.raises(ValueError, match="unknown column"):
         cache.read_table(ID, columns=["price"])
     cols = cache.read_columns(ID, ["time", "close"], since=a, until=b)
-    assert list(cols) == ["time", "close"] and cols["close"].tolist() == list(c.close[500:3500]) and cols["time"].typecode == "q"
+    assert list(cols) == ["time", "close"] and cols["close"].tolist() == list(c.close[500:3500])
+    assert (cols["time"].format, cols["close"].format) == ("q", "d") and cols["close"].readonly
     assert rows(ct.load_data(ID, cache=cache.root, since=a, until=b)) == rows(c)[500:3500]
     assert rows(ct.load_data(ID, cache=cache.root, resample="1h")) == rows(ct.data.resample.resample(c, "1h"))
     with pytest.raises(TypeError, match="timeframe apply to files, not to dataset ids"):
@@ -65,9 +66,7 @@ def test_only_the_needed_row_groups_are_read(cache):
     cache.write(c)
     _, opened = cache.open(ID, since=c.time[200_000], until=c.time[200_010])
     (key, part, pf), = opened
-    from cracktrader.data.partition_files import row_groups_between
-
-    assert pf.metadata.num_row_groups == 3 and row_groups_between(pf, c.time[200_000], c.time[200_010]) == [1]
+    assert pf.parquet().metadata.num_row_groups == 3 and pf.row_groups(c.time[200_000], c.time[200_010]) == [1]
 
 
 def test_writes_replace_their_range_and_keep_the_rest(cache, two_years):
@@ -176,6 +175,32 @@ def test_corruption_is_caught_by_reads_and_verify(cache, two_years):
     assert verify(cache) == []
     assert cache.missing(ID, *periods.bounds("2024")) == [periods.bounds("2024")]  # fetched again next time
     assert rows(cache.read(ID)) == rows(two_years)[:1997]
+
+
+def test_a_damaged_byte_anywhere_stops_every_read_before_its_values_are_used(cache):
+    """Reads check each file they use whole (its manifest CRC-32), however little of it they
+    decode: a damaged footer could otherwise pick the wrong row groups unnoticed."""
+    c = series(300_000)  # one partition with three row groups
+    cache.write(c)
+    path = cache.path(ID) / cache.manifest(ID).partitions["2024"].file
+    good = path.read_bytes()
+    for where in (len(good) // 2, len(good) - 20, 4):  # a data page, the footer, the first page
+        flip_byte(path, where)
+        reads = {
+            "read": lambda: cache.read(ID),
+            "first row group": lambda: cache.read(ID, until=c.time[10]),
+            "one column of the last": lambda: cache.read_table(ID, since=c.time[-10], columns=["close"]),
+            "stream": lambda: next(cache.stream_candles(ID)),
+            "ipc": lambda: iter_ipc_stream(cache, ID),
+            "load_data": lambda: ct.load_data(ID, cache=cache.root, since=c.time[5]),
+            "merge on write": lambda: cache.write(series(5, start=c.time[1000], seed=3), covered=(c.time[1000], c.time[1005])),
+        }
+        for name, read in reads.items():
+            with pytest.raises(ct.DataError, match="checksum mismatch") as e:
+                read()
+            assert e.value.rule == "corrupted_file" and "verify --fix" in str(e.value), (where, name)
+        path.write_bytes(good)
+    assert rows(cache.read(ID)) == rows(c)
 
 
 def test_truncated_and_missing_files(cache, two_years):

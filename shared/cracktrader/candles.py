@@ -1,8 +1,13 @@
 """Candles: OHLCV columns with UTC millisecond times — what the engine reads, the cache stores,
 and the browser receives.
 
-Columns are plain arrays: `time` is array('q') (UTC ms, strictly increasing), the prices and
-volume are array('d'). No numpy: the same object works on CPython and Pyodide.
+Columns are flat buffers of 8-byte values: `time` int64 (UTC ms, strictly increasing), the
+prices and volume float64. Each is either an array ('q' / 'd') or a read-only memoryview of
+that format — the cache hands out views of Arrow's memory (no copy of millions of rows),
+the CSV reader with `copy=False` views of the kernel's. Both index, slice, iterate, compare
+and `len()` alike, and every kernel takes either. Code that changes a column (a live feed
+appends bars) takes its own array first: `to_array(column, typecode)`. No numpy: the same
+object works on CPython and Pyodide.
 """
 
 from array import array
@@ -12,6 +17,18 @@ PRICE_COLUMNS = ("open", "high", "low", "close", "volume")
 COLUMNS = ("time", *PRICE_COLUMNS)
 
 _UNIT_MS = {"s": 1_000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000}
+
+
+def to_array(column, typecode):
+    """A new array(typecode) with the column's values: one memory copy from an array or
+    buffer of that type, else converted value by value (lists, other types)."""
+    if isinstance(column, array) and column.typecode == typecode:
+        return array(typecode, column)
+    if isinstance(column, memoryview) and column.format == typecode and column.c_contiguous:
+        out = array(typecode)
+        out.frombytes(column.cast("B"))
+        return out
+    return array(typecode, column)
 
 
 def timeframe_ms(timeframe):

@@ -11,7 +11,7 @@ inconsistent data. The check also gives the timeframe when the candles do not sa
 
 from array import array
 
-from .candles import Candles, timeframe_ms
+from .candles import Candles, timeframe_ms, to_array
 from .data import checks
 from .data.errors import DataError
 from .lines import Line
@@ -44,9 +44,10 @@ class Feed:
         self.i = -1
         self.nodes = []  # derived lines and indicators, in creation order (live runs extend them)
         self.warmup = 0  # bars before every line made from this feed holds a value
-        self.time = Line(array("q", candles.time), self, 0, "time")
+        # Own arrays: a live run appends to them (the candles' columns may be read-only views).
+        self.time = Line(to_array(candles.time, "q"), self, 0, "time")
         for name in (*PRICES, "volume"):
-            setattr(self, name, Line(array("d", getattr(candles, name)), self, 0, name))
+            setattr(self, name, Line(to_array(getattr(candles, name), "d"), self, 0, name))
 
     def add_node(self, node, warmup):
         self.nodes.append(node)

@@ -1,4 +1,5 @@
-"""Candles <-> Arrow, without copying on the way in (server only: imports pyarrow).
+"""Candles <-> Arrow, without copying either way where the memory allows (server only:
+imports pyarrow).
 
 The schema every cached file and every Arrow stream has: `time` int64 (UTC ms) and
 `open`, `high`, `low`, `close`, `volume` float64, none nullable.
@@ -41,7 +42,21 @@ def append_column(out, column):
     return out
 
 
+def column_view(column, typecode):
+    """A read-only memoryview ('q'/'d') of an Arrow column of int64/float64 without nulls: a
+    view of its buffer when it is one chunk (it keeps the Arrow memory alive), else of one
+    concatenated copy."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()  # combine copies even one chunk
+    chunk, buf = column, column.buffers()[1]
+    if buf is None or not len(chunk):
+        return memoryview(b"").cast(typecode)
+    start = chunk.offset * 8
+    return memoryview(buf).toreadonly().cast("B")[start : start + len(chunk) * 8].cast(typecode)
+
+
 def to_candles(table, **info):
-    """Candles holding the table's six columns (which must have the schema's types)."""
-    cols = [column_to_array(table.column(name), "q" if name == "time" else "d") for name in COLUMNS]
+    """Candles viewing the table's six columns (which must have the schema's types): no copy
+    for single-chunk columns."""
+    cols = [column_view(table.column(name), "q" if name == "time" else "d") for name in COLUMNS]
     return Candles(*cols, **info)

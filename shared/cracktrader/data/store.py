@@ -34,8 +34,7 @@ from .checks import check
 from .errors import DataError
 from .ids import dataset_id, encode_symbol, parse_dataset_id
 from .manifest import Manifest
-from .partition_files import (LOCK, MANIFEST, corrupted, open_partition, outside, remove_strays, row_groups_between,
-                              selection, trim, unlink, write_partition)
+from .partition_files import LOCK, MANIFEST, PartitionFile, corrupted, outside, remove_strays, selection, unlink, write_partition
 
 def default_root():
     """CRACKTRADER_CACHE_DIR, else the platform's user cache directory + /cracktrader."""
@@ -174,7 +173,7 @@ class Cache:
                     if (old.last < start or old.first >= end) and hi == lo:
                         continue  # neither old bars to drop nor new ones to add here
                     if not (start <= old.first and old.last < end):  # else all old bars are replaced
-                        before, after = outside(d / old.file, start, end)
+                        before, after = outside(d / old.file, old, start, end)
                         parts = [before, *parts, after]
                     replaced.append(old.file)
                 jobs.append((key, pa.concat_tables(parts)))
@@ -210,9 +209,10 @@ class Cache:
 
     # -- reading
 
-    def open(self, ds_id, since=None, until=None):
-        """(manifest, [(key, partition, ParquetFile)]) for the partitions overlapping
-        [since, until), opened and checked against the manifest (size, rows, schema)."""
+    def open(self, ds_id, since=None, until=None, mapped=True):
+        """(manifest, [(key, partition, PartitionFile)]) for the partitions overlapping
+        [since, until), in time order, opened and their sizes checked against the manifest
+        (their checksums are checked before any use: see PartitionFile)."""
         for _ in range(5):
             m = self._require(ds_id)
             d = self.path(ds_id)
@@ -224,8 +224,10 @@ class Cache:
                     part = m.partitions[key]
                     if part.last < lo or part.first >= hi:
                         continue
-                    opened.append((key, part, open_partition(d / part.file, part)))
+                    opened.append((key, part, PartitionFile(d / part.file, part, mapped)))
             except FileNotFoundError:
+                for _, _, pf in opened:
+                    pf.close()
                 continue  # a writer replaced it after we read the manifest: read the new one
             return m, opened
         raise DataError(ds_id, None, None, "busy", "the dataset kept changing while being read; try again")
@@ -233,58 +235,75 @@ class Cache:
     def read_table(self, ds_id, since=None, until=None, columns=None):
         """An Arrow table of the bars in [since, until) (UTC ms, until exclusive), with the
         given columns (default all); only the row groups holding the range are read."""
-        want = selection(columns, since, until)[0]
-        tables = list(self._partitions(ds_id, since, until, columns))
+        want, read_cols, lo, hi = selection(columns, since, until)
+        _, opened = self.open(ds_id, since, until)
+        tables = [t for t in _each(opened, lambda pf: pf.read(lo, hi, read_cols, want)) if t.num_rows]
         if not tables:
             return pa.schema([SCHEMA.field(c) for c in want]).empty_table()
         return pa.concat_tables(tables)
 
     def read_columns(self, ds_id, columns, since=None, until=None):
-        """{name: array('q'/'d')} of some columns of the bars in [since, until), filled
-        partition by partition (the Arrow data of at most two is in memory at once)."""
-        out = {name: array("q" if name == "time" else "d") for name in selection(columns, since, until)[0]}
-        for table in self._partitions(ds_id, since, until, columns):
-            for name, col in out.items():
-                append_column(col, table.column(name))
+        """{name: read-only memoryview} of some columns of the bars in [since, until): format
+        'q' for time, 'd' for the others, each one contiguous buffer in Arrow's memory. Two
+        partitions are decoded at a time, row group by row group, each copied into place as
+        soon as it is decoded (one copy, from the CPU's cache)."""
+        want, read_cols, lo, hi = selection(columns, since, until)
+        _, opened = self.open(ds_id, since, until)
+        # The partitions are in time order and do not overlap, so all but the first and the
+        # last lie wholly inside the range: each partition gets a slot of its manifest row
+        # count, the first one's rows end its slot and every other's start its slot.
+        offsets = [0]
+        for _, part, _ in opened:
+            offsets.append(offsets[-1] + part.rows)
+        buffers = {name: pa.allocate_buffer(8 * offsets[-1]) for name in want}
+
+        def fill(i, pf):
+            groups = pf.row_groups(lo, hi)
+            start = stop = offsets[i + 1] if i == 0 else offsets[i]
+            for g in reversed(groups) if i == 0 else groups:
+                table = pf.read(lo, hi, read_cols, want, groups=[g])
+                n = table.num_rows
+                if n > offsets[i + 1] - offsets[i] - (stop - start):
+                    raise corrupted(pf.path, "it holds more rows than its manifest entry says")
+                at = start - n if i == 0 else stop
+                for name in want:
+                    _copy_into(buffers[name], at, table.column(name))
+                start, stop = (at, stop) if i == 0 else (start, stop + n)
+            return start, stop
+
+        spans = _each(opened, fill, with_index=True)
+        if any(a[1] != b[0] for a, b in zip(spans, spans[1:])):  # a middle partition short of its manifest rows
+            raise corrupted(self.path(ds_id), "a partition holds fewer rows than its manifest entry says")
+        start, stop = (spans[0][0], spans[-1][1]) if spans else (0, 0)
+        out = {}
+        for name in want:
+            view = memoryview(buffers[name]).toreadonly()[8 * start : 8 * stop]
+            if 2 * (stop - start) < offsets[-1]:  # a short range of long partitions: keep only what it needs
+                view = memoryview(pa.py_buffer(view.tobytes())).toreadonly()
+            out[name] = view.cast("B").cast("q" if name == "time" else "d")
         return out
 
     def read(self, ds_id, since=None, until=None):
-        """Candles (array columns) of the bars in [since, until)."""
+        """Candles of the bars in [since, until): read-only memoryview columns (see candles.py)."""
         exchange, symbol, timeframe = parse_dataset_id(ds_id)
         cols = self.read_columns(ds_id, COLUMNS, since, until)
         return Candles(*cols.values(), symbol=symbol, timeframe=timeframe, exchange=exchange)
 
-    def _partitions(self, ds_id, since, until, columns):
-        """One Arrow table per partition overlapping the range, in order; the next one is
-        read (by pyarrow's threads) while the caller uses the current one."""
-        want, read_cols, lo, hi = selection(columns, since, until)
-        _, opened = self.open(ds_id, since, until)
-
-        def read(item):
-            key, part, pf = item
-            groups = row_groups_between(pf, lo, hi)
-            if not groups:
-                return None
-            try:
-                return trim(pf.read_row_groups(groups, columns=read_cols), lo, hi, want)
-            except (OSError, pa.ArrowException) as e:
-                raise corrupted(pf.path, f"cannot read it ({e})") from None
-
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            ahead = [pool.submit(read, item) for item in opened[:2]]
-            for item in opened[2:] + [None, None]:
-                if not ahead:
-                    break
-                table = ahead.pop(0).result()
-                if item is not None:
-                    ahead.append(pool.submit(read, item))
-                if table is not None:
-                    yield table
-
     def stream(self, ds_id, since=None, until=None, columns=None):
         """The bars of [since, until) as a sequence of Arrow tables of at most one row group
-        (131,072 rows) each: for datasets larger than memory."""
-        yield from self._row_groups(ds_id, since, until, columns)
+        (131,072 rows) each: for datasets larger than memory. Each file is checked whole
+        before its first row group is decoded."""
+        want, read_cols, lo, hi = selection(columns, since, until)
+        _, opened = self.open(ds_id, since, until, mapped=False)
+        try:
+            for key, part, pf in opened:
+                for g in pf.row_groups(lo, hi):
+                    table = pf.read(lo, hi, read_cols, want, groups=[g])
+                    if table.num_rows:
+                        yield table
+        finally:
+            for _, _, pf in opened:
+                pf.close()
 
     def stream_candles(self, ds_id, since=None, until=None):
         """Like `stream`, as Candles."""
@@ -292,16 +311,29 @@ class Cache:
         for table in self.stream(ds_id, since, until):
             yield to_candles(table, symbol=symbol, timeframe=timeframe, exchange=exchange)
 
-    def _row_groups(self, ds_id, since, until, columns):
-        want, read_cols, lo, hi = selection(columns, since, until)
-        _, opened = self.open(ds_id, since, until)
-        for key, part, pf in opened:
-            for g in row_groups_between(pf, lo, hi):
-                try:
-                    table = trim(pf.read_row_group(g, columns=read_cols), lo, hi, want)
-                except (OSError, pa.ArrowException) as e:
-                    raise corrupted(pf.path, f"cannot read it ({e})") from None
-                if table.num_rows:
-                    yield table
+
+def _each(opened, fn, with_index=False):
+    """fn(PartitionFile) (or fn(i, PartitionFile)) for every opened partition, two at a time
+    (pyarrow decodes without the GIL), in order; the files are closed afterwards."""
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            if with_index:
+                return list(pool.map(fn, range(len(opened)), [pf for _, _, pf in opened]))
+            return list(pool.map(fn, [pf for _, _, pf in opened]))
+    finally:
+        for _, _, pf in opened:
+            pf.close()
 
 
+def _copy_into(buffer, row, column):
+    """Copies an Arrow column of 8-byte values without nulls into a mutable Arrow buffer from
+    `row` on. memmove through ctypes releases the GIL, so both readers copy at once."""
+    import ctypes
+
+    for chunk in column.chunks:
+        n = len(chunk)
+        if n:
+            if not 0 <= row and 8 * (row + n) <= buffer.size:  # never: the callers size the buffer
+                raise IndexError(f"copy of {n} rows at row {row} overruns a buffer of {buffer.size // 8}")
+            ctypes.memmove(buffer.address + 8 * row, chunk.buffers()[1].address + 8 * chunk.offset, 8 * n)
+            row += n

@@ -1,7 +1,7 @@
 """`data verify`: re-read every cached file and check it against its manifest and the rules.
 
 Per partition: the file exists, has the recorded size and CRC-32, is readable Parquet with
-the cache schema (every page checksum verified), holds the recorded rows, first and last bar,
+the cache schema, holds the recorded rows, first and last bar,
 inside its period, and passes the validity rules (sorted unique times, consistent timeframe,
 finite values, high/low bounds, volume). Per dataset: partitions do not overlap, and the
 recorded gaps are exactly the covered ranges without bars. Each problem comes with its fix;
@@ -9,7 +9,6 @@ recorded gaps are exactly the covered ranges without bars. Each problem comes wi
 so the next fetch fetches that range again; stray files are deleted.
 """
 
-import zlib
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -17,6 +16,7 @@ import pyarrow.parquet as pq
 
 from ..candles import timeframe_ms
 from . import periods, ranges
+from ..kernels.checksum import crc32
 from .arrow import SCHEMA, to_candles
 from .errors import DataError
 from .partition_files import LOCK, MANIFEST, remove_strays, unlink
@@ -107,10 +107,10 @@ def _check_partition(path, key, part, m, tf):
         return "missing file", []
     if len(data) != part.bytes:
         return f"size {len(data)} bytes, manifest says {part.bytes} (truncated or overwritten)", []
-    if zlib.crc32(data) != part.crc32:
+    if crc32(data) != part.crc32:
         return "checksum mismatch (the file's bytes changed)", []
     try:
-        table = pq.read_table(pa.BufferReader(data), page_checksum_verification=True)
+        table = pq.read_table(pa.BufferReader(data))
     except (OSError, pa.ArrowException) as e:
         return f"unreadable Parquet ({e})", []
     if table.schema.remove_metadata() != SCHEMA.remove_metadata():
