@@ -20,6 +20,7 @@ import os
 import secrets
 import shutil
 import sys
+import threading
 from array import array
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -177,8 +178,7 @@ class Cache:
                         parts = [before, *parts, after]
                     replaced.append(old.file)
                 jobs.append((key, pa.concat_tables(parts)))
-            with ThreadPoolExecutor(max_workers=min(4, max(1, len(jobs)))) as pool:
-                written = list(pool.map(lambda job: (job[0], write_partition(d, job[0], job[1])), jobs))
+            written = list(_workers().map(lambda job: (job[0], write_partition(d, job[0], job[1])), jobs))
             for key, part in written:
                 if part is None:
                     m.partitions.pop(key, None)
@@ -313,16 +313,28 @@ class Cache:
 
 
 def _each(opened, fn, with_index=False):
-    """fn(PartitionFile) (or fn(i, PartitionFile)) for every opened partition, two at a time
-    (pyarrow decodes without the GIL), in order; the files are closed afterwards."""
+    """fn(PartitionFile) (or fn(i, PartitionFile)) for every opened partition, on the worker
+    threads (pyarrow decodes without the GIL), results in order; the files are closed after."""
     try:
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            if with_index:
-                return list(pool.map(fn, range(len(opened)), [pf for _, _, pf in opened]))
-            return list(pool.map(fn, [pf for _, _, pf in opened]))
+        files = [pf for _, _, pf in opened]
+        return list(_workers().map(fn, range(len(files)), files) if with_index else _workers().map(fn, files))
     finally:
         for _, _, pf in opened:
             pf.close()
+
+
+_pool, _pool_pid, _pool_lock = None, None, threading.Lock()
+
+
+def _workers():
+    """The threads that read and write partition files, started once per process: a pool per
+    call costs milliseconds of thread starts per read."""
+    global _pool, _pool_pid
+    with _pool_lock:
+        if _pool is None or _pool_pid != os.getpid():  # a forked child has none of the threads
+            _pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="cracktrader-cache")
+            _pool_pid = os.getpid()
+        return _pool
 
 
 def _copy_into(buffer, row, column):

@@ -22,8 +22,13 @@ pub fn validate(c: &Ohlcv, timeframe_ms: i64) -> Result<Option<Violation>, Kerne
     let values = [c.open, c.high, c.low, c.close, c.volume];
     for row in 0..c.time.len() {
         if row > 0 {
-            if let Some(v) = check_step(row, c.time[row - 1], c.time[row], timeframe_ms) {
-                return Ok(Some(v));
+            let (prev, t) = (c.time[row - 1], c.time[row]);
+            // Fast path: one bar later (no division), or any later time without a timeframe.
+            let next_bar = t > prev && (timeframe_ms == 0 || t.wrapping_sub(prev) == timeframe_ms);
+            if !next_bar {
+                if let Some(v) = check_step(row, prev, t, timeframe_ms) {
+                    return Ok(Some(v));
+                }
             }
         }
         // Fast path: one branch for the common all-good row.
@@ -127,8 +132,19 @@ pub fn infer_timeframe(time: &[i64]) -> Option<i64> {
             .map(|w| w[1].wrapping_sub(w[0]))
             .filter(|&d| d > 0)
     };
-    // Boyer-Moore majority vote, then one pass to confirm it: no allocation in the usual case
-    // of one dominant step; a hash count only when no step has a strict majority.
+    // The usual case, one pass without branches: the first step is the majority.
+    let first = steps().next()?;
+    let (mut same, mut total) = (0usize, 0usize);
+    for w in time.windows(2) {
+        let d = w[1].wrapping_sub(w[0]);
+        same += usize::from(d == first); // first > 0
+        total += usize::from(d > 0);
+    }
+    if same * 2 > total {
+        return Some(first);
+    }
+    // Boyer-Moore majority vote, then one pass to confirm it: no allocation when one step
+    // has a strict majority; a hash count only when none has.
     let (mut candidate, mut votes, mut total) = (0i64, 0usize, 0usize);
     for d in steps() {
         total += 1;
