@@ -10,8 +10,8 @@ names (temporary file, rename), then replace the manifest (the commit: temporary
 rename), then delete the files it no longer names. A writer killed at any point leaves the
 previous manifest and every file it names intact; leftovers are removed by the next write.
 Partition files are not fsynced (this is a cache, and an fsync costs as much as writing): after
-a power loss the newest files may be incomplete, which reads (size, page checksums) and
-`data verify` (CRC-32) detect and report with the fix. Reads take no lock: they read the
+a power loss the newest files may be incomplete, which reads and `data verify` detect (size,
+CRC-32 of the whole file) and report with the fix. Reads take no lock: they read the
 manifest, then open its files (an open file stays readable if a writer deletes it, and a file
 deleted before it was opened makes the read start over).
 """
@@ -21,8 +21,7 @@ import secrets
 import shutil
 import sys
 import threading
-from array import array
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,7 +29,7 @@ import pyarrow as pa
 
 from ..candles import COLUMNS, Candles, timeframe_ms
 from . import periods, ranges
-from .arrow import SCHEMA, append_column, to_candles, to_table
+from .arrow import SCHEMA, to_candles, to_table
 from .checks import check
 from .errors import DataError
 from .ids import dataset_id, encode_symbol, parse_dataset_id
@@ -314,12 +313,16 @@ class Cache:
 
 def _each(opened, fn, with_index=False):
     """fn(PartitionFile) (or fn(i, PartitionFile)) for every opened partition, on the worker
-    threads (pyarrow decodes without the GIL), results in order; the files are closed after."""
+    threads (pyarrow decodes without the GIL): the results in order, or the first error.
+    The files are closed once no worker uses them."""
+    files = [pf for _, _, pf in opened]
+    pool = _workers()
+    futures = [pool.submit(fn, i, pf) if with_index else pool.submit(fn, pf) for i, pf in enumerate(files)]
     try:
-        files = [pf for _, _, pf in opened]
-        return list(_workers().map(fn, range(len(files)), files) if with_index else _workers().map(fn, files))
+        return [f.result() for f in futures]
     finally:
-        for _, _, pf in opened:
+        wait(futures)
+        for pf in files:
             pf.close()
 
 
