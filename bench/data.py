@@ -8,11 +8,13 @@ memory of streaming, on 1M and 5M one-minute candles (deterministic, generated h
 - peak memory (5M, each operation in a fresh process): import vs pandas.read_csv, range load vs
   bare pyarrow, and streaming the candles chunk by chunk as a backtest input.
 
-Times are the best of several runs. usage: python bench/data.py [--sizes 1000000,5000000]
+Times are the best of several runs. The machine may be shared: the report ends with how busy
+its CPUs were with other work during the run. usage: python bench/data.py [--sizes 1000000,5000000]
 """
 
 import argparse
 import gc
+import os
 import shutil
 import subprocess
 import sys
@@ -95,9 +97,22 @@ def peak_memory(mode, *paths):
     return int(out[0]), float(out[1]), float(out[2])
 
 
+def cpu_seconds():
+    """(seconds of CPU busy machine-wide, seconds used by this process and its children), or
+    None where /proc/stat is missing: what others ran meanwhile is the difference."""
+    try:
+        with open("/proc/stat") as f:
+            user, nice, system, idle, iowait, irq, softirq, steal = map(int, f.readline().split()[1:9])
+    except (OSError, ValueError):
+        return None
+    t = os.times()
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK"), t.user + t.system + t.children_user + t.children_system
+
+
 def run(sizes, runs):
     tmp = Path(tempfile.mkdtemp(prefix="ct-bench-data-"))
     results = {}
+    start, began = cpu_seconds(), time.perf_counter()
     try:
         for n in sizes:
             csv_path = tmp / f"candles-{n}.csv"
@@ -132,10 +147,14 @@ def run(sizes, runs):
                     assert rows == n, (key, rows)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    end = cpu_seconds()
+    if start and end:
+        results["other load"] = ((end[0] - start[0]) - (end[1] - start[1])) / (time.perf_counter() - began)
     return results
 
 
 def report(results):
+    other = results.pop("other load", None)
     sizes = list(results)
     head = f"{'':38s}" + "".join(f"{n / 1e6:>12.0f}M" for n in sizes)
     print(head)
@@ -176,6 +195,8 @@ def report(results):
           f"{big['range -> Arrow (ours)'] / big['pyarrow read_table']:.2f}x (Arrow); "
           f"import no slower than pandas.read_csv: {big['import (ours)'] / big['pandas.read_csv']:.2f}x; "
           f"streaming peak < 100 MB: {big.get('stream peak MB', float('nan')):.1f} MB")
+    if other is not None:
+        print(f"other work on this machine during the run: {max(0.0, other):.1f} of {os.cpu_count()} CPUs busy on average")
 
 
 if __name__ == "__main__":
