@@ -58,14 +58,15 @@ class PartitionFile:
     """A partition file opened for reading. Its size is checked against the manifest when it
     is opened; its CRC-32, then its row count and schema, once, before the first use of its
     Parquet metadata or data (`parquet()`, thread-safe). `mapped`: the file is memory-mapped
-    (no copy: whole-range reads); otherwise read as needed (streaming: the mapped pages would
-    count as this process's memory)."""
+    (no copy: whole-range reads) and `read` may run on several threads at once; otherwise
+    read as needed, by one thread (streaming: the mapped pages would count as this process's
+    memory)."""
 
     def __init__(self, path, part, mapped=True):
         self.path, self.part = path, part
         self.source = pa.memory_map(str(path)) if mapped else pa.OSFile(str(path), "r")
         self._lock = threading.Lock()
-        self._parquet = None
+        self._parquet = self._data = None
         size = self.source.size()
         if size != part.bytes:
             self.close()
@@ -84,8 +85,8 @@ class PartitionFile:
     def _checked(self):
         source, part = self.source, self.part
         if isinstance(source, pa.MemoryMappedFile):
-            data = source.read_buffer()  # a view of the mapping: decoding reads these very bytes
-            value, reader = crc32(data), pa.BufferReader(data)
+            self._data = source.read_buffer()  # a view of the mapping: decoding reads these very bytes
+            value, reader = crc32(self._data), pa.BufferReader(self._data)
         else:
             value, reader = file_crc32(source), source
         if value != part.crc32:
@@ -113,6 +114,8 @@ class PartitionFile:
     def read(self, lo, hi, read_cols, want, groups=None):
         """The rows in [lo, hi) with the `want` columns (one table, a chunk per row group)."""
         pf = self.parquet()
+        if self._data is not None:  # a reader of its own: pyarrow's are not for two threads at once
+            pf = pq.ParquetFile(pa.BufferReader(self._data), metadata=pf.metadata)
         groups = self.row_groups(lo, hi) if groups is None else groups
         try:
             # Group by group: each decoded while its pages are in the CPU's cache (a third

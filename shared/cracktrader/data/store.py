@@ -21,6 +21,7 @@ import secrets
 import shutil
 import sys
 import threading
+from bisect import bisect_left
 from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
@@ -235,52 +236,64 @@ class Cache:
         """An Arrow table of the bars in [since, until) (UTC ms, until exclusive), with the
         given columns (default all); only the row groups holding the range are read."""
         want, read_cols, lo, hi = selection(columns, since, until)
-        _, opened = self.open(ds_id, since, until)
-        tables = [t for t in _each(opened, lambda pf: pf.read(lo, hi, read_cols, want)) if t.num_rows]
+        _, opened = self.open(ds_id, lo, hi)
+        files = [pf for _, _, pf in opened]
+        try:
+            tables = _run(lambda pf: pf.read(lo, hi, read_cols, want), files)
+        finally:
+            _close(files)
+        tables = [t for t in tables if t.num_rows]
         if not tables:
             return pa.schema([SCHEMA.field(c) for c in want]).empty_table()
         return pa.concat_tables(tables)
 
     def read_columns(self, ds_id, columns, since=None, until=None):
         """{name: read-only memoryview} of some columns of the bars in [since, until): format
-        'q' for time, 'd' for the others, each one contiguous buffer in Arrow's memory. Two
-        partitions are decoded at a time, row group by row group, each copied into place as
-        soon as it is decoded (one copy, from the CPU's cache)."""
+        'q' for time, 'd' for the others, each one contiguous buffer in Arrow's memory. The
+        row groups are decoded two at a time, each copied into place as soon as it is decoded
+        (one copy, from the CPU's cache)."""
         want, read_cols, lo, hi = selection(columns, since, until)
-        _, opened = self.open(ds_id, since, until)
-        # The partitions are in time order and do not overlap, so all but the first and the
-        # last lie wholly inside the range: each partition gets a slot of its manifest row
-        # count, the first one's rows end its slot and every other's start its slot.
+        files, groups = self._row_groups(ds_id, lo, hi)
         offsets = [0]
-        for _, part, _ in opened:
-            offsets.append(offsets[-1] + part.rows)
-        buffers = {name: pa.allocate_buffer(8 * offsets[-1]) for name in want}
+        for _, _, rows in groups:
+            offsets.append(offsets[-1] + rows)
+        buffers = {name: pa.allocate_buffer(8 * offsets[-1]) for name in read_cols}
 
-        def fill(i, pf):
-            groups = pf.row_groups(lo, hi)
-            start = stop = offsets[i + 1] if i == 0 else offsets[i]
-            for g in reversed(groups) if i == 0 else groups:
-                table = pf.read(lo, hi, read_cols, want, groups=[g])
-                n = table.num_rows
-                if n > offsets[i + 1] - offsets[i] - (stop - start):
-                    raise corrupted(pf.path, "it holds more rows than its manifest entry says")
-                at = start - n if i == 0 else stop
-                for name in want:
-                    _copy_into(buffers[name], at, table.column(name))
-                start, stop = (at, stop) if i == 0 else (start, stop + n)
-            return start, stop
+        def fill(i):
+            pf, group, rows = groups[i]
+            table = pf.read(-(2**62), 2**62, read_cols, read_cols, groups=[group])  # whole: cut below
+            if table.num_rows != rows:
+                raise corrupted(pf.path, f"row group {group} holds {table.num_rows} rows, its metadata says {rows}")
+            for name in read_cols:
+                _copy_into(buffers[name], offsets[i], table.column(name))
 
-        spans = _each(opened, fill, with_index=True)
-        if any(a[1] != b[0] for a, b in zip(spans, spans[1:])):  # a middle partition short of its manifest rows
-            raise corrupted(self.path(ds_id), "a partition holds fewer rows than its manifest entry says")
-        start, stop = (spans[0][0], spans[-1][1]) if spans else (0, 0)
+        try:
+            _run(fill, range(len(groups)))
+        finally:
+            _close(files)
+        # Only the first and last row groups can hold bars outside the range.
+        times = memoryview(buffers["time"]).cast("B").cast("q")
+        start = bisect_left(times, lo)
+        stop = bisect_left(times, hi, start)
         out = {}
         for name in want:
             view = memoryview(buffers[name]).toreadonly()[8 * start : 8 * stop]
-            if 2 * (stop - start) < offsets[-1]:  # a short range of long partitions: keep only what it needs
+            if 2 * (stop - start) < offsets[-1]:  # a short range of long row groups: keep only what it needs
                 view = memoryview(pa.py_buffer(view.tobytes())).toreadonly()
             out[name] = view.cast("B").cast("q" if name == "time" else "d")
         return out
+
+    def _row_groups(self, ds_id, lo, hi):
+        """(the opened partition files, [(file, row group, rows)] that may hold bars in
+        [lo, hi), in time order): each file is checked whole first, two at a time."""
+        _, opened = self.open(ds_id, lo, hi)
+        files = [pf for _, _, pf in opened]
+        try:
+            found = _run(lambda pf: [(pf, g, pf.parquet().metadata.row_group(g).num_rows) for g in pf.row_groups(lo, hi)], files)
+        except BaseException:
+            _close(files)
+            raise
+        return files, [item for items in found for item in items]
 
     def read(self, ds_id, since=None, until=None):
         """Candles of the bars in [since, until): read-only memoryview columns (see candles.py)."""
@@ -311,19 +324,20 @@ class Cache:
             yield to_candles(table, symbol=symbol, timeframe=timeframe, exchange=exchange)
 
 
-def _each(opened, fn, with_index=False):
-    """fn(PartitionFile) (or fn(i, PartitionFile)) for every opened partition, on the worker
-    threads (pyarrow decodes without the GIL): the results in order, or the first error.
-    The files are closed once no worker uses them."""
-    files = [pf for _, _, pf in opened]
+def _run(fn, items):
+    """fn(item) for every item on the worker threads (pyarrow decodes without the GIL): the
+    results in order, or the first error once no worker is still busy with the others."""
     pool = _workers()
-    futures = [pool.submit(fn, i, pf) if with_index else pool.submit(fn, pf) for i, pf in enumerate(files)]
+    futures = [pool.submit(fn, item) for item in items]
     try:
         return [f.result() for f in futures]
     finally:
         wait(futures)
-        for pf in files:
-            pf.close()
+
+
+def _close(files):
+    for pf in files:
+        pf.close()
 
 
 _pool, _pool_pid, _pool_lock = None, None, threading.Lock()
