@@ -19,15 +19,45 @@ pub fn validate(c: &Ohlcv, timeframe_ms: i64) -> Result<Option<Violation>, Kerne
             "validate: timeframe_ms must be >= 0, got {timeframe_ms}"
         )));
     }
+    Ok(
+        in_halves(c.time.len(), |rows| first_violation(c, timeframe_ms, rows))
+            .into_iter()
+            .flatten()
+            .next(),
+    ) // the first half's violation is the earlier row
+}
+
+/// Rows per half below which one thread does the whole scan. A scan reads every column once
+/// and is bound by memory bandwidth, which two cores share better than one.
+const HALF_MIN: usize = 1 << 20;
+
+/// `f` over the first and the second half of `0..n`, on two threads for long series (native
+/// build; the WASM build has one thread): results in order.
+fn in_halves<T: Send>(n: usize, f: impl Fn(std::ops::Range<usize>) -> T + Sync) -> Vec<T> {
+    if cfg!(target_arch = "wasm32") || n < 2 * HALF_MIN {
+        return vec![f(0..n)];
+    }
+    let mid = n / 2;
+    std::thread::scope(|s| {
+        let later = s.spawn(|| f(mid..n));
+        vec![f(0..mid), later.join().unwrap()]
+    })
+}
+
+fn first_violation(
+    c: &Ohlcv,
+    timeframe_ms: i64,
+    rows: std::ops::Range<usize>,
+) -> Option<Violation> {
     let values = [c.open, c.high, c.low, c.close, c.volume];
-    for row in 0..c.time.len() {
+    for row in rows {
         if row > 0 {
             let (prev, t) = (c.time[row - 1], c.time[row]);
             // Fast path: one bar later (no division), or any later time without a timeframe.
             let next_bar = t > prev && (timeframe_ms == 0 || t.wrapping_sub(prev) == timeframe_ms);
             if !next_bar {
                 if let Some(v) = check_step(row, prev, t, timeframe_ms) {
-                    return Ok(Some(v));
+                    return Some(v);
                 }
             }
         }
@@ -52,9 +82,9 @@ pub fn validate(c: &Ohlcv, timeframe_ms: i64) -> Result<Option<Violation>, Kerne
         {
             continue;
         }
-        return Ok(Some(check_values(row, values.map(|col| col[row]))));
+        return Some(check_values(row, values.map(|col| col[row])));
     }
-    Ok(None)
+    None
 }
 
 fn check_step(row: usize, prev: i64, t: i64, timeframe_ms: i64) -> Option<Violation> {
@@ -134,12 +164,16 @@ pub fn infer_timeframe(time: &[i64]) -> Option<i64> {
     };
     // The usual case, one pass without branches: the first step is the majority.
     let first = steps().next()?;
-    let (mut same, mut total) = (0usize, 0usize);
-    for w in time.windows(2) {
-        let d = w[1].wrapping_sub(w[0]);
-        same += usize::from(d == first); // first > 0
-        total += usize::from(d > 0);
-    }
+    let counts = in_halves(time.len().saturating_sub(1), |steps| {
+        let (mut same, mut total) = (0usize, 0usize);
+        for i in steps {
+            let d = time[i + 1].wrapping_sub(time[i]);
+            same += usize::from(d == first); // first > 0
+            total += usize::from(d > 0);
+        }
+        (same, total)
+    });
+    let (same, total) = counts.iter().fold((0, 0), |(s, t), &(a, b)| (s + a, t + b));
     if same * 2 > total {
         return Some(first);
     }
@@ -211,6 +245,49 @@ mod tests {
 
     fn at(t: i64) -> (i64, f64, f64, f64, f64, f64) {
         (t, OK.1, OK.2, OK.3, OK.4, OK.5)
+    }
+
+    #[test]
+    fn long_series_are_checked_in_halves_with_the_same_answers() {
+        let n = 2 * HALF_MIN + 11;
+        let mut c = Owned::default();
+        for i in 0..n as i64 {
+            c.push(i * 60, [OK.1, OK.2, OK.3, OK.4, OK.5]);
+        }
+        assert_eq!(validate(&c.view(), 60).unwrap(), None);
+        assert_eq!(infer_timeframe(&c.time), Some(60));
+        let mid = n / 2;
+        // At the seam (the step into the second half's first row), in each half, in both.
+        for bad in [
+            vec![mid],
+            vec![3],
+            vec![n - 1],
+            vec![mid + 5, 7],
+            vec![mid - 1, n - 2],
+        ] {
+            let mut d = c.clone();
+            for &row in &bad {
+                d.time[row] += 1;
+            }
+            let got = validate(&d.view(), 60).unwrap().map(|v| (v.row, v.rule));
+            assert_eq!(
+                got,
+                Some((*bad.iter().min().unwrap(), "inconsistent_timeframe")),
+                "{bad:?}"
+            );
+        }
+        let mut d = c.clone();
+        d.low[mid + 1] = 100.0;
+        assert_eq!(
+            validate(&d.view(), 60).unwrap().map(|v| (v.row, v.rule)),
+            Some((mid + 1, "low_above_open_close"))
+        );
+        // The majority counted over both halves: 120 s steps in most of the second half.
+        let mut d = c.clone();
+        for (i, t) in d.time.iter_mut().enumerate().skip(mid / 2) {
+            *t = (mid / 2) as i64 * 60 + (i - mid / 2) as i64 * 120;
+        }
+        assert_eq!(infer_timeframe(&d.time), Some(120));
     }
 
     #[test]
