@@ -250,7 +250,7 @@ class Cache:
     def read_columns(self, ds_id, columns, since=None, until=None):
         """{name: read-only memoryview} of some columns of the bars in [since, until): format
         'q' for time, 'd' for the others, each one contiguous buffer in Arrow's memory. The
-        row groups are decoded two at a time, each copied into place as soon as it is decoded
+        row groups are decoded in parallel, each copied into place as soon as it is decoded
         (one copy, from the CPU's cache)."""
         want, read_cols, lo, hi = selection(columns, since, until)
         files, groups = self._row_groups(ds_id, lo, hi)
@@ -261,7 +261,7 @@ class Cache:
 
         def fill(i):
             pf, group, rows = groups[i]
-            table = pf.read(-(2**62), 2**62, read_cols, read_cols, groups=[group])  # whole: cut below
+            table = pf.read_group(group, read_cols)  # whole: the range is cut below
             if table.num_rows != rows:
                 raise corrupted(pf.path, f"row group {group} holds {table.num_rows} rows, its metadata says {rows}")
             for name in read_cols:
@@ -285,7 +285,7 @@ class Cache:
 
     def _row_groups(self, ds_id, lo, hi):
         """(the opened partition files, [(file, row group, rows)] that may hold bars in
-        [lo, hi), in time order): each file is checked whole first, two at a time."""
+        [lo, hi), in time order): each file is checked whole first, in parallel."""
         _, opened = self.open(ds_id, lo, hi)
         files = [pf for _, _, pf in opened]
         try:
@@ -306,16 +306,16 @@ class Cache:
         (131,072 rows) each: for datasets larger than memory. Each file is checked whole
         before its first row group is decoded."""
         want, read_cols, lo, hi = selection(columns, since, until)
-        _, opened = self.open(ds_id, since, until, mapped=False)
+        _, opened = self.open(ds_id, lo, hi, mapped=False)
+        files = [pf for _, _, pf in opened]
         try:
-            for key, part, pf in opened:
+            for pf in files:
                 for g in pf.row_groups(lo, hi):
                     table = pf.read(lo, hi, read_cols, want, groups=[g])
                     if table.num_rows:
                         yield table
         finally:
-            for _, _, pf in opened:
-                pf.close()
+            _close(files)
 
     def stream_candles(self, ds_id, since=None, until=None):
         """Like `stream`, as Candles."""
