@@ -74,6 +74,26 @@ def test_only_the_needed_row_groups_are_read(cache):
     assert all(len(cache.read(ID)) == len(c) for _ in range(60))
 
 
+def test_cache_candles_are_views_a_backtest_and_a_live_run_use_alike(cache):
+    """A cache read hands out read-only views of Arrow memory (no copy); the engine takes
+    its own arrays, so a live run can append to them."""
+    from cracktrader import synthetic
+    from engine_strategies import SmaCross
+
+    data = synthetic.ohlcv(1500, seed=7, step=0.004, bar_ms=3_600_000, symbol="BTC/USDT", timeframe="1h")
+    data.exchange = "binance"
+    cache.write(data)
+    got = cache.read("binance.BTC-USDT.1h")
+    assert isinstance(got.close, memoryview) and got.close.readonly and got.time.format == "q"
+    batch = ct.backtest(SmaCross, data, cash=10_000, commission=0.001)
+    assert len(batch.trades) > 5 and ct.backtest(SmaCross, got, cash=10_000, commission=0.001).to_json() == batch.to_json()
+    live = ct.Engine(SmaCross, cache.read("binance.BTC-USDT.1h", until=data.time[1000]), cash=10_000, commission=0.001)
+    live.run()
+    for i in range(1000, len(data)):
+        live.push((data.time[i], data.open[i], data.high[i], data.low[i], data.close[i], data.volume[i]))
+    assert live.result().to_json() == batch.to_json()
+
+
 def test_writes_replace_their_range_and_keep_the_rest(cache, two_years):
     c = two_years
     start, end = c.time[1000], c.time[1200]

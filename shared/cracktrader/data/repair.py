@@ -33,5 +33,5 @@ def repair(candles, sort=False, drop_duplicates=False):
 
 
 def _take(c, order):
-    cols = {name: array(getattr(c, name).typecode, map(getattr(c, name).__getitem__, order)) for name in COLUMNS}
+    cols = {name: array("q" if name == "time" else "d", map(getattr(c, name).__getitem__, order)) for name in COLUMNS}
     return Candles(**cols, symbol=c.symbol, timeframe=c.timeframe, exchange=c.exchange, meta=dict(c.meta))
