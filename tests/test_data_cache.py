@@ -3,6 +3,8 @@ removing, exporting, Arrow IPC for the browser, and corruption caught by reads a
 
 import json
 import os
+import pickle
+from array import array
 
 import pyarrow as pa
 import pytest
@@ -85,6 +87,8 @@ def test_cache_candles_are_views_a_backtest_and_a_live_run_use_alike(cache):
     cache.write(data)
     got = cache.read("binance.BTC-USDT.1h")
     assert isinstance(got.close, memoryview) and got.close.readonly and got.time.format == "q"
+    copied = pickle.loads(pickle.dumps(got))  # to another process, say
+    assert isinstance(copied.close, array) and rows(copied) == rows(got) and copied.timeframe == "1h"
     batch = ct.backtest(SmaCross, data, cash=10_000, commission=0.001)
     assert len(batch.trades) > 5 and ct.backtest(SmaCross, got, cash=10_000, commission=0.001).to_json() == batch.to_json()
     live = ct.Engine(SmaCross, cache.read("binance.BTC-USDT.1h", until=data.time[1000]), cash=10_000, commission=0.001)

@@ -71,6 +71,11 @@ class Candles:
     def __len__(self):
         return len(self.time)
 
+    def __reduce__(self):
+        # Views cannot be pickled (to another process, say): their values go as arrays.
+        cols = (to_array(self.time, "q"), *(to_array(getattr(self, name), "d") for name in PRICE_COLUMNS))
+        return Candles, (*cols, self.symbol, self.timeframe, self.exchange, self.meta)
+
     def columns(self):
         """The columns by name, in COLUMNS order."""
         return {name: getattr(self, name) for name in COLUMNS}
