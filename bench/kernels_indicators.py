@@ -6,7 +6,7 @@ included: numpy arrays in for native/TA-Lib/pandas, array('d') in Pyodide (copie
 memory and back, ~1 ms per million values each way; "wasm kernel" is the kernel alone).
 Ratios above 1 mean CrackTrader is faster. TA-Lib's parameters are passed explicitly.
 
-usage: python bench/kernels_indicators.py [--sizes 1000000,5000000] [--no-wasm]
+usage: python bench/kernels_indicators.py [--sizes 1000000,5000000] [--only sma,rsi] [--repeat N] [--no-wasm]
 """
 
 import argparse
@@ -112,11 +112,11 @@ def best_of(contenders, repeat):
     return {name: min(t) * 1e3 for name, t in times.items()}
 
 
-def native_times(size, repeat):
+def native_times(size, repeat, cases):
     data = {name: np.frombuffer(col, dtype=np.float64).copy() for name, col in bars(size).items()}
     frame = pd.DataFrame(data)
     rows = {}
-    for name, kind, params, ta, pandas in CASES:
+    for name, kind, params, ta, pandas in cases:
         args = [data[c] for c in COLUMNS[kind]]
         contenders = {"native": lambda: getattr(k, name)(*args, *params)}
         if ta:
@@ -157,7 +157,7 @@ for name, columns, params in json.loads(CASES):
 """
 
 
-def wasm_times(size, repeat):
+def wasm_times(size, repeat, cases):
     sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "scripts")]
     import build_core_wheel
     from support.pyodide import Pyodide
@@ -165,7 +165,7 @@ def wasm_times(size, repeat):
     with tempfile.TemporaryDirectory() as tmp:
         runtime = Pyodide(build_core_wheel.build(Path(tmp)))
         try:
-            cases = json.dumps([(name, COLUMNS[kind], list(params)) for name, kind, params, _, _ in CASES])
+            cases = json.dumps([(name, COLUMNS[kind], list(params)) for name, kind, params, _, _ in cases])
             code = DATA_CODE + f"SIZE = {size}\nREPEAT = {repeat}\nCASES = {cases!r}\n" + WASM_CODE
             return runtime.run(code)
         finally:
@@ -206,12 +206,21 @@ def table(size, native, wasm):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000000,5000000")
+    parser.add_argument("--only", help="comma-separated indicator names (default: all)")
+    parser.add_argument("--repeat", type=int, help="runs per contender (default: 9 at 1M or less, 5 above)")
     parser.add_argument("--no-wasm", action="store_true")
     args = parser.parse_args()
+    cases = CASES
+    if args.only:
+        names = args.only.split(",")
+        unknown = set(names) - {case[0] for case in CASES}
+        if unknown:
+            parser.error(f"unknown indicators: {', '.join(sorted(unknown))}")
+        cases = [case for case in CASES if case[0] in names]
     for size in [int(s) for s in args.sizes.split(",")]:
-        repeat = 9 if size <= 1_000_000 else 5
-        native = native_times(size, repeat)
-        wasm = {} if args.no_wasm else wasm_times(size, repeat)
+        repeat = args.repeat or (9 if size <= 1_000_000 else 5)
+        native = native_times(size, repeat, cases)
+        wasm = {} if args.no_wasm else wasm_times(size, repeat, cases)
         table(size, native, wasm)
 
 
