@@ -11,7 +11,7 @@
 //! rounding residue there).
 
 use super::rolling::{EqualRun, Ring, SlidingSum};
-use super::{check, windowed, Indicator, NAN};
+use super::{check, windowed, Indicator, BLOCK, NAN};
 use crate::{params, KernelError};
 
 /// Batch BBANDS of `x` into `upper`, `middle`, `lower`.
@@ -27,13 +27,23 @@ pub fn bbands(
     let len = check("bbands", &[("x", x)], &[upper, middle, lower])?;
     let mut s = Bbands::checked(n, k_up, k_down, len)?;
     let n = s.spread.n;
-    windowed(x, [upper, middle, lower], n, &mut s, |s, i, v, old| {
-        let window = || &x[i + 1 - n..=i];
-        s.mean.push(v, Some(old), window);
-        let variance = s.spread.slide(v, old, window);
-        let flat = s.run.push(v) >= n;
-        s.bands(variance, flat).into()
-    });
+    windowed(
+        [x],
+        [upper, middle, lower],
+        n,
+        BLOCK,
+        &mut s,
+        |s, bars, [u, m, l]| {
+            for (j, i) in bars.enumerate() {
+                let (v, old) = (x[i], x[i - n]);
+                let window = || &x[i + 1 - n..=i];
+                s.mean.push(v, Some(old), window);
+                let variance = s.spread.slide(v, old, window);
+                let flat = s.run.push(v) >= n;
+                (u[j], m[j], l[j]) = s.bands(variance, flat);
+            }
+        },
+    );
     Ok(())
 }
 
@@ -42,10 +52,12 @@ pub fn stddev(x: &[f64], n: i64, k: f64, out: &mut [f64]) -> Result<(), KernelEr
     let len = check("stddev", &[("x", x)], &[out])?;
     let mut s = Stddev::checked(n, k, len)?;
     let n = s.spread.n;
-    windowed(x, [out], n, &mut s, |s, i, v, old| {
-        let variance = s.spread.slide(v, old, || &x[i + 1 - n..=i]);
-        let flat = s.run.push(v) >= n;
-        [s.deviation(variance, flat)]
+    windowed([x], [out], n, BLOCK, &mut s, |s, bars, [out]| {
+        for (o, i) in out.iter_mut().zip(bars) {
+            let variance = s.spread.slide(x[i], x[i - n], || &x[i + 1 - n..=i]);
+            let flat = s.run.push(x[i]) >= n;
+            *o = s.deviation(variance, flat);
+        }
     });
     Ok(())
 }

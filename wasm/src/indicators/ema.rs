@@ -72,6 +72,17 @@ impl<const B: usize> Indicator<1, 1> for EmaOf<B> {
         self.seen = 0;
         self.seed = 0.0;
     }
+
+    #[inline(always)]
+    fn steps(&mut self, [x]: [&[f64]; 1], [out]: [&mut [f64]; 1]) {
+        let mut t = 0;
+        while t < x.len() && self.seen < self.n {
+            out[t] = self.push(x[t]);
+            t += 1;
+        }
+        let (x, out) = (&x[t..], &mut out[t..]);
+        self.smooth.run(x.len(), |t| [x[t]], |t, [p]| out[t] = p);
+    }
 }
 
 #[cfg(test)]

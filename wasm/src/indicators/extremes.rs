@@ -116,6 +116,11 @@ impl<const HIGHEST: bool> Extreme<HIGHEST> {
         self.ring.is_full()
     }
 
+    /// The window's length.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
     /// The extreme of the values seen in the window (0, not -0, when it is zero).
     #[inline(always)]
     pub fn value(&self) -> f64 {
@@ -200,6 +205,78 @@ pub(crate) fn channel<const HIGH: bool, const LOW: bool>(
     }
 }
 
+/// The longest window taken by doubling; longer ones go through `channel`.
+const DOUBLING_MAX: usize = 128;
+
+/// How many window ends a batch kernel should hand `extremes_into` at once: enough that the
+/// `n - 1` values before them, which it reads too, are a small share of the work.
+pub(crate) fn extremes_block(n: usize) -> usize {
+    if n <= DOUBLING_MAX {
+        512
+    } else {
+        n.max(512)
+    }
+}
+
+/// Batch: `out[j]` = the highest (lowest) of the window of `n` finite values ending at
+/// `x[j + n - 1]`, zero made positive (`x` holds `out.len() + n - 1` values). Short windows go
+/// by doubling (`sliding`), long ones through `channel`; either way the values are the same,
+/// since an extreme is one of the inputs whatever the order they are compared in. `spans` is
+/// scratch space, kept by the caller across calls.
+#[inline(always)]
+pub(crate) fn extremes_into<const HIGHEST: bool>(
+    x: &[f64],
+    n: usize,
+    out: &mut [f64],
+    spans: &mut Vec<f64>,
+) {
+    assert!(n >= 1 && x.len() + 1 == out.len() + n);
+    if n <= DOUBLING_MAX {
+        spans.resize(2 * x.len(), 0.0);
+        sliding::<HIGHEST>(x, n, out, spans);
+    } else if HIGHEST {
+        channel::<true, false>(x, x, n, |i, hi, _| out[i + 1 - n] = hi);
+    } else {
+        channel::<false, true>(x, x, n, |i, _, lo| out[i + 1 - n] = lo);
+    }
+}
+
+/// `out[j]` = the highest (lowest) of `x[j..j + n]`, zero made positive, for every window of
+/// `x`. By doubling: a pass takes the extremes of spans of 2 values, the next of 4, ... up to
+/// the longest power of two `s <= n`; each window is then covered by two spans of `s`. Every
+/// pass is independent per value, so it vectorizes, with no chain from one bar to the next.
+#[inline(always)]
+fn sliding<const HIGHEST: bool>(x: &[f64], n: usize, out: &mut [f64], spans: &mut [f64]) {
+    let len = x.len();
+    assert!(n >= 1 && len + 1 - n == out.len() && spans.len() >= 2 * len);
+    let pick = Extreme::<HIGHEST>::pick;
+    let (a, b) = spans.split_at_mut(len);
+    // The spans of `s` values, in `x` itself (s = 1), then alternately in `a` and `b`.
+    let mut s = 1;
+    while 2 * s <= n {
+        let (src, dst): (&[f64], &mut [f64]) = match s {
+            1 => (x, &mut *a),
+            _ if s.trailing_zeros() % 2 == 1 => (&*a, &mut *b),
+            _ => (&*b, &mut *a),
+        };
+        let count = len + 1 - 2 * s;
+        for (d, (&p, &q)) in dst[..count].iter_mut().zip(src.iter().zip(&src[s..])) {
+            *d = pick(p, q);
+        }
+        s *= 2;
+    }
+    let src: &[f64] = match s {
+        1 => x,
+        _ if s.trailing_zeros() % 2 == 1 => a,
+        _ => b,
+    };
+    // Each window: the span at its start and the span at its end.
+    let overlap = n - s;
+    for (o, (&p, &q)) in out.iter_mut().zip(src.iter().zip(&src[overlap..])) {
+        *o = pick(p, q) + 0.0;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +297,28 @@ mod tests {
             let mut batch = vec![];
             channel::<true, true>(&h, &l, n, |i, hi, lo| batch.push((i, hi, lo)));
             assert_eq!(batch, streamed, "n={n}");
+        }
+    }
+
+    #[test]
+    fn doubling_and_channel_agree_with_the_streaming_extremes() {
+        let (h, l, _, _) = crate::indicators::testing::bars(3000, 5);
+        let mut spans = vec![];
+        for n in [1usize, 2, 3, 7, 20, 128, 129, 700, 3000] {
+            let (mut hs, mut ls) = (Highest::new(n), Lowest::new(n));
+            let (mut his, mut los) = (vec![], vec![]);
+            for i in 0..3000 {
+                hs.push(h[i]);
+                ls.push(l[i]);
+                if hs.is_full() {
+                    his.push(hs.value());
+                    los.push(ls.value());
+                }
+            }
+            let (mut bh, mut bl) = (vec![0.0; his.len()], vec![0.0; los.len()]);
+            extremes_into::<true>(&h, n, &mut bh, &mut spans);
+            extremes_into::<false>(&l, n, &mut bl, &mut spans);
+            assert_eq!((bh, bl), (his, los), "n={n}");
         }
     }
 

@@ -8,7 +8,7 @@
 //! values has a slope of exactly 0.
 
 use super::rolling::{EqualRun, Ring};
-use super::{check, windowed, Indicator, NAN};
+use super::{check, windowed, Indicator, BLOCK, NAN};
 use crate::{params, KernelError};
 
 /// Batch LINEARREG_SLOPE of `x` over `n` bars.
@@ -16,9 +16,11 @@ pub fn linearreg_slope(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelE
     let len = check("linearreg_slope", &[("x", x)], &[out])?;
     let n = params::period_from("linearreg_slope", "n", n, 2, len)?;
     let mut s = LinearregSlope::build(n);
-    windowed(x, [out], n, &mut s, |s, i, v, old| {
-        let slope = s.sums.slide(v, old, || &x[i + 1 - n..=i]);
-        [s.flat_is_zero(v, slope)]
+    windowed([x], [out], n, BLOCK, &mut s, |s, bars, [out]| {
+        for (o, i) in out.iter_mut().zip(bars) {
+            let slope = s.sums.slide(x[i], x[i - n], || &x[i + 1 - n..=i]);
+            *o = s.flat_is_zero(x[i], slope);
+        }
     });
     Ok(())
 }

@@ -74,6 +74,8 @@ pub use willr::{willr, Willr};
 pub use window::{max, min, sum, Max, Min, Sum};
 pub use wma::{wma, Wma};
 
+use std::ops::Range;
+
 use crate::{params, KernelError};
 
 pub(crate) const NAN: f64 = f64::NAN;
@@ -85,6 +87,14 @@ pub(crate) trait Indicator<const I: usize, const O: usize> {
 
     /// Forgets everything seen: the next bar starts the series over.
     fn reset(&mut self);
+
+    /// `step` over a stretch of bars whose inputs are all finite (equally long columns), for
+    /// the batch drivers. Kernels override it with a loop doing the very same arithmetic in an
+    /// order the compiler can pipeline or vectorize; the streaming tests hold them to `step`.
+    #[inline(always)]
+    fn steps(&mut self, inputs: [&[f64]; I], outputs: [&mut [f64]; O]) {
+        step_each(self, inputs, outputs);
+    }
 
     /// The streaming update: a bar with a non-finite input gives NaN and restarts.
     #[inline(always)]
@@ -99,7 +109,7 @@ pub(crate) trait Indicator<const I: usize, const O: usize> {
 }
 
 /// Bars checked for non-finite values at once by the batch drivers.
-const BLOCK: usize = 64;
+pub(crate) const BLOCK: usize = 64;
 
 /// Checks that the named input columns share one length and every output has it too.
 pub(crate) fn check(
@@ -115,11 +125,9 @@ pub(crate) fn check(
     Ok(len)
 }
 
-/// The batch form of an indicator: its streaming state run over equally long columns. Blocks
-/// whose inputs are all finite (the common case, checked in one vectorized pass) go through
-/// `step` directly; the others bar by bar through `next`, which is `step` after the check.
+/// `step` for every bar of equally long columns of finite inputs: the plain form of `steps`.
 #[inline(always)]
-pub(crate) fn run<S: Indicator<I, O>, const I: usize, const O: usize>(
+pub(crate) fn step_each<S: Indicator<I, O> + ?Sized, const I: usize, const O: usize>(
     state: &mut S,
     inputs: [&[f64]; I],
     outputs: [&mut [f64]; O],
@@ -128,76 +136,92 @@ pub(crate) fn run<S: Indicator<I, O>, const I: usize, const O: usize>(
     assert!(inputs.iter().all(|x| x.len() == len) && outputs.iter().all(|o| o.len() == len));
     let ins = inputs.map(|x| x.as_ptr());
     let outs = outputs.map(|o| o.as_mut_ptr());
-    // SAFETY (both closures): i < len, and every column holds `len` values; outputs do not alias.
-    let bar = |i: usize| ins.map(|p| unsafe { *p.add(i) });
-    let write = |i: usize, values: [f64; O]| {
+    for i in 0..len {
+        // SAFETY: i < len, and every column holds `len` values; outputs do not alias.
+        let values = state.step(ins.map(|p| unsafe { *p.add(i) }));
         for k in 0..O {
             unsafe { *outs[k].add(i) = values[k] };
         }
-    };
+    }
+}
+
+/// The batch form of an indicator: its streaming state run over equally long columns. Blocks
+/// whose inputs are all finite (the common case, checked in one vectorized pass while the
+/// block is in cache) go through `steps`; the others bar by bar through `next`, which is
+/// `step` after the check.
+#[inline(always)]
+pub(crate) fn run<S: Indicator<I, O>, const I: usize, const O: usize>(
+    state: &mut S,
+    inputs: [&[f64]; I],
+    mut outputs: [&mut [f64]; O],
+) {
+    let len = outputs[0].len();
+    assert!(inputs.iter().all(|x| x.len() == len) && outputs.iter().all(|o| o.len() == len));
     let mut start = 0;
     while start < len {
         let end = (start + BLOCK).min(len);
-        if inputs.iter().all(|x| all_finite(&x[start..end])) {
-            for i in start..end {
-                write(i, state.step(bar(i)));
-            }
+        let ins = inputs.map(|x| &x[start..end]);
+        let outs = outputs.each_mut().map(|o| &mut o[start..end]);
+        if ins.iter().all(|x| all_finite(x)) {
+            state.steps(ins, outs);
         } else {
-            for i in start..end {
-                write(i, state.next(bar(i)));
+            for i in 0..end - start {
+                let values = state.next(ins.map(|x| x[i]));
+                for k in 0..O {
+                    outs[k][i] = values[k];
+                }
             }
         }
         start = end;
     }
 }
 
-/// Batch driver for an indicator over one column whose state keeps a window of its last `n`
-/// inputs. `slide(state, i, x, old)` is the state's step once the window is full, with
-/// `old = x[i - n]`, the value leaving the window, read from the slice instead of the state's
-/// ring (and the window itself available as `x[i + 1 - n..=i]`). A bar goes to `slide` only
-/// when it and the `n` bars before it are finite, i.e. exactly when `next` would find a full
-/// window, so both paths compute the same values.
+/// Batch driver for an indicator whose state keeps a window of its last `n` bars.
+/// `slide(state, bars, outputs)` does what the state's `step` does for each of `bars` (a
+/// range of indices into the inputs) and writes their outputs, reading the values leaving the
+/// window, and the window itself, from the inputs instead of the state's ring. A bar goes to
+/// `slide` only when it and the `n - 1` bars before it are finite, i.e. exactly when `next`
+/// would find a full window, so both paths compute the same values. Over a block of bars
+/// (up to `block`) the kernel can run its chains of running sums first and its divisions
+/// after, which vectorize.
 #[inline(always)]
-pub(crate) fn windowed<S: Indicator<1, O>, const O: usize>(
-    x: &[f64],
-    outputs: [&mut [f64]; O],
+pub(crate) fn windowed<S: Indicator<I, O>, const I: usize, const O: usize>(
+    inputs: [&[f64]; I],
+    mut outputs: [&mut [f64]; O],
     n: usize,
+    block: usize,
     state: &mut S,
-    slide: impl Fn(&mut S, usize, f64, f64) -> [f64; O],
+    mut slide: impl FnMut(&mut S, Range<usize>, [&mut [f64]; O]),
 ) {
-    let len = x.len();
-    assert!(outputs.iter().all(|o| o.len() == len) && n >= 1);
-    let outs = outputs.map(|o| o.as_mut_ptr());
-    let write = |i: usize, values: [f64; O]| {
-        for k in 0..O {
-            // SAFETY: i < len, the length of every output (asserted above).
-            unsafe { *outs[k].add(i) = values[k] };
-        }
-    };
+    let len = outputs[0].len();
+    assert!(inputs.iter().all(|x| x.len() == len) && outputs.iter().all(|o| o.len() == len));
+    assert!(n >= 1 && block >= 1);
+    let finite_at = |i: usize| inputs.iter().all(|x| x[i].is_finite());
     let mut i = 0;
     while i < len {
         // Warm-up, or restart after a non-finite value: the state's own ring until it is full.
         let mut finite_run = 0;
         while i < len && finite_run < n {
-            write(i, state.next([x[i]]));
-            finite_run = if x[i].is_finite() { finite_run + 1 } else { 0 };
+            let values = state.next(inputs.map(|x| x[i]));
+            for k in 0..O {
+                outputs[k][i] = values[k];
+            }
+            finite_run = if finite_at(i) { finite_run + 1 } else { 0 };
             i += 1;
         }
         // Steady state, a block at a time, until a non-finite value.
         while i < len {
-            let end = (i + BLOCK).min(len);
-            if all_finite(&x[i..end]) {
-                for j in i..end {
-                    write(j, slide(state, j, x[j], x[j - n]));
-                }
-                i = end;
-                continue;
+            let end = (i + block).min(len);
+            let stop = if inputs.iter().all(|x| all_finite(&x[i..end])) {
+                end
+            } else {
+                (i..end).find(|&j| !finite_at(j)).unwrap_or(end)
+            };
+            slide(state, i..stop, outputs.each_mut().map(|o| &mut o[i..stop]));
+            i = stop;
+            if stop < end {
+                break;
             }
-            while x[i].is_finite() {
-                write(i, slide(state, i, x[i], x[i - n]));
-                i += 1;
-            }
-            break;
         }
     }
 }

@@ -3,7 +3,7 @@
 //! Like TA-Lib, ROC and ROCP are 0 where the value `n` bars ago is 0.
 
 use super::rolling::Ring;
-use super::{check, windowed, Indicator, NAN};
+use super::{check, windowed, Indicator, BLOCK, NAN};
 use crate::{params, KernelError};
 
 const MOM: u8 = 0;
@@ -38,13 +38,19 @@ pub fn rocp(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
 impl<const KIND: u8> Change<KIND> {
     const NAME: &'static str = ["mom", "roc", "rocp"][KIND as usize];
 
+    /// The change from `old` to `x`, computed whatever `old` is and then selected, so a loop
+    /// of them vectorizes.
     #[inline(always)]
     fn of(x: f64, old: f64) -> f64 {
-        match KIND {
-            MOM => x - old,
-            ROC if old != 0.0 => (x / old - 1.0) * 100.0,
-            ROCP if old != 0.0 => (x - old) / old,
-            _ => 0.0,
+        let change = match KIND {
+            MOM => return x - old,
+            ROC => (x / old - 1.0) * 100.0,
+            _ => (x - old) / old,
+        };
+        if old != 0.0 {
+            change
+        } else {
+            0.0
         }
     }
 
@@ -53,8 +59,11 @@ impl<const KIND: u8> Change<KIND> {
         let n = params::period(Self::NAME, "n", n, len)?;
         let mut s = Self::build(n);
         // The window holds the current value and the n before it: n + 1 bars.
-        windowed(x, [out], n + 1, &mut s, |_, i, v, _| {
-            [Self::of(v, x[i - n])]
+        windowed([x], [out], n + 1, BLOCK, &mut s, |_, bars, [out]| {
+            let (new, old) = (&x[bars.clone()], &x[bars.start - n..bars.end - n]);
+            for ((o, &v), &old) in out.iter_mut().zip(new).zip(old) {
+                *o = Self::of(v, old);
+            }
         });
         Ok(())
     }

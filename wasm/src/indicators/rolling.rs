@@ -174,6 +174,48 @@ impl SlidingSum {
         }
     }
 
+    /// `push` for each value of `new` once the window is full, with `old` the values leaving
+    /// it, writing `finish(sum)` into `out`; `window(j)` is the window after `new[j]`. Between
+    /// anchors the sums are one chain of adds without a branch (see `chain_into`).
+    #[inline(always)]
+    pub fn slide_into<'a>(
+        &mut self,
+        new: &[f64],
+        old: &[f64],
+        window: impl Fn(usize) -> &'a [f64],
+        out: &mut [f64],
+        finish: impl Fn(f64) -> f64,
+    ) {
+        let len = out.len();
+        assert!(new.len() == len && old.len() == len);
+        let mut j = 0;
+        while j < len {
+            let plain = (self.until_anchor - 1).min(len - j);
+            // The anchor ending this stretch, if it does, is summed first: it depends on the
+            // window only, so it runs alongside the sliding chain instead of after it.
+            let anchor = (j + plain < len).then(|| window_sum(window(j + plain)));
+            let (new, old) = (&new[j..j + plain], &old[j..j + plain]);
+            let mut sum = self.sum;
+            chain_into(
+                &mut out[j..j + plain],
+                |t| {
+                    sum += new[t] - old[t];
+                    sum
+                },
+                &finish,
+            );
+            self.sum = sum;
+            self.until_anchor -= plain;
+            j += plain;
+            if let Some(sum) = anchor {
+                self.sum = sum;
+                self.until_anchor = self.n;
+                out[j] = finish(sum);
+                j += 1;
+            }
+        }
+    }
+
     pub fn clear(&mut self) {
         self.until_anchor = self.n;
         self.sum = 0.0;
@@ -209,17 +251,139 @@ impl WindowSum {
         }
     }
 
-    /// What `push` does once the ring is full, given the value `old` it would evict and the
-    /// window in time order, without touching the ring: for batch loops reading their slice.
+    /// What `push` does once the ring is full, for the bars `bars` of `x`, without touching
+    /// the ring (the values leaving the window and the window itself come from `x`), writing
+    /// `finish(sum)` into `out`.
     #[inline(always)]
-    pub fn slide<'a>(&mut self, v: f64, old: f64, window: impl FnOnce() -> &'a [f64]) -> f64 {
-        self.sum.push(v, Some(old), window);
-        self.sum.sum
+    pub fn slide_into(
+        &mut self,
+        x: &[f64],
+        bars: std::ops::Range<usize>,
+        out: &mut [f64],
+        finish: impl Fn(f64) -> f64,
+    ) {
+        let n = self.ring.buf.len();
+        let (start, end) = (bars.start, bars.end);
+        let window = |j: usize| &x[start + j + 1 - n..=start + j];
+        let (new, old) = (&x[start..end], &x[start - n..end - n]);
+        self.sum.slide_into(new, old, window, out, finish);
+    }
+
+    /// `push` for each of `values`, writing `finish(sum)` (NaN while the ring fills) into
+    /// `out`. With the ring full, a lap of the ring runs from one anchor to the next: its
+    /// values leave in storage order, so a lap is one chain without a branch.
+    #[inline(always)]
+    pub fn push_into(&mut self, values: &[f64], out: &mut [f64], finish: impl Fn(f64) -> f64) {
+        let len = out.len();
+        assert!(values.len() == len);
+        let n = self.ring.buf.len();
+        let mut j = 0;
+        while j < len {
+            if !self.ring.is_full() || self.ring.head == n - 1 {
+                // Filling, or the lap's last push, which anchors the sum.
+                out[j] = self.push(values[j]).map_or(f64::NAN, &finish);
+                j += 1;
+                continue;
+            }
+            // Pushes up to, not including, the last slot of the ring.
+            let head = self.ring.head;
+            let plain = (n - 1 - head).min(len - j);
+            let (slots, new) = (
+                &mut self.ring.buf[head..head + plain],
+                &values[j..j + plain],
+            );
+            let mut sum = self.sum.sum;
+            chain_into(
+                &mut out[j..j + plain],
+                |t| {
+                    sum += new[t] - std::mem::replace(&mut slots[t], new[t]);
+                    sum
+                },
+                &finish,
+            );
+            self.sum.sum = sum;
+            self.sum.until_anchor -= plain;
+            self.ring.head += plain;
+            j += plain;
+        }
     }
 
     pub fn clear(&mut self) {
         self.ring.clear();
         self.sum.clear();
+    }
+}
+
+/// The window sum of window sums, as TRIMA takes it: `inner` slides over the bars `bars` of
+/// `x` (as its `slide_into`), `outer` takes each inner sum (as its `push_into`, its ring
+/// full), and `out` gets `finish(outer sum)`. Between the anchors of either, both chains run in
+/// one loop, overlapping.
+#[inline(always)]
+pub(crate) fn nested_into(
+    inner: &mut WindowSum,
+    outer: &mut WindowSum,
+    x: &[f64],
+    bars: std::ops::Range<usize>,
+    out: &mut [f64],
+    finish: impl Fn(f64) -> f64,
+) {
+    let (n1, n2) = (inner.ring.buf.len(), outer.ring.buf.len());
+    let (start, len) = (bars.start, out.len());
+    assert!(outer.ring.is_full() && bars.len() == len && start >= n1);
+    let mut j = 0;
+    while j < len {
+        let plain = (inner.sum.until_anchor - 1)
+            .min(n2 - 1 - outer.ring.head)
+            .min(len - j);
+        let i = start + j;
+        if plain == 0 {
+            // A bar where either sum anchors: each takes its own step.
+            let mut sum = [0.0];
+            inner.slide_into(x, i..i + 1, &mut sum, |s| s);
+            outer.push_into(&sum, &mut out[j..j + 1], &finish);
+            j += 1;
+            continue;
+        }
+        let (new, old) = (&x[i..i + plain], &x[i - n1..i + plain - n1]);
+        let head = outer.ring.head;
+        let slots = &mut outer.ring.buf[head..head + plain];
+        let (mut s1, mut s2) = (inner.sum.sum, outer.sum.sum);
+        chain_into(
+            &mut out[j..j + plain],
+            |t| {
+                s1 += new[t] - old[t];
+                s2 += s1 - std::mem::replace(&mut slots[t], s1);
+                s2
+            },
+            &finish,
+        );
+        (inner.sum.sum, outer.sum.sum) = (s1, s2);
+        inner.sum.until_anchor -= plain;
+        outer.sum.until_anchor -= plain;
+        outer.ring.head += plain;
+        j += plain;
+    }
+}
+
+/// `out[t] = finish(step(t))` for every `t`, where `step` advances a chain (a running sum...)
+/// by one bar. Two bars at a time: their two `finish`es (divisions...) go out as one vector
+/// operation and overlap with the chain instead of queueing behind it.
+#[inline(always)]
+pub(crate) fn chain_into(
+    out: &mut [f64],
+    mut step: impl FnMut(usize) -> f64,
+    finish: impl Fn(f64) -> f64,
+) {
+    let mut pairs = out.chunks_exact_mut(2);
+    let mut t = 0;
+    for pair in &mut pairs {
+        let (a, b) = (step(t), step(t + 1));
+        pair[0] = finish(a);
+        pair[1] = finish(b);
+        t += 2;
+    }
+    if let [last] = pairs.into_remainder() {
+        *last = finish(step(t));
     }
 }
 

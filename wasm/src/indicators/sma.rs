@@ -5,7 +5,7 @@
 //! running sum does).
 
 use super::rolling::WindowSum;
-use super::{check, windowed, Indicator, NAN};
+use super::{check, windowed, Indicator, BLOCK, NAN};
 use crate::{params, KernelError};
 
 /// Batch SMA of `x` with window `n` into `out`.
@@ -13,10 +13,16 @@ pub fn sma(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("sma", &[("x", x)], &[out])?;
     let n = params::period("sma", "n", n, len)?;
     let mut s = Sma::build(n);
-    windowed(x, [out], n, &mut s, |s, i, v, old| {
-        [s.slide(v, old, || &x[i + 1 - n..=i])]
+    windowed([x], [out], n, BLOCK, &mut s, |s, bars, [out]| {
+        let n = s.n;
+        s.window.slide_into(x, bars, out, |sum| mean(sum, n));
     });
     Ok(())
+}
+
+#[inline(always)]
+fn mean(sum: f64, n: f64) -> f64 {
+    sum / n
 }
 
 /// Streaming SMA: `update` returns what `sma` gives at that bar.
@@ -41,20 +47,13 @@ impl Sma {
     pub fn update(&mut self, x: f64) -> f64 {
         self.next([x])[0]
     }
-
-    /// `update` once the window is full, with `old` the value leaving it and `window` the last
-    /// `n` values in time order; the batch calls it on its input slice, skipping the ring.
-    #[inline(always)]
-    fn slide<'a>(&mut self, x: f64, old: f64, window: impl FnOnce() -> &'a [f64]) -> f64 {
-        self.window.slide(x, old, window) / self.n
-    }
 }
 
 impl Indicator<1, 1> for Sma {
     #[inline(always)]
     fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
         [match self.window.push(x) {
-            Some(sum) => sum / self.n,
+            Some(sum) => mean(sum, self.n),
             None => NAN,
         }]
     }

@@ -62,6 +62,17 @@ impl Indicator<1, 1> for Smma {
         self.seen = 0;
         self.seed = 0.0;
     }
+
+    #[inline(always)]
+    fn steps(&mut self, [x]: [&[f64]; 1], [out]: [&mut [f64]; 1]) {
+        let mut t = 0;
+        while t < x.len() && self.seen < self.n {
+            out[t] = self.step([x[t]])[0];
+            t += 1;
+        }
+        let (x, out) = (&x[t..], &mut out[t..]);
+        self.smooth.run(x.len(), |t| [x[t]], |t, [p]| out[t] = p);
+    }
 }
 
 #[cfg(test)]

@@ -87,6 +87,77 @@ impl<const L: usize, const B: usize> Smoother<L, B> {
     }
 }
 
+impl<const L: usize, const B: usize> Smoother<L, B> {
+    /// `step` for the inputs `input(t)` of bars `t` in `0..len`, handing each bar's smoothed
+    /// values to `emit(t, p)`. Whole blocks are unrolled, so one block's chains overlap with
+    /// the next, and so do the `emit`s (divisions... that vectorize across the block).
+    // Lanes and block positions index several arrays in step: plain index loops read best.
+    #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
+    pub fn run(
+        &mut self,
+        len: usize,
+        input: impl Fn(usize) -> [f64; L],
+        mut emit: impl FnMut(usize, [f64; L]),
+    ) {
+        let mut t = 0;
+        // Up to the end of the current block (all of it if B is 1: that form is plain).
+        while t < len && (B == 1 || self.j != 0) {
+            emit(t, self.step(input(t)));
+            t += 1;
+        }
+        // Two whole blocks at a time: the same operations as `step`, with `c` restarting from
+        // 0 each block, so the `c` chains of both blocks run side by side in two lanes.
+        while B > 1 && t + 2 * B <= len {
+            let mut c = [[0.0; 2]; L];
+            let mut cs = [[[0.0; 2]; L]; B];
+            for k in 0..B {
+                let x = [input(t + k), input(t + B + k)];
+                for l in 0..L {
+                    for h in 0..2 {
+                        c[l][h] = self.a * c[l][h] + self.b * x[h][l];
+                    }
+                    cs[k][l] = c[l];
+                }
+            }
+            for h in 0..2 {
+                let mut p = [[0.0; L]; B];
+                for k in 0..B {
+                    for l in 0..L {
+                        p[k][l] = self.pow[k] * self.p0[l] + cs[k][l][h];
+                    }
+                }
+                for (k, &p) in p.iter().enumerate() {
+                    emit(t + h * B + k, p);
+                }
+                self.p0 = p[B - 1];
+            }
+            t += 2 * B;
+        }
+        // Whole blocks: the same operations as `step`, with `c` restarting from 0 each time.
+        while t + B <= len {
+            let mut c = [0.0; L];
+            let mut p = [[0.0; L]; B];
+            for k in 0..B {
+                let x = input(t + k);
+                for l in 0..L {
+                    c[l] = self.a * c[l] + self.b * x[l];
+                    p[k][l] = self.pow[k] * self.p0[l] + c[l];
+                }
+            }
+            for (k, &p) in p.iter().enumerate() {
+                emit(t + k, p);
+            }
+            self.p0 = p[B - 1];
+            t += B;
+        }
+        while t < len {
+            emit(t, self.step(input(t)));
+            t += 1;
+        }
+    }
+}
+
 impl Lone {
     /// One lane: the next smoothed value after `x`.
     #[inline(always)]

@@ -7,6 +7,8 @@
 //! One difference: TA-Lib's NATR with `n = 1` returns the plain true range; here it is
 //! normalized like any other period.
 
+use std::cell::Cell;
+
 use super::smooth::Lone;
 use super::{check, greater, run, Indicator, NAN};
 use crate::{params, KernelError};
@@ -63,6 +65,22 @@ impl Indicator<3, 1> for Trange {
 
     fn reset(&mut self) {
         self.prev_close = NAN;
+    }
+
+    #[inline(always)]
+    fn steps(&mut self, [high, low, close]: [&[f64]; 3], [out]: [&mut [f64]; 1]) {
+        let Some(&last) = close.last() else { return };
+        let prev = std::mem::replace(&mut self.prev_close, last);
+        out[0] = if prev.is_nan() {
+            NAN
+        } else {
+            true_range(high[0], low[0], prev)
+        };
+        // From the second bar on the previous close is the slice's: independent bars.
+        let bars = high[1..].iter().zip(&low[1..]).zip(close);
+        for (o, ((&h, &l), &prev)) in out[1..].iter_mut().zip(bars) {
+            *o = true_range(h, l, prev);
+        }
     }
 }
 
@@ -157,6 +175,43 @@ impl Indicator<3, 1> for Atr {
         self.prev_close = NAN;
         self.seed = 0.0;
     }
+
+    #[inline(always)]
+    fn steps(&mut self, inputs: [&[f64]; 3], [out]: [&mut [f64]; 1]) {
+        self.smoothed(inputs, out, |atr, _| atr);
+    }
+}
+
+impl Atr {
+    /// `steps`, writing `finish(atr, close)` for each bar.
+    #[inline(always)]
+    fn smoothed(
+        &mut self,
+        [high, low, close]: [&[f64]; 3],
+        out: &mut [f64],
+        finish: impl Fn(f64, f64) -> f64,
+    ) {
+        let mut t = 0;
+        while t < close.len() && self.ranges < self.n {
+            out[t] = finish(self.step([high[t], low[t], close[t]])[0], close[t]);
+            t += 1;
+        }
+        // Seeded: the true ranges (independent bars, in place), then their smoothing.
+        let mut ranges = Trange {
+            prev_close: self.prev_close,
+        };
+        let (high, low, close, out) = (&high[t..], &low[t..], &close[t..], &mut out[t..]);
+        ranges.steps([high, low, close], [&mut *out]);
+        if !close.is_empty() {
+            self.prev_close = ranges.prev_close;
+        }
+        // Each bar's true range is read, then overwritten by its result.
+        let ranges = Cell::from_mut(out).as_slice_of_cells();
+        let tr = |t: usize| [ranges[t].get()];
+        self.smooth.run(close.len(), tr, |t, [atr]| {
+            ranges[t].set(finish(atr, close[t]))
+        });
+    }
 }
 
 /// Streaming NATR.
@@ -178,22 +233,33 @@ impl Natr {
     }
 }
 
+/// ATR as a percentage of the close (0 where the close is 0).
+#[inline(always)]
+fn normalized(atr: f64, close: f64) -> f64 {
+    let percent = (atr / close) * 100.0;
+    if close != 0.0 {
+        percent
+    } else if atr.is_nan() {
+        NAN
+    } else {
+        0.0
+    }
+}
+
 impl Indicator<3, 1> for Natr {
     #[inline(always)]
     fn step(&mut self, bar: [f64; 3]) -> [f64; 1] {
         let [atr] = self.0.step(bar);
-        let close = bar[2];
-        [if close != 0.0 {
-            (atr / close) * 100.0
-        } else if atr.is_nan() {
-            NAN
-        } else {
-            0.0
-        }]
+        [normalized(atr, bar[2])]
     }
 
     fn reset(&mut self) {
         self.0.reset();
+    }
+
+    #[inline(always)]
+    fn steps(&mut self, inputs: [&[f64]; 3], [out]: [&mut [f64]; 1]) {
+        self.0.smoothed(inputs, out, normalized);
     }
 }
 

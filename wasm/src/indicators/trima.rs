@@ -4,8 +4,8 @@
 //!
 //! Computed as a window sum of window sums, divided once by the product of both periods.
 
-use super::rolling::WindowSum;
-use super::{check, windowed, Indicator, NAN};
+use super::rolling::{nested_into, WindowSum};
+use super::{check, windowed, Indicator, BLOCK, NAN};
 use crate::{params, KernelError};
 
 /// Batch TRIMA of `x` with period `n`.
@@ -15,18 +15,23 @@ pub fn trima(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let mut s = Trima::build(n);
     // Once n bars are in, the inner window's leaving value comes from the slice; the outer
     // window slides over inner sums, which only the state's ring holds.
-    let first = s.first;
-    windowed(x, [out], n, &mut s, |s, i, v, _| {
-        let inner = s.inner.slide(v, x[i - first], || &x[i + 1 - first..=i]);
-        [s.outer.push(inner).map_or(NAN, |total| total / s.divider)]
+    windowed([x], [out], n, BLOCK, &mut s, |s, bars, [out]| {
+        let divider = s.divider;
+        nested_into(&mut s.inner, &mut s.outer, x, bars, out, |total| {
+            average(total, divider)
+        });
     });
     Ok(())
+}
+
+#[inline(always)]
+fn average(total: f64, divider: f64) -> f64 {
+    total / divider
 }
 
 /// Streaming TRIMA.
 #[derive(Debug, Clone)]
 pub struct Trima {
-    first: usize, // the inner window's length
     inner: WindowSum,
     outer: WindowSum,
     divider: f64,
@@ -44,7 +49,6 @@ impl Trima {
             (n / 2, n / 2 + 1)
         };
         Trima {
-            first,
             inner: WindowSum::new(first),
             outer: WindowSum::new(second),
             divider: (first * second) as f64,
@@ -60,7 +64,7 @@ impl Indicator<1, 1> for Trima {
     #[inline(always)]
     fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
         [match self.inner.push(x).and_then(|s| self.outer.push(s)) {
-            Some(total) => total / self.divider,
+            Some(total) => average(total, self.divider),
             None => NAN,
         }]
     }

@@ -1,16 +1,20 @@
 //! WILLR, Williams' %R as TA-Lib defines it: over the last `n` bars,
-//! `(highest high - close) / ((highest high - lowest low) / -100)`, 0 when that range is 0.
+//! `-100 * (highest high - close) / (highest high - lowest low)`, 0 when that range is 0.
+//! (TA-Lib divides twice, by the range over -100; one division is half the work, within an
+//! ulp or two of it.)
 //! The first `n - 1` outputs are NaN.
 
-use super::extremes::{channel, Highest, Lowest};
-use super::{check, pieces, Indicator, Piece, NAN};
+use super::extremes::{extremes_block, extremes_into, Highest, Lowest};
+use super::{check, windowed, Indicator, NAN};
 use crate::{params, KernelError};
 
+/// Computed whatever the range is, then selected, so a loop of them vectorizes.
 #[inline(always)]
 fn percent_r(close: f64, highest: f64, lowest: f64) -> f64 {
-    let range = (highest - lowest) / -100.0;
+    let range = highest - lowest;
+    let r = ((highest - close) * -100.0) / range;
     if range != 0.0 {
-        (highest - close) / range
+        r
     } else {
         0.0
     }
@@ -29,16 +33,27 @@ pub fn willr(
         &[("high", high), ("low", low), ("close", close)],
         &[out],
     )?;
-    let n = params::period("willr", "n", n, len)?;
-    pieces([high, low, close], |piece| match piece {
-        Piece::Gap(i) => out[i] = NAN,
-        Piece::Run(start, end) => {
-            out[start..(start + n - 1).min(end)].fill(NAN);
-            channel::<true, true>(&high[start..end], &low[start..end], n, |i, hi, lo| {
-                out[start + i] = percent_r(close[start + i], hi, lo);
-            });
-        }
-    });
+    let mut s = Willr::build(params::period("willr", "n", n, len)?);
+    let n = s.high.len();
+    let block = extremes_block(n);
+    let (mut highest, mut lowest, mut spans) = (vec![0.0; block], vec![0.0; block], vec![]);
+    windowed(
+        [high, low, close],
+        [out],
+        n,
+        block,
+        &mut s,
+        |_, bars, [out]| {
+            let (hi, lo) = (&mut highest[..bars.len()], &mut lowest[..bars.len()]);
+            let span = bars.start + 1 - n..bars.end;
+            extremes_into::<true>(&high[span.clone()], n, hi, &mut spans);
+            extremes_into::<false>(&low[span], n, lo, &mut spans);
+            for (o, ((&c, &hi), &lo)) in out.iter_mut().zip(close[bars].iter().zip(&*hi).zip(&*lo))
+            {
+                *o = percent_r(c, hi, lo);
+            }
+        },
+    );
     Ok(())
 }
 
@@ -51,11 +66,14 @@ pub struct Willr {
 
 impl Willr {
     pub fn new(n: i64) -> Result<Self, KernelError> {
-        let n = params::period("willr", "n", n, usize::MAX)?;
-        Ok(Willr {
+        Ok(Self::build(params::period("willr", "n", n, usize::MAX)?))
+    }
+
+    fn build(n: usize) -> Self {
+        Willr {
             high: Highest::new(n),
             low: Lowest::new(n),
-        })
+        }
     }
 
     pub fn update(&mut self, high: f64, low: f64, close: f64) -> f64 {
@@ -96,6 +114,6 @@ mod tests {
             &mut out,
         )
         .unwrap();
-        assert_same(&out, &[NAN, 1.0 / (-4.0 / 100.0), 3.0 / (-3.0 / 100.0)]);
+        assert_same(&out, &[NAN, -100.0 / 4.0, -300.0 / 3.0]);
     }
 }

@@ -1,9 +1,9 @@
 //! Window aggregates as TA-Lib's MAX, MIN and SUM: the highest, lowest and sum of the last `n`
 //! values (the first `n - 1` outputs are NaN).
 
-use super::extremes::{channel, Extreme, Highest, Lowest};
+use super::extremes::{extremes_block, extremes_into, Extreme, Highest, Lowest};
 use super::rolling::WindowSum;
-use super::{check, pieces, windowed, Indicator, Piece, NAN};
+use super::{check, windowed, Indicator, BLOCK, NAN};
 use crate::{params, KernelError};
 
 /// Batch MAX: the highest of the last `n` values of `x`.
@@ -24,19 +24,18 @@ fn extreme<const HIGHEST: bool>(
 ) -> Result<(), KernelError> {
     let len = check(kernel, &[("x", x)], &[out])?;
     let n = params::period(kernel, "n", n, len)?;
-    pieces([x], |piece| match piece {
-        Piece::Gap(i) => out[i] = NAN,
-        Piece::Run(start, end) => {
-            let out = &mut out[start..end];
-            out[..(n - 1).min(end - start)].fill(NAN);
-            let x = &x[start..end];
-            if HIGHEST {
-                channel::<true, false>(x, x, n, |i, hi, _| out[i] = hi);
-            } else {
-                channel::<false, true>(x, x, n, |i, _, lo| out[i] = lo);
-            }
-        }
-    });
+    let mut s = Windowed(Extreme::<HIGHEST>::new(n));
+    let mut spans = vec![];
+    windowed(
+        [x],
+        [out],
+        n,
+        extremes_block(n),
+        &mut s,
+        |_, bars, [out]| {
+            extremes_into::<HIGHEST>(&x[bars.start + 1 - n..bars.end], n, out, &mut spans)
+        },
+    );
     Ok(())
 }
 
@@ -84,8 +83,8 @@ pub fn sum(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("sum", &[("x", x)], &[out])?;
     let n = params::period("sum", "n", n, len)?;
     let mut s = Sum::build(n);
-    windowed(x, [out], n, &mut s, |s, i, v, old| {
-        [s.0.slide(v, old, || &x[i + 1 - n..=i])]
+    windowed([x], [out], n, BLOCK, &mut s, |s, bars, [out]| {
+        s.0.slide_into(x, bars, out, |sum| sum)
     });
     Ok(())
 }
