@@ -3,8 +3,8 @@
 //! `aroonup = (100 / n) * (n - h)`, `aroondown = (100 / n) * (n - l)` (returned in TA-Lib's
 //! order: down, up) and `aroonosc = (100 / n) * (l - h)`. The first `n` outputs are NaN.
 
-use super::extremes::{Highest, Lowest};
-use super::{check, run, Indicator, NAN};
+use super::extremes::{ages_into, extremes_block, Highest, Lowest, DOUBLING_MAX};
+use super::{check, run, windowed, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch AROON into `down` and `up`.
@@ -17,7 +17,24 @@ pub fn aroon(
 ) -> Result<(), KernelError> {
     let len = check("aroon", &[("high", high), ("low", low)], &[down, up])?;
     let mut s = Aroon::build(params::period("aroon", "n", n, len)?);
-    run(&mut s, [high, low], [down, up]);
+    if s.n + 1 > DOUBLING_MAX {
+        run(&mut s, [high, low], [down, up]);
+        return Ok(());
+    }
+    let (n, factor) = (s.n as f64, s.factor);
+    let window = s.n + 1;
+    batch(
+        &mut s,
+        window,
+        high,
+        low,
+        [down, up],
+        |[down, up], [h, l]| {
+            for ((d, u), (&h, &l)) in down.iter_mut().zip(up.iter_mut()).zip(h.iter().zip(l)) {
+                (*d, *u) = (factor * (n - l), factor * (n - h));
+            }
+        },
+    );
     Ok(())
 }
 
@@ -25,8 +42,43 @@ pub fn aroon(
 pub fn aroonosc(high: &[f64], low: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("aroonosc", &[("high", high), ("low", low)], &[out])?;
     let mut s = Aroonosc(Aroon::build(params::period("aroonosc", "n", n, len)?));
-    run(&mut s, [high, low], [out]);
+    if s.0.n + 1 > DOUBLING_MAX {
+        run(&mut s, [high, low], [out]);
+        return Ok(());
+    }
+    let factor = s.0.factor;
+    let window = s.0.n + 1;
+    batch(&mut s, window, high, low, [out], |[out], [h, l]| {
+        for (o, (&h, &l)) in out.iter_mut().zip(h.iter().zip(l)) {
+            *o = factor * (l - h);
+        }
+    });
     Ok(())
+}
+
+/// The batch form over windows of `n` bars (AROON's period + 1): the ages of each window's
+/// highest high and lowest low by doubling (`ages_into`), a block at a time, then
+/// `finish(outputs, ages)`.
+#[inline(always)]
+fn batch<S: Indicator<2, O>, const O: usize>(
+    s: &mut S,
+    n: usize,
+    high: &[f64],
+    low: &[f64],
+    outputs: [&mut [f64]; O],
+    finish: impl Fn([&mut [f64]; O], [&[f64]; 2]),
+) {
+    let block = extremes_block(n);
+    let mut ages = [vec![0.0; block], vec![0.0; block]];
+    let mut spans = vec![];
+    windowed([high, low], outputs, n, block, s, |_, bars, outputs| {
+        let span = bars.start + 1 - n..bars.end;
+        let [h, l] = &mut ages;
+        let (h, l) = (&mut h[..bars.len()], &mut l[..bars.len()]);
+        ages_into::<true>(&high[span.clone()], n, h, &mut spans);
+        ages_into::<false>(&low[span], n, l, &mut spans);
+        finish(outputs, [h, l]);
+    });
 }
 
 /// Streaming AROON: `update(high, low)` returns `(down, up)`.

@@ -7,6 +7,7 @@
 //! one of the inputs, exactly, and is handed out with a zero made positive (`v + 0.0`), so
 //! which of 0 and -0 the algorithm met first cannot matter.
 
+use super::choose;
 use super::rolling::Ring;
 
 #[derive(Debug, Clone)]
@@ -206,7 +207,7 @@ pub(crate) fn channel<const HIGH: bool, const LOW: bool>(
 }
 
 /// The longest window taken by doubling; longer ones go through `channel`.
-const DOUBLING_MAX: usize = 128;
+pub(crate) const DOUBLING_MAX: usize = 128;
 
 /// How many window ends a batch kernel should hand `extremes_into` at once: enough that the
 /// `n - 1` values before them, which it reads too, are a small share of the work.
@@ -277,6 +278,84 @@ fn sliding<const HIGHEST: bool>(x: &[f64], n: usize, out: &mut [f64], spans: &mu
     }
 }
 
+/// Batch: `ages[j]` = how many values before the last of the window `x[j..j + n]` its highest
+/// (lowest) value comes, the latest of ties, as `Extreme::age` tells (`n <= DOUBLING_MAX`;
+/// `spans` is scratch space). By doubling, as `sliding`, carrying each span's best value and
+/// where it is, the later one winning ties.
+#[inline(always)]
+pub(crate) fn ages_into<const HIGHEST: bool>(
+    x: &[f64],
+    n: usize,
+    ages: &mut [f64],
+    spans: &mut Vec<f64>,
+) {
+    let len = x.len();
+    assert!((1..=DOUBLING_MAX).contains(&n) && len + 1 == ages.len() + n);
+    spans.resize(4 * len, 0.0);
+    let (values, at) = spans.split_at_mut(2 * len);
+    let (a, b) = values.split_at_mut(len);
+    let (ai, bi) = at.split_at_mut(len);
+    a.copy_from_slice(x);
+    for (j, i) in ai.iter_mut().enumerate() {
+        *i = j as f64;
+    }
+    // Spans of s values in (a, ai) or (b, bi) by turns, then each window from two spans,
+    // into the other pair.
+    let mut s = 1;
+    let mut in_a = true;
+    loop {
+        let (shift, count) = if 2 * s <= n {
+            (s, len + 1 - 2 * s)
+        } else {
+            (n - s, ages.len())
+        };
+        if in_a {
+            latest_best::<HIGHEST>(a, ai, shift, &mut b[..count], &mut bi[..count]);
+        } else {
+            latest_best::<HIGHEST>(b, bi, shift, &mut a[..count], &mut ai[..count]);
+        }
+        in_a = !in_a;
+        if 2 * s > n {
+            break;
+        }
+        s *= 2;
+    }
+    let at = if in_a {
+        &ai[..ages.len()]
+    } else {
+        &bi[..ages.len()]
+    };
+    let mut last = (n - 1) as f64; // the index of the window's last value
+    for (age, &at) in ages.iter_mut().zip(at) {
+        *age = last - at;
+        last += 1.0;
+    }
+}
+
+/// One doubling pass over spans (their best values and where they are): `dst[j]` = the
+/// better of spans `j` and `j + shift`, the later one winning ties. Out of line, where the
+/// compiler sees four separate slices and vectorizes the loop.
+#[inline(never)]
+fn latest_best<const HIGHEST: bool>(
+    values: &[f64],
+    at: &[f64],
+    shift: usize,
+    best: &mut [f64],
+    best_at: &mut [f64],
+) {
+    let pairs = values
+        .iter()
+        .zip(&values[shift..])
+        .zip(at.iter().zip(&at[shift..]));
+    for ((d, d_at), ((&p, &q), (&p_at, &q_at))) in
+        best.iter_mut().zip(best_at.iter_mut()).zip(pairs)
+    {
+        let later = if HIGHEST { q >= p } else { q <= p };
+        *d = choose(later, q, p);
+        *d_at = choose(later, q_at, p_at);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -319,6 +398,32 @@ mod tests {
             extremes_into::<true>(&h, n, &mut bh, &mut spans);
             extremes_into::<false>(&l, n, &mut bl, &mut spans);
             assert_eq!((bh, bl), (his, los), "n={n}");
+        }
+    }
+
+    #[test]
+    fn doubling_ages_agree_with_the_streaming_ones() {
+        let (h, _, _, _) = crate::indicators::testing::bars(2000, 9);
+        // Ties everywhere: prices on a coarse grid.
+        let coarse: Vec<f64> = h.iter().map(|v| (v * 2.0).round()).collect();
+        let mut spans = vec![];
+        for x in [&h, &coarse] {
+            for n in [1usize, 2, 3, 7, 15, 64, 128] {
+                let (mut hs, mut ls) = (Highest::new(n), Lowest::new(n));
+                let (mut want_h, mut want_l) = (vec![], vec![]);
+                for &v in x.iter() {
+                    hs.push(v);
+                    ls.push(v);
+                    if hs.is_full() {
+                        want_h.push(hs.age() as f64);
+                        want_l.push(ls.age() as f64);
+                    }
+                }
+                let (mut got_h, mut got_l) = (vec![0.0; want_h.len()], vec![0.0; want_l.len()]);
+                ages_into::<true>(x, n, &mut got_h, &mut spans);
+                ages_into::<false>(x, n, &mut got_l, &mut spans);
+                assert_eq!((got_h, got_l), (want_h, want_l), "n={n}");
+            }
         }
     }
 

@@ -2,11 +2,11 @@
 //! efficiency ratio `er = |x - x[n ago]| / sum(|x[i] - x[i-1]|)` (1 when that sum is 0 or not
 //! above the net change) sets `sc = (er * (2/3 - 2/31) + 2/31)^2`, and
 //! `kama = kama + sc * (x - kama)` (evaluated as `(1 - sc) * kama + sc * x`), starting from the
-//! previous value. The first `n` outputs are
-//! NaN. As in current TA-Lib, `n = 1` gives the input itself.
+//! previous value. The first `n` outputs are NaN. As in current TA-Lib, `n = 1` gives the input
+//! itself.
 
 use super::rolling::{Ring, WindowSum};
-use super::{check, run, Indicator, NAN};
+use super::{check, windowed, Indicator, BLOCK, NAN};
 use crate::{params, KernelError};
 
 const SLOWEST: f64 = 2.0 / (30.0 + 1.0);
@@ -16,8 +16,67 @@ const SPAN: f64 = 2.0 / (2.0 + 1.0) - SLOWEST;
 pub fn kama(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("kama", &[("x", x)], &[out])?;
     let mut s = Kama::build(params::period("kama", "n", n, len)?);
-    run(&mut s, [x], [out]);
+    let n = s.n;
+    // Once n + 1 bars are in: the moves of the block's bars and of the n before them, then
+    // their sliding sum and the KAMA chain in one loop (the KAMA chain, a multiply and an add
+    // per bar, is the longer one: the rest of the bar's work fits alongside).
+    let mut moves = vec![0.0; BLOCK + n];
+    windowed([x], [out], n + 1, BLOCK, &mut s, |s, bars, [out]| {
+        if n == 1 {
+            out.copy_from_slice(&x[bars]);
+            return;
+        }
+        let (start, len) = (bars.start, bars.len());
+        let moves = &mut moves[..len + n];
+        for (m, (&v, &prev)) in moves
+            .iter_mut()
+            .zip(x[start - n..].iter().zip(&x[start - n - 1..]))
+        {
+            *m = (v - prev).abs();
+        }
+        let (new, old) = (&x[bars], &x[start - n..start - n + len]);
+        let window = |t: usize| &moves[t + 1..=t + n];
+        // A copy of the KAMA, so its chain stays in registers.
+        let mut kama = s.kama;
+        let step = |t: usize, volatility| {
+            kama = recurse(kama, smoothing(new[t] - old[t], volatility), new[t]);
+            kama
+        };
+        s.moves
+            .sliding()
+            .slide_into(&moves[n..], &moves[..len], window, out, step);
+        s.kama = kama;
+    });
     Ok(())
+}
+
+/// The smoothing constant for a net change over n bars and the sum of the moves in between.
+#[inline(always)]
+fn smoothing(change: f64, volatility: f64) -> f64 {
+    // Every move in one direction (or none) is rare in a market: a branch that is never taken
+    // costs less than selecting between both sides. The division comes first, so the
+    // divisions of neighbouring bars can go out as one vector operation.
+    let ratio = (change / volatility).abs();
+    let er = if volatility <= change || volatility == 0.0 {
+        fully_efficient()
+    } else {
+        ratio
+    };
+    let sc = er * SPAN + SLOWEST;
+    sc * sc
+}
+
+#[cold]
+#[inline(never)]
+fn fully_efficient() -> f64 {
+    1.0
+}
+
+/// The next KAMA, as `kama + (x - kama) * sc` but as `(1 - sc) * kama + sc * x`: one multiply
+/// shorter on the chain from one bar's KAMA to the next.
+#[inline(always)]
+fn recurse(kama: f64, sc: f64, x: f64) -> f64 {
+    (1.0 - sc) * kama + sc * x
 }
 
 /// Streaming KAMA.
@@ -71,17 +130,8 @@ impl Indicator<1, 1> for Kama {
             self.started = true;
             self.kama = prev;
         }
-        let change = x - old;
-        let er = if volatility <= change || volatility == 0.0 {
-            1.0
-        } else {
-            (change / volatility).abs()
-        };
-        let sc = er * SPAN + SLOWEST;
-        let sc = sc * sc;
-        // kama + (x - kama) * sc, as (1 - sc) * kama + sc * x: one multiply shorter on the
-        // chain from one bar's KAMA to the next.
-        self.kama = (1.0 - sc) * self.kama + sc * x;
+        let sc = smoothing(x - old, volatility);
+        self.kama = recurse(self.kama, sc, x);
         [self.kama]
     }
 
@@ -89,7 +139,6 @@ impl Indicator<1, 1> for Kama {
         self.prices.clear();
         self.moves.clear();
         self.prev = NAN;
-        self.kama = NAN;
         self.started = false;
     }
 }

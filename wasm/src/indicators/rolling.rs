@@ -174,9 +174,36 @@ impl SlidingSum {
         }
     }
 
+    /// `push` for `len` values once the window is full, a stretch between anchors at a time:
+    /// `stretch(j, count, sum, anchor)` slides the values `j..j + count` from `sum` (each
+    /// `sum += new - old`) and returns the sum after them; if `anchor` is given, value
+    /// `j + count` follows, and its sum is that exact sum of its window (`window(j + count)`),
+    /// worked out before the stretch so it runs alongside the stretch's chain, not after it.
+    #[inline(always)]
+    pub fn stretches<'a>(
+        &mut self,
+        len: usize,
+        window: impl Fn(usize) -> &'a [f64],
+        mut stretch: impl FnMut(usize, usize, f64, Option<f64>) -> f64,
+    ) {
+        let mut j = 0;
+        while j < len {
+            let count = (self.until_anchor - 1).min(len - j);
+            let anchor = (j + count < len).then(|| window_sum(window(j + count)));
+            self.sum = stretch(j, count, self.sum, anchor);
+            self.until_anchor -= count;
+            j += count;
+            if let Some(sum) = anchor {
+                self.sum = sum;
+                self.until_anchor = self.n;
+                j += 1;
+            }
+        }
+    }
+
     /// `push` for each value of `new` once the window is full, with `old` the values leaving
-    /// it, writing `finish(sum)` into `out`; `window(j)` is the window after `new[j]`. Between
-    /// anchors the sums are one chain of adds without a branch (see `chain_into`).
+    /// it, writing `finish(j, sum)` into `out[j]`; `window(j)` is the window after `new[j]`.
+    /// Between anchors the sums are one chain of adds without a branch (see `chain_into`).
     #[inline(always)]
     pub fn slide_into<'a>(
         &mut self,
@@ -184,36 +211,22 @@ impl SlidingSum {
         old: &[f64],
         window: impl Fn(usize) -> &'a [f64],
         out: &mut [f64],
-        finish: impl Fn(f64) -> f64,
+        mut finish: impl FnMut(usize, f64) -> f64,
     ) {
         let len = out.len();
         assert!(new.len() == len && old.len() == len);
-        let mut j = 0;
-        while j < len {
-            let plain = (self.until_anchor - 1).min(len - j);
-            // The anchor ending this stretch, if it does, is summed first: it depends on the
-            // window only, so it runs alongside the sliding chain instead of after it.
-            let anchor = (j + plain < len).then(|| window_sum(window(j + plain)));
-            let (new, old) = (&new[j..j + plain], &old[j..j + plain]);
-            let mut sum = self.sum;
-            chain_into(
-                &mut out[j..j + plain],
-                |t| {
-                    sum += new[t] - old[t];
-                    sum
-                },
-                &finish,
-            );
-            self.sum = sum;
-            self.until_anchor -= plain;
-            j += plain;
-            if let Some(sum) = anchor {
-                self.sum = sum;
-                self.until_anchor = self.n;
-                out[j] = finish(sum);
-                j += 1;
+        self.stretches(len, window, |j, count, mut sum, anchor| {
+            let (new, old) = (&new[j..j + count], &old[j..j + count]);
+            let step = |t: usize| {
+                sum += new[t] - old[t];
+                sum
+            };
+            chain_into(&mut out[j..j + count], step, |t, sum| finish(j + t, sum));
+            if let Some(anchor) = anchor {
+                out[j + count] = finish(j + count, anchor);
             }
-        }
+            sum
+        });
     }
 
     pub fn clear(&mut self) {
@@ -253,20 +266,26 @@ impl WindowSum {
 
     /// What `push` does once the ring is full, for the bars `bars` of `x`, without touching
     /// the ring (the values leaving the window and the window itself come from `x`), writing
-    /// `finish(sum)` into `out`.
+    /// `finish(j, sum)` into `out[j]`.
     #[inline(always)]
     pub fn slide_into(
         &mut self,
         x: &[f64],
         bars: std::ops::Range<usize>,
         out: &mut [f64],
-        finish: impl Fn(f64) -> f64,
+        finish: impl Fn(usize, f64) -> f64,
     ) {
         let n = self.ring.buf.len();
         let (start, end) = (bars.start, bars.end);
         let window = |j: usize| &x[start + j + 1 - n..=start + j];
         let (new, old) = (&x[start..end], &x[start - n..end - n]);
         self.sum.slide_into(new, old, window, out, finish);
+    }
+
+    /// The sliding sum, for batch loops that slide it themselves (see `SlidingSum::stretches`)
+    /// without touching the ring.
+    pub fn sliding(&mut self) -> &mut SlidingSum {
+        &mut self.sum
     }
 
     /// `push` for each of `values`, writing `finish(sum)` (NaN while the ring fills) into
@@ -299,7 +318,7 @@ impl WindowSum {
                     sum += new[t] - std::mem::replace(&mut slots[t], new[t]);
                     sum
                 },
-                &finish,
+                |_, sum| finish(sum),
             );
             self.sum.sum = sum;
             self.sum.until_anchor -= plain;
@@ -339,7 +358,7 @@ pub(crate) fn nested_into(
         if plain == 0 {
             // A bar where either sum anchors: each takes its own step.
             let mut sum = [0.0];
-            inner.slide_into(x, i..i + 1, &mut sum, |s| s);
+            inner.slide_into(x, i..i + 1, &mut sum, |_, s| s);
             outer.push_into(&sum, &mut out[j..j + 1], &finish);
             j += 1;
             continue;
@@ -355,7 +374,7 @@ pub(crate) fn nested_into(
                 s2 += s1 - std::mem::replace(&mut slots[t], s1);
                 s2
             },
-            &finish,
+            |_, total| finish(total),
         );
         (inner.sum.sum, outer.sum.sum) = (s1, s2);
         inner.sum.until_anchor -= plain;
@@ -365,25 +384,25 @@ pub(crate) fn nested_into(
     }
 }
 
-/// `out[t] = finish(step(t))` for every `t`, where `step` advances a chain (a running sum...)
+/// `out[t] = finish(t, step(t))` for every `t`, where `step` advances a chain (a running sum...)
 /// by one bar. Two bars at a time: their two `finish`es (divisions...) go out as one vector
 /// operation and overlap with the chain instead of queueing behind it.
 #[inline(always)]
 pub(crate) fn chain_into(
     out: &mut [f64],
     mut step: impl FnMut(usize) -> f64,
-    finish: impl Fn(f64) -> f64,
+    mut finish: impl FnMut(usize, f64) -> f64,
 ) {
     let mut pairs = out.chunks_exact_mut(2);
     let mut t = 0;
     for pair in &mut pairs {
         let (a, b) = (step(t), step(t + 1));
-        pair[0] = finish(a);
-        pair[1] = finish(b);
+        pair[0] = finish(t, a);
+        pair[1] = finish(t + 1, b);
         t += 2;
     }
     if let [last] = pairs.into_remainder() {
-        *last = finish(step(t));
+        *last = finish(t, step(t));
     }
 }
 

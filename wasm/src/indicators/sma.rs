@@ -15,7 +15,7 @@ pub fn sma(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let mut s = Sma::build(n);
     windowed([x], [out], n, BLOCK, &mut s, |s, bars, [out]| {
         let n = s.n;
-        s.window.slide_into(x, bars, out, |sum| mean(sum, n));
+        s.window.slide_into(x, bars, out, |_, sum| mean(sum, n));
     });
     Ok(())
 }

@@ -84,7 +84,7 @@ pub fn sum(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let n = params::period("sum", "n", n, len)?;
     let mut s = Sum::build(n);
     windowed([x], [out], n, BLOCK, &mut s, |s, bars, [out]| {
-        s.0.slide_into(x, bars, out, |sum| sum)
+        s.0.slide_into(x, bars, out, |_, sum| sum)
     });
     Ok(())
 }

@@ -143,7 +143,7 @@ impl WeightedSums {
                     sum -= old[t] - new[t];
                     w
                 },
-                &finish,
+                |_, w| finish(w),
             );
             (self.sum, self.weighted) = (sum, w);
             self.until_anchor -= plain;
