@@ -56,7 +56,7 @@ pub fn cci(
             }
             let mean: &[f64] = mean;
             in_pairs(tp, n, deviation, |w, l| (w - mean[l]).abs());
-            let bars = tp[n - 1..].iter().zip(&*mean).zip(&*deviation);
+            let bars = tp[n - 1..].iter().zip(mean).zip(&*deviation);
             for (o, ((&tp, &mean), &deviation)) in out.iter_mut().zip(bars) {
                 *o = index(tp, mean, deviation, nf);
             }
