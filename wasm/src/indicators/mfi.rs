@@ -8,7 +8,7 @@
 //! (see `negligible`), and a window without positive (negative) flow sums to exactly 0.
 
 use super::rolling::WindowSum;
-use super::{check, negligible, run, Indicator, NAN};
+use super::{check, choose, negligible, run, Indicator, BLOCK, NAN};
 use crate::{params, KernelError};
 
 /// Batch MFI with period `n`.
@@ -69,41 +69,95 @@ impl Mfi {
     }
 }
 
+#[inline(always)]
+fn typical(high: f64, low: f64, close: f64) -> f64 {
+    (high + low + close) / 3.0
+}
+
+/// The money flow of a bar as (up, down): all on one side, as the typical price moved.
+/// Selects, not branches: which way a price moves is as unpredictable as it gets.
+#[inline(always)]
+fn flows(tp: f64, prev: f64, volume: f64) -> (f64, f64) {
+    let change = tp - prev;
+    let flow = choose(negligible(change, tp.abs() + prev.abs()), 0.0, tp * volume);
+    let fell = change < 0.0;
+    (choose(fell, 0.0, flow), choose(fell, flow, 0.0))
+}
+
+/// The index from the window's sums of rising and falling money flow (exactly 0 when the
+/// window has none of it).
+#[inline(always)]
+fn index(pos: f64, neg: f64, none_up: bool, none_down: bool) -> f64 {
+    let pos = if none_up { 0.0 } else { pos.max(0.0) };
+    let neg = if none_down { 0.0 } else { neg.max(0.0) };
+    let total = pos + neg;
+    let mfi = 100.0 * (pos / total);
+    if total > 0.0 {
+        mfi
+    } else {
+        0.0
+    }
+}
+
 impl Indicator<4, 1> for Mfi {
     #[inline(always)]
     fn step(&mut self, [high, low, close, volume]: [f64; 4]) -> [f64; 1] {
-        let tp = (high + low + close) / 3.0;
+        let tp = typical(high, low, close);
         let prev = std::mem::replace(&mut self.prev_tp, tp);
         if prev.is_nan() {
             return [NAN];
         }
-        let change = tp - prev;
-        let flow = if negligible(change, tp.abs() + prev.abs()) {
-            0.0
-        } else {
-            tp * volume
-        };
-        let (up, down) = if change < 0.0 {
-            (0.0, flow)
-        } else {
-            (flow, 0.0)
-        };
+        let (up, down) = flows(tp, prev, volume);
         self.no_positive = if up == 0.0 { self.no_positive + 1 } else { 0 };
         self.no_negative = if down == 0.0 { self.no_negative + 1 } else { 0 };
         let (none_up, none_down) = (self.no_positive >= self.n, self.no_negative >= self.n);
         [match (self.positive.push(up), self.negative.push(down)) {
-            (Some(pos), Some(neg)) => {
-                let pos = if none_up { 0.0 } else { pos.max(0.0) };
-                let neg = if none_down { 0.0 } else { neg.max(0.0) };
-                let total = pos + neg;
-                if total > 0.0 {
-                    100.0 * (pos / total)
-                } else {
-                    0.0
-                }
-            }
+            (Some(pos), Some(neg)) => index(pos, neg, none_up, none_down),
             _ => NAN,
         }]
+    }
+
+    /// Past the warm-up: the block's typical prices, flows, runs without flow, window sums
+    /// and indexes, each a loop of its own; the divisions vectorize.
+    #[inline(always)]
+    fn steps(&mut self, [high, low, close, volume]: [&[f64]; 4], [out]: [&mut [f64]; 1]) {
+        let len = out.len();
+        let mut k = 0;
+        while k < len && !self.positive.ring.is_full() {
+            out[k] = self.step([high[k], low[k], close[k], volume[k]])[0];
+            k += 1;
+        }
+        let m = len - k;
+        if m == 0 {
+            return;
+        }
+        assert!(m <= BLOCK);
+        let (mut tp, mut up, mut down) = ([0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK]);
+        let (mut pos, mut neg) = ([0.0; BLOCK], [0.0; BLOCK]);
+        let prices = high[k..].iter().zip(&low[k..]).zip(&close[k..]);
+        for (t, ((&h, &l), &c)) in tp[..m].iter_mut().zip(prices) {
+            *t = typical(h, l, c);
+        }
+        let prev = std::mem::replace(&mut self.prev_tp, tp[m - 1]);
+        (up[0], down[0]) = flows(tp[0], prev, volume[k]);
+        let bars = tp[1..m].iter().zip(&tp[..m - 1]).zip(&volume[k + 1..]);
+        for ((u, d), ((&tp, &prev), &v)) in up[1..m].iter_mut().zip(&mut down[1..m]).zip(bars) {
+            (*u, *d) = flows(tp, prev, v);
+        }
+        self.positive.push_into(&up[..m], &mut pos[..m], |s| s);
+        self.negative.push_into(&down[..m], &mut neg[..m], |s| s);
+        // The runs without flow, into the flags in place of the flows.
+        for (u, d) in up[..m].iter_mut().zip(&mut down[..m]) {
+            // `if flow == 0 { run + 1 } else { 0 }`, without a branch.
+            self.no_positive = (self.no_positive + 1) * (*u == 0.0) as usize;
+            self.no_negative = (self.no_negative + 1) * (*d == 0.0) as usize;
+            *u = (self.no_positive >= self.n) as u8 as f64;
+            *d = (self.no_negative >= self.n) as u8 as f64;
+        }
+        let bars = pos.iter().zip(&neg).zip(up.iter().zip(&down));
+        for (o, ((&p, &q), (&u, &d))) in out[k..].iter_mut().zip(bars) {
+            *o = index(p, q, u != 0.0, d != 0.0);
+        }
     }
 
     fn reset(&mut self) {

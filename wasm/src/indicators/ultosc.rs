@@ -10,7 +10,7 @@
 
 use super::rolling::{window_sum, Ring};
 use super::trange::true_range;
-use super::{check, lesser, run, Indicator, NAN};
+use super::{check, divide2, lesser, windowed, Indicator, BLOCK, NAN};
 use crate::{params, KernelError};
 
 /// Batch ULTOSC with periods `n1`, `n2`, `n3`.
@@ -30,8 +30,124 @@ pub fn ultosc(
         &[out],
     )?;
     let mut s = Ultosc::checked(n1, n2, n3, len)?;
-    run(&mut s, [high, low, close], [out]);
+    let (periods, longest) = (s.periods, s.periods[2]);
+    // Once `longest + 1` bars are in: the buying pressure and true range of the block's bars
+    // and of the `longest` before them (time order, in place of the rings), then the six
+    // sliding sums, then the oscillator: its divisions vectorize.
+    let mut series = [vec![0.0; BLOCK + longest], vec![0.0; BLOCK + longest]];
+    windowed(
+        [high, low, close],
+        [out],
+        longest + 1,
+        BLOCK,
+        &mut s,
+        |s, bars, [out]| {
+            let (start, len) = (bars.start, bars.len());
+            let [pressure, range] = &mut series;
+            let (pressure, range) = (&mut pressure[..len + longest], &mut range[..len + longest]);
+            let span = start - longest..bars.end;
+            let bars_hlc = high[span.clone()].iter().zip(&low[span.clone()]);
+            let prev = &close[span.start - 1..];
+            for (((p, r), (&h, &l)), (&c, &pc)) in pressure
+                .iter_mut()
+                .zip(&mut *range)
+                .zip(bars_hlc)
+                .zip(close[span].iter().zip(prev))
+            {
+                (*p, *r) = (close_pressure(c, l, pc), true_range(h, l, pc));
+            }
+            // A copy of the sums, period by period as (pressure, range) pairs: three vectors whose
+            // chains stay in registers. Between anchors two bars at a time, so the divisions of
+            // both go out together and overlap with the chains.
+            let mut acc: [[f64; 2]; 3] = std::array::from_fn(|k| [s.sums[0][k], s.sums[1][k]]);
+            let slide = |acc: &mut [[f64; 2]; 3], i: usize| {
+                for (sum, &p) in acc.iter_mut().zip(&periods) {
+                    *sum = [
+                        sum[0] + (pressure[i] - pressure[i - p]),
+                        sum[1] + (range[i] - range[i - p]),
+                    ];
+                }
+                *acc
+            };
+            let finish = |acc: [[f64; 2]; 3]| oscillator(acc.map(|s| s[0]), acc.map(|s| s[1]));
+            let finish2 = |a: [[f64; 2]; 3], b: [[f64; 2]; 3]| {
+                let (pressures, ranges) = (
+                    [a, b].map(|s| s.map(|s| s[0])),
+                    [a, b].map(|s| s.map(|s| s[1])),
+                );
+                oscillators(pressures, ranges)
+            };
+            let mut t = 0;
+            while t < len {
+                let end = t + (s.until_anchor - 1).min(len - t);
+                s.until_anchor -= end - t;
+                while t + 2 <= end {
+                    let (a, b) = (
+                        slide(&mut acc, longest + t),
+                        slide(&mut acc, longest + t + 1),
+                    );
+                    [out[t], out[t + 1]] = finish2(a, b);
+                    t += 2;
+                }
+                if t < end {
+                    out[t] = finish(slide(&mut acc, longest + t));
+                    t += 1;
+                }
+                if t < len {
+                    // The anchor: every sum afresh from its window.
+                    let i = longest + t;
+                    for (sum, &p) in acc.iter_mut().zip(&periods) {
+                        let window = i + 1 - p..=i;
+                        *sum = [
+                            window_sum(&pressure[window.clone()]),
+                            window_sum(&range[window]),
+                        ];
+                    }
+                    s.until_anchor = longest;
+                    out[t] = finish(acc);
+                    t += 1;
+                }
+            }
+            s.sums = [0, 1].map(|side| acc.map(|sum| sum[side]));
+        },
+    );
     Ok(())
+}
+
+/// `oscillator` for two bars, each of its divisions done for both at once.
+#[inline(always)]
+fn oscillators(pressures: [[f64; 3]; 2], ranges: [[f64; 3]; 2]) -> [f64; 2] {
+    let mut total = [0.0; 2];
+    for (k, weight) in [4.0, 2.0, 1.0].into_iter().enumerate() {
+        let average = divide2(
+            [pressures[0][k], pressures[1][k]],
+            [ranges[0][k], ranges[1][k]],
+        );
+        for l in 0..2 {
+            total[l] += weight * if ranges[l][k] != 0.0 { average[l] } else { 0.0 };
+        }
+    }
+    let [a, b] = divide2(total, [7.0; 2]);
+    [100.0 * a, 100.0 * b]
+}
+
+/// Buying pressure: the close above the true low.
+#[inline(always)]
+fn close_pressure(close: f64, low: f64, prev_close: f64) -> f64 {
+    close - lesser(low, prev_close)
+}
+
+/// The oscillator from each period's sums of buying pressure and true range (shortest first);
+/// the averages are computed whatever the range sums are, then selected, so loops vectorize.
+#[inline(always)]
+fn oscillator(pressures: [f64; 3], ranges: [f64; 3]) -> f64 {
+    let mut total = 0.0;
+    for (k, weight) in [4.0, 2.0, 1.0].into_iter().enumerate() {
+        let (bp, tr) = (pressures[k], ranges[k]);
+        let average = bp / tr;
+        total += weight * if tr != 0.0 { average } else { 0.0 };
+    }
+    100.0 * (total / 7.0)
 }
 
 /// Streaming ULTOSC.
@@ -82,8 +198,10 @@ impl Indicator<3, 1> for Ultosc {
         if prev.is_nan() {
             return [NAN];
         }
-        let true_low = lesser(low, prev);
-        let new = [close - true_low, true_range(high, low, prev)];
+        let new = [
+            close_pressure(close, low, prev),
+            true_range(high, low, prev),
+        ];
         let longest = self.periods[2];
         for (s, (ring, v)) in [&mut self.pressure, &mut self.range]
             .into_iter()
@@ -111,12 +229,7 @@ impl Indicator<3, 1> for Ultosc {
         if self.seen < longest {
             return [NAN];
         }
-        let mut total = 0.0;
-        for (k, weight) in [4.0, 2.0, 1.0].into_iter().enumerate() {
-            let (bp, tr) = (self.sums[0][k], self.sums[1][k]);
-            total += weight * if tr != 0.0 { bp / tr } else { 0.0 };
-        }
-        [100.0 * (total / 7.0)]
+        [oscillator(self.sums[0], self.sums[1])]
     }
 
     fn reset(&mut self) {
