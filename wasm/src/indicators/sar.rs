@@ -9,7 +9,7 @@
 //! `acceleration` and grows by it, up to `maximum`, with each new extreme point. The first
 //! output is NaN. (TA-Lib silently lowers an acceleration above the maximum; here it is an error.)
 
-use super::{check, run, Indicator, NAN};
+use super::{check, choose, lesser, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch SAR.
@@ -26,14 +26,19 @@ pub fn sar(
 }
 
 /// Streaming SAR.
+///
+/// A short trade runs as a long one over negated prices: its high is `-low`, its low `-high`,
+/// and its SAR and extreme point are kept negated too. Negation is exact, so every value is
+/// the one the short-side formulas give, and the bar's work does not branch on the
+/// direction (which flips, unpredictably, every few bars); only a reversal itself does.
 #[derive(Debug, Clone)]
 pub struct Sar {
     acceleration: f64,
     maximum: f64,
     bars: usize,
     long: bool,
-    sar: f64,
-    ep: f64,
+    sar: f64, // in the trade's prices: negated while short
+    ep: f64,  // likewise
     af: f64,
     prev: (f64, f64), // the previous bar's high and low
 }
@@ -75,68 +80,51 @@ impl Sar {
             let (up, down) = (high - prev_high, prev_low - low);
             self.long = !(down > 0.0 && up < down);
             self.af = self.acceleration;
-            (self.sar, self.ep) = if self.long {
-                (prev_low, high)
-            } else {
-                (prev_high, low)
-            };
+            // The first SAR is the first bar's low (long) or high (short), and the extreme
+            // point this bar's high (long) or low (short): in the trade's prices, its low and
+            // high.
+            (self.sar, self.ep) = (self.trade(prev_high, prev_low).1, self.trade(high, low).0);
             // The first bar's range does not bound this bar's SAR: compare with itself.
             return self.step(high, low, high, low);
         }
         self.step(high, low, prev_high, prev_low)
     }
 
-    /// Outputs this bar's SAR (reversing if the bar crosses it) and prepares the next one.
+    /// A bar's high and low in the trade's prices.
     #[inline(always)]
-    fn step(&mut self, high: f64, low: f64, prev_high: f64, prev_low: f64) -> f64 {
-        let out;
-        if self.long && low <= self.sar || !self.long && high >= self.sar {
-            // Reverse: the SAR jumps to the extreme point, kept outside the last two bars.
-            self.long = !self.long;
-            self.sar = self.ep;
-            self.sar = self.outside(self.sar, prev_high, prev_low, high, low);
-            out = self.sar;
-            self.af = self.acceleration;
-            self.ep = if self.long { high } else { low };
-        } else {
-            out = self.sar;
-            let new_extreme = if self.long {
-                high > self.ep
-            } else {
-                low < self.ep
-            };
-            if new_extreme {
-                self.ep = if self.long { high } else { low };
-                self.af += self.acceleration;
-                if self.af > self.maximum {
-                    self.af = self.maximum;
-                }
-            }
-        }
-        self.sar += self.af * (self.ep - self.sar);
-        self.sar = self.outside(self.sar, prev_high, prev_low, high, low);
-        out
+    fn trade(&self, high: f64, low: f64) -> (f64, f64) {
+        (choose(self.long, high, -low), choose(self.long, low, -high))
     }
 
-    /// A SAR kept below the last two lows (long) or above the last two highs (short).
+    /// Outputs this bar's SAR (reversing if the bar crosses it) and prepares the next one.
+    /// A reversal is rare: a branch. A new extreme point and the bounds on the SAR follow the
+    /// prices bar by bar: selects, which cost less than mispredicted branches.
     #[inline(always)]
-    fn outside(&self, mut sar: f64, prev_high: f64, prev_low: f64, high: f64, low: f64) -> f64 {
-        if self.long {
-            if sar > prev_low {
-                sar = prev_low;
-            }
-            if sar > low {
-                sar = low;
-            }
+    fn step(&mut self, high: f64, low: f64, prev_high: f64, prev_low: f64) -> f64 {
+        let (mut hi, mut lo) = self.trade(high, low);
+        if lo <= self.sar {
+            // Reverse: the SAR jumps to the extreme point, kept outside the last two bars;
+            // the extreme point becomes the bar's high in the new trade's prices.
+            self.long = !self.long;
+            (hi, lo) = (-lo, -hi);
+            let bound = lesser(self.trade(prev_high, prev_low).1, lo);
+            self.sar = lesser(-self.ep, bound);
+            self.af = self.acceleration;
+            self.ep = hi;
         } else {
-            if sar < prev_high {
-                sar = prev_high;
-            }
-            if sar < high {
-                sar = high;
-            }
+            let new_extreme = hi > self.ep;
+            self.ep = choose(new_extreme, hi, self.ep);
+            let af = self.af + self.acceleration;
+            let af = choose(af > self.maximum, self.maximum, af);
+            self.af = choose(new_extreme, af, self.af);
         }
-        sar
+        let out = choose(self.long, self.sar, -self.sar);
+        // Kept below the last two lows (in the trade's prices): the bound is taken off the
+        // chain from one SAR to the next, which then goes through one comparison, not two.
+        let bound = lesser(self.trade(prev_high, prev_low).1, lo);
+        self.sar += self.af * (self.ep - self.sar);
+        self.sar = lesser(self.sar, bound);
+        out
     }
 }
 
