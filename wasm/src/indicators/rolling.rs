@@ -136,6 +136,25 @@ impl EqualRun {
         self.len
     }
 
+    /// `push` for each of `values` when none equals the one before it (nor the first the
+    /// last seen), which a vectorized check tells at once: every run is then 1 long, shorter
+    /// than any window of `n >= 2`. Returns false, changing nothing, otherwise.
+    #[inline(always)]
+    pub fn push_moving(&mut self, values: &[f64], n: usize) -> bool {
+        let Some(&last) = values.last() else {
+            return true;
+        };
+        let mut equal = values[0] == self.last;
+        for (&a, &b) in values.iter().zip(&values[1..]) {
+            equal |= a == b;
+        }
+        if equal || n < 2 {
+            return false;
+        }
+        (self.last, self.len) = (last, 1);
+        true
+    }
+
     pub fn clear(&mut self) {
         self.last = f64::NAN;
         self.len = 0;
@@ -388,10 +407,10 @@ pub(crate) fn nested_into(
 /// by one bar. Two bars at a time: their two `finish`es (divisions...) go out as one vector
 /// operation and overlap with the chain instead of queueing behind it.
 #[inline(always)]
-pub(crate) fn chain_into(
+pub(crate) fn chain_into<T>(
     out: &mut [f64],
-    mut step: impl FnMut(usize) -> f64,
-    mut finish: impl FnMut(usize, f64) -> f64,
+    mut step: impl FnMut(usize) -> T,
+    mut finish: impl FnMut(usize, T) -> f64,
 ) {
     let mut pairs = out.chunks_exact_mut(2);
     let mut t = 0;
