@@ -2,16 +2,16 @@
 //! `middle = sma`, `sd` the population standard deviation, `upper = middle + k_up * sd`,
 //! `lower = middle - k_down * sd`; `stddev = k * sd`. The first `n - 1` outputs are NaN.
 //!
-//! The variance is `E[(x-c)^2] - E[x-c]^2` over sliding sums of `x - c`, with the shift `c`
-//! re-chosen (the window's newest value) whenever the sums are re-anchored. Without the shift
+//! The variance is `(n * S2 - S1^2) / n^2` (`E[(x-c)^2] - E[x-c]^2` with one division) over
+//! sliding sums `S1`, `S2` of `x - c` and its square, with the shift `c` re-chosen (the window's newest value) whenever the sums are re-anchored. Without the shift
 //! (as in TA-Lib) both terms are of the order of price^2 and cancel catastrophically for
 //! high-priced assets with small moves; TA-Lib then treats variances below 1e-8 as 0, which
 //! also flattens the bands of any asset priced below ~1e-4. Here only a variance that rounds to
 //! 0 or below gives 0, and a window of equal values exactly 0 (sliding sums would leave a
 //! rounding residue there).
 
-use super::rolling::{EqualRun, Ring, SlidingSum};
-use super::{check, windowed, Indicator, BLOCK, NAN};
+use super::rolling::{window_sum, EqualRun, Ring, SlidingSum};
+use super::{check, divide2, sqrt2, windowed, Indicator, BLOCK, NAN};
 use crate::{params, KernelError};
 
 /// Batch BBANDS of `x` into `upper`, `middle`, `lower`.
@@ -26,7 +26,9 @@ pub fn bbands(
 ) -> Result<(), KernelError> {
     let len = check("bbands", &[("x", x)], &[upper, middle, lower])?;
     let mut s = Bbands::checked(n, k_up, k_down, len)?;
-    let n = s.spread.n;
+    let (n, k_up, k_down) = (s.spread.n, s.k_up, s.k_down);
+    let nf = n as f64;
+    let mut flat = [false; BLOCK];
     windowed(
         [x],
         [upper, middle, lower],
@@ -34,30 +36,148 @@ pub fn bbands(
         BLOCK,
         &mut s,
         |s, bars, [u, m, l]| {
-            for (j, i) in bars.enumerate() {
-                let (v, old) = (x[i], x[i - n]);
-                let window = || &x[i + 1 - n..=i];
-                s.mean.push(v, Some(old), window);
-                let variance = s.spread.slide(v, old, window);
-                let flat = s.run.push(v) >= n;
-                (u[j], m[j], l[j]) = s.bands(variance, flat);
-            }
+            let flat = &mut flat[..bars.len()];
+            flats(&mut s.run, &x[bars.clone()], n, flat);
+            slide(
+                Some(&mut s.mean),
+                &mut s.spread,
+                x,
+                bars,
+                |t, count, sums| {
+                    // Two bars at a time: each division and square root once for both.
+                    let [m0, m1] = divide2(sums.map(|s| s[0]), [nf; 2]);
+                    let [v0, v1] = variances(sums.map(|s| s[1]), sums.map(|s| s[2]), nf);
+                    let [d0, d1] = sqrt2([v0, v1]);
+                    for (j, (middle, sd)) in
+                        [(m0, d0), (m1, d1)].into_iter().take(count).enumerate()
+                    {
+                        let sd = if flat[t + j] { 0.0 } else { sd };
+                        (u[t + j], m[t + j], l[t + j]) =
+                            (middle + k_up * sd, middle, middle - k_down * sd);
+                    }
+                },
+            );
         },
     );
     Ok(())
+}
+
+/// The sums of the bars `bars` of `x` (full windows) handed to `finish(t, count, sums)` two
+/// bars at a time (`count` of them: the second of a lone bar repeats the first), each bar's
+/// `[mean's sum, spread's sum, spread's sum of squares]` (the mean's sum, if no mean is given,
+/// is 0). A stretch between anchors at a time (the anchors of both fall on the same bars),
+/// each stretch one loop of up to three chains, the anchors summed ahead so they run
+/// alongside, and the finishing of the pairs (divisions, square roots) alongside too.
+#[inline(always)]
+fn slide(
+    mut mean: Option<&mut SlidingSum>,
+    spread: &mut Spread,
+    x: &[f64],
+    bars: std::ops::Range<usize>,
+    mut finish: impl FnMut(usize, usize, [[f64; 3]; 2]),
+) {
+    let n = spread.n;
+    let (start, len) = (bars.start, bars.len());
+    let (new, old) = (&x[bars.clone()], &x[start - n..start - n + len]);
+    let window = |t: usize| &x[start + t + 1 - n..=start + t];
+    let with_mean = mean.is_some();
+    let mut t = 0;
+    while t < len {
+        if let Some(mean) = &mean {
+            debug_assert_eq!(mean.until_anchor, spread.until_anchor);
+        }
+        let plain = (spread.until_anchor - 1).min(len - t);
+        let anchor = (t + plain < len).then(|| {
+            let w = window(t + plain);
+            (with_mean.then(|| window_sum(w)), shifted_sums(w))
+        });
+        let shift = spread.shift;
+        let mut sums = [
+            mean.as_ref().map_or(0.0, |m| m.sum),
+            spread.sum,
+            spread.sum_sq,
+        ];
+        let mut bar = |i: usize| {
+            let (dn, dold) = (new[i] - shift, old[i] - shift);
+            if with_mean {
+                sums[0] += new[i] - old[i];
+            }
+            // `sums[1] += dn - dold`, written as a subtraction (the same bits) so the
+            // compiler does not pack the chains into vectors, lengthening them with shuffles.
+            sums[1] -= dold - dn;
+            sums[2] += dn * dn - dold * dold;
+            sums
+        };
+        let end = t + plain;
+        while t + 2 <= end {
+            let pair = [bar(t), bar(t + 1)];
+            finish(t, 2, pair);
+            t += 2;
+        }
+        if t < end {
+            let single = bar(t);
+            finish(t, 1, [single; 2]);
+            t += 1;
+        }
+        if let Some(mean) = &mut mean {
+            mean.sum = sums[0];
+            mean.until_anchor -= plain;
+        }
+        (spread.sum, spread.sum_sq) = (sums[1], sums[2]);
+        spread.until_anchor -= plain;
+        if let Some((mean_sum, (shift, d, d2))) = anchor {
+            (spread.shift, spread.sum, spread.sum_sq) = (shift, d, d2);
+            spread.until_anchor = n;
+            let mut sums = [0.0, d, d2];
+            if let (Some(mean), Some(sum)) = (&mut mean, mean_sum) {
+                (mean.sum, mean.until_anchor) = (sum, n);
+                sums[0] = sum;
+            }
+            finish(t, 1, [sums; 2]);
+            t += 1;
+        }
+    }
+}
+
+/// `variance` for two bars, its division once for both.
+#[inline(always)]
+fn variances(sum: [f64; 2], sum_sq: [f64; 2], n: f64) -> [f64; 2] {
+    let numerators = [0, 1].map(|k| n * sum_sq[k] - sum[k] * sum[k]);
+    divide2(numerators, [n * n; 2]).map(|v| if v > 0.0 { v } else { 0.0 })
+}
+
+/// Whether each window ending at a bar of `values` is flat (as `EqualRun` tells).
+#[inline(always)]
+fn flats(run: &mut EqualRun, values: &[f64], n: usize, flat: &mut [bool]) {
+    if run.push_moving(values, n) {
+        flat.fill(false);
+        return;
+    }
+    // A copy of the run, so it stays in registers.
+    let mut copy = run.clone();
+    for (f, &v) in flat.iter_mut().zip(values) {
+        *f = copy.push(v) >= n;
+    }
+    *run = copy;
 }
 
 /// Batch STDDEV of `x`: `k` times the population standard deviation of the last `n` values.
 pub fn stddev(x: &[f64], n: i64, k: f64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("stddev", &[("x", x)], &[out])?;
     let mut s = Stddev::checked(n, k, len)?;
-    let n = s.spread.n;
+    let (n, k) = (s.spread.n, s.k);
+    let nf = n as f64;
+    let mut flat = [false; BLOCK];
     windowed([x], [out], n, BLOCK, &mut s, |s, bars, [out]| {
-        for (o, i) in out.iter_mut().zip(bars) {
-            let variance = s.spread.slide(x[i], x[i - n], || &x[i + 1 - n..=i]);
-            let flat = s.run.push(x[i]) >= n;
-            *o = s.deviation(variance, flat);
-        }
+        let flat = &mut flat[..bars.len()];
+        flats(&mut s.run, &x[bars.clone()], n, flat);
+        slide(None, &mut s.spread, x, bars, |t, count, sums| {
+            let variance = variances(sums.map(|s| s[1]), sums.map(|s| s[2]), nf);
+            let [d0, d1] = sqrt2(variance);
+            for (j, sd) in [d0, d1].into_iter().take(count).enumerate() {
+                out[t + j] = if flat[t + j] { 0.0 } else { k * sd };
+            }
+        });
     });
     Ok(())
 }
@@ -98,9 +218,39 @@ impl Bbands {
 
     #[inline(always)]
     fn bands(&self, variance: f64, flat: bool) -> (f64, f64, f64) {
-        let middle = self.mean.sum / self.spread.n as f64;
-        let sd = if flat { 0.0 } else { variance.sqrt() };
-        (middle + self.k_up * sd, middle, middle - self.k_down * sd)
+        let n = self.spread.n as f64;
+        bands(self.mean.sum, n, self.k_up, self.k_down, variance, flat)
+    }
+}
+
+/// The bands around the mean `sum / n`, `k` standard deviations away (0 for a flat window).
+#[inline(always)]
+fn bands(sum: f64, n: f64, k_up: f64, k_down: f64, variance: f64, flat: bool) -> (f64, f64, f64) {
+    let middle = sum / n;
+    let sd = if flat { 0.0 } else { variance.sqrt() };
+    (middle + k_up * sd, middle, middle - k_down * sd)
+}
+
+/// `k` standard deviations (0 for a flat window).
+#[inline(always)]
+fn deviation(k: f64, variance: f64, flat: bool) -> f64 {
+    if flat {
+        0.0
+    } else {
+        k * variance.sqrt()
+    }
+}
+
+/// The population variance of `n` values from the sums of the values and of their squares,
+/// both shifted by the same value (0 if rounding makes it negative): `(n * sum_sq - sum^2) /
+/// n^2`, one division (the slowest operation here) where `sum_sq / n - (sum / n)^2` takes two.
+#[inline(always)]
+fn variance(sum: f64, sum_sq: f64, n: f64) -> f64 {
+    let v = (n * sum_sq - sum * sum) / (n * n);
+    if v > 0.0 {
+        v
+    } else {
+        0.0
     }
 }
 
@@ -156,11 +306,7 @@ impl Stddev {
 
     #[inline(always)]
     fn deviation(&self, variance: f64, flat: bool) -> f64 {
-        if flat {
-            0.0
-        } else {
-            self.k * variance.sqrt()
-        }
+        deviation(self.k, variance, flat)
     }
 }
 
@@ -228,14 +374,7 @@ impl Spread {
 
     #[inline(always)]
     fn variance(&self) -> f64 {
-        let n = self.n as f64;
-        let mean = self.sum / n;
-        let v = self.sum_sq / n - mean * mean;
-        if v > 0.0 {
-            v
-        } else {
-            0.0
-        }
+        variance(self.sum, self.sum_sq, self.n as f64)
     }
 }
 
@@ -245,10 +384,18 @@ impl Spread {
 fn shifted_sums(window: &[f64]) -> (f64, f64, f64) {
     let shift = window[window.len() - 1];
     let (mut sum, mut sum_sq) = ([0.0f64; 4], [0.0f64; 4]);
-    for (i, &v) in window.iter().enumerate() {
+    let mut chunks = window.chunks_exact(4);
+    for c in &mut chunks {
+        for k in 0..4 {
+            let d = c[k] - shift;
+            sum[k] += d;
+            sum_sq[k] += d * d;
+        }
+    }
+    for (k, &v) in chunks.remainder().iter().enumerate() {
         let d = v - shift;
-        sum[i % 4] += d;
-        sum_sq[i % 4] += d * d;
+        sum[k] += d;
+        sum_sq[k] += d * d;
     }
     (
         shift,

@@ -359,6 +359,33 @@ pub(crate) fn divide2(a: [f64; 2], b: [f64; 2]) -> [f64; 2] {
     }
 }
 
+/// `[a[0].sqrt(), a[1].sqrt()]` in one vector operation, as `divide2` (square roots run on
+/// the divider too). Each lane is the IEEE square root, exact to the last bit.
+#[inline(always)]
+pub(crate) fn sqrt2(a: [f64; 2]) -> [f64; 2] {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::{_mm_set_pd, _mm_sqrt_pd, _mm_storeu_pd};
+        let mut r = [0.0; 2];
+        // SAFETY: SSE2 is part of every x86-64 CPU; `r` holds the two values stored.
+        unsafe { _mm_storeu_pd(r.as_mut_ptr(), _mm_sqrt_pd(_mm_set_pd(a[1], a[0]))) };
+        r
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::{f64x2, f64x2_extract_lane, f64x2_sqrt};
+        let r = f64x2_sqrt(f64x2(a[0], a[1]));
+        [f64x2_extract_lane::<0>(r), f64x2_extract_lane::<1>(r)]
+    }
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    )))]
+    {
+        [a[0].sqrt(), a[1].sqrt()]
+    }
+}
+
 /// `if cond { a } else { b }` without a branch, for conditions that follow the data (which way a
 /// price moved...), where a mispredicted branch costs more than computing both sides.
 #[inline(always)]

@@ -165,7 +165,7 @@ impl EqualRun {
 #[derive(Debug, Clone)]
 pub struct SlidingSum {
     n: usize,
-    until_anchor: usize,
+    pub(crate) until_anchor: usize, // values to push until the next anchor (the n-th: 0)
     pub sum: f64,
 }
 
