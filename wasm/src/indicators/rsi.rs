@@ -9,7 +9,7 @@
 //! noise, which STOCHRSI would otherwise blow up to 0 or 100 over a flat stretch.
 
 use super::smooth::Smoother;
-use super::{check, greater, run, Indicator, NAN};
+use super::{check, choose, greater, run, Indicator, BLOCK, NAN};
 use crate::{params, KernelError};
 
 /// Batch RSI of `x` with period `n`.
@@ -88,13 +88,51 @@ impl Indicator<1, 1> for Rsi {
         self.gain_sum = 0.0;
         self.loss_sum = 0.0;
     }
+
+    /// Past the warm-up: the block's changes, their smoothing (whole blocks unrolled, gain
+    /// and loss side by side), the strengths (their divisions vectorize), then each bar's
+    /// RSI, repeated where the price did not change.
+    #[inline(always)]
+    fn steps(&mut self, [x]: [&[f64]; 1], [out]: [&mut [f64]; 1]) {
+        let len = out.len();
+        let mut k = 0;
+        while k < len && self.changes < self.n {
+            out[k] = self.step([x[k]])[0];
+            k += 1;
+        }
+        let m = len - k;
+        if m == 0 {
+            return;
+        }
+        assert!(m <= BLOCK);
+        let (x, out) = (&x[k..], &mut out[k..]);
+        let (mut change, mut gain, mut loss) = ([0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK]);
+        let prev = std::mem::replace(&mut self.prev, x[m - 1]);
+        change[0] = x[0] - prev;
+        for (c, (&v, &p)) in change[1..m].iter_mut().zip(x[1..].iter().zip(x)) {
+            *c = v - p;
+        }
+        let moves = |t: usize| [greater(change[t], 0.0), greater(-change[t], 0.0)];
+        self.averages.run(m, moves, |t, [g, l]| (gain[t], loss[t]) = (g, l));
+        for (o, (&g, &l)) in out.iter_mut().zip(gain.iter().zip(&loss)) {
+            *o = strength(g, l);
+        }
+        let mut last = self.last;
+        for (o, &c) in out.iter_mut().zip(&change[..m]) {
+            last = choose(c != 0.0, *o, last);
+            *o = last;
+        }
+        self.last = last;
+    }
 }
 
+/// Computed whatever the total is, then selected, so a loop of them vectorizes.
 #[inline(always)]
 fn strength(gain: f64, loss: f64) -> f64 {
     let total = gain + loss;
+    let rsi = 100.0 * (gain / total);
     if total != 0.0 {
-        100.0 * (gain / total)
+        rsi
     } else {
         0.0
     }

@@ -108,7 +108,7 @@ impl<const L: usize, const B: usize> Smoother<L, B> {
         }
         // Two whole blocks at a time: the same operations as `step`, with `c` restarting from
         // 0 each block, so the `c` chains of both blocks run side by side in two lanes.
-        while B > 1 && t + 2 * B <= len {
+        while B > 1 && L == 1 && t + 2 * B <= len {
             let mut c = [[0.0; 2]; L];
             let mut cs = [[[0.0; 2]; L]; B];
             for k in 0..B {
