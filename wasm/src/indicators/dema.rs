@@ -7,8 +7,9 @@ use super::ema::EmaOf;
 use super::{check, run, Indicator, NAN};
 use crate::{params, KernelError};
 
-/// The EMAs chained here run side by side, so each one is the plain recursion.
-type Chained = EmaOf<1>;
+/// The EMAs chained here, each in blocks lined up with the others' (see `smooth`).
+type Chained = EmaOf<4>;
+const B: usize = 4;
 
 /// Batch DEMA of `x` with period `n`.
 pub fn dema(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
@@ -31,6 +32,7 @@ pub fn tema(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
 pub struct Dema {
     e1: Chained,
     e2: Chained,
+    bars: usize, // since the last restart: where the EMAs' blocks fall
 }
 
 impl Dema {
@@ -42,6 +44,7 @@ impl Dema {
         Dema {
             e1: Chained::build(n),
             e2: Chained::build(n),
+            bars: 0,
         }
     }
 
@@ -53,16 +56,41 @@ impl Dema {
 impl Indicator<1, 1> for Dema {
     #[inline(always)]
     fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
-        let e1 = self.e1.push(x);
+        let at = Some(self.bars);
+        self.bars += 1;
+        let e1 = self.e1.push_at(x, at);
         if e1.is_nan() {
             return [NAN];
         }
-        [2.0 * e1 - self.e2.push(e1)]
+        [2.0 * e1 - self.e2.push_at(e1, at)]
     }
 
     fn reset(&mut self) {
         self.e1.reset();
         self.e2.reset();
+        self.bars = 0;
+    }
+
+    /// Once both EMAs are seeded, a block of bars at a time through both.
+    #[inline(always)]
+    fn steps(&mut self, [x]: [&[f64]; 1], [out]: [&mut [f64]; 1]) {
+        let mut k = 0;
+        while k < x.len() && !(self.e1.at_block_start() && self.e2.at_block_start()) {
+            out[k] = self.step([x[k]])[0];
+            k += 1;
+        }
+        let (mut xs, mut outs) = (x[k..].chunks_exact(B), out[k..].chunks_exact_mut(B));
+        for (x, out) in (&mut xs).zip(&mut outs) {
+            let e1 = self.e1.block(x.try_into().unwrap());
+            let e2 = self.e2.block(e1);
+            for ((o, &e1), &e2) in out.iter_mut().zip(&e1).zip(&e2) {
+                *o = 2.0 * e1 - e2;
+            }
+            self.bars += B;
+        }
+        for (o, &x) in outs.into_remainder().iter_mut().zip(xs.remainder()) {
+            *o = self.step([x])[0];
+        }
     }
 }
 
@@ -72,6 +100,7 @@ pub struct Tema {
     e1: Chained,
     e2: Chained,
     e3: Chained,
+    bars: usize, // since the last restart: where the EMAs' blocks fall
 }
 
 impl Tema {
@@ -84,6 +113,7 @@ impl Tema {
             e1: Chained::build(n),
             e2: Chained::build(n),
             e3: Chained::build(n),
+            bars: 0,
         }
     }
 
@@ -95,21 +125,48 @@ impl Tema {
 impl Indicator<1, 1> for Tema {
     #[inline(always)]
     fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
-        let e1 = self.e1.push(x);
+        let at = Some(self.bars);
+        self.bars += 1;
+        let e1 = self.e1.push_at(x, at);
         if e1.is_nan() {
             return [NAN];
         }
-        let e2 = self.e2.push(e1);
+        let e2 = self.e2.push_at(e1, at);
         if e2.is_nan() {
             return [NAN];
         }
-        [3.0 * e1 - 3.0 * e2 + self.e3.push(e2)]
+        [3.0 * e1 - 3.0 * e2 + self.e3.push_at(e2, at)]
     }
 
     fn reset(&mut self) {
         self.e1.reset();
         self.e2.reset();
         self.e3.reset();
+        self.bars = 0;
+    }
+
+    /// Once the three EMAs are seeded, a block of bars at a time through all three.
+    #[inline(always)]
+    fn steps(&mut self, [x]: [&[f64]; 1], [out]: [&mut [f64]; 1]) {
+        let ready = |s: &Self| [&s.e1, &s.e2, &s.e3].iter().all(|e| e.at_block_start());
+        let mut k = 0;
+        while k < x.len() && !ready(self) {
+            out[k] = self.step([x[k]])[0];
+            k += 1;
+        }
+        let (mut xs, mut outs) = (x[k..].chunks_exact(B), out[k..].chunks_exact_mut(B));
+        for (x, out) in (&mut xs).zip(&mut outs) {
+            let e1 = self.e1.block(x.try_into().unwrap());
+            let e2 = self.e2.block(e1);
+            let e3 = self.e3.block(e2);
+            for (o, ((&e1, &e2), &e3)) in out.iter_mut().zip(e1.iter().zip(&e2).zip(&e3)) {
+                *o = 3.0 * e1 - 3.0 * e2 + e3;
+            }
+            self.bars += B;
+        }
+        for (o, &x) in outs.into_remainder().iter_mut().zip(xs.remainder()) {
+            *o = self.step([x])[0];
+        }
     }
 }
 

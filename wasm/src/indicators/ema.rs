@@ -1,7 +1,7 @@
 //! EMA, exponential moving average, as TA-Lib defines it: seeded with the SMA of the first `n`
 //! values (so the first `n - 1` outputs are NaN), then `ema = (1 - k) * ema + k * x` with
-//! `k = 2 / (n + 1)` (evaluated as in `smooth`: in blocks for the EMA kernel, plainly inside
-//! kernels chaining several, like DEMA, TEMA, TRIX, MACD and Keltner).
+//! `k = 2 / (n + 1)` (evaluated in blocks of four bars, see `smooth`, in the EMA kernel and in
+//! those chaining several, like DEMA, TEMA, TRIX, MACD and Keltner).
 
 use super::smooth::Smoother;
 use super::{check, run, Indicator, NAN};
@@ -45,9 +45,22 @@ impl<const B: usize> EmaOf<B> {
         self.next([x])[0]
     }
 
+    /// Whether the seed is in: from then on `push` is the smoothing alone.
+    #[inline(always)]
+    pub(crate) fn is_seeded(&self) -> bool {
+        self.seen >= self.n
+    }
+
     /// The EMA after the finite value `x` (NaN during warm-up).
     #[inline(always)]
     pub(crate) fn push(&mut self, x: f64) -> f64 {
+        self.push_at(x, None)
+    }
+
+    /// `push` for an EMA chained with others, `x` coming at the series' bar `position`: its
+    /// blocks then line up with theirs (see `smooth`).
+    #[inline(always)]
+    pub(crate) fn push_at(&mut self, x: f64, position: Option<usize>) -> f64 {
         if self.seen < self.n {
             self.seen += 1;
             self.seed += x;
@@ -55,10 +68,22 @@ impl<const B: usize> EmaOf<B> {
                 return NAN;
             }
             let sma = self.seed / self.n as f64;
-            self.smooth.start([sma]);
+            self.smooth.start_at([sma], position.map_or(0, |p| p + 1));
             return sma;
         }
         self.smooth.step([x])[0]
+    }
+
+    /// Whether a whole block of the recursion starts at the next bar (once seeded).
+    #[inline(always)]
+    pub(crate) fn at_block_start(&self) -> bool {
+        self.is_seeded() && self.smooth.at_block_start()
+    }
+
+    /// `push` for the inputs of a whole block (see `Smoother::block`).
+    #[inline(always)]
+    pub(crate) fn block(&mut self, x: [f64; B]) -> [f64; B] {
+        self.smooth.block(x)
     }
 }
 

@@ -7,8 +7,9 @@
 use super::ema::EmaOf;
 use super::{check, run, Indicator, NAN};
 
-/// Three EMAs running side by side: each the plain recursion (see `smooth`).
-type Chained = EmaOf<1>;
+/// The EMAs here, each in blocks lined up with the others' (see `smooth`).
+type Chained = EmaOf<4>;
+const B: usize = 4;
 use crate::{params, KernelError};
 
 /// Batch MACD of `x` into `macd`, `signal` and `hist`.
@@ -68,17 +69,18 @@ impl Macd {
 impl Indicator<1, 3> for Macd {
     #[inline(always)]
     fn step(&mut self, [x]: [f64; 1]) -> [f64; 3] {
+        let at = Some(self.seen);
         self.seen += 1;
-        let slow = self.slow.push(x);
+        let slow = self.slow.push_at(x, at);
         if self.seen <= self.skip {
             return [NAN; 3];
         }
-        let fast = self.fast.push(x);
+        let fast = self.fast.push_at(x, at);
         if slow.is_nan() {
             return [NAN; 3];
         }
         let m = fast - slow;
-        let signal = self.signal.push(m);
+        let signal = self.signal.push_at(m, at);
         if signal.is_nan() {
             return [NAN; 3];
         }
@@ -90,6 +92,33 @@ impl Indicator<1, 3> for Macd {
         self.slow.reset();
         self.signal.reset();
         self.seen = 0;
+    }
+
+    /// Once the three EMAs are seeded, a block of bars at a time through all three.
+    #[inline(always)]
+    fn steps(&mut self, [x]: [&[f64]; 1], [m, signal, hist]: [&mut [f64]; 3]) {
+        let ready = |s: &Self| [&s.slow, &s.fast, &s.signal].iter().all(|e| e.at_block_start());
+        let mut k = 0;
+        while k < x.len() && !ready(self) {
+            [m[k], signal[k], hist[k]] = self.step([x[k]]);
+            k += 1;
+        }
+        let x = &x[k..];
+        let (m, signal, hist) = (&mut m[k..], &mut signal[k..], &mut hist[k..]);
+        let blocks = x.len() / B * B;
+        for t in (0..blocks).step_by(B) {
+            let x: [f64; B] = x[t..t + B].try_into().unwrap();
+            let (slow, fast) = (self.slow.block(x), self.fast.block(x));
+            let line: [f64; B] = std::array::from_fn(|k| fast[k] - slow[k]);
+            let sig = self.signal.block(line);
+            for k in 0..B {
+                (m[t + k], signal[t + k], hist[t + k]) = (line[k], sig[k], line[k] - sig[k]);
+            }
+            self.seen += B;
+        }
+        for t in blocks..x.len() {
+            [m[t], signal[t], hist[t]] = self.step([x[t]]);
+        }
     }
 }
 

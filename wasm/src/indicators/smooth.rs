@@ -10,11 +10,13 @@
 //! ```
 //!
 //! which is the same recursion, regrouped: the `c` chains depend on the inputs only, and the
-//! carried value advances once per block. Kernels running several recursions side by side
-//! (TEMA, MACD, DMI, ...) already overlap their chains and use `B = 1`, the plain formula.
-//! `L` lanes with the same weights share one block position. Batch loops and streaming states
-//! both step through these formulas one bar at a time, so they agree to the last bit; blocks
-//! differ from the bar-by-bar form by rounding only (a few ulps).
+//! carried value advances once per block. `L` lanes with the same weights share one block
+//! position. A recursion's first block starts where it starts, or, for recursions chained
+//! into one another (DEMA, TEMA, TRIX, MACD), at the series' bar position (`start_at`), so
+//! their blocks line up and a batch loop runs one block of all of them at a time. DMI keeps
+//! `B = 1`, the plain formula. Batch loops and streaming states go through these formulas in
+//! the same order, so they agree to the last bit; blocks differ from the bar-by-bar form by
+//! rounding only (a few ulps).
 
 #[derive(Debug, Clone)]
 pub struct Smoother<const L: usize, const B: usize> {
@@ -23,7 +25,8 @@ pub struct Smoother<const L: usize, const B: usize> {
     pow: [f64; B], // a^1 ..= a^B
     p0: [f64; L],
     c: [f64; L],
-    j: usize,
+    j: usize,    // steps into the current block
+    left: usize, // steps until it ends (`B` at a block's start)
 }
 
 /// One recursion, in blocks of four bars.
@@ -42,6 +45,7 @@ impl<const L: usize, const B: usize> Smoother<L, B> {
             p0: [0.0; L],
             c: [0.0; L],
             j: 0,
+            left: B,
         }
     }
 
@@ -56,11 +60,18 @@ impl<const L: usize, const B: usize> Smoother<L, B> {
         Self::new((n - 1) as f64 / n as f64, 1.0 / n as f64)
     }
 
-    /// Starts from the values `p` (e.g. the SMA seeds).
+    /// Starts from the values `p` (e.g. the SMA seeds), a block starting at the next bar.
     pub fn start(&mut self, p: [f64; L]) {
+        self.start_at(p, 0);
+    }
+
+    /// Starts from the values `p`, the next bar being the series' bar `position`: blocks end
+    /// at the bars whose position + 1 is a multiple of `B` (the first one may be shorter).
+    pub fn start_at(&mut self, p: [f64; L], position: usize) {
         self.p0 = p;
         self.c = [0.0; L];
         self.j = 0;
+        self.left = B - position % B;
     }
 
     /// The next smoothed values after inputs `x`.
@@ -78,8 +89,9 @@ impl<const L: usize, const B: usize> Smoother<L, B> {
             p[k] = self.pow[self.j] * self.p0[k] + self.c[k];
         }
         self.j += 1;
-        if self.j == B {
-            self.j = 0;
+        self.left -= 1;
+        if self.left == 0 {
+            (self.j, self.left) = (0, B);
             self.p0 = p;
             self.c = [0.0; L];
         }
@@ -102,7 +114,7 @@ impl<const L: usize, const B: usize> Smoother<L, B> {
     ) {
         let mut t = 0;
         // Up to the end of the current block (all of it if B is 1: that form is plain).
-        while t < len && (B == 1 || self.j != 0) {
+        while t < len && (B == 1 || self.left != B) {
             emit(t, self.step(input(t)));
             t += 1;
         }
@@ -155,6 +167,31 @@ impl<const L: usize, const B: usize> Smoother<L, B> {
             emit(t, self.step(input(t)));
             t += 1;
         }
+    }
+}
+
+impl<const B: usize> Smoother<1, B> {
+    /// Whether a whole block starts at the next bar.
+    #[inline(always)]
+    pub fn at_block_start(&self) -> bool {
+        self.left == B
+    }
+
+    /// `step` for the `B` inputs of a whole block: the same operations, for batch loops
+    /// running several recursions block by block.
+    #[inline(always)]
+    pub fn block(&mut self, x: [f64; B]) -> [f64; B] {
+        // The `c` chain first, then the block's values, which vectorize.
+        let mut c = [0.0; B];
+        let mut prev = 0.0;
+        for k in 0..B {
+            prev = self.a * prev + self.b * x[k];
+            c[k] = prev;
+        }
+        let p0 = self.p0[0];
+        let p: [f64; B] = std::array::from_fn(|k| self.pow[k] * p0 + c[k]);
+        self.p0 = [p[B - 1]];
+        p
     }
 }
 

@@ -4,8 +4,9 @@
 use super::ema::EmaOf;
 use super::{check, run, Indicator, NAN};
 
-/// The EMAs chained here run side by side, so each one is the plain recursion.
-type Chained = EmaOf<1>;
+/// The EMAs chained here, each in blocks lined up with the others' (see `smooth`).
+type Chained = EmaOf<4>;
+const B: usize = 4;
 use crate::{params, KernelError};
 
 /// Batch TRIX of `x` with period `n`.
@@ -16,13 +17,26 @@ pub fn trix(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     Ok(())
 }
 
+/// The rate of change from `prev` to `e3`, in percent (0 from 0): computed whatever `prev`
+/// is, then selected, so a loop of them vectorizes.
+#[inline(always)]
+fn rate(e3: f64, prev: f64) -> f64 {
+    let r = (e3 / prev - 1.0) * 100.0;
+    if prev != 0.0 {
+        r
+    } else {
+        0.0
+    }
+}
+
 /// Streaming TRIX.
 #[derive(Debug, Clone)]
 pub struct Trix {
     e1: Chained,
     e2: Chained,
     e3: Chained,
-    prev: f64, // the previous triple EMA, NaN before there is one
+    prev: f64,   // the previous triple EMA, NaN before there is one
+    bars: usize, // since the last restart: where the EMAs' blocks fall
 }
 
 impl Trix {
@@ -36,6 +50,7 @@ impl Trix {
             e2: Chained::build(n),
             e3: Chained::build(n),
             prev: NAN,
+            bars: 0,
         }
     }
 
@@ -47,23 +62,48 @@ impl Trix {
 impl Indicator<1, 1> for Trix {
     #[inline(always)]
     fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {
-        let e1 = self.e1.push(x);
+        let at = Some(self.bars);
+        self.bars += 1;
+        let e1 = self.e1.push_at(x, at);
         if e1.is_nan() {
             return [NAN];
         }
-        let e2 = self.e2.push(e1);
+        let e2 = self.e2.push_at(e1, at);
         if e2.is_nan() {
             return [NAN];
         }
-        let e3 = self.e3.push(e2);
+        let e3 = self.e3.push_at(e2, at);
         let prev = std::mem::replace(&mut self.prev, e3);
-        [if prev.is_nan() {
-            NAN
-        } else if prev != 0.0 {
-            (e3 / prev - 1.0) * 100.0
-        } else {
-            0.0
-        }]
+        [if prev.is_nan() { NAN } else { rate(e3, prev) }]
+    }
+
+    /// Once the three EMAs are seeded and the triple EMA has a previous value, a block of
+    /// bars at a time through all three, then the rates (their divisions vectorize).
+    #[inline(always)]
+    fn steps(&mut self, [x]: [&[f64]; 1], [out]: [&mut [f64]; 1]) {
+        let ready = |s: &Self| {
+            !s.prev.is_nan() && [&s.e1, &s.e2, &s.e3].iter().all(|e| e.at_block_start())
+        };
+        let mut k = 0;
+        while k < x.len() && !ready(self) {
+            out[k] = self.step([x[k]])[0];
+            k += 1;
+        }
+        let (mut xs, mut outs) = (x[k..].chunks_exact(B), out[k..].chunks_exact_mut(B));
+        for (x, out) in (&mut xs).zip(&mut outs) {
+            let e1 = self.e1.block(x.try_into().unwrap());
+            let e2 = self.e2.block(e1);
+            let e3 = self.e3.block(e2);
+            let prev = [self.prev, e3[0], e3[1], e3[2]];
+            for (o, (&e3, &prev)) in out.iter_mut().zip(e3.iter().zip(&prev)) {
+                *o = rate(e3, prev);
+            }
+            self.prev = e3[B - 1];
+            self.bars += B;
+        }
+        for (o, &x) in outs.into_remainder().iter_mut().zip(xs.remainder()) {
+            *o = self.step([x])[0];
+        }
     }
 
     fn reset(&mut self) {
@@ -71,6 +111,7 @@ impl Indicator<1, 1> for Trix {
         self.e2.reset();
         self.e3.reset();
         self.prev = NAN;
+        self.bars = 0;
     }
 }
 
