@@ -16,7 +16,7 @@
 use super::rolling::Ring;
 use super::smooth::Smoother;
 use super::trange::true_range;
-use super::{check, choose, run, Indicator, NAN};
+use super::{check, choose, run, step_each, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// The smoothed +DM, -DM and TR of the bars since the last restart.
@@ -63,8 +63,8 @@ impl Movement {
         let minus = choose((down > up) & (down > 0.0), down, 0.0);
         let moves = [plus, minus, true_range(high, low, prev_close)];
         if self.bars <= self.n {
-            for k in 0..3 {
-                self.sums[k] += moves[k];
+            for (sum, m) in self.sums.iter_mut().zip(moves) {
+                *sum += m;
             }
             return None;
         }
@@ -249,22 +249,48 @@ impl Indicator<3, 1> for Adx {
             None
         };
         let n = self.movement.n;
-        if self.dx_count < n {
-            self.dx_count += 1;
+        if self.dx_count >= n {
+            // Steady state first, as a branch: a DX is almost always defined, and a select
+            // here would put the divisions on the smoothing's chain from bar to bar.
             if let Some(dx) = dx {
-                self.dx_sum += dx;
+                self.adx = self.smooth.step([dx])[0];
             }
-            if self.dx_count < n {
-                return [NAN];
-            }
-            self.adx = self.dx_sum / n as f64;
-            self.smooth.start([self.adx]);
             return [self.adx];
         }
+        self.dx_count += 1;
         if let Some(dx) = dx {
-            self.adx = self.smooth.step([dx])[0];
+            self.dx_sum += dx;
         }
+        if self.dx_count < n {
+            return [NAN];
+        }
+        self.adx = self.dx_sum / n as f64;
+        self.smooth.start([self.adx]);
         [self.adx]
+    }
+
+    /// Once warmed up, the same operations as `step` on local copies of the state, which the
+    /// compiler keeps in registers (the outputs could alias `self` as far as it knows).
+    #[inline(always)]
+    fn steps(&mut self, [high, low, close]: [&[f64]; 3], [out]: [&mut [f64]; 1]) {
+        if self.dx_count < self.movement.n {
+            return step_each(self, [high, low, close], [out]);
+        }
+        let mut movement = self.movement.clone();
+        let (mut smooth, mut adx) = (self.smooth.clone(), self.adx);
+        let bars = high.iter().zip(low).zip(close);
+        for (o, ((&high, &low), &close)) in out.iter_mut().zip(bars) {
+            // Warmed up: the movements are always there.
+            if let Some([plus, minus, tr]) = movement.update(high, low, close) {
+                let (plus, minus) = (di(plus, tr), di(minus, tr));
+                let total = minus + plus;
+                if total != 0.0 {
+                    adx = smooth.step([100.0 * ((minus - plus).abs() / total)])[0];
+                }
+            }
+            *o = adx;
+        }
+        (self.movement, self.smooth, self.adx) = (movement, smooth, adx);
     }
 
     fn reset(&mut self) {

@@ -75,6 +75,7 @@ impl<const L: usize, const B: usize> Smoother<L, B> {
     }
 
     /// The next smoothed values after inputs `x`.
+    #[allow(clippy::needless_range_loop)] // lanes index three arrays in step
     #[inline(always)]
     pub fn step(&mut self, x: [f64; L]) -> [f64; L] {
         if B == 1 {
