@@ -79,6 +79,7 @@ def test_server_run_from_the_page(page, host_url):
          "    def next(self):\n        if self.sma[0] > 0:\n            raise RuntimeError('boom')\n", 9, "RuntimeError: boom"),
         ("import cracktrader as ct\n\nclass S(ct.Strategy):\n    def next(self):\n        x = self.data.close[1]\n", 5, "LookAheadError"),
     ],
+    ids=["syntax-error", "raises", "look-ahead"],  # readable test names and screenshot files
 )
 def test_strategy_errors_show_the_line(page, static_url, src, line, text):
     app = App(page, static_url)

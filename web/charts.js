@@ -3,7 +3,9 @@
 // markers, indicators that need their own scale, equity, drawdown. Long series are
 // downsampled for display (OHLC per group of bars) so drawing stays fast.
 const LC = globalThis.LightweightCharts;
-const MAX_POINTS = 20_000;
+// Points per series: painting 20k candles and lines took ~130 ms of main thread per frame at
+// 100k bars, 10k about 80 ms (bench/web.py), and 10k is still 5+ points per screen pixel.
+const MAX_POINTS = 10_000;
 const MAX_TRADES_WITH_EXITS = 5_000;
 const COLORS = ["#2962ff", "#ff6d00", "#8e24aa", "#00897b", "#c2185b", "#5d4037", "#7cb342"];
 
