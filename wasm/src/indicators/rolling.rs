@@ -104,6 +104,16 @@ impl Ring {
         self.buf[i]
     }
 
+    /// The full ring after `pushes` more pushes, given its values then, oldest first.
+    pub fn refill(&mut self, values: &[f64], pushes: usize) {
+        let n = self.buf.len();
+        assert!(self.is_full() && values.len() == n);
+        self.head = (self.head + pushes) % n;
+        let (older, newer) = values.split_at(n - self.head);
+        self.buf[self.head..].copy_from_slice(older);
+        self.buf[..self.head].copy_from_slice(newer);
+    }
+
     /// Forgets every value.
     pub fn clear(&mut self) {
         self.len = 0;
@@ -354,8 +364,10 @@ impl WindowSum {
 
 /// The window sum of window sums, as TRIMA takes it: `inner` slides over the bars `bars` of
 /// `x` (as its `slide_into`), `outer` takes each inner sum (as its `push_into`, its ring
-/// full), and `out` gets `finish(outer sum)`. Between the anchors of either, both chains run in
-/// one loop, overlapping.
+/// full), and `out` gets `finish(outer sum)`. In two passes over the block, each a chain broken
+/// only by its own anchors: the inner sums go into `scratch` after the outer ring's values
+/// (oldest first), where the outer sum finds the values leaving its window and its anchors'
+/// windows; the ring then takes the last of them.
 #[inline(always)]
 pub(crate) fn nested_into(
     inner: &mut WindowSum,
@@ -363,44 +375,23 @@ pub(crate) fn nested_into(
     x: &[f64],
     bars: std::ops::Range<usize>,
     out: &mut [f64],
+    scratch: &mut [f64],
     finish: impl Fn(f64) -> f64,
 ) {
-    let (n1, n2) = (inner.ring.buf.len(), outer.ring.buf.len());
-    let (start, len) = (bars.start, out.len());
-    assert!(outer.ring.is_full() && bars.len() == len && start >= n1);
-    let mut j = 0;
-    while j < len {
-        let plain = (inner.sum.until_anchor - 1)
-            .min(n2 - 1 - outer.ring.head)
-            .min(len - j);
-        let i = start + j;
-        if plain == 0 {
-            // A bar where either sum anchors: each takes its own step.
-            let mut sum = [0.0];
-            inner.slide_into(x, i..i + 1, &mut sum, |_, s| s);
-            outer.push_into(&sum, &mut out[j..j + 1], &finish);
-            j += 1;
-            continue;
-        }
-        let (new, old) = (&x[i..i + plain], &x[i - n1..i + plain - n1]);
-        let head = outer.ring.head;
-        let slots = &mut outer.ring.buf[head..head + plain];
-        let (mut s1, mut s2) = (inner.sum.sum, outer.sum.sum);
-        chain_into(
-            &mut out[j..j + plain],
-            |t| {
-                s1 += new[t] - old[t];
-                s2 += s1 - std::mem::replace(&mut slots[t], s1);
-                s2
-            },
-            |_, total| finish(total),
-        );
-        (inner.sum.sum, outer.sum.sum) = (s1, s2);
-        inner.sum.until_anchor -= plain;
-        outer.sum.until_anchor -= plain;
-        outer.ring.head += plain;
-        j += plain;
-    }
+    let (n2, len) = (outer.ring.buf.len(), out.len());
+    assert!(outer.ring.is_full() && bars.len() == len && scratch.len() >= n2 + len);
+    let sums = &mut scratch[..n2 + len];
+    let (older, newer) = outer.ring.in_time_order();
+    sums[..older.len()].copy_from_slice(older);
+    sums[older.len()..n2].copy_from_slice(newer);
+    inner.slide_into(x, bars, &mut sums[n2..], |_, s| s);
+    let sums = &*sums;
+    let window = |j: usize| &sums[j + 1..=j + n2];
+    let (new, old) = (&sums[n2..], &sums[..len]);
+    outer
+        .sum
+        .slide_into(new, old, window, out, |_, s| finish(s));
+    outer.ring.refill(&sums[len..], len);
 }
 
 /// `out[t] = finish(t, step(t))` for every `t`, where `step` advances a chain (a running sum...)
@@ -445,6 +436,12 @@ mod tests {
         assert_eq!(r.push(5.0), Some(2.0));
         assert_eq!(r.push(6.0), Some(3.0));
         assert_eq!(r.storage(), &[4.0, 5.0, 6.0]); // time order after every n-th push
+        let mut pushed = r.clone();
+        for v in [7.0, 8.0, 9.0, 10.0] {
+            pushed.push(v);
+        }
+        r.refill(&[8.0, 9.0, 10.0], 4);
+        assert_eq!((r.storage(), r.ago(0)), (pushed.storage(), 10.0));
         r.clear();
         assert_eq!(r.len(), 0);
         assert_eq!(r.push(7.0), None);

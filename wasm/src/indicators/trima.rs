@@ -14,12 +14,20 @@ pub fn trima(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let n = params::period("trima", "n", n, len)?;
     let mut s = Trima::build(n);
     // Once n bars are in, the inner window's leaving value comes from the slice; the outer
-    // window slides over inner sums, which only the state's ring holds.
-    windowed([x], [out], n, BLOCK, &mut s, |s, bars, [out]| {
+    // window slides over inner sums, which only the state's ring holds before the block.
+    let block = BLOCK.max(4 * n);
+    let mut scratch = vec![0.0; n + block];
+    windowed([x], [out], n, block, &mut s, |s, bars, [out]| {
         let divider = s.divider;
-        nested_into(&mut s.inner, &mut s.outer, x, bars, out, |total| {
-            average(total, divider)
-        });
+        nested_into(
+            &mut s.inner,
+            &mut s.outer,
+            x,
+            bars,
+            out,
+            &mut scratch,
+            |total| average(total, divider),
+        );
     });
     Ok(())
 }
