@@ -259,7 +259,12 @@ impl Indicator<3, 1> for Natr {
 
     #[inline(always)]
     fn steps(&mut self, inputs: [&[f64]; 3], [out]: [&mut [f64]; 1]) {
-        self.0.smoothed(inputs, out, normalized);
+        // The ATRs first, then their normalization in a pass of its own: its divisions queue
+        // on the divider apart from the smoothing's chain, and overlap with the next block's.
+        self.0.smoothed(inputs, out, |atr, _| atr);
+        for (o, &close) in out.iter_mut().zip(inputs[2]) {
+            *o = normalized(*o, close);
+        }
     }
 }
 
