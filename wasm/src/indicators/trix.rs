@@ -29,6 +29,24 @@ fn rate(e3: f64, prev: f64) -> f64 {
     }
 }
 
+/// Each triple EMA in `e3` replaced by its rate of change from the one before (`prev` before
+/// the first).
+#[inline(always)]
+fn rates(e3: &mut [f64], mut prev: f64) {
+    for v in e3 {
+        let e3 = *v;
+        *v = rate(e3, prev);
+        prev = e3;
+    }
+}
+
+/// `rates` compiled for AVX2: four bars to a vector instead of two, the same values.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn rates_avx2(e3: &mut [f64], prev: f64) {
+    rates(e3, prev);
+}
+
 /// Streaming TRIX.
 #[derive(Debug, Clone)]
 pub struct Trix {
@@ -89,21 +107,26 @@ impl Indicator<1, 1> for Trix {
             out[k] = self.step([x[k]])[0];
             k += 1;
         }
+        // The triple EMAs of whole blocks first, then their rates in a pass of its own.
+        let (whole, prev) = ((x.len() - k) / B * B, self.prev);
         let (mut xs, mut outs) = (x[k..].chunks_exact(B), out[k..].chunks_exact_mut(B));
         for (x, out) in (&mut xs).zip(&mut outs) {
             let e1 = self.e1.block(x.try_into().unwrap());
             let e2 = self.e2.block(e1);
-            let e3 = self.e3.block(e2);
-            let prev = [self.prev, e3[0], e3[1], e3[2]];
-            for (o, (&e3, &prev)) in out.iter_mut().zip(e3.iter().zip(&prev)) {
-                *o = rate(e3, prev);
-            }
-            self.prev = e3[B - 1];
+            out.copy_from_slice(&self.e3.block(e2));
+            self.prev = out[B - 1];
             self.bars += B;
         }
         for (o, &x) in outs.into_remainder().iter_mut().zip(xs.remainder()) {
             *o = self.step([x])[0];
         }
+        let e3 = &mut out[k..k + whole];
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: this CPU has AVX2, as just checked.
+            return unsafe { rates_avx2(e3, prev) };
+        }
+        rates(e3, prev);
     }
 
     fn reset(&mut self) {
