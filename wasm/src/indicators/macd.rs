@@ -106,16 +106,21 @@ impl Indicator<1, 3> for Macd {
         let x = &x[k..];
         let (m, signal, hist) = (&mut m[k..], &mut signal[k..], &mut hist[k..]);
         let blocks = x.len() / B * B;
+        // On local copies of the EMAs, which the compiler keeps in registers (the outputs
+        // could alias `self` as far as it knows).
+        let (mut slow_ema, mut fast_ema) = (self.slow.clone(), self.fast.clone());
+        let mut signal_ema = self.signal.clone();
         for t in (0..blocks).step_by(B) {
             let x: [f64; B] = x[t..t + B].try_into().unwrap();
-            let (slow, fast) = (self.slow.block(x), self.fast.block(x));
+            let (slow, fast) = (slow_ema.block(x), fast_ema.block(x));
             let line: [f64; B] = std::array::from_fn(|k| fast[k] - slow[k]);
-            let sig = self.signal.block(line);
+            let sig = signal_ema.block(line);
             for k in 0..B {
                 (m[t + k], signal[t + k], hist[t + k]) = (line[k], sig[k], line[k] - sig[k]);
             }
-            self.seen += B;
         }
+        (self.slow, self.fast, self.signal) = (slow_ema, fast_ema, signal_ema);
+        self.seen += blocks;
         for t in blocks..x.len() {
             [m[t], signal[t], hist[t]] = self.step([x[t]]);
         }

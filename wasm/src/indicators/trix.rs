@@ -109,14 +109,17 @@ impl Indicator<1, 1> for Trix {
         }
         // The triple EMAs of whole blocks first, then their rates in a pass of its own.
         let (whole, prev) = ((x.len() - k) / B * B, self.prev);
+        // On local copies of the EMAs, which the compiler keeps in registers (the output
+        // could alias `self` as far as it knows).
+        let (mut e1, mut e2, mut e3) = (self.e1.clone(), self.e2.clone(), self.e3.clone());
         let (mut xs, mut outs) = (x[k..].chunks_exact(B), out[k..].chunks_exact_mut(B));
+        let mut last = prev;
         for (x, out) in (&mut xs).zip(&mut outs) {
-            let e1 = self.e1.block(x.try_into().unwrap());
-            let e2 = self.e2.block(e1);
-            out.copy_from_slice(&self.e3.block(e2));
-            self.prev = out[B - 1];
-            self.bars += B;
+            out.copy_from_slice(&e3.block(e2.block(e1.block(x.try_into().unwrap()))));
+            last = out[B - 1];
         }
+        (self.e1, self.e2, self.e3) = (e1, e2, e3);
+        (self.prev, self.bars) = (last, self.bars + whole);
         for (o, &x) in outs.into_remainder().iter_mut().zip(xs.remainder()) {
             *o = self.step([x])[0];
         }
