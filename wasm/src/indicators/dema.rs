@@ -79,15 +79,19 @@ impl Indicator<1, 1> for Dema {
             out[k] = self.step([x[k]])[0];
             k += 1;
         }
+        // On local copies of the EMAs, which the compiler keeps in registers (the output
+        // could alias `self` as far as it knows).
+        let (mut e1s, mut e2s) = (self.e1.clone(), self.e2.clone());
         let (mut xs, mut outs) = (x[k..].chunks_exact(B), out[k..].chunks_exact_mut(B));
         for (x, out) in (&mut xs).zip(&mut outs) {
-            let e1 = self.e1.block(x.try_into().unwrap());
-            let e2 = self.e2.block(e1);
+            let e1 = e1s.block(x.try_into().unwrap());
+            let e2 = e2s.block(e1);
             for ((o, &e1), &e2) in out.iter_mut().zip(&e1).zip(&e2) {
                 *o = 2.0 * e1 - e2;
             }
-            self.bars += B;
         }
+        (self.e1, self.e2) = (e1s, e2s);
+        self.bars += (x.len() - k) / B * B;
         for (o, &x) in outs.into_remainder().iter_mut().zip(xs.remainder()) {
             *o = self.step([x])[0];
         }
@@ -154,16 +158,19 @@ impl Indicator<1, 1> for Tema {
             out[k] = self.step([x[k]])[0];
             k += 1;
         }
+        // On local copies of the EMAs, as DEMA.
+        let (mut e1s, mut e2s, mut e3s) = (self.e1.clone(), self.e2.clone(), self.e3.clone());
         let (mut xs, mut outs) = (x[k..].chunks_exact(B), out[k..].chunks_exact_mut(B));
         for (x, out) in (&mut xs).zip(&mut outs) {
-            let e1 = self.e1.block(x.try_into().unwrap());
-            let e2 = self.e2.block(e1);
-            let e3 = self.e3.block(e2);
+            let e1 = e1s.block(x.try_into().unwrap());
+            let e2 = e2s.block(e1);
+            let e3 = e3s.block(e2);
             for (o, ((&e1, &e2), &e3)) in out.iter_mut().zip(e1.iter().zip(&e2).zip(&e3)) {
                 *o = 3.0 * e1 - 3.0 * e2 + e3;
             }
-            self.bars += B;
         }
+        (self.e1, self.e2, self.e3) = (e1s, e2s, e3s);
+        self.bars += (x.len() - k) / B * B;
         for (o, &x) in outs.into_remainder().iter_mut().zip(xs.remainder()) {
             *o = self.step([x])[0];
         }
