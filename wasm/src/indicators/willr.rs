@@ -20,6 +20,21 @@ fn percent_r(close: f64, highest: f64, lowest: f64) -> f64 {
     }
 }
 
+/// `percent_r` of each bar.
+#[inline(always)]
+fn percents_r(out: &mut [f64], close: &[f64], highest: &[f64], lowest: &[f64]) {
+    for (o, ((&c, &hi), &lo)) in out.iter_mut().zip(close.iter().zip(highest).zip(lowest)) {
+        *o = percent_r(c, hi, lo);
+    }
+}
+
+/// `percents_r` compiled for AVX2: four bars to a vector instead of two, the same values.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn percents_r_avx2(out: &mut [f64], close: &[f64], highest: &[f64], lowest: &[f64]) {
+    percents_r(out, close, highest, lowest);
+}
+
 /// Batch WILLR with period `n`.
 pub fn willr(
     high: &[f64],
@@ -48,10 +63,13 @@ pub fn willr(
             let span = bars.start + 1 - n..bars.end;
             extremes_into::<true>(&high[span.clone()], n, hi, &mut spans);
             extremes_into::<false>(&low[span], n, lo, &mut spans);
-            for (o, ((&c, &hi), &lo)) in out.iter_mut().zip(close[bars].iter().zip(&*hi).zip(&*lo))
-            {
-                *o = percent_r(c, hi, lo);
+            let close = &close[bars];
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: this CPU has AVX2, as just checked.
+                return unsafe { percents_r_avx2(out, close, hi, lo) };
             }
+            percents_r(out, close, hi, lo);
         },
     );
     Ok(())
