@@ -11,6 +11,13 @@
 //! indicator of each finite stretch on its own. Windowed indicators (SMA, MAX, ...) thereby
 //! recover as soon as the bad value has left the window; recursive ones (EMA, RSI, ATR, ...)
 //! warm up again instead of staying NaN forever as TA-Lib's do.
+//!
+//! Speed notes. Batch loops that carry state keep it in local copies, not in `self`: the
+//! compiler cannot tell that the output slices do not alias `self`, and would store and reload
+//! the state on every bar. Passes over slices with no state (true ranges, extremes by doubling,
+//! divisions and selects per bar) have an `_avx2` twin, compiled for AVX2 and chosen at run time
+//! where the CPU has it: each lane does the same IEEE operations (nothing is fused into an FMA),
+//! so the values are the same bits as the SSE2 and WASM builds give.
 
 mod extremes;
 mod rolling;
