@@ -96,8 +96,10 @@ def main(sizes):
                 candles = cache.read(ids[n])
                 t0 = time.perf_counter()
                 native = runner.run_source(strategy, candles, settings=SETTINGS).result()
-                native_doc = json.loads(native.to_json())
+                native.stats  # what the UI shows: the run and its stats, no JSON
                 native_s = time.perf_counter() - t0
+                native_doc = json.loads(native.to_json())
+                json_s = time.perf_counter() - t0 - native_s
 
                 body = json.dumps({"strategy": strategy, "dataset": ids[n], **SETTINGS}).encode()
                 req = urllib.request.Request(url + "/api/backtests", data=body, method="POST",
@@ -109,20 +111,20 @@ def main(sizes):
                 digest = hashlib.sha256(native.equity.tobytes()).hexdigest()
                 same = (auto["trades"] == native_doc["trades"] == served["trades"] and auto["digest"] == digest
                         and auto["final_value"] == native_doc["final_value"] == served["final_value"])
-                rows.append((n, ui_first, ui_again, auto["ms"] / 1000, native_s, api_s, longest, len(native.trades), same))
+                rows.append((n, ui_first, ui_again, auto["ms"] / 1000, native_s, json_s, api_s, longest, len(native.trades), same))
             browser.close()
     finally:
         server.terminate()
         server.wait(timeout=10)
 
-    print(f"\n{'bars':>9} {'UI 1st s':>8} {'UI again s':>10} {'API() s':>7} {'native s':>8} {'POST s':>6} "
+    print(f"\n{'bars':>9} {'UI 1st s':>8} {'UI again s':>10} {'API() s':>7} {'native s':>8} {'+JSON s':>7} {'POST s':>6} "
           f"{'UI/native':>9} {'longest task ms':>15} {'trades':>6} same")
-    for n, first, again, auto, nat, api, longest, trades, same in rows:
-        print(f"{n:>9,} {first:>8.3f} {again:>10.3f} {auto:>7.3f} {nat:>8.3f} {api:>6.3f} {again / nat:>8.1f}x "
+    for n, first, again, auto, nat, json_s, api, longest, trades, same in rows:
+        print(f"{n:>9,} {first:>8.3f} {again:>10.3f} {auto:>7.3f} {nat:>8.3f} {json_s:>7.3f} {api:>6.3f} {again / nat:>8.1f}x "
               f"{longest:>15.0f} {trades:>6} {'yes' if same else 'NO'}")
     print("\nUI: Run pressed until results drawn (1st: candles fetched as Arrow IPC into the worker; again: already there)."
           "\nAPI(): window.cracktrader.run, resolving to the result JSON (equity included), timed in the page."
-          "\nnative: CPython + native kernels in-process, result JSON included. POST: /api/backtests (spawns a process, reads the cache).")
+          "\nnative: CPython + native kernels in-process, run and stats (like UI); +JSON: then the result JSON written and parsed. POST: /api/backtests (spawns a process, reads the cache).")
 
 
 def ui_run(page):

@@ -74,6 +74,17 @@ def test_result_json_follows_the_schema():
     assert doc["final_value"] == doc["equity"][-1][1] == doc["stats"]["final_value"]
 
 
+def test_result_json_is_its_dict_in_every_form():
+    rows = [(100, 100, 100, 100), (100, 101, 99, 100), (102, 102, 102, 102), (103, 103, 103, 103)]
+    result, _ = run(rows, {0: lambda s: s.buy(size=1), 1: lambda s: s.close()})
+    import json
+
+    assert result.to_json() == json.dumps(result.to_dict(), allow_nan=False)
+    assert result.to_json(indent=2) == json.dumps(result.to_dict(), indent=2, allow_nan=False)
+    result.equity[2] = float("nan")  # an undefined value becomes null, by the plain path
+    assert json.loads(result.to_json())["equity"][2] == [result.times[2], None]
+
+
 def test_deterministic_math_agrees_with_the_c_library():
     rng = random.Random(3)
     for _ in range(2000):
