@@ -54,6 +54,8 @@ def test_runs_like_the_runner(client):
                               settings={"cash": 5000, "commission": 0.001}).result()
     assert r.json()["result"] == json.loads(local.to_json())
     assert r.json()["bars"] == 400 and len(r.json()["result"]["trades"]) > 0
+    assert r.headers["content-type"] == "application/json" and list(r.json()) == ["result", "bars", "seconds"]
+    assert 0 < r.json()["seconds"] < 60
 
 
 @pytest.mark.parametrize(
