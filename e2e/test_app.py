@@ -223,3 +223,29 @@ def test_dropped_parquet_runs(page, static_url, web_build, tmp_path):
     assert f"{n:,} bars" in page.locator("#status").inner_text()
     native = runner.run_source(source("sma_cross"), demo.slice(0, n), settings={"cash": 10_000, "commission": 0.001, "slippage": 0})
     assert app.last_result() == json.loads(native.result().to_json())
+
+
+def test_chart_regroups_as_you_zoom(page, static_url):
+    """26,280 demo bars are drawn as 3-bar groups; zoomed in, the chart shows every bar."""
+    app = App(page, static_url)
+    app.open()
+    page.wait_for_function("window.cracktrader.completedRuns >= 1")  # the first example runs on load
+    note = page.locator("#chart-note")
+    assert note.get_attribute("data-groups") == "3" and "3-bar groups" in note.inner_text()
+    box = page.locator("#chart").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 100)
+
+    def wheel_until(delta, done):
+        for _ in range(80):
+            if page.evaluate(done):
+                return True
+            page.mouse.wheel(0, delta)
+            page.wait_for_timeout(60)
+        page.wait_for_timeout(500)  # the regrouping follows the zoom once it settles
+        return page.evaluate(done)
+
+    groups = "() => document.querySelector('#chart-note').dataset.groups"
+    assert wheel_until(-600, f"({groups})() === '1'")
+    assert note.inner_text() == ""
+    page.screenshot(path=str(ARTIFACTS / "chart-zoomed-in.png"))
+    assert wheel_until(600, f"({groups})() === '3'")

@@ -268,8 +268,13 @@ $("stop").addEventListener("click", () => {
 // the trades table is built when its tab is first shown.
 async function show(out) {
   state.last = out;
-  const { downsampled } = await drawResult($("chart"), out);
-  $("chart-note").textContent = downsampled ? `Chart shows ${downsampled}-bar groups (${out.bars.toLocaleString()} bars).` : "";
+  const note = $("chart-note");
+  await drawResult($("chart"), out, {
+    onGroups: (k) => {
+      note.textContent = k > 1 ? `Chart shows ${k}-bar groups (${out.bars.toLocaleString()} bars): zoom in for finer ones.` : "";
+      note.dataset.groups = k;
+    },
+  });
   await nextTask();
   renderStats($("stats"), out.stats);
   $("trade-count").textContent = `(${out.trades.length})`;

@@ -1,22 +1,35 @@
 // Result charts with lightweight-charts (global `LightweightCharts`, loaded by the page):
 // one chart, several panes sharing the time axis — candles with indicator overlays and trade
-// markers, indicators that need their own scale, equity, drawdown. Long series are
-// downsampled for display (OHLC per group of bars) so drawing stays fast.
+// markers, indicators that need their own scale, equity, drawdown.
+//
+// Long series are drawn as OHLC groups of `k` bars so painting stays fast, and the grouping
+// follows the zoom: zoomed in, the chart holds a window of finer groups (down to single bars)
+// around what is visible, and it is rebuilt when the view leaves that window or the zoom
+// changes a lot.
 const LC = globalThis.LightweightCharts;
 // Points per series: painting 20k candles and lines took ~130 ms of main thread per frame at
 // 100k bars, 10k about 80 ms (bench/web.py), and 10k is still 5+ points per screen pixel.
 const MAX_POINTS = 10_000;
+// Zoomed in, the view gets about this many points, and the window three times as many.
+const VIEW_POINTS = 2_500;
 const MAX_TRADES_WITH_EXITS = 5_000;
 const COLORS = ["#2962ff", "#ff6d00", "#8e24aa", "#00897b", "#c2185b", "#5d4037", "#7cb342"];
 
-function groupSize(n) {
-  return Math.max(1, Math.ceil(n / MAX_POINTS));
+// The first index whose time is >= t (times ascending).
+function lowerBound(time, t) {
+  let lo = 0, hi = time.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (time[mid] < t) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }
 
-function candlePoints(a, k) {
+// One point per group of k bars from index lo (inclusive) to hi (exclusive).
+function candlePoints(a, k, lo, hi) {
   const out = [];
-  for (let i = 0; i < a.time.length; i += k) {
-    const end = Math.min(i + k, a.time.length);
+  for (let i = lo; i < hi; i += k) {
+    const end = Math.min(i + k, hi);
     let high = -Infinity, low = Infinity;
     for (let j = i; j < end; j++) {
       if (a.high[j] > high) high = a.high[j];
@@ -27,10 +40,10 @@ function candlePoints(a, k) {
   return out;
 }
 
-function linePoints(time, values, k, pick = "last") {
+function linePoints(time, values, k, lo, hi, pick = "last") {
   const out = [];
-  for (let i = 0; i < time.length; i += k) {
-    const end = Math.min(i + k, time.length);
+  for (let i = lo; i < hi; i += k) {
+    const end = Math.min(i + k, hi);
     let v = values[end - 1];
     if (pick === "min") for (let j = i; j < end; j++) if (values[j] < v) v = values[j];
     out.push(Number.isFinite(v) ? { time: time[i] / 1000, value: v } : { time: time[i] / 1000 });
@@ -48,23 +61,46 @@ function drawdown(values) {
   return out;
 }
 
-// Snap a time (ms) to the display bar that contains it.
-function snapper(time, k) {
-  return (t) => {
-    let lo = 0, hi = time.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (time[mid] <= t) lo = mid; else hi = mid - 1;
-    }
-    return time[lo - (lo % k)] / 1000;
+// Trade markers on the groups of a window: entries, and exits while there are few trades.
+function tradeMarkers(trades, time, view) {
+  const { k, lo, hi } = view;
+  const t0 = time[lo], t1 = time[hi - 1];
+  const snap = (t) => {
+    const i = Math.max(lowerBound(time, t + 1) - 1, lo);
+    return time[i - ((i - lo) % k)] / 1000;
   };
+  const exits = trades.length <= MAX_TRADES_WITH_EXITS; // past that, entries only: exits would be noise
+  const markers = [];
+  for (const t of trades) {
+    const long = t.side === "long";
+    if (t.entry_time >= t0 && t.entry_time <= t1) {
+      markers.push({ time: snap(t.entry_time), position: long ? "belowBar" : "aboveBar", color: long ? "#26a69a" : "#ef5350", shape: long ? "arrowUp" : "arrowDown", size: 0.6 });
+    }
+    if (exits && t.exit_time !== null && t.exit_time >= t0 && t.exit_time <= t1) {
+      markers.push({ time: snap(t.exit_time), position: long ? "aboveBar" : "belowBar", color: t.pnl >= 0 ? "#2e7d32" : "#c62828", shape: "circle", size: 0.5 });
+    }
+  }
+  return markers.sort((x, y) => x.time - y.time);
 }
 
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
+// The window to hold for a visible index range [vlo, vhi] of n bars, or the whole series.
+function viewFor(n, vlo, vhi) {
+  const coarsest = Math.max(1, Math.ceil(n / MAX_POINTS));
+  const k = Math.min(coarsest, Math.max(1, Math.ceil((vhi - vlo + 1) / VIEW_POINTS)));
+  if (k === coarsest) return { k, lo: 0, hi: n };
+  const span = Math.min(n, 3 * VIEW_POINTS * k);
+  const lo = Math.max(0, Math.min(n - span, Math.round((vlo + vhi) / 2 - span / 2)));
+  return { k, lo, hi: lo + span };
+}
+
+let current = null; // the chart on screen: removed (observers and all) before the next one
+
 // Drawn in several tasks (candles, overlays, markers, equity) so that a long run never blocks
-// the page for long.
-export async function drawResult(container, run) {
+// the page for long. `onGroups(k)` is told the group size whenever it changes (1: every bar).
+export async function drawResult(container, run, { onGroups = () => {} } = {}) {
+  current?.remove();
   container.replaceChildren();
   const chart = LC.createChart(container, {
     autoSize: true,
@@ -72,46 +108,60 @@ export async function drawResult(container, run) {
     timeScale: { timeVisible: true, secondsVisible: false, minBarSpacing: 0.001 },
     rightPriceScale: { scaleMargins: { top: 0.05, bottom: 0.05 } },
   });
+  current = chart;
   const a = run.arrays;
-  const k = groupSize(a.time.length);
+  const n = a.time.length;
   const candles = chart.addSeries(LC.CandlestickSeries, { upColor: "#26a69a", downColor: "#ef5350", wickUpColor: "#26a69a", wickDownColor: "#ef5350", borderVisible: false });
-  candles.setData(candlePoints(a, k));
-  await nextTask();
-
   let pane = 1;
-  run.overlays.forEach((o, i) => {
-    const series = chart.addSeries(LC.LineSeries, { color: COLORS[i % COLORS.length], lineWidth: 1.5, title: o.name, priceLineVisible: false, lastValueVisible: false }, o.pane === "price" ? 0 : pane++);
-    series.setData(linePoints(a.time, o.values, k));
-  });
-
-  await nextTask();
-  const snap = snapper(a.time, k);
-  const markers = [];
-  const exits = run.trades.length <= MAX_TRADES_WITH_EXITS; // past that, entries only: exits would be noise
-  for (const t of run.trades) {
-    const long = t.side === "long";
-    markers.push({ time: snap(t.entry_time), position: long ? "belowBar" : "aboveBar", color: long ? "#26a69a" : "#ef5350", shape: long ? "arrowUp" : "arrowDown", size: 0.6 });
-    if (exits && t.exit_time !== null) {
-      markers.push({ time: snap(t.exit_time), position: long ? "aboveBar" : "belowBar", color: t.pnl >= 0 ? "#2e7d32" : "#c62828", shape: "circle", size: 0.5 });
-    }
-  }
-  markers.sort((x, y) => x.time - y.time);
-  LC.createSeriesMarkers(candles, markers);
-  await nextTask();
-
-  const equityPane = pane++;
-  const equity = chart.addSeries(LC.LineSeries, { color: "#2962ff", lineWidth: 2, title: "equity", priceLineVisible: false }, equityPane);
-  equity.setData(linePoints(a.equity_time, a.equity, k));
-  await nextTask();
+  const overlays = run.overlays.map((o, i) => [o, chart.addSeries(LC.LineSeries, { color: COLORS[i % COLORS.length], lineWidth: 1.5, title: o.name, priceLineVisible: false, lastValueVisible: false }, o.pane === "price" ? 0 : pane++)]);
+  const markers = LC.createSeriesMarkers(candles, []);
+  const equity = chart.addSeries(LC.LineSeries, { color: "#2962ff", lineWidth: 2, title: "equity", priceLineVisible: false }, pane++);
+  const dd = chart.addSeries(LC.AreaSeries, { lineColor: "#c62828", topColor: "#c6282833", bottomColor: "#c6282866", lineWidth: 1, title: "drawdown %", priceLineVisible: false, invertFilledArea: true }, pane++);
   const ddValues = drawdown(a.equity);
-  await nextTask();
-  const ddPane = pane++;
-  const dd = chart.addSeries(LC.AreaSeries, { lineColor: "#c62828", topColor: "#c6282833", bottomColor: "#c6282866", lineWidth: 1, title: "drawdown %", priceLineVisible: false, invertFilledArea: true }, ddPane);
-  dd.setData(linePoints(a.equity_time, ddValues, k, "min"));
+
+  // The equity curve has its own times (one per bar of the run's clock): the same window.
+  const equityRange = (view) => [lowerBound(a.equity_time, a.time[view.lo]), view.hi === n ? a.equity_time.length : lowerBound(a.equity_time, a.time[view.hi])];
+  let view = null;
+  // Each step in a task of its own, so the page stays responsive. Markers come last: they are
+  // placed on the time scale of all series, and are not told when another series changes it.
+  const show = async (next) => {
+    view = next;
+    candles.setData(candlePoints(a, view.k, view.lo, view.hi));
+    await nextTask();
+    for (const [o, series] of overlays) series.setData(linePoints(a.time, o.values, view.k, view.lo, view.hi));
+    await nextTask();
+    const [elo, ehi] = equityRange(view);
+    equity.setData(linePoints(a.equity_time, a.equity, view.k, elo, ehi));
+    dd.setData(linePoints(a.equity_time, ddValues, view.k, elo, ehi, "min"));
+    await nextTask();
+    markers.setMarkers(tradeMarkers(run.trades, a.time, view));
+    onGroups(view.k);
+  };
+  if (n === 0) return { chart, downsampled: 0 };
+  await show(viewFor(n, 0, n - 1));
 
   // Candles get half the height; indicators, equity and drawdown share the rest.
   const panes = chart.panes();
   panes.forEach((p, i) => p.setStretchFactor(i === 0 ? panes.length - 1 : 1));
   chart.timeScale().fitContent();
-  return { chart, downsampled: k > 1 ? k : 0 };
+
+  // Follow the zoom, a moment after it settles.
+  let timer = 0;
+  chart.timeScale().subscribeVisibleTimeRangeChange((range) => {
+    clearTimeout(timer);
+    if (!range || current !== chart) return;
+    timer = setTimeout(async () => {
+      if (current !== chart) return;
+      const vlo = Math.min(lowerBound(a.time, range.from * 1000), n - 1);
+      const vhi = Math.max(vlo, Math.min(lowerBound(a.time, range.to * 1000 + 1) - 1, n - 1));
+      const next = viewFor(n, vlo, vhi);
+      const zoomChanged = next.k * 2 <= view.k || next.k >= view.k * 2;
+      const nearEdge = (view.lo > 0 && vlo < view.lo + (vhi - vlo) / 2) || (view.hi < n && vhi > view.hi - (vhi - vlo) / 2);
+      if (zoomChanged || nearEdge) {
+        await show(next);
+        chart.timeScale().setVisibleRange(range); // the same times, now over the new points
+      }
+    }, 150);
+  });
+  return { chart, downsampled: view.k > 1 ? view.k : 0 };
 }
