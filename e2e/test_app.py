@@ -249,3 +249,17 @@ def test_chart_regroups_as_you_zoom(page, static_url):
     assert note.inner_text() == ""
     page.screenshot(path=str(ARTIFACTS / "chart-zoomed-in.png"))
     assert wheel_until(600, f"({groups})() === '3'")
+
+
+def test_a_clicked_trade_is_shown_on_the_chart(page, static_url):
+    app = App(page, static_url)
+    app.open()
+    page.wait_for_function("window.cracktrader.completedRuns >= 1")
+    assert page.locator("#chart-note").get_attribute("data-groups") == "3"
+    page.click(".tabs [data-tab=trades]")
+    row = page.locator("#trades tbody tr").nth(10)
+    row.click()
+    assert row.get_attribute("class") == "selected"
+    # A trade spans a few dozen hourly bars: the chart zooms to it and shows every bar.
+    page.wait_for_function("document.querySelector('#chart-note').dataset.groups === '1'")
+    page.screenshot(path=str(ARTIFACTS / "trade-on-chart.png"))

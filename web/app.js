@@ -269,7 +269,7 @@ $("stop").addEventListener("click", () => {
 async function show(out) {
   state.last = out;
   const note = $("chart-note");
-  await drawResult($("chart"), out, {
+  state.chart = await drawResult($("chart"), out, {
     onGroups: (k) => {
       note.textContent = k > 1 ? `Chart shows ${k}-bar groups (${out.bars.toLocaleString()} bars): zoom in for finer ones.` : "";
       note.dataset.groups = k;
@@ -289,7 +289,11 @@ const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 function showTrades() {
   if (state.last && state.tradesShown !== state.last) {
     state.tradesShown = state.last;
-    renderTrades($("trades"), state.last.trades, $("trades-note"));
+    const chart = state.chart;
+    renderTrades($("trades"), state.last.trades, $("trades-note"), (t) => {
+      $("chart").scrollIntoView({ block: "nearest" });
+      chart.focus(t.entry_time, t.exit_time);
+    });
   }
 }
 

@@ -137,13 +137,23 @@ export async function drawResult(container, run, { onGroups = () => {} } = {}) {
     markers.setMarkers(tradeMarkers(run.trades, a.time, view));
     onGroups(view.k);
   };
-  if (n === 0) return { chart, downsampled: 0 };
+  if (n === 0) return { chart, focus: async () => {}, downsampled: 0 };
   await show(viewFor(n, 0, n - 1));
 
   // Candles get half the height; indicators, equity and drawdown share the rest.
   const panes = chart.panes();
   panes.forEach((p, i) => p.setStretchFactor(i === 0 ? panes.length - 1 : 1));
   chart.timeScale().fitContent();
+
+  // Shows the bars from fromMs to toMs (the latest bar when null) with some room around them.
+  const focus = async (fromMs, toMs) => {
+    const first = lowerBound(a.time, fromMs);
+    const last = toMs === null ? n - 1 : Math.max(first, lowerBound(a.time, toMs + 1) - 1);
+    const pad = Math.max(20, last - first);
+    const vlo = Math.max(0, first - pad), vhi = Math.min(n - 1, last + pad);
+    await show(viewFor(n, vlo, vhi));
+    chart.timeScale().setVisibleRange({ from: a.time[vlo] / 1000, to: a.time[vhi] / 1000 });
+  };
 
   // Follow the zoom, a moment after it settles.
   let timer = 0;
@@ -163,5 +173,5 @@ export async function drawResult(container, run, { onGroups = () => {} } = {}) {
       }
     }, 150);
   });
-  return { chart, downsampled: view.k > 1 ? view.k : 0 };
+  return { chart, focus, downsampled: view.k > 1 ? view.k : 0 };
 }

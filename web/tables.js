@@ -47,7 +47,8 @@ const TRADE_COLUMNS = [
 
 const MAX_ROWS = 1000; // rows in the DOM; sorting still covers every trade, the CSV has them all
 
-export function renderTrades(table, trades, note) {
+// `onPick(trade)` is called when a row is clicked (the page shows that trade on the chart).
+export function renderTrades(table, trades, note, onPick = () => {}) {
   let sortKey = "entry_time", ascending = true;
   const head = table.createTHead();
   head.replaceChildren();
@@ -65,6 +66,12 @@ export function renderTrades(table, trades, note) {
     note.textContent = trades.length > MAX_ROWS ? `Showing the first ${MAX_ROWS.toLocaleString()} of ${trades.length.toLocaleString()} trades in this order; the CSV has them all.` : "";
     body.replaceChildren(...rows.map((t) => {
       const tr = document.createElement("tr");
+      tr.title = "Show this trade on the chart";
+      tr.addEventListener("click", () => {
+        body.querySelector("tr.selected")?.classList.remove("selected");
+        tr.classList.add("selected");
+        onPick(t);
+      });
       for (const [key, , fmt] of TRADE_COLUMNS) {
         const td = tr.insertCell();
         td.textContent = fmt(t[key]);
