@@ -262,4 +262,9 @@ def test_a_clicked_trade_is_shown_on_the_chart(page, static_url):
     assert row.get_attribute("class") == "selected"
     # A trade spans a few dozen hourly bars: the chart zooms to it and shows every bar.
     page.wait_for_function("document.querySelector('#chart-note').dataset.groups === '1'")
+    box = page.locator("#chart").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 120)  # the legend reads the bar under the crosshair
+    legend = page.locator(".chart-legend")
+    legend.wait_for()
+    assert legend.inner_text().startswith("2023-") and " C " in legend.inner_text() and "SMA(close, 10)" in legend.inner_text()
     page.screenshot(path=str(ARTIFACTS / "trade-on-chart.png"))

@@ -6,6 +6,8 @@
 // follows the zoom: zoomed in, the chart holds a window of finer groups (down to single bars)
 // around what is visible, and it is rebuilt when the view leaves that window or the zoom
 // changes a lot.
+import { fmtNumber } from "./tables.js";
+
 const LC = globalThis.LightweightCharts;
 // Points per series: painting 20k candles and lines took ~130 ms of main thread per frame at
 // 100k bars, 10k about 80 ms (bench/web.py), and 10k is still 5+ points per screen pixel.
@@ -144,6 +146,25 @@ export async function drawResult(container, run, { onGroups = () => {} } = {}) {
   const panes = chart.panes();
   panes.forEach((p, i) => p.setStretchFactor(i === 0 ? panes.length - 1 : 1));
   chart.timeScale().fitContent();
+
+  // A legend with the values under the crosshair: the bar (or group) and each overlay.
+  const legend = document.createElement("div");
+  legend.className = "chart-legend";
+  container.append(legend);
+  chart.subscribeCrosshairMove((param) => {
+    const bar = param.time === undefined ? undefined : param.seriesData.get(candles);
+    if (!bar) {
+      legend.textContent = "";
+      return;
+    }
+    const when = new Date(bar.time * 1000).toISOString().replace("T", " ").slice(0, 16);
+    const parts = [when, ...["open", "high", "low", "close"].map((f) => `${f[0].toUpperCase()} ${fmtNumber(bar[f])}`)];
+    for (const [o, series] of overlays) {
+      const v = param.seriesData.get(series)?.value;
+      if (v !== undefined) parts.push(`${o.name} ${fmtNumber(v)}`);
+    }
+    legend.textContent = parts.join(" · ");
+  });
 
   // Shows the bars from fromMs to toMs (the latest bar when null) with some room around them.
   const focus = async (fromMs, toMs) => {

@@ -1,7 +1,7 @@
 // The stats table and the sortable trades table.
 const fmtTime = (ms) => (ms === null || ms === undefined ? "—" : new Date(ms).toISOString().replace("T", " ").slice(0, 16));
 
-function fmtNumber(v) {
+export function fmtNumber(v) {
   if (typeof v !== "number") return String(v);
   if (!Number.isFinite(v)) return String(v);
   const abs = Math.abs(v);
