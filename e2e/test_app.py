@@ -11,7 +11,7 @@ import pytest
 import cracktrader as ct
 from app_driver import App
 from browser_env import ARTIFACTS, HOST_TOKEN
-from cracktrader import runner
+from cracktrader import runner, synthetic
 from cracktrader.examples import NAMES, source
 
 
@@ -268,3 +268,23 @@ def test_a_clicked_trade_is_shown_on_the_chart(page, static_url):
     legend.wait_for()
     assert legend.inner_text().startswith("2023-") and " C " in legend.inner_text() and "SMA(close, 10)" in legend.inner_text()
     page.screenshot(path=str(ARTIFACTS / "trade-on-chart.png"))
+
+
+def test_a_low_priced_coin_keeps_its_digits(page, static_url):
+    """Prices around 0.0000123 (think of SHIB): the legend and the trades show them in full."""
+    app = App(page, static_url)
+    app.open()
+    page.wait_for_function("window.cracktrader.completedRuns >= 1")
+    candles = synthetic.ohlcv(2000, seed=3, start=0.0000123)
+    before = app.completed()
+    page.set_input_files("#file", files=[{"name": "tiny.csv", "mimeType": "text/csv", "buffer": candles_csv(candles, 2000)}])
+    assert app.wait_run_after(before) == "done", app.error_text()
+    box = page.locator("#chart").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 120)
+    legend = page.locator(".chart-legend")
+    legend.wait_for()
+    close = legend.inner_text().split(" · C ")[1].split(" ")[0]
+    assert close.startswith("0.0000") and len(close.rstrip("0")) >= 10, legend.inner_text()
+    page.click(".tabs [data-tab=trades]")
+    entry_price = page.locator("#trades tbody tr").first.locator("td").nth(4).inner_text()
+    assert entry_price.startswith("0.0000") and len(entry_price) >= 11, entry_price

@@ -85,6 +85,18 @@ function tradeMarkers(trades, time, view) {
   return markers.sort((x, y) => x.time - y.time);
 }
 
+// Decimals to show prices with: about five significant digits of a typical close (a coin at
+// 0.00001234 needs nine), never fewer than two.
+function pricePrecision(close) {
+  const sample = [];
+  const step = Math.max(1, Math.floor(close.length / 1000));
+  for (let i = 0; i < close.length; i += step) if (close[i] > 0) sample.push(close[i]);
+  if (!sample.length) return 2;
+  sample.sort((x, y) => x - y);
+  const typical = sample[sample.length >> 1];
+  return Math.min(12, Math.max(2, 4 - Math.floor(Math.log10(typical))));
+}
+
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 // The window to hold for a visible index range [vlo, vhi] of n bars, or the whole series.
@@ -113,9 +125,11 @@ export async function drawResult(container, run, { onGroups = () => {} } = {}) {
   current = chart;
   const a = run.arrays;
   const n = a.time.length;
-  const candles = chart.addSeries(LC.CandlestickSeries, { upColor: "#26a69a", downColor: "#ef5350", wickUpColor: "#26a69a", wickDownColor: "#ef5350", borderVisible: false });
+  const digits = pricePrecision(a.close);
+  const priceFormat = { type: "price", precision: digits, minMove: 10 ** -digits };
+  const candles = chart.addSeries(LC.CandlestickSeries, { priceFormat, upColor: "#26a69a", downColor: "#ef5350", wickUpColor: "#26a69a", wickDownColor: "#ef5350", borderVisible: false });
   let pane = 1;
-  const overlays = run.overlays.map((o, i) => [o, chart.addSeries(LC.LineSeries, { color: COLORS[i % COLORS.length], lineWidth: 1.5, title: o.name, priceLineVisible: false, lastValueVisible: false }, o.pane === "price" ? 0 : pane++)]);
+  const overlays = run.overlays.map((o, i) => [o, chart.addSeries(LC.LineSeries, { ...(o.pane === "price" ? { priceFormat } : {}), color: COLORS[i % COLORS.length], lineWidth: 1.5, title: o.name, priceLineVisible: false, lastValueVisible: false }, o.pane === "price" ? 0 : pane++)]);
   const markers = LC.createSeriesMarkers(candles, []);
   const equity = chart.addSeries(LC.LineSeries, { color: "#2962ff", lineWidth: 2, title: "equity", priceLineVisible: false }, pane++);
   const dd = chart.addSeries(LC.AreaSeries, { lineColor: "#c62828", topColor: "#c6282833", bottomColor: "#c6282866", lineWidth: 1, title: "drawdown %", priceLineVisible: false, invertFilledArea: true }, pane++);

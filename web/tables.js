@@ -5,7 +5,8 @@ export function fmtNumber(v) {
   if (typeof v !== "number") return String(v);
   if (!Number.isFinite(v)) return String(v);
   const abs = Math.abs(v);
-  return v.toLocaleString("en-US", { maximumFractionDigits: abs >= 1000 ? 2 : abs >= 1 ? 4 : 6 });
+  if (abs >= 1 || abs === 0) return v.toLocaleString("en-US", { maximumFractionDigits: abs >= 1000 ? 2 : 4 });
+  return v.toLocaleString("en-US", { maximumSignificantDigits: 6 }); // 0.0000123456, not 0.000012
 }
 
 // How to show a stat: fractions as percents, times as dates, durations in days.
