@@ -135,6 +135,11 @@ def test_dropped_csv_runs_and_a_bad_one_names_the_row(page, static_url, web_buil
     assert app.wait_run_after(before) == "done", app.error_text()
     assert "3,000 bars" in page.locator("#status").inner_text()
     assert "mine.csv" in page.locator("#dataset-info").inner_text()
+    assert page.eval_on_selector("#dataset", "s => s.options[s.selectedIndex].text") == "mine.csv · local file"
+    for choice, bars in (("demo", "26,280 bars"), ("local-file", "3,000 bars")):  # back and forth in the picker
+        page.select_option("#dataset", choice)
+        assert app.click_run() == "done", app.error_text()
+        assert bars in page.locator("#status").inner_text()
     native = runner.run_source(source("sma_cross"), ct.data.read_csv_text(candles_csv(demo, 3000), "mine.csv"),
                                settings={"cash": 10_000, "commission": 0.001, "slippage": 0}).result()
     assert app.last_result()["final_value"] == native.final_value

@@ -122,7 +122,12 @@ function describeDataset() {
     $("dataset-info").textContent = `${span}${ds.description ? ` — ${ds.description}` : ""}`;
   }
 }
-$("dataset").addEventListener("change", () => { state.file = null; describeDataset(); });
+// A dropped file becomes an entry of the picker too, so the picker says what runs.
+const LOCAL_FILE = "local-file";
+$("dataset").addEventListener("change", () => {
+  state.file = $("dataset").value === LOCAL_FILE ? state.localFile : null;
+  describeDataset();
+});
 
 function dataSpec() {
   if (state.file) return { kind: "file", name: state.file.name, bytes: state.file.bytes };
@@ -132,7 +137,11 @@ function dataSpec() {
 }
 
 async function takeFile(file) {
-  state.file = { name: file.name, bytes: await file.arrayBuffer() };
+  state.file = state.localFile = { name: file.name, bytes: await file.arrayBuffer() };
+  const picker = $("dataset");
+  const option = [...picker.options].find((o) => o.value === LOCAL_FILE) ?? picker.appendChild(new Option("", LOCAL_FILE));
+  option.text = `${file.name} · local file`;
+  picker.value = LOCAL_FILE;
   describeDataset();
   run().catch(() => {}); // shown on the page
 }
