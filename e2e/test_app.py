@@ -293,3 +293,24 @@ def test_a_low_priced_coin_keeps_its_digits(page, static_url):
     page.click(".tabs [data-tab=trades]")
     entry_price = page.locator("#trades tbody tr").first.locator("td").nth(4).inner_text()
     assert entry_price.startswith("0.0000") and len(entry_price) >= 11, entry_price
+
+
+def test_long_trade_lists_page_in_a_thousand_rows_at_a_time(page, static_url):
+    app = App(page, static_url)
+    app.open()
+    page.wait_for_function("window.cracktrader.completedRuns >= 1")
+    candles = synthetic.ohlcv(60_000, seed=4)  # 1m bars: the SMA crossover trades ~1,200 times
+    before = app.completed()
+    page.set_input_files("#file", files=[{"name": "long.csv", "mimeType": "text/csv", "buffer": candles_csv(candles, 60_000)}])
+    assert app.wait_run_after(before) == "done", app.error_text()
+    total = len(app.last_result()["trades"])
+    assert total > 1000
+    page.click(".tabs [data-tab=trades]")
+    rows = page.locator("#trades tbody tr")
+    assert rows.count() == 1000 and f"Showing 1,000 of {total:,} trades" in page.locator("#trades-note").inner_text()
+    page.click("#trades-note button")
+    assert rows.count() == min(total, 2000)
+    page.click("#trades th[data-key=pnl]")  # sorting starts over from the first page, worst first
+    assert rows.count() == 1000
+    worst = min(t["pnl"] for t in app.last_result()["trades"])
+    assert rows.first.locator("td").nth(6).inner_text() == page.evaluate("v => v.toLocaleString('en-US', {maximumFractionDigits: 4})", worst)

@@ -46,41 +46,60 @@ const TRADE_COLUMNS = [
   ["pnl", "P&L", fmtNumber], ["commission", "Fees", fmtNumber],
 ];
 
-const MAX_ROWS = 1000; // rows in the DOM; sorting still covers every trade, the CSV has them all
+const PAGE_ROWS = 1000; // rows added to the DOM at a time; sorting covers every trade, the CSV has them all
 
 // `onPick(trade)` is called when a row is clicked (the page shows that trade on the chart).
 export function renderTrades(table, trades, note, onPick = () => {}) {
-  let sortKey = "entry_time", ascending = true;
+  let sortKey = "entry_time", ascending = true, sorted = [], shown = 0;
   const head = table.createTHead();
   head.replaceChildren();
   const headRow = head.insertRow();
   const body = document.createElement("tbody");
   table.querySelectorAll("tbody").forEach((b) => b.remove());
   table.append(body);
+  const more = document.createElement("button");
+  more.type = "button";
+  more.className = "link";
+  more.addEventListener("click", () => showMore());
+
+  function row(t) {
+    const tr = document.createElement("tr");
+    tr.title = "Show this trade on the chart";
+    tr.addEventListener("click", () => {
+      body.querySelector("tr.selected")?.classList.remove("selected");
+      tr.classList.add("selected");
+      onPick(t);
+    });
+    for (const [key, , fmt] of TRADE_COLUMNS) {
+      const td = tr.insertCell();
+      td.textContent = fmt(t[key]);
+      if (key === "pnl") td.className = t.pnl >= 0 ? "num win" : "num loss";
+      else if (key !== "side") td.className = "num";
+    }
+    return tr;
+  }
+
+  function showMore() {
+    const next = Math.min(sorted.length, shown + PAGE_ROWS);
+    body.append(...sorted.slice(shown, next).map(row));
+    shown = next;
+    if (shown < sorted.length) {
+      more.textContent = `show ${Math.min(PAGE_ROWS, sorted.length - shown).toLocaleString()} more`;
+      note.replaceChildren(`Showing ${shown.toLocaleString()} of ${sorted.length.toLocaleString()} trades in this order (the CSV has them all): `, more);
+    } else {
+      note.replaceChildren();
+    }
+  }
 
   function fill() {
-    const rows = [...trades].sort((x, y) => {
+    sorted = [...trades].sort((x, y) => {
       const a = x[sortKey], b = y[sortKey];
       const c = a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
       return ascending ? c : -c;
-    }).slice(0, MAX_ROWS);
-    note.textContent = trades.length > MAX_ROWS ? `Showing the first ${MAX_ROWS.toLocaleString()} of ${trades.length.toLocaleString()} trades in this order; the CSV has them all.` : "";
-    body.replaceChildren(...rows.map((t) => {
-      const tr = document.createElement("tr");
-      tr.title = "Show this trade on the chart";
-      tr.addEventListener("click", () => {
-        body.querySelector("tr.selected")?.classList.remove("selected");
-        tr.classList.add("selected");
-        onPick(t);
-      });
-      for (const [key, , fmt] of TRADE_COLUMNS) {
-        const td = tr.insertCell();
-        td.textContent = fmt(t[key]);
-        if (key === "pnl") td.className = t.pnl >= 0 ? "num win" : "num loss";
-        else if (key !== "side") td.className = "num";
-      }
-      return tr;
-    }));
+    });
+    body.replaceChildren();
+    shown = 0;
+    showMore();
     for (const th of headRow.cells) th.dataset.sort = th.dataset.key === sortKey ? (ascending ? "asc" : "desc") : "";
   }
 
