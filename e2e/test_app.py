@@ -314,3 +314,43 @@ def test_long_trade_lists_page_in_a_thousand_rows_at_a_time(page, static_url):
     assert rows.count() == 1000
     worst = min(t["pnl"] for t in app.last_result()["trades"])
     assert rows.first.locator("td").nth(6).inner_text() == page.evaluate("v => v.toLocaleString('en-US', {maximumFractionDigits: 4})", worst)
+
+
+def test_a_date_range_at_a_longer_timeframe(browser, page, host_url, web_build):
+    app = App(page, host_url)
+    app.open()
+    page.wait_for_function("window.cracktrader.completedRuns >= 1")
+    page.select_option("#dataset", "demo")
+    page.select_option("#timeframe", "4h")
+    page.fill("#since", "2024-01-01")
+    page.fill("#until", "2024-12-31")
+    before = page.evaluate("location.hash")
+    assert app.click_run() == "done", app.error_text()
+    assert "2,196 bars" in page.locator("#status").inner_text()  # 366 days of 4h bars
+    page.wait_for_function("h => location.hash !== h", arg=before)  # the run is saved in the URL
+    in_browser = app.last_result()
+    since, until = 1_704_067_200_000, 1_735_689_600_000  # 2024-01-01 and 2025-01-01, UTC
+    body = json.dumps({"strategy": source("sma_cross"), "dataset": "demo", "since": since, "until": until,
+                       "timeframe": "4h", "cash": 10_000, "commission": 0.001})
+    req = urllib.request.Request(host_url + "/api/backtests", data=body.encode(), method="POST",
+                                 headers={"Authorization": f"Bearer {HOST_TOKEN}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=120) as r:
+        on_server = json.load(r)["result"]
+    view = ct.data.select(demo_candles(web_build), since=since, until=until, timeframe="4h")
+    native = json.loads(runner.run_source(source("sma_cross"), view, settings={"cash": 10_000, "commission": 0.001}).result().to_json())
+    assert len(in_browser["trades"]) > 20
+    assert in_browser["trades"] == on_server["trades"] == native["trades"]
+    assert in_browser["final_value"] == on_server["final_value"] == native["final_value"]
+    automated = app.run({"strategy": source("sma_cross"), "data": "demo", "since": since, "until": until, "timeframe": "4h"})
+    assert automated["trades"] == native["trades"]
+
+    shared = browser.new_page()  # the link keeps the range and the timeframe
+    shared.goto(page.url)
+    shared.wait_for_function("window.cracktrader !== undefined")
+    shared.evaluate("window.cracktrader.ready")
+    assert [shared.input_value(s) for s in ("#timeframe", "#since", "#until")] == ["4h", "2024-01-01", "2024-12-31"]
+    shared.close()
+
+    page.select_option("#timeframe", "30m")  # shorter than the data's 1h: named, not a crash
+    assert app.click_run() == "error"
+    assert "cannot build 30m bars from 1h bars" in app.error_text()

@@ -1,7 +1,7 @@
 """`POST /api/backtests`: run strategy source on the server (token required).
 
 Body (JSON, at most 1 MB): {"strategy": "<python source>", "strategy_class": null,
-"dataset": "<id>", "since": ms, "until": ms, "cash", "commission", "slippage", "fill",
+"dataset": "<id>", "since": ms, "until": ms, "timeframe": "4h", "cash", "commission", "slippage", "fill",
 "intrabar", "leverage", "sizing", "params": {...}}. The run is the browser's
 (`cracktrader.runner`), in a separate process so a runaway strategy can be stopped: it ends
 after `timeout` seconds. Answers {"result": <result JSON>, "bars", "seconds"} or a 4xx
@@ -16,6 +16,7 @@ import time
 from starlette.responses import JSONResponse, Response
 
 from cracktrader import runner
+from cracktrader.candles import timeframe_ms
 
 MAX_BODY = 1_000_000
 DEFAULT_TIMEOUT = 600.0
@@ -25,18 +26,19 @@ def _error(status, message, **info):
     return JSONResponse({"error": message, **info}, status_code=status)
 
 
-def _load(dataset, since, until, static, cache_dir):
+def _load(dataset, since, until, timeframe, static, cache_dir):
     from cracktrader.data import load_data
 
     if dataset in static:  # a dataset shipped with the web build (the demo): an Arrow file
-        return load_data(static[dataset], since=since, until=until)
-    return load_data(dataset, since=since, until=until, cache=cache_dir)
+        return load_data(static[dataset], since=since, until=until, resample=timeframe)
+    return load_data(dataset, since=since, until=until, resample=timeframe, cache=cache_dir)
 
 
 def _run(conn, request, static, cache_dir):
     """In the child process: load the data, run, send back ("ok", json, bars) or ("error", info)."""
     try:
-        candles = _load(request["dataset"], request.get("since"), request.get("until"), static, cache_dir)
+        candles = _load(request["dataset"], request.get("since"), request.get("until"), request.get("timeframe"),
+                        static, cache_dir)
         engine = runner.run_source(request["strategy"], candles, strategy=request.get("strategy_class"),
                                    params=request.get("params") or {}, settings=request["settings"])
         result = engine.result()
@@ -61,9 +63,13 @@ def _parse(body):
     for key in ("since", "until"):
         if request.get(key) is not None and (isinstance(request[key], bool) or not isinstance(request[key], int)):
             raise ValueError(f"{key} must be a time in UTC milliseconds")
+    if request.get("timeframe") is not None:
+        if not isinstance(request["timeframe"], str):
+            raise ValueError("timeframe must be a string like 1h")
+        timeframe_ms(request["timeframe"])  # a clear error for "1x"
     if request.get("params") is not None and not isinstance(request["params"], dict):
         raise ValueError("params must be an object")
-    known = {"strategy", "strategy_class", "dataset", "since", "until", "params", *runner.SETTINGS}
+    known = {"strategy", "strategy_class", "dataset", "since", "until", "timeframe", "params", *runner.SETTINGS}
     unknown = sorted(set(request) - known)
     if unknown:
         raise ValueError(f"unknown field(s): {', '.join(unknown)}")

@@ -95,3 +95,23 @@ def test_runaway_strategy_is_stopped(tmp_path):
     loop = "import cracktrader as ct\nclass S(ct.Strategy):\n    def next(self):\n        while True:\n            pass\n"
     r = post(client, {"strategy": loop, "dataset": "binance.BTC-USDT.1h"})
     assert r.status_code == 408 and r.json()["kind"] == "timeout"
+
+
+def test_runs_on_a_range_at_a_longer_timeframe(client):
+    body = {"strategy": source("sma_cross"), "dataset": "binance.BTC-USDT.1h", "since": 40 * H, "until": 360 * H,
+            "timeframe": "2h", "params": {"fast": 3, "slow": 8}}
+    r = post(client, body)
+    assert r.status_code == 200, r.text
+    view = ct.data.select(candles(), since=40 * H, until=360 * H, timeframe="2h")
+    local = runner.run_source(source("sma_cross"), view, params={"fast": 3, "slow": 8}).result()
+    assert r.json()["bars"] == 160 and r.json()["result"] == json.loads(local.to_json())
+
+
+@pytest.mark.parametrize("timeframe, status, message", [
+    ("1x", 400, "unknown timeframe '1x'"),
+    (60, 400, "timeframe must be a string"),
+    ("30m", 422, "cannot build 30m bars from 1h bars"),
+])
+def test_a_bad_timeframe_is_named(client, timeframe, status, message):
+    r = post(client, {"strategy": source("sma_cross"), "dataset": "binance.BTC-USDT.1h", "timeframe": timeframe})
+    assert r.status_code == status and message in r.json()["error"], r.text

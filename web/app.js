@@ -129,6 +129,25 @@ $("dataset").addEventListener("change", () => {
   describeDataset();
 });
 
+const DAY_MS = 86_400_000;
+
+// The part of the data to run on: a date range (UTC days, both included) and a timeframe to
+// aggregate to, each optional.
+function dataView() {
+  const view = {};
+  if ($("since").value) view.since = Date.parse(`${$("since").value}T00:00:00Z`);
+  if ($("until").value) view.until = Date.parse(`${$("until").value}T00:00:00Z`) + DAY_MS;
+  if ($("timeframe").value) view.timeframe = $("timeframe").value;
+  return view;
+}
+
+function showDataView(view = {}) {
+  const day = (ms) => new Date(ms).toISOString().slice(0, 10);
+  $("since").value = view.since !== undefined ? day(view.since) : "";
+  $("until").value = view.until !== undefined ? day(view.until - DAY_MS) : "";
+  $("timeframe").value = view.timeframe ?? "";
+}
+
 function dataSpec() {
   if (state.file) return { kind: "file", name: state.file.name, bytes: state.file.bytes };
   const ds = state.datasets.get($("dataset").value);
@@ -193,6 +212,7 @@ async function run(config = {}, automated = false) {
     data: config.data !== undefined ? automationData(config.data) : dataSpec(),
     settings: { ...settings(), ...pick(config, ["cash", "commission", "slippage"]) },
     params: config.params ?? readParams(),
+    view: config.data !== undefined ? pick(config, ["since", "until", "timeframe"]) : dataView(),
     json: automated, // the automation API resolves to the result JSON; the page fetches it on demand
   };
   showError(null);
@@ -251,12 +271,12 @@ async function runOnServer(request) {
   const response = await fetch("api/backtests", {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${$("token").value}` },
-    body: JSON.stringify({ strategy: request.source, strategy_class: request.strategy, dataset: request.data.id, ...request.settings, params: request.params }),
+    body: JSON.stringify({ strategy: request.source, strategy_class: request.strategy, dataset: request.data.id, ...request.view, ...request.settings, params: request.params }),
   });
   const body = await response.json();
   if (!response.ok) throw Object.assign(new Error(body.error ?? `HTTP ${response.status}`), body);
   // The server returns the result JSON; charts need the candles, which the worker loads.
-  const candles = await client.request("candles", { data: request.data });
+  const candles = await client.request("candles", { data: request.data, view: request.view });
   const result = body.result;
   return {
     ...result, json: JSON.stringify(result), bars: candles.time.length, overlays: [],
@@ -330,12 +350,12 @@ $("download-csv").addEventListener("click", () => download("trades.csv", tradesC
 // ---- sharing -------------------------------------------------------------------------------
 
 async function saveToUrl(request) {
-  const fragment = await encodeState({ source: request.source, dataset: request.data.id, strategy: request.strategy, settings: { cash: $("cash").value, commission: $("commission").value, slippage: $("slippage").value }, params: request.params });
+  const fragment = await encodeState({ source: request.source, dataset: request.data.id, view: request.view, strategy: request.strategy, settings: { cash: $("cash").value, commission: $("commission").value, slippage: $("slippage").value }, params: request.params });
   history.replaceState(null, "", `#${fragment}`);
 }
 
 $("share").addEventListener("click", async () => {
-  const fragment = await encodeState({ source: editor.source, dataset: state.file ? undefined : $("dataset").value, strategy: currentStrategy()?.name, settings: { cash: $("cash").value, commission: $("commission").value, slippage: $("slippage").value }, params: readParams() });
+  const fragment = await encodeState({ source: editor.source, dataset: state.file ? undefined : $("dataset").value, view: dataView(), strategy: currentStrategy()?.name, settings: { cash: $("cash").value, commission: $("commission").value, slippage: $("slippage").value }, params: readParams() });
   history.replaceState(null, "", `#${fragment}`);
   try {
     await navigator.clipboard.writeText(location.href);
@@ -350,6 +370,7 @@ async function restoreFromUrl() {
   if (!saved) return false;
   editor.source = saved.source;
   if (saved.dataset && state.datasets.has(saved.dataset)) $("dataset").value = saved.dataset;
+  showDataView(saved.view);
   for (const key of ["cash", "commission", "slippage"]) if (saved.settings[key] !== undefined) $(key).value = saved.settings[key];
   await inspect();
   if (saved.strategy) $("strategy-class").value = saved.strategy;

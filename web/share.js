@@ -22,6 +22,9 @@ export async function encodeState(state) {
     if (state.settings?.[key] !== undefined) q.set(key, String(state.settings[key]));
   }
   if (state.params && Object.keys(state.params).length) q.set("p", JSON.stringify(state.params));
+  for (const key of ["since", "until", "timeframe"]) {
+    if (state.view?.[key] !== undefined) q.set(key, String(state.view[key]));
+  }
   return q.toString();
 }
 
@@ -32,8 +35,12 @@ export async function decodeState(fragment) {
   for (const key of ["cash", "commission", "slippage"]) {
     if (q.has(key)) settings[key] = Number(q.get(key));
   }
+  const view = {};
+  for (const key of ["since", "until"]) if (q.has(key)) view[key] = Number(q.get(key));
+  if (q.has("timeframe")) view.timeframe = q.get("timeframe");
   return {
     source: await inflate(fromBase64Url(q.get("s"))),
+    view,
     dataset: q.get("d") ?? undefined,
     strategy: q.get("c") ?? undefined,
     settings,

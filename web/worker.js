@@ -102,8 +102,11 @@ const handlers = {
     return { strategies };
   },
 
-  async candles({ browser }, { data }) {
-    const candles = await candlesFor(browser, data);
+  async candles({ browser }, { data, view = {} }) {
+    const loaded = await candlesFor(browser, data);
+    const out = call(browser.select_candles, loaded, JSON.stringify(view));
+    const candles = out.get("candles");
+    out.destroy();
     const columns = {};
     for (const name of ["open", "high", "low", "close", "volume"]) {
       const col = candles[name];
@@ -113,6 +116,7 @@ const handlers = {
     const time = candles.time;
     columns.time = Float64Array.from(time.getBuffer("i64").data, Number);
     time.destroy();
+    candles.destroy();
     return columns;
   },
 
@@ -129,7 +133,8 @@ const handlers = {
       }
     };
     const out = call(browser.run, request.source, request.strategy ?? null, candles,
-      JSON.stringify(request.settings ?? {}), JSON.stringify(request.params ?? {}), !!request.json, progress);
+      JSON.stringify(request.settings ?? {}), JSON.stringify(request.params ?? {}), !!request.json, progress,
+      JSON.stringify(request.view ?? {}));
     const t2 = performance.now();
     try {
       const meta = JSON.parse(out.get("meta"));

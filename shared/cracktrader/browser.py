@@ -14,6 +14,7 @@ from array import array
 from . import kernels, runner, synthetic
 from .candles import COLUMNS, Candles
 from .data.checks import check
+from .data import select
 from .data.csv_text import read_csv
 
 _last = {}  # the latest run, for its result JSON on request
@@ -73,7 +74,23 @@ def inspect(source):
 
 
 @_guard
-def run(source, strategy, candles, settings_json, params_json, want_json, progress):
+def select_candles(candles, view_json):
+    """The part of the loaded candles a run uses: {"since", "until", "timeframe"} (see
+    cracktrader.data.select), each optional."""
+    return {"candles": select(candles, **_view(view_json))}
+
+
+def _view(view_json):
+    view = json.loads(view_json)
+    unknown = sorted(set(view) - {"since", "until", "timeframe"})
+    if unknown:
+        raise ValueError(f"unknown data option(s): {', '.join(unknown)}")
+    return view
+
+
+@_guard
+def run(source, strategy, candles, settings_json, params_json, want_json, progress, view_json="{}"):
+    candles = select(candles, **_view(view_json))
     engine = runner.run_source(source, candles, strategy=strategy, params=json.loads(params_json),
                                settings=json.loads(settings_json), progress=progress, chunk=16_384)
     result = engine.result()

@@ -10,7 +10,7 @@ from pathlib import Path
 from .csv_text import read_csv, read_csv_text
 from .errors import DataError
 
-__all__ = ["Cache", "DataError", "FetchError", "fetch", "import_file", "load_data", "read_csv", "read_csv_text", "read_file"]
+__all__ = ["Cache", "DataError", "FetchError", "fetch", "import_file", "load_data", "read_csv", "read_csv_text", "read_file", "select"]
 
 # Server-side parts, imported on first use (they import pyarrow, ccxt).
 _LAZY = {"Cache": "store", "fetch": "fetcher", "FetchError": "fetcher", "import_file": "importer"}
@@ -59,10 +59,18 @@ def load_data(source, *, since=None, until=None, resample=None, cache=None, **in
         except ImportError as e:  # Pyodide: no pyarrow, no cache
             raise ValueError(f"{source}: dataset ids are read from the server's cache, which needs pyarrow ({e})") from None
         candles = Cache(cache).read(str(source), since=since, until=until)
-    if resample:
-        from .resample import resample as aggregate
+    return select(candles, timeframe=resample)
 
-        candles = aggregate(candles, resample)
+
+def select(candles, *, since=None, until=None, timeframe=None):
+    """The candles from `since` to `until` (UTC ms, until exclusive), aggregated to `timeframe`
+    when given and not theirs already: what the browser and the server run on."""
+    if since is not None or until is not None:
+        candles = _between(candles, since, until)
+    if timeframe and timeframe != candles.timeframe:
+        from .resample import resample
+
+        candles = resample(candles, timeframe)
     return candles
 
 
