@@ -354,3 +354,21 @@ def test_a_date_range_at_a_longer_timeframe(browser, page, host_url, web_build):
     page.select_option("#timeframe", "30m")  # shorter than the data's 1h: named, not a crash
     assert app.click_run() == "error"
     assert "cannot build 30m bars from 1h bars" in app.error_text()
+
+
+def test_the_host_cuts_and_aggregates_its_datasets_before_sending(page, host_url):
+    app = App(page, host_url)
+    app.open()
+    page.wait_for_function("window.cracktrader.completedRuns >= 1")
+    asked = []
+    page.on("request", lambda r: "/candles" in r.url and asked.append(r.url))
+    page.select_option("#dataset", "binance.E2E-USDT.1m")
+    page.select_option("#timeframe", "15m")
+    assert app.click_run() == "done", app.error_text()
+    assert asked and asked[-1].endswith("/api/datasets/binance.E2E-USDT.1m/candles?timeframe=15m")
+    cached = synthetic.ohlcv(5000, seed=11, symbol="E2E/USDT")  # what conftest put in the host's cache
+    view = ct.data.select(cached, timeframe="15m")
+    native = runner.run_source(source("sma_cross"), view, settings={"cash": 10_000, "commission": 0.001}).result()
+    shown = app.last_result()
+    assert len(view) == 335 and "335 bars" in page.locator("#status").inner_text()  # 5,000 minutes, epoch-aligned 15m
+    assert shown["trades"] == json.loads(native.to_json())["trades"] and shown["final_value"] == native.final_value

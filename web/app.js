@@ -152,7 +152,16 @@ function dataSpec() {
   if (state.file) return { kind: "file", name: state.file.name, bytes: state.file.bytes };
   const ds = state.datasets.get($("dataset").value);
   if (!ds) throw new Error("no dataset selected");
-  return { kind: "dataset", id: ds.id, url: ds.url ?? `api/datasets/${encodeURIComponent(ds.id)}/candles` };
+  return { kind: "dataset", id: ds.id, url: ds.url ?? hostCandlesUrl(ds.id, dataView()) };
+}
+
+// A host dataset's candles, cut and aggregated by the server (the same kernels as the worker,
+// which then finds nothing left to do): a year of hours, not five of minutes, crosses the wire.
+function hostCandlesUrl(id, view) {
+  const q = new URLSearchParams();
+  for (const [key, value] of Object.entries(view)) q.set(key, String(value));
+  const query = q.toString();
+  return `api/datasets/${encodeURIComponent(id)}/candles${query ? `?${query}` : ""}`;
 }
 
 async function takeFile(file) {
@@ -209,7 +218,7 @@ async function run(config = {}, automated = false) {
   const request = {
     source,
     strategy: config.strategyClass ?? currentStrategy()?.name ?? null,
-    data: config.data !== undefined ? automationData(config.data) : dataSpec(),
+    data: config.data !== undefined ? automationData(config.data, pick(config, ["since", "until", "timeframe"])) : dataSpec(),
     settings: { ...settings(), ...pick(config, ["cash", "commission", "slippage"]) },
     params: config.params ?? readParams(),
     view: config.data !== undefined ? pick(config, ["since", "until", "timeframe"]) : dataView(),
@@ -255,11 +264,11 @@ function pick(obj, keys) {
   return Object.fromEntries(keys.filter((k) => obj[k] !== undefined).map((k) => [k, obj[k]]));
 }
 
-function automationData(data) {
+function automationData(data, view) {
   if (typeof data === "string") {
     if (state.datasets.has(data)) {
       const ds = state.datasets.get(data);
-      return { kind: "dataset", id: ds.id, url: ds.url ?? `api/datasets/${encodeURIComponent(ds.id)}/candles` };
+      return { kind: "dataset", id: ds.id, url: ds.url ?? hostCandlesUrl(ds.id, view) };
     }
     return { kind: "url", url: new URL(data, location.href).href };
   }
