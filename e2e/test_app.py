@@ -354,6 +354,10 @@ def test_a_date_range_at_a_longer_timeframe(browser, page, host_url, web_build):
     page.select_option("#timeframe", "30m")  # shorter than the data's 1h: named, not a crash
     assert app.click_run() == "error"
     assert "cannot build 30m bars from 1h bars" in app.error_text()
+    assert page.get_attribute("#right", "class") == "stale"  # the results on screen are the last run's
+    page.select_option("#timeframe", "1d")
+    assert app.click_run() == "done", app.error_text()
+    assert page.get_attribute("#right", "class") == ""
 
 
 def test_the_host_cuts_and_aggregates_its_datasets_before_sending(page, host_url):

@@ -245,6 +245,8 @@ async function run(config = {}, automated = false) {
   try {
     return await job;
   } catch (err) {
+    // What is on screen is from an earlier run now: dimmed until the next one is shown.
+    $("right").classList.toggle("stale", state.last !== undefined && state.last !== null);
     if (err.kind === "stopped") setStatus("ready", "stopped");
     else {
       setStatus("error", "failed");
@@ -306,6 +308,7 @@ $("stop").addEventListener("click", () => {
 // the trades table is built when its tab is first shown.
 async function show(out) {
   state.last = out;
+  $("right").classList.remove("stale");
   const note = $("chart-note");
   state.chart = await drawResult($("chart"), out, {
     onGroups: (k) => {
