@@ -148,11 +148,11 @@ function showDataView(view = {}) {
   $("timeframe").value = view.timeframe ?? "";
 }
 
-function dataSpec() {
+function dataSpec(view) {
   if (state.file) return { kind: "file", name: state.file.name, bytes: state.file.bytes };
   const ds = state.datasets.get($("dataset").value);
   if (!ds) throw new Error("no dataset selected");
-  return { kind: "dataset", id: ds.id, url: ds.url ?? hostCandlesUrl(ds.id, dataView()) };
+  return { kind: "dataset", id: ds.id, url: ds.url ?? hostCandlesUrl(ds.id, view) };
 }
 
 // A host dataset's candles, cut and aggregated by the server (the same kernels as the worker,
@@ -215,13 +215,14 @@ async function run(config = {}, automated = false) {
   if (config.strategy !== undefined && config.strategy !== editor.source) editor.source = config.strategy;
   // The strategy list must describe this very source (the edit may be newer than the last look).
   if (state.inspected !== source && config.strategyClass === undefined) await inspect();
+  const view = config.data !== undefined ? pick(config, ["since", "until", "timeframe"]) : dataView();
   const request = {
     source,
     strategy: config.strategyClass ?? currentStrategy()?.name ?? null,
-    data: config.data !== undefined ? automationData(config.data, pick(config, ["since", "until", "timeframe"])) : dataSpec(),
+    data: config.data !== undefined ? automationData(config.data, view) : dataSpec(view),
     settings: { ...settings(), ...pick(config, ["cash", "commission", "slippage"]) },
     params: config.params ?? readParams(),
-    view: config.data !== undefined ? pick(config, ["since", "until", "timeframe"]) : dataView(),
+    view,
     json: automated, // the automation API resolves to the result JSON; the page fetches it on demand
   };
   showError(null);

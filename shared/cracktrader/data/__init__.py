@@ -44,22 +44,19 @@ def load_data(source, *, since=None, until=None, resample=None, cache=None, **in
     from .files import CSV_SUFFIXES, PARQUET_SUFFIXES
 
     if path.suffix.lower() in CSV_SUFFIXES + PARQUET_SUFFIXES or path.exists():
-        candles = read_file(path, **info)
-        if since is not None or until is not None:
-            candles = _between(candles, since, until)
-    else:
-        from . import ids
+        return select(read_file(path, **info), since=since, until=until, timeframe=resample)
+    from . import ids
 
-        if not ids.is_dataset_id(str(source)):
-            raise ValueError(f"{source}: not a file (.csv, .parquet) nor a dataset id like binance.BTC-USDT.1h")
-        if info:
-            raise TypeError(f"load_data: {', '.join(sorted(info))} apply to files, not to dataset ids (to change the timeframe: resample=)")
-        try:
-            from .store import Cache
-        except ImportError as e:  # Pyodide: no pyarrow, no cache
-            raise ValueError(f"{source}: dataset ids are read from the server's cache, which needs pyarrow ({e})") from None
-        candles = Cache(cache).read(str(source), since=since, until=until)
-    return select(candles, timeframe=resample)
+    if not ids.is_dataset_id(str(source)):
+        raise ValueError(f"{source}: not a file (.csv, .parquet) nor a dataset id like binance.BTC-USDT.1h")
+    if info:
+        raise TypeError(f"load_data: {', '.join(sorted(info))} apply to files, not to dataset ids (to change the timeframe: resample=)")
+    try:
+        from .store import Cache
+    except ImportError as e:  # Pyodide: no pyarrow, no cache
+        raise ValueError(f"{source}: dataset ids are read from the server's cache, which needs pyarrow ({e})") from None
+    # The cache reads only the range's row groups; the aggregation follows.
+    return select(Cache(cache).read(str(source), since=since, until=until), timeframe=resample)
 
 
 def select(candles, *, since=None, until=None, timeframe=None):
