@@ -11,10 +11,15 @@ usage: python bench/kernels_indicators.py [--sizes 1000000,5000000] [--only sma,
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+# numpy's OpenBLAS threads spin between calls and steal a core from whichever contender runs
+# next on this 2-core machine; none of the contenders uses BLAS.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np
 import pandas as pd

@@ -264,7 +264,6 @@ fn sliding_avx2<const HIGHEST: bool>(x: &[f64], n: usize, out: &mut [f64], spans
 fn sliding<const HIGHEST: bool>(x: &[f64], n: usize, out: &mut [f64], spans: &mut [f64]) {
     let len = x.len();
     assert!(n >= 1 && len + 1 - n == out.len() && spans.len() >= 2 * len);
-    let pick = Extreme::<HIGHEST>::pick;
     let (a, b) = spans.split_at_mut(len);
     // The spans of `s` values, in `x` itself (s = 1), then alternately in `a` and `b`.
     let mut s = 1;
@@ -275,9 +274,7 @@ fn sliding<const HIGHEST: bool>(x: &[f64], n: usize, out: &mut [f64], spans: &mu
             _ => (&*b, &mut *a),
         };
         let count = len + 1 - 2 * s;
-        for (d, (&p, &q)) in dst[..count].iter_mut().zip(src.iter().zip(&src[s..])) {
-            *d = pick(p, q);
-        }
+        picks::<HIGHEST, false>(&mut dst[..count], src, &src[s..]);
         s *= 2;
     }
     let src: &[f64] = match s {
@@ -286,9 +283,38 @@ fn sliding<const HIGHEST: bool>(x: &[f64], n: usize, out: &mut [f64], spans: &mu
         _ => b,
     };
     // Each window: the span at its start and the span at its end.
-    let overlap = n - s;
-    for (o, (&p, &q)) in out.iter_mut().zip(src.iter().zip(&src[overlap..])) {
-        *o = pick(p, q) + 0.0;
+    picks::<HIGHEST, true>(out, src, &src[n - s..]);
+}
+
+/// `dst[j]` = the better of `p[j]` and `q[j]` (`+ 0.0` if `POSITIVE_ZERO`). On WASM two to a
+/// vector: the compiler leaves `pick`'s one-lane selects scalar there.
+#[inline(always)]
+fn picks<const HIGHEST: bool, const POSITIVE_ZERO: bool>(dst: &mut [f64], p: &[f64], q: &[f64]) {
+    let len = dst.len();
+    assert!(p.len() >= len && q.len() >= len);
+    #[allow(unused_mut)]
+    let mut j = 0;
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::*;
+        while j + 2 <= len {
+            // SAFETY: j + 2 <= len <= each slice's length; v128 loads and stores may be unaligned.
+            unsafe {
+                let a = v128_load(p.as_ptr().add(j) as *const v128);
+                let b = v128_load(q.as_ptr().add(j) as *const v128);
+                // `pick(a, b)`: `a > b ? a : b` is pmax(b, a); `a < b ? a : b` is pmin(b, a).
+                let mut r = if HIGHEST { f64x2_pmax(b, a) } else { f64x2_pmin(b, a) };
+                if POSITIVE_ZERO {
+                    r = f64x2_add(r, f64x2_splat(0.0));
+                }
+                v128_store(dst.as_mut_ptr().add(j) as *mut v128, r);
+            }
+            j += 2;
+        }
+    }
+    let pick = Extreme::<HIGHEST>::pick;
+    for ((d, &p), &q) in dst[j..].iter_mut().zip(&p[j..len]).zip(&q[j..len]) {
+        *d = if POSITIVE_ZERO { pick(p, q) + 0.0 } else { pick(p, q) };
     }
 }
 
@@ -357,12 +383,33 @@ fn latest_best<const HIGHEST: bool>(
     best: &mut [f64],
     best_at: &mut [f64],
 ) {
-    let pairs = values
+    let len = best.len();
+    assert!(best_at.len() == len && values.len() >= len + shift && at.len() >= len + shift);
+    #[allow(unused_mut)]
+    let mut j = 0;
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        // Two to a vector, as `picks`.
+        use core::arch::wasm32::*;
+        while j + 2 <= len {
+            // SAFETY: j + 2 <= len, and the inputs hold len + shift values.
+            unsafe {
+                let load = |s: &[f64], i: usize| v128_load(s.as_ptr().add(i) as *const v128);
+                let (p, q) = (load(values, j), load(values, j + shift));
+                let later = if HIGHEST { f64x2_ge(q, p) } else { f64x2_le(q, p) };
+                let (p_at, q_at) = (load(at, j), load(at, j + shift));
+                v128_store(best.as_mut_ptr().add(j) as *mut v128, v128_bitselect(q, p, later));
+                v128_store(best_at.as_mut_ptr().add(j) as *mut v128, v128_bitselect(q_at, p_at, later));
+            }
+            j += 2;
+        }
+    }
+    let pairs = values[j..]
         .iter()
-        .zip(&values[shift..])
-        .zip(at.iter().zip(&at[shift..]));
+        .zip(&values[j + shift..])
+        .zip(at[j..].iter().zip(&at[j + shift..]));
     for ((d, d_at), ((&p, &q), (&p_at, &q_at))) in
-        best.iter_mut().zip(best_at.iter_mut()).zip(pairs)
+        best[j..].iter_mut().zip(best_at[j..].iter_mut()).zip(pairs)
     {
         let later = if HIGHEST { q >= p } else { q <= p };
         *d = choose(later, q, p);
