@@ -8,7 +8,7 @@
 //! (see `negligible`), and a window without positive (negative) flow sums to exactly 0.
 
 use super::rolling::WindowSum;
-use super::{check, choose, negligible, run, Indicator, BLOCK, NAN};
+use super::{check, choose, greater, negligible, run, Indicator, BLOCK, NAN};
 use crate::{params, KernelError};
 
 /// Batch MFI with period `n`.
@@ -88,14 +88,79 @@ fn flows(tp: f64, prev: f64, volume: f64) -> (f64, f64) {
 /// window has none of it).
 #[inline(always)]
 fn index(pos: f64, neg: f64, none_up: bool, none_down: bool) -> f64 {
-    let pos = if none_up { 0.0 } else { pos.max(0.0) };
-    let neg = if none_down { 0.0 } else { neg.max(0.0) };
+    // A rounding residue of a sliding sum can be just below 0: it counts as 0.
+    let pos = if none_up { 0.0 } else { greater(pos, 0.0) };
+    let neg = if none_down { 0.0 } else { greater(neg, 0.0) };
     let total = pos + neg;
     let mfi = 100.0 * (pos / total);
     if total > 0.0 {
         mfi
     } else {
         0.0
+    }
+}
+
+/// `flows` for each bar. On WASM two bars to a vector: the compiler leaves the one-lane
+/// selects of `choose` scalar there.
+#[inline(always)]
+fn flows_into(tp: &[f64], prev: &[f64], volume: &[f64], up: &mut [f64], down: &mut [f64]) {
+    let len = tp.len();
+    assert!(prev.len() == len && volume.len() == len && up.len() == len && down.len() == len);
+    #[allow(unused_mut)]
+    let mut j = 0;
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::*;
+        while j + 2 <= len {
+            // SAFETY: j + 2 <= len, the length of every slice; v128 accesses may be unaligned.
+            unsafe {
+                let load = |s: &[f64]| v128_load(s.as_ptr().add(j) as *const v128);
+                let (t, p, v) = (load(tp), load(prev), load(volume));
+                let change = f64x2_sub(t, p);
+                let scale = f64x2_add(f64x2_abs(t), f64x2_abs(p));
+                // `negligible`, then `choose(.., 0.0, flow)` as a mask: +0.0 has no bit set.
+                let still = f64x2_le(f64x2_abs(change), f64x2_mul(f64x2_splat(1e-14), scale));
+                let flow = v128_andnot(f64x2_mul(t, v), still);
+                let fell = f64x2_lt(change, f64x2_splat(0.0));
+                v128_store(up.as_mut_ptr().add(j) as *mut v128, v128_andnot(flow, fell));
+                v128_store(down.as_mut_ptr().add(j) as *mut v128, v128_and(flow, fell));
+            }
+            j += 2;
+        }
+    }
+    for i in j..len {
+        (up[i], down[i]) = flows(tp[i], prev[i], volume[i]);
+    }
+}
+
+/// `index` for each bar, the flags `none_up`/`none_down` as 1.0 or 0.0. On WASM two bars to a
+/// vector, as `flows_into`.
+#[inline(always)]
+fn indexes_into(pos: &[f64], neg: &[f64], none_up: &[f64], none_down: &[f64], out: &mut [f64]) {
+    let len = out.len();
+    assert!(pos.len() == len && neg.len() == len && none_up.len() == len && none_down.len() == len);
+    #[allow(unused_mut)]
+    let mut j = 0;
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::*;
+        let zero = f64x2_splat(0.0);
+        while j + 2 <= len {
+            // SAFETY: j + 2 <= len, the length of every slice; v128 accesses may be unaligned.
+            unsafe {
+                let load = |s: &[f64]| v128_load(s.as_ptr().add(j) as *const v128);
+                // `greater(x, 0.0)` is pmax(0, x); a set flag clears the sum to +0.0.
+                let p = v128_andnot(f64x2_pmax(zero, load(pos)), f64x2_ne(load(none_up), zero));
+                let q = v128_andnot(f64x2_pmax(zero, load(neg)), f64x2_ne(load(none_down), zero));
+                let total = f64x2_add(p, q);
+                let mfi = f64x2_mul(f64x2_splat(100.0), f64x2_div(p, total));
+                v128_store(out.as_mut_ptr().add(j) as *mut v128, v128_and(mfi, f64x2_gt(total, zero)));
+            }
+            j += 2;
+        }
+    }
+    for i in j..len {
+        out[i] = index(pos[i], neg[i], none_up[i] != 0.0, none_down[i] != 0.0);
     }
 }
 
@@ -140,10 +205,7 @@ impl Indicator<4, 1> for Mfi {
         }
         let prev = std::mem::replace(&mut self.prev_tp, tp[m - 1]);
         (up[0], down[0]) = flows(tp[0], prev, volume[k]);
-        let bars = tp[1..m].iter().zip(&tp[..m - 1]).zip(&volume[k + 1..]);
-        for ((u, d), ((&tp, &prev), &v)) in up[1..m].iter_mut().zip(&mut down[1..m]).zip(bars) {
-            (*u, *d) = flows(tp, prev, v);
-        }
+        flows_into(&tp[1..m], &tp[..m - 1], &volume[k + 1..len], &mut up[1..m], &mut down[1..m]);
         self.positive.push_into(&up[..m], &mut pos[..m], |s| s);
         self.negative.push_into(&down[..m], &mut neg[..m], |s| s);
         // The runs without flow, into the flags in place of the flows.
@@ -154,10 +216,7 @@ impl Indicator<4, 1> for Mfi {
             *u = (self.no_positive >= self.n) as u8 as f64;
             *d = (self.no_negative >= self.n) as u8 as f64;
         }
-        let bars = pos.iter().zip(&neg).zip(up.iter().zip(&down));
-        for (o, ((&p, &q), (&u, &d))) in out[k..].iter_mut().zip(bars) {
-            *o = index(p, q, u != 0.0, d != 0.0);
-        }
+        indexes_into(&pos[..m], &neg[..m], &up[..m], &down[..m], &mut out[k..]);
     }
 
     fn reset(&mut self) {
