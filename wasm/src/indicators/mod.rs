@@ -169,7 +169,7 @@ pub(crate) fn run<S: Indicator<I, O>, const I: usize, const O: usize>(
         let end = (start + BLOCK).min(len);
         let ins = inputs.map(|x| &x[start..end]);
         let outs = outputs.each_mut().map(|o| &mut o[start..end]);
-        if ins.iter().all(|x| all_finite(x)) {
+        if all_finite_columns(ins) {
             state.steps(ins, outs);
         } else {
             for i in 0..end - start {
@@ -219,7 +219,7 @@ pub(crate) fn windowed<S: Indicator<I, O>, const I: usize, const O: usize>(
         // Steady state, a block at a time, until a non-finite value.
         while i < len {
             let end = (i + block).min(len);
-            let stop = if inputs.iter().all(|x| all_finite(&x[i..end])) {
+            let stop = if all_finite_columns(inputs.map(|x| &x[i..end])) {
                 end
             } else {
                 (i..end).find(|&j| !finite_at(j)).unwrap_or(end)
@@ -255,7 +255,7 @@ pub(crate) fn pieces<const I: usize>(inputs: [&[f64]; I], mut f: impl FnMut(Piec
         let start = i;
         loop {
             let end = (i + BLOCK).min(len);
-            if inputs.iter().all(|x| all_finite(&x[i..end])) {
+            if all_finite_columns(inputs.map(|x| &x[i..end])) {
                 i = end;
             } else {
                 while finite_at(i) {
@@ -268,6 +268,35 @@ pub(crate) fn pieces<const I: usize>(inputs: [&[f64]; I], mut f: impl FnMut(Piec
         }
         f(Piece::Run(start, i));
     }
+}
+
+/// Whether every value of the columns is finite. Several columns at once, where the CPU has
+/// AVX2, by `nonfinite_bits_avx2` (one pass, no reduction chain per column: ATR ~8% faster,
+/// CCI ~9%); one column, or without AVX2, column by column with `all_finite` (inline, which
+/// single-column kernels need: an out-of-line call per block cost SMA 8%).
+#[inline(always)]
+fn all_finite_columns<const I: usize>(columns: [&[f64]; I]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if I > 1 && std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: this CPU has AVX2, as just checked.
+        return unsafe { nonfinite_bits_avx2(columns) } == 0;
+    }
+    columns.iter().all(|x| all_finite(x))
+}
+
+/// The bits of `v - v` OR-ed over every value: 0 exactly when all are finite (`v - v` is +0.0,
+/// no bit set, for a finite `v`, and a NaN for a NaN or an infinity). An OR of integers, which
+/// the compiler reorders freely into vectors and lanes; compiled for AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn nonfinite_bits_avx2<const I: usize>(columns: [&[f64]; I]) -> u64 {
+    let mut bits = 0u64;
+    for x in columns {
+        for &v in x {
+            bits |= (v - v).to_bits();
+        }
+    }
+    bits
 }
 
 /// Whether every value is finite, or rather: whether their sum is. A NaN or an infinity makes
