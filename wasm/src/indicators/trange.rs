@@ -10,14 +10,14 @@
 use std::cell::Cell;
 
 use super::smooth::Lone;
-use super::{check, greater, run, Indicator, NAN};
+use super::{check, greater_in_pass, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// The true range of a bar, given the previous close.
 #[inline(always)]
 pub(crate) fn true_range(high: f64, low: f64, prev_close: f64) -> f64 {
-    let range = greater((prev_close - high).abs(), high - low);
-    greater((prev_close - low).abs(), range)
+    let range = greater_in_pass((prev_close - high).abs(), high - low);
+    greater_in_pass((prev_close - low).abs(), range)
 }
 
 /// Batch TRANGE.

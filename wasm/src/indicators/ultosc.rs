@@ -10,7 +10,7 @@
 
 use super::rolling::{window_sum, Ring};
 use super::trange::true_range;
-use super::{check, divide2, lesser, windowed, Indicator, BLOCK, NAN};
+use super::{check, divide2, lesser_in_pass, windowed, Indicator, BLOCK, NAN};
 use crate::{params, KernelError};
 
 /// Batch ULTOSC with periods `n1`, `n2`, `n3`.
@@ -134,7 +134,7 @@ fn oscillators(pressures: [[f64; 3]; 2], ranges: [[f64; 3]; 2]) -> [f64; 2] {
 /// Buying pressure: the close above the true low.
 #[inline(always)]
 fn close_pressure(close: f64, low: f64, prev_close: f64) -> f64 {
-    close - lesser(low, prev_close)
+    close - lesser_in_pass(low, prev_close)
 }
 
 /// The oscillator from each period's sums of buying pressure and true range (shortest first);
