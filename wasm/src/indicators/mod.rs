@@ -18,6 +18,11 @@
 //! divisions and selects per bar) have an `_avx2` twin, compiled for AVX2 and chosen at run time
 //! where the CPU has it: each lane does the same IEEE operations (nothing is fused into an FMA),
 //! so the values are the same bits as the SSE2 and WASM builds give.
+//!
+//! On WASM, `greater`, `lesser` and `choose` are one-lane vector selects, because V8 compiles a
+//! scalar float select into a branch; but the compiler does not vectorize a loop of them. So
+//! passes over slices use plain selects (`greater_in_pass`, which vectorize into v128 selects)
+//! or explicit v128 code (the extremes' doubling passes, MFI's flows), two values to a vector.
 
 mod extremes;
 mod rolling;
