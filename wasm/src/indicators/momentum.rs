@@ -57,15 +57,76 @@ impl<const KIND: u8> Change<KIND> {
     fn batch(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
         let len = check(Self::NAME, &[("x", x)], &[out])?;
         let n = params::period(Self::NAME, "n", n, len)?;
+        // Finite data, the common case, in one plain pass that checks as it goes (a subtract
+        // per bar leaves the general driver's per-block checks ~8% of the time at 5M bars).
+        let done = Self::finite_prefix(x, n, out);
+        if done == len {
+            return Ok(());
+        }
+        // From the first chunk with a non-finite value on, the general driver. A fresh state
+        // fills its window over the n bars before (finite, their outputs already right: kept).
+        let from = done.saturating_sub(n);
+        let kept = out[from..done].to_vec();
+        let (x, out) = (&x[from..], &mut out[from..]);
         let mut s = Self::build(n);
         // The window holds the current value and the n before it: n + 1 bars.
-        windowed([x], [out], n + 1, BLOCK, &mut s, |_, bars, [out]| {
+        windowed([x], [&mut *out], n + 1, BLOCK, &mut s, |_, bars, [out]| {
             let (new, old) = (&x[bars.clone()], &x[bars.start - n..bars.end - n]);
             for ((o, &v), &old) in out.iter_mut().zip(new).zip(old) {
                 *o = Self::of(v, old);
             }
         });
+        out[..kept.len()].copy_from_slice(&kept);
         Ok(())
+    }
+
+    /// `out[t] = of(new[t], old[t])`; returns the bits of `v - v` over `new` OR-ed together,
+    /// which are 0 exactly when every value is finite.
+    #[inline(always)]
+    fn changes(new: &[f64], old: &[f64], out: &mut [f64]) -> u64 {
+        let mut bits = 0u64;
+        for (o, (&v, &old)) in out.iter_mut().zip(new.iter().zip(old)) {
+            *o = Self::of(v, old);
+            bits |= (v - v).to_bits();
+        }
+        bits
+    }
+
+    /// `changes` compiled for AVX2: four bars to a vector instead of two, the same values.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn changes_avx2(new: &[f64], old: &[f64], out: &mut [f64]) -> u64 {
+        Self::changes(new, old, out)
+    }
+
+    /// The outputs of the series' longest prefix of finite chunks; returns where it ends (the
+    /// bars before it are all finite, and their outputs final).
+    fn finite_prefix(x: &[f64], n: usize, out: &mut [f64]) -> usize {
+        const CHUNK: usize = 4096;
+        let len = x.len();
+        out[..n.min(len)].fill(NAN);
+        if x[..n.min(len)].iter().any(|v| !v.is_finite()) {
+            return 0;
+        }
+        let mut i = n.min(len);
+        while i < len {
+            let end = (i + CHUNK).min(len);
+            let (new, old) = (&x[i..end], &x[i - n..end - n]);
+            #[cfg(target_arch = "x86_64")]
+            let bits = if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: this CPU has AVX2, as just checked.
+                unsafe { Self::changes_avx2(new, old, &mut out[i..end]) }
+            } else {
+                Self::changes(new, old, &mut out[i..end])
+            };
+            #[cfg(not(target_arch = "x86_64"))]
+            let bits = Self::changes(new, old, &mut out[i..end]);
+            if bits != 0 {
+                return i;
+            }
+            i = end;
+        }
+        len
     }
 
     pub fn new(n: i64) -> Result<Self, KernelError> {
@@ -121,6 +182,25 @@ mod tests {
             ],
         );
         assert_eq!(batch1(roc, &[0.0, 5.0], 1)[1], 0.0);
+    }
+
+    #[test]
+    fn gaps_anywhere_restart_as_in_the_stream() {
+        // Non-finite values in the first chunk, at a chunk's edge, and deep into the series.
+        let (h, _, _, _) = bars(10_000, 4);
+        for bad in [[0usize, 9_000], [2, 5_000], [4_095, 4_099], [4_101, 9_999], [8_200, 8_201]] {
+            let mut x = h.clone();
+            x[bad[0]] = f64::NAN;
+            x[bad[1]] = f64::INFINITY;
+            for n in [1i64, 3, 10, 300] {
+                let mut s = Mom::new(n).unwrap();
+                let streamed: Vec<f64> = x.iter().map(|&v| s.update(v)).collect();
+                assert_same(&batch1(mom, &x, n), &streamed);
+                let mut s = Rocp::new(n).unwrap();
+                let streamed: Vec<f64> = x.iter().map(|&v| s.update(v)).collect();
+                assert_same(&batch1(rocp, &x, n), &streamed);
+            }
+        }
     }
 
     #[test]
