@@ -3,7 +3,8 @@ against native, in one run on the same data, at 1M and 5M float64 values.
 
 Every time is the best of a few runs of the full call as a user makes it, output allocation
 included: numpy arrays in for native/TA-Lib/pandas, array('d') in Pyodide (copied into WASM
-memory and back, ~1 ms per million values each way; "wasm kernel" is the kernel alone).
+memory and back, ~0.6 ms per million values each way; "kernel" is the kernel alone, its inputs
+and outputs already in WASM memory).
 Ratios above 1 mean CrackTrader is faster. TA-Lib's parameters are passed explicitly.
 
 usage: python bench/kernels_indicators.py [--sizes 1000000,5000000] [--only sma,rsi] [--repeat N] [--no-wasm]
