@@ -28,14 +28,20 @@ def digest(outputs):
 
 def vectors():
     """(kernel, {input: base64 column}, params): each spec's test parameters on a long series
-    with NaN and infinite holes, random parameters on random short series, edge periods."""
+    with NaN and infinite holes and on a longer clean one with one gap, random parameters on
+    random short series, edge periods."""
     rng = random.Random(2024)
     long = random_series(rng, 3000)
+    # Clean for thousands of bars, then one gap: the batch drivers' fast paths over whole
+    # finite chunks (MOM's are 4096 bars) and their fall-back after the first gap.
+    clean = random_series(rng, 9000, holes=0)
+    clean["close"][6001] = NAN
     cases = []
     for spec in SPECS:
         cols = {name: long[COLUMN_OF[name]] for name in spec.inputs}
         for params in spec.cases:
             cases.append((spec, cols, params))
+        cases.append((spec, {name: clean[COLUMN_OF[name]] for name in spec.inputs}, spec.cases[0]))
         for _ in range(6):
             cases.append((spec, *random_case(spec, rng)))
         length = rng.randint(spec.min_length, 40)
