@@ -31,6 +31,24 @@ impl Obv {
     }
 }
 
+/// The volume a bar adds: with its sign when the close moved, 0 when it did not.
+#[inline(always)]
+fn signed_volume(close: f64, prev: f64, volume: f64) -> f64 {
+    // Selects rather than branches: the direction of a close is a coin flip.
+    let signed = choose(close < prev, -volume, volume);
+    choose(close != prev, signed, 0.0)
+}
+
+/// `signed_volume` for each bar, as plain selects, which vectorize (see `greater_in_pass`).
+#[inline(always)]
+fn signed_volumes(close: &[f64], prev: &[f64], volume: &[f64], out: &mut [f64]) {
+    let bars = close.iter().zip(prev).zip(volume);
+    for (o, ((&c, &p), &v)) in out.iter_mut().zip(bars) {
+        let signed = if c < p { -v } else { v };
+        *o = if c != p { signed } else { 0.0 };
+    }
+}
+
 impl Indicator<2, 1> for Obv {
     #[inline(always)]
     fn step(&mut self, [close, volume]: [f64; 2]) -> [f64; 1] {
@@ -38,15 +56,35 @@ impl Indicator<2, 1> for Obv {
         if prev.is_nan() {
             self.obv = volume;
         } else {
-            // Selects rather than branches: the direction of a close is a coin flip.
-            let signed = choose(close < prev, -volume, volume);
-            self.obv += choose(close != prev, signed, 0.0);
+            self.obv += signed_volume(close, prev, volume);
         }
         [self.obv]
     }
 
     fn reset(&mut self) {
         self.prev_close = NAN;
+    }
+
+    /// The signed volumes first (independent bars, in place), then their running sum on a
+    /// local copy: the same additions in the same order as `step`.
+    #[inline(always)]
+    fn steps(&mut self, [close, volume]: [&[f64]; 2], [out]: [&mut [f64]; 1]) {
+        let Some(&last) = close.last() else { return };
+        let prev = std::mem::replace(&mut self.prev_close, last);
+        let mut obv = self.obv;
+        if prev.is_nan() {
+            obv = volume[0];
+        } else {
+            obv += signed_volume(close[0], prev, volume[0]);
+        }
+        out[0] = obv;
+        let len = close.len();
+        signed_volumes(&close[1..], &close[..len - 1], &volume[1..], &mut out[1..]);
+        for o in &mut out[1..] {
+            obv += *o;
+            *o = obv;
+        }
+        self.obv = obv;
     }
 }
 
