@@ -234,12 +234,11 @@ pub(crate) fn extremes_into<const HIGHEST: bool>(
     assert!(n >= 1 && x.len() + 1 == out.len() + n);
     if n <= DOUBLING_MAX {
         spans.resize(2 * x.len(), 0.0);
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: this CPU has AVX2, as just checked.
-            return unsafe { sliding_avx2::<HIGHEST>(x, n, out, spans) };
-        }
-        sliding::<HIGHEST>(x, n, out, spans);
+        with_avx2!(
+            sliding_avx2::<HIGHEST>,
+            sliding::<HIGHEST>,
+            (x, n, out, spans)
+        );
     } else if HIGHEST {
         channel::<true, false>(x, x, n, |i, hi, _| out[i + 1 - n] = hi);
     } else {
@@ -303,7 +302,11 @@ fn picks<const HIGHEST: bool, const POSITIVE_ZERO: bool>(dst: &mut [f64], p: &[f
                 let a = v128_load(p.as_ptr().add(j) as *const v128);
                 let b = v128_load(q.as_ptr().add(j) as *const v128);
                 // `pick(a, b)`: `a > b ? a : b` is pmax(b, a); `a < b ? a : b` is pmin(b, a).
-                let mut r = if HIGHEST { f64x2_pmax(b, a) } else { f64x2_pmin(b, a) };
+                let mut r = if HIGHEST {
+                    f64x2_pmax(b, a)
+                } else {
+                    f64x2_pmin(b, a)
+                };
                 if POSITIVE_ZERO {
                     r = f64x2_add(r, f64x2_splat(0.0));
                 }
@@ -314,7 +317,11 @@ fn picks<const HIGHEST: bool, const POSITIVE_ZERO: bool>(dst: &mut [f64], p: &[f
     }
     let pick = Extreme::<HIGHEST>::pick;
     for ((d, &p), &q) in dst[j..].iter_mut().zip(&p[j..len]).zip(&q[j..len]) {
-        *d = if POSITIVE_ZERO { pick(p, q) + 0.0 } else { pick(p, q) };
+        *d = if POSITIVE_ZERO {
+            pick(p, q) + 0.0
+        } else {
+            pick(p, q)
+        };
     }
 }
 
@@ -396,10 +403,20 @@ fn latest_best<const HIGHEST: bool>(
             unsafe {
                 let load = |s: &[f64], i: usize| v128_load(s.as_ptr().add(i) as *const v128);
                 let (p, q) = (load(values, j), load(values, j + shift));
-                let later = if HIGHEST { f64x2_ge(q, p) } else { f64x2_le(q, p) };
+                let later = if HIGHEST {
+                    f64x2_ge(q, p)
+                } else {
+                    f64x2_le(q, p)
+                };
                 let (p_at, q_at) = (load(at, j), load(at, j + shift));
-                v128_store(best.as_mut_ptr().add(j) as *mut v128, v128_bitselect(q, p, later));
-                v128_store(best_at.as_mut_ptr().add(j) as *mut v128, v128_bitselect(q_at, p_at, later));
+                v128_store(
+                    best.as_mut_ptr().add(j) as *mut v128,
+                    v128_bitselect(q, p, later),
+                );
+                v128_store(
+                    best_at.as_mut_ptr().add(j) as *mut v128,
+                    v128_bitselect(q_at, p_at, later),
+                );
             }
             j += 2;
         }

@@ -3,7 +3,7 @@
 //! Like TA-Lib, ROC and ROCP are 0 where the value `n` bars ago is 0.
 
 use super::rolling::Ring;
-use super::{check, windowed, Indicator, BLOCK, NAN};
+use super::{check, nonfinite_bits, windowed, Indicator, BLOCK, NAN};
 use crate::{params, KernelError};
 
 const MOM: u8 = 0;
@@ -80,14 +80,14 @@ impl<const KIND: u8> Change<KIND> {
         Ok(())
     }
 
-    /// `out[t] = of(new[t], old[t])`; returns the bits of `v - v` over `new` OR-ed together,
-    /// which are 0 exactly when every value is finite.
+    /// `out[t] = of(new[t], old[t])`; returns `nonfinite_bits` OR-ed over `new` (0 exactly
+    /// when every value is finite).
     #[inline(always)]
     fn changes(new: &[f64], old: &[f64], out: &mut [f64]) -> u64 {
         let mut bits = 0u64;
         for (o, (&v, &old)) in out.iter_mut().zip(new.iter().zip(old)) {
             *o = Self::of(v, old);
-            bits |= (v - v).to_bits();
+            bits |= nonfinite_bits(v);
         }
         bits
     }
@@ -112,15 +112,11 @@ impl<const KIND: u8> Change<KIND> {
         while i < len {
             let end = (i + CHUNK).min(len);
             let (new, old) = (&x[i..end], &x[i - n..end - n]);
-            #[cfg(target_arch = "x86_64")]
-            let bits = if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: this CPU has AVX2, as just checked.
-                unsafe { Self::changes_avx2(new, old, &mut out[i..end]) }
-            } else {
-                Self::changes(new, old, &mut out[i..end])
-            };
-            #[cfg(not(target_arch = "x86_64"))]
-            let bits = Self::changes(new, old, &mut out[i..end]);
+            let bits = with_avx2!(
+                Self::changes_avx2,
+                Self::changes,
+                (new, old, &mut out[i..end])
+            );
             if bits != 0 {
                 return i;
             }
@@ -188,7 +184,13 @@ mod tests {
     fn gaps_anywhere_restart_as_in_the_stream() {
         // Non-finite values in the first chunk, at a chunk's edge, and deep into the series.
         let (h, _, _, _) = bars(10_000, 4);
-        for bad in [[0usize, 9_000], [2, 5_000], [4_095, 4_099], [4_101, 9_999], [8_200, 8_201]] {
+        for bad in [
+            [0usize, 9_000],
+            [2, 5_000],
+            [4_095, 4_099],
+            [4_101, 9_999],
+            [8_200, 8_201],
+        ] {
             let mut x = h.clone();
             x[bad[0]] = f64::NAN;
             x[bad[1]] = f64::INFINITY;

@@ -1,7 +1,7 @@
 //! OBV, on-balance volume, as TA-Lib defines it: starts at the first bar's volume, then adds
 //! the volume of each bar that closes higher and subtracts that of each bar that closes lower.
 
-use super::{check, choose, run, Indicator, NAN};
+use super::{check, run, Indicator, NAN};
 use crate::KernelError;
 
 /// Batch OBV of `close` and `volume`.
@@ -31,21 +31,15 @@ impl Obv {
     }
 }
 
-/// The volume a bar adds: with its sign when the close moved, 0 when it did not.
+/// The volume a bar adds: with its sign when the close moved, 0 when it did not. Plain
+/// selects, which a pass over many bars vectorizes (see `greater_in_pass`).
 #[inline(always)]
 fn signed_volume(close: f64, prev: f64, volume: f64) -> f64 {
-    // Selects rather than branches: the direction of a close is a coin flip.
-    let signed = choose(close < prev, -volume, volume);
-    choose(close != prev, signed, 0.0)
-}
-
-/// `signed_volume` for each bar, as plain selects, which vectorize (see `greater_in_pass`).
-#[inline(always)]
-fn signed_volumes(close: &[f64], prev: &[f64], volume: &[f64], out: &mut [f64]) {
-    let bars = close.iter().zip(prev).zip(volume);
-    for (o, ((&c, &p), &v)) in out.iter_mut().zip(bars) {
-        let signed = if c < p { -v } else { v };
-        *o = if c != p { signed } else { 0.0 };
+    let signed = if close < prev { -volume } else { volume };
+    if close != prev {
+        signed
+    } else {
+        0.0
     }
 }
 
@@ -79,7 +73,10 @@ impl Indicator<2, 1> for Obv {
         }
         out[0] = obv;
         let len = close.len();
-        signed_volumes(&close[1..], &close[..len - 1], &volume[1..], &mut out[1..]);
+        let bars = close[1..].iter().zip(&close[..len - 1]).zip(&volume[1..]);
+        for (o, ((&c, &p), &v)) in out[1..].iter_mut().zip(bars) {
+            *o = signed_volume(c, p, v);
+        }
         for o in &mut out[1..] {
             obv += *o;
             *o = obv;

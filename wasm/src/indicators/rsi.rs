@@ -114,7 +114,7 @@ impl Indicator<1, 1> for Rsi {
         }
         let moves = |t: usize| [greater(change[t], 0.0), greater(-change[t], 0.0)];
         self.averages.run(m, moves, |t, [g, l]| (gain[t], loss[t]) = (g, l));
-        strengths_of(out, &gain, &loss);
+        with_avx2!(strengths_avx2, strengths, (out, &gain, &loss));
         let mut last = self.last;
         for (o, &c) in out.iter_mut().zip(&change[..m]) {
             last = choose(c != 0.0, *o, last);
@@ -124,18 +124,7 @@ impl Indicator<1, 1> for Rsi {
     }
 }
 
-/// `out[t] = strength(gain[t], loss[t])`, compiled for AVX2 where the CPU has it (four bars
-/// to a vector instead of two, the same values).
-#[inline(always)]
-fn strengths_of(out: &mut [f64], gain: &[f64], loss: &[f64]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: this CPU has AVX2, as just checked.
-        return unsafe { strengths_avx2(out, gain, loss) };
-    }
-    strengths(out, gain, loss);
-}
-
+/// `out[t] = strength(gain[t], loss[t])` for each bar.
 #[inline(always)]
 fn strengths(out: &mut [f64], gain: &[f64], loss: &[f64]) {
     for (o, (&g, &l)) in out.iter_mut().zip(gain.iter().zip(loss)) {

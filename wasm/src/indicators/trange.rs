@@ -78,12 +78,7 @@ impl Indicator<3, 1> for Trange {
         };
         // From the second bar on the previous close is the slice's: independent bars.
         let (out, high, low) = (&mut out[1..], &high[1..], &low[1..]);
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: this CPU has AVX2, as just checked.
-            return unsafe { true_ranges_avx2(out, high, low, close) };
-        }
-        true_ranges(out, high, low, close);
+        with_avx2!(true_ranges_avx2, true_ranges, (out, high, low, close));
     }
 }
 
@@ -196,23 +191,10 @@ impl Indicator<3, 1> for Atr {
     }
 
     #[inline(always)]
-    fn steps(&mut self, inputs: [&[f64]; 3], [out]: [&mut [f64]; 1]) {
-        self.smoothed(inputs, out, |atr, _| atr);
-    }
-}
-
-impl Atr {
-    /// `steps`, writing `finish(atr, close)` for each bar.
-    #[inline(always)]
-    fn smoothed(
-        &mut self,
-        [high, low, close]: [&[f64]; 3],
-        out: &mut [f64],
-        finish: impl Fn(f64, f64) -> f64,
-    ) {
+    fn steps(&mut self, [high, low, close]: [&[f64]; 3], [out]: [&mut [f64]; 1]) {
         let mut t = 0;
         while t < close.len() && self.ranges < self.n {
-            out[t] = finish(self.step([high[t], low[t], close[t]])[0], close[t]);
+            out[t] = self.step([high[t], low[t], close[t]])[0];
             t += 1;
         }
         // Seeded: the true ranges (independent bars, in place), then their smoothing.
@@ -227,9 +209,8 @@ impl Atr {
         // Each bar's true range is read, then overwritten by its result.
         let ranges = Cell::from_mut(out).as_slice_of_cells();
         let tr = |t: usize| [ranges[t].get()];
-        self.smooth.run(close.len(), tr, |t, [atr]| {
-            ranges[t].set(finish(atr, close[t]))
-        });
+        self.smooth
+            .run(close.len(), tr, |t, [atr]| ranges[t].set(atr));
     }
 }
 
@@ -295,13 +276,8 @@ impl Indicator<3, 1> for Natr {
     fn steps(&mut self, inputs: [&[f64]; 3], [out]: [&mut [f64]; 1]) {
         // The ATRs first, then their normalization in a pass of its own: its divisions queue
         // on the divider apart from the smoothing's chain, and overlap with the next block's.
-        self.0.smoothed(inputs, out, |atr, _| atr);
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: this CPU has AVX2, as just checked.
-            return unsafe { normalize_avx2(out, inputs[2]) };
-        }
-        normalize(out, inputs[2]);
+        self.0.steps(inputs, [&mut *out]);
+        with_avx2!(normalize_avx2, normalize, (out, inputs[2]));
     }
 }
 

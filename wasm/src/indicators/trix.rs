@@ -124,12 +124,7 @@ impl Indicator<1, 1> for Trix {
             *o = self.step([x])[0];
         }
         let e3 = &mut out[k..k + whole];
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: this CPU has AVX2, as just checked.
-            return unsafe { rates_avx2(e3, prev) };
-        }
-        rates(e3, prev);
+        with_avx2!(rates_avx2, rates, (e3, prev));
     }
 
     fn reset(&mut self) {

@@ -64,12 +64,7 @@ pub fn willr(
             extremes_into::<true>(&high[span.clone()], n, hi, &mut spans);
             extremes_into::<false>(&low[span], n, lo, &mut spans);
             let close = &close[bars];
-            #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: this CPU has AVX2, as just checked.
-                return unsafe { percents_r_avx2(out, close, hi, lo) };
-            }
-            percents_r(out, close, hi, lo);
+            with_avx2!(percents_r_avx2, percents_r, (out, close, hi, lo));
         },
     );
     Ok(())
