@@ -362,13 +362,20 @@ $("download-csv").addEventListener("click", () => download("trades.csv", tradesC
 
 // ---- sharing -------------------------------------------------------------------------------
 
+// What a link restores: the source, the dataset and its view, the strategy, the settings on
+// the page and the parameters.
+function linkState({ source, dataset, view, strategy, params }) {
+  const settings = { cash: $("cash").value, commission: $("commission").value, slippage: $("slippage").value };
+  return encodeState({ source, dataset, view, strategy, settings, params });
+}
+
 async function saveToUrl(request) {
-  const fragment = await encodeState({ source: request.source, dataset: request.data.id, view: request.view, strategy: request.strategy, settings: { cash: $("cash").value, commission: $("commission").value, slippage: $("slippage").value }, params: request.params });
+  const fragment = await linkState({ source: request.source, dataset: request.data.id, view: request.view, strategy: request.strategy, params: request.params });
   history.replaceState(null, "", `#${fragment}`);
 }
 
 $("share").addEventListener("click", async () => {
-  const fragment = await encodeState({ source: editor.source, dataset: state.file ? undefined : $("dataset").value, view: dataView(), strategy: currentStrategy()?.name, settings: { cash: $("cash").value, commission: $("commission").value, slippage: $("slippage").value }, params: readParams() });
+  const fragment = await linkState({ source: editor.source, dataset: state.file ? undefined : $("dataset").value, view: dataView(), strategy: currentStrategy()?.name, params: readParams() });
   history.replaceState(null, "", `#${fragment}`);
   try {
     await navigator.clipboard.writeText(location.href);

@@ -153,7 +153,7 @@ export async function drawResult(container, run, { onGroups = () => {} } = {}) {
     markers.setMarkers(tradeMarkers(run.trades, a.time, view));
     onGroups(view.k);
   };
-  if (n === 0) return { chart, focus: async () => {}, downsampled: 0 };
+  if (n === 0) return { chart, focus: async () => {} };
   await show(viewFor(n, 0, n - 1));
 
   // Candles get half the height; indicators, equity and drawdown share the rest.
@@ -208,5 +208,5 @@ export async function drawResult(container, run, { onGroups = () => {} } = {}) {
       }
     }, 150);
   });
-  return { chart, focus, downsampled: view.k > 1 ? view.k : 0 };
+  return { chart, focus };
 }
