@@ -36,15 +36,21 @@ class Position:
 
 
 class Trade:
-    """One position from open to flat. `pnl` is net of `commission` (entry and exit fees)."""
+    """One position from open to flat. `pnl` is net of `commission` (entry and exit fees).
 
-    __slots__ = ("id", "feed", "side", "size", "entry_time", "entry_step", "entry_price",
-                 "exit_time", "exit_step", "exit_price", "exit_size", "gross", "commission", "is_open")
+    `entry_bar`/`exit_bar` are the feed's bar indexes of the first entry fill and the last exit
+    fill; `entry_reason`/`exit_reason` why those fills happened (see `orders.reason`)."""
 
-    def __init__(self, id, feed, side, time, step):
+    __slots__ = ("id", "feed", "side", "size", "entry_time", "entry_step", "entry_price", "entry_bar",
+                 "entry_reason", "exit_time", "exit_step", "exit_price", "exit_size", "exit_bar", "exit_reason",
+                 "gross", "commission", "is_open")
+
+    def __init__(self, id, feed, side, time, step, bar=None, reason="signal"):
         self.id, self.feed, self.side = id, feed, side
         self.size, self.entry_time, self.entry_step, self.entry_price = 0.0, time, step, 0.0
+        self.entry_bar, self.entry_reason = bar, reason
         self.exit_time, self.exit_step, self.exit_price, self.exit_size = None, None, None, 0.0
+        self.exit_bar = self.exit_reason = None
         self.gross, self.commission, self.is_open = 0.0, 0.0, True
 
     @property
@@ -57,10 +63,48 @@ class Trade:
         return 100 * self.pnl / (self.size * self.entry_price)
 
     def to_dict(self):
+        """The trade as the result JSON writes it (README, Results): its fills, and its detail
+        measured on its feed's bars."""
         return {
             "entry_time": self.entry_time, "exit_time": self.exit_time, "side": self.side, "size": self.size,
             "entry_price": self.entry_price, "exit_price": self.exit_price, "pnl": self.pnl,
             "commission": self.commission,
+            **self._detail(self.exit_bar, self.exit_time, self.pnl, self.exit_price),
+            "entry_reason": self.entry_reason, "exit_reason": self.exit_reason,
+        }
+
+    def open_dict(self):
+        """A trade still open at the end, marked at the last close (`mark_price`): `pnl` is what
+        closing the rest there would make (before the exit fee), net of the fees paid so far; it
+        is held to the end of the last bar (`bars`, `duration_ms`); no exit."""
+        feed = self.feed
+        last = feed.i
+        mark = feed.close.values[last]
+        held = self.size - self.exit_size
+        unrealized = held * (mark - self.entry_price) if self.side == "long" else held * (self.entry_price - mark)
+        pnl = self.gross + unrealized - self.commission
+        return {
+            "entry_time": self.entry_time, "exit_time": None, "side": self.side, "size": self.size,
+            "entry_price": self.entry_price, "exit_price": None, "pnl": pnl, "commission": self.commission,
+            **self._detail(last + 1, feed.time.values[last] + (feed.bar_ms or 0), pnl, mark),
+            "entry_reason": self.entry_reason, "exit_reason": None, "mark_price": mark,
+        }
+
+    def _detail(self, end_bar, end_time, pnl, end_price):
+        """Bars held, duration, return on the entry notional (net), and the largest adverse and
+        favorable excursions (before fees): the lowest and highest prices the trade saw — the
+        lows and highs of its bars from the entry bar to the one before `end_bar`, and
+        `end_price` (the exit) — against the entry price, times the size."""
+        feed, first = self.feed, self.entry_bar
+        low = min(end_price, min(feed.low.values[first:end_bar])) if end_bar > first else end_price
+        high = max(end_price, max(feed.high.values[first:end_bar])) if end_bar > first else end_price
+        if self.side == "long":
+            mae, mfe = self.size * (low - self.entry_price), self.size * (high - self.entry_price)
+        else:
+            mae, mfe = self.size * (self.entry_price - high), self.size * (self.entry_price - low)
+        return {
+            "bars": end_bar - first, "duration_ms": end_time - self.entry_time,
+            "return": pnl / (self.size * self.entry_price), "mae": min(mae, 0.0), "mfe": max(mfe, 0.0),
         }
 
     def __repr__(self):
@@ -87,8 +131,9 @@ class Account:
     def value(self):
         return self.cash + sum(p.size * p.feed.close.values[p.feed.i] for p in self.positions if p.size)
 
-    def book(self, feed, buy, size, price, fee, time, step):
-        """Book a fill; returns the trades it opened or closed (for notify_trade)."""
+    def book(self, feed, buy, size, price, fee, time, step, reason="signal"):
+        """Book a fill of the feed's current bar; returns the trades it opened or closed (for
+        notify_trade). `reason`: why it filled (orders.reason)."""
         pos = self.positions[feed.index]
         signed = size if buy else -size
         self.cash = self.cash - signed * price - fee
@@ -98,7 +143,7 @@ class Account:
         new = snap(old, old + signed)
         changed = []
         if old == 0 or (old > 0) == buy:  # opening or adding
-            trade = self.open_trades[feed.index] or self._open(feed, buy, time, step, changed)
+            trade = self.open_trades[feed.index] or self._open(feed, buy, time, step, reason, changed)
             trade.entry_price = price if trade.size == 0 else _average(trade.entry_price, trade.size, price, size)
             trade.size += size
             trade.commission += fee
@@ -114,7 +159,7 @@ class Account:
         trade.commission += share
         trade.exit_price = price if trade.exit_size == 0 else _average(trade.exit_price, trade.exit_size, price, closing)
         trade.exit_size += closing
-        trade.exit_time, trade.exit_step = time, step
+        trade.exit_time, trade.exit_step, trade.exit_bar, trade.exit_reason = time, step, feed.i, reason
         pos.size = new
         if new == 0 or (new > 0) != (old > 0):
             trade.is_open = False
@@ -123,15 +168,15 @@ class Account:
             changed.append(trade)
             pos.price = 0.0
         if new != 0 and (new > 0) != (old > 0):  # reversed: the rest opens a new trade
-            trade = self._open(feed, buy, time, step, changed)
+            trade = self._open(feed, buy, time, step, reason, changed)
             trade.entry_price = pos.price = price
             trade.size = abs(new)
             trade.commission += fee - share
         return changed
 
-    def _open(self, feed, buy, time, step, changed):
+    def _open(self, feed, buy, time, step, reason, changed):
         self._ids += 1
-        trade = Trade(self._ids, feed, "long" if buy else "short", time, step)
+        trade = Trade(self._ids, feed, "long" if buy else "short", time, step, feed.i, reason)
         self.open_trades[feed.index] = trade
         changed.append(trade)
         return trade

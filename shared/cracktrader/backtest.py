@@ -23,4 +23,4 @@ def run_engine(strategy, data, *, progress=None, chunk=65_536, **options):
                  if n + 1 > len(f.time.values)]
         raise ValueError("not enough data for the strategy's indicators: next() would never run ("
                          + ("; ".join(short) or "the feeds never all have enough bars at once") + ")")
-    return engine.run(progress, chunk)
+    return engine.run(progress, chunk).finish()

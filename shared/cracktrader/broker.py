@@ -15,7 +15,7 @@ from .accounting import Account
 from .errors import OrderRejected
 from .fills import Book, Sim, Working, match_bar
 from .orders import (ACCEPTED, BUY, CANCELED, EXPIRED, FILLED, IOC, LIMIT, MARKET, REJECTED,
-                     STOP_LIMIT, TRAILING_STOP, WAITING, problem, trail_level)
+                     STOP_LIMIT, TRAILING_STOP, WAITING, problem, reason, trail_level)
 
 
 class Broker:
@@ -169,7 +169,7 @@ class Broker:
                 self._remove(order)
                 order.status, order.price, order.filled, order.commission = FILLED, price, size, fee
                 order.time, order.step = time, step
-                trades = self.account.book(feed, order.side == BUY, size, price, fee, time, step)
+                trades = self.account.book(feed, order.side == BUY, size, price, fee, time, step, reason(order))
                 self._note_order(order)
                 for child in order.children:
                     if child.status == WAITING:

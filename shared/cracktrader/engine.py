@@ -12,6 +12,8 @@ Nothing here reads the clock or unseeded randomness: the same inputs give the sa
 
 import math
 from array import array
+from bisect import bisect_left
+from contextlib import redirect_stdout
 from pathlib import Path
 
 from .broker import Broker
@@ -19,9 +21,10 @@ from .candles import Candles
 from .costs import Commission, Slippage
 from .feed import Feed, align
 from .fills import POLICIES
+from .log import Log
 from .orders import make_order
 from .result import Result
-from .strategy import Strategy, StrategyError, locate, resolve_params
+from .strategy import Strategy, StrategyError, frames, locate, resolve_params
 
 
 def parse_sizing(sizing):
@@ -59,7 +62,9 @@ class Engine:
 
     def __init__(self, strategy, data, *, cash=10_000.0, commission=0.0, slippage=0.0, params=None,
                  fill="open", intrabar="adverse", intrabar_data=None, leverage=1.0, sizing="95%",
-                 market_rules=None):
+                 market_rules=None, start=None):
+        """`start` (UTC ms): the bars before it are history: indicators are computed over them,
+        the strategy is not called on them, and the result begins at `start`."""
         if not (isinstance(strategy, type) and issubclass(strategy, Strategy)):
             raise TypeError(f"strategy: expected a ct.Strategy subclass, got {strategy!r}")
         if isinstance(cash, bool) or not isinstance(cash, (int, float)) or not 0 < cash < math.inf:
@@ -70,7 +75,10 @@ class Engine:
             raise ValueError(f"intrabar must be one of {', '.join(POLICIES)}, got {intrabar!r}")
         if isinstance(leverage, bool) or not isinstance(leverage, (int, float)) or not 0 < leverage < math.inf:
             raise ValueError(f"leverage must be a positive number, got {leverage!r}")
+        if start is not None and (isinstance(start, bool) or not isinstance(start, int)):
+            raise ValueError(f"start must be a time in UTC ms, got {start!r}")
         self.cash, self.fill, self.intrabar, self.leverage = float(cash), fill, intrabar, float(leverage)
+        self.start = start
         self.commission, self.slippage = Commission.of(commission), Slippage.of(slippage)
         self.sizing = parse_sizing(sizing)
         _check_rules(market_rules)
@@ -83,6 +91,8 @@ class Engine:
         self.broker = Broker(self.feeds, self.cash, self.commission, self.slippage, self.leverage, intrabar,
                              self._sub and self._sub_bars, market_rules, self)
         self.equity = array("d")
+        self.log = Log(self)  # what the strategy prints, with the bar
+        self.stopped = False
         self.strategy = self._make(strategy, params)
         self.required = [f.warmup for f in self.feeds]  # bars each feed needs before next()
         self.ready = False
@@ -174,10 +184,15 @@ class Engine:
     def _steps(self, a, b):
         ready = a if self.ready else self._first_ready(a, b)
         if ready > a:
-            if self._prenext is not None:
-                self._loop(a, ready, self._prenext)
+            begin = min(max(a, self.first_step()), ready)
+            if begin > a:  # history before `start`: the strategy does not see it
+                self._idle(a, begin)
+            if begin == ready:
+                pass
+            elif self._prenext is not None:
+                self._loop(begin, ready, self._prenext)
             else:  # nothing can happen before the first next(): no orders exist yet
-                self._idle(a, ready)
+                self._idle(begin, ready)
         if ready < b:
             self.ready = True
             self._loop(ready, b, self.strategy.next)
@@ -186,8 +201,13 @@ class Engine:
         """The first step of the loaded bars where next() runs (len(times) if none)."""
         return self._first_ready(0, len(self.times))
 
+    def first_step(self):
+        """The first step of the run proper: at `start` (0 without one)."""
+        return 0 if self.start is None else bisect_left(self.times, self.start)
+
     def _first_ready(self, a, b):
         need = self.required
+        a = max(a, self.first_step())
         if self.cursors is None:
             return min(max(a, need[0]), b)
         for s in range(a, b):
@@ -258,15 +278,27 @@ class Engine:
             else:
                 strategy.notify_trade(what)
 
+    def finish(self):
+        """The end of the run: calls the strategy's `stop()` (once)."""
+        if not self.stopped:
+            self.stopped = True
+            self._call(self.strategy, self.strategy.stop)
+        return self
+
     def _call(self, strategy, fn, *args):
-        """Run strategy code; an error raised from the strategy's own file names its line."""
+        """Run strategy code, its prints going to the log; an error raised from the strategy's
+        own file names its line, its frames, and the bar it happened on."""
         try:
-            return fn(*args)
+            with redirect_stdout(self.log):
+                return fn(*args)
         except Exception as e:
             where = locate(e, type(strategy))
             if where is None:
                 raise
-            raise StrategyError(*where, e) from e
+            error = StrategyError(*where, e, frames=frames(e, type(strategy)), bar=self.log.bar(self.step),
+                                  time=self.times[self.step] if 0 <= self.step < len(self.times) else None)
+            error.log = self.log.entries()  # what it printed before failing
+            raise error from e
 
     # --- intrabar data ----------------------------------------------------------------------
     def _sub_bars(self, feed, i):
@@ -281,16 +313,24 @@ class Engine:
 
     # --- results ----------------------------------------------------------------------------
     def result(self):
-        """The run so far as a Result (value, stats, trades, equity)."""
+        """The run so far as a Result (value, stats, trades, equity), from `start` on."""
         n = self.step + 1
+        first = min(self.first_step(), n)
         account = self.broker.account
         bar_ms = self.feeds[0].bar_ms if self.cursors is None else self.finest
         return Result(
             final_value=self.equity[n - 1] if n else self.cash, cash=self.cash,
             trades=list(account.trades), open_trades=[t for t in account.open_trades if t],
-            times=self.times[:n], equity=self.equity[:n], bar_ms=bar_ms, orders=list(self.broker.orders),
-            feeds=self.feeds,
+            times=self.times[first:n], equity=self.equity[first:n], bar_ms=bar_ms, orders=list(self.broker.orders),
+            feeds=self.feeds, benchmark=self._benchmark(first, n), log=self.log.entries(),
         )
+
+    def _benchmark(self, a, b):
+        """The first feed's close at steps a..b-1 (NaN before its first bar closes)."""
+        close = self.feeds[0].close.values
+        if self.cursors is None:
+            return close[a:b]
+        return array("d", [close[j] if j >= 0 else math.nan for j in self.cursors[0][a:b]])
 
 
 def _check_rules(market_rules):
