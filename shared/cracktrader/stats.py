@@ -133,19 +133,18 @@ def versus(returns, benchmark, per_year):
     """Buy-and-hold of the benchmark price from the first bar's close to the last's, and the
     run against it: beta = cov(run, benchmark) / var(benchmark) of per-bar returns (sample),
     alpha = (mean run return - beta x mean benchmark return) x bars per year (Jensen's,
-    risk-free rate 0)."""
+    risk-free rate 0). Sums of products (exactly rounded), in four passes over the bars."""
     if not benchmark or len(benchmark) != len(returns) + 1:
         return {"benchmark_return": None, "alpha": None, "beta": None}
     first, last = benchmark[0], benchmark[-1]
-    bench = _returns(benchmark) if len(benchmark) > 1 else []
-    mean_b, std_b = _mean_std(bench)
-    beta = alpha = None
-    if std_b:
-        mean_r = math.fsum(returns) / len(returns)
-        dev_r = map(operator.sub, returns, repeat(mean_r))
-        dev_b = map(operator.sub, bench, repeat(mean_b))
-        beta = math.fsum(map(operator.mul, dev_r, dev_b)) / (len(bench) - 1) / (std_b * std_b)
-        alpha = (mean_r - beta * mean_b) * per_year if per_year else None
+    n, beta, alpha = len(returns), None, None
+    if n > 1:
+        bench = _returns(benchmark)
+        mean_r, mean_b = math.fsum(returns) / n, math.fsum(bench) / n
+        var_b = math.fsum(map(operator.mul, bench, bench)) - n * mean_b * mean_b
+        if var_b > 0:
+            beta = (math.fsum(map(operator.mul, returns, bench)) - n * mean_r * mean_b) / var_b
+            alpha = (mean_r - beta * mean_b) * per_year if per_year else None
     return {"benchmark_return": last / first - 1.0 if first else None, "alpha": alpha, "beta": beta}
 
 
