@@ -6,6 +6,7 @@ export class WorkerClient extends EventTarget {
     super();
     this.url = url;
     this.nextId = 1;
+    this.restarting = false;
     this.start();
   }
 
@@ -53,11 +54,17 @@ export class WorkerClient extends EventTarget {
     });
   }
 
+  // Asks the worker to fetch and decode candles now, for a run to come (no reply).
+  prefetch(data) {
+    this.worker.postMessage({ type: "prefetch", data });
+  }
+
   get busy() {
     return this.pending.size > 0;
   }
 
-  // Ends whatever runs now (pending requests reject with kind "stopped") and boots a new worker.
+  // Ends whatever runs now (pending requests reject with kind "stopped") and boots a new worker;
+  // `restarting` is true until it is up.
   stop() {
     this.worker.terminate();
     for (const { reject } of this.pending.values()) {
@@ -66,6 +73,11 @@ export class WorkerClient extends EventTarget {
       reject(err);
     }
     this.start();
+    this.restarting = true;
+    const ready = this.ready;
+    ready.then(() => {
+      if (this.ready === ready) this.restarting = false;
+    }, () => {});
     this.emit("restarted", {});
   }
 }
