@@ -46,9 +46,10 @@ def kernel_notes():
     """{kernel: (warm-up, note)} from docs/indicators.md's table of kernels."""
     notes = {}
     for line in (ROOT / "docs" / "indicators.md").read_text().splitlines():
-        match = re.match(r"\| `(\w+)\(.*?\)` \| (.*?) \| (.*?) \| (.*?) \|$", line)
-        if match:
-            notes[match[1]] = (match[3], match[4])
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        match = re.match(r"`(\w+)\(", cells[0])
+        if match and len(cells) == 4:
+            notes[match[1]] = (cells[2], cells[3])
     return notes
 
 
