@@ -176,16 +176,14 @@ def test_8_server_runs_draw_the_indicators(page, host_url):
     assert "on the server" in page.locator("#status").inner_text()
     box = page.locator("#chart").bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + 150)
-    values = page.locator(".chart-values")
-    values.wait_for()
-    assert "SMA(close, 10)" in values.inner_text() and "SMA(close, 30)" in values.inner_text()
+    legend = page.locator(".chart-legend")  # under the crosshair: the bar and every line's value
+    page.wait_for_function("document.querySelector('.chart-legend').textContent.includes('2024-')")
+    assert "SMA(close, 10)" in legend.inner_text() and "SMA(close, 30)" in legend.inner_text()
 
 
 def test_9_the_trades_csv_reads_as_a_trader_expects(page, static_url):
     app = App(page, static_url)
-    app.open()
-    page.select_option("#market-rules", "binance:BTC/USDT")
-    assert app.click_run() == "done", app.error_text()
+    app.open()  # SmaCross has run on the demo
     with page.expect_download() as download:
         page.click("#download-csv")
     assert download.value.suggested_filename == "SmaCross-demo-2023-01-01_2025-12-30-trades.csv"
@@ -193,17 +191,17 @@ def test_9_the_trades_csv_reads_as_a_trader_expects(page, static_url):
     head = rows[0].split(",")
     first = dict(zip(head, rows[1].split(",")))
     assert re.fullmatch(r"2023-\d\d-\d\dT\d\d:00:00Z", first["entry_time"])
-    for row in rows[1:]:
-        cells = dict(zip(head, row.split(",")))
-        assert re.fullmatch(r"\d+\.\d\d", cells["entry_price"]) and re.fullmatch(r"0\.\d{1,5}", cells["size"])
-    page.select_option("#market-rules", "")
+    doc = app.last_result()
+    prices = [row.split(",")[head.index("exit_price")] for row in rows[1:len(doc["trades"]) + 1]]
+    assert prices == [repr(t["exit_price"]) for t in doc["trades"]]  # no market: the shortest exact text
+    page.select_option("#market-rules", "binance:BTC/USDT")  # with the market's rules: its precision
     assert app.click_run() == "done", app.error_text()
     with page.expect_download() as download:
         page.click("#download-csv")
     rows = open(download.value.path()).read().splitlines()
-    doc = app.last_result()
-    prices = [row.split(",")[head.index("exit_price")] for row in rows[1:len(doc["trades"]) + 1]]
-    assert prices == [repr(t["exit_price"]) for t in doc["trades"]]  # else the shortest exact text
+    for row in rows[1:]:
+        cells = dict(zip(head, row.split(",")))
+        assert re.fullmatch(r"\d+\.\d\d", cells["entry_price"]) and re.fullmatch(r"0\.\d{1,5}", cells["size"])
 
 
 def test_10_a_restored_link_picks_its_example_and_edits_are_kept(browser, page, static_url):
