@@ -175,9 +175,10 @@ def test_8_server_runs_draw_the_indicators(page, host_url):
     assert app.click_run() == "done", app.error_text()
     assert "on the server" in page.locator("#status").inner_text()
     box = page.locator("#chart").bounding_box()
-    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + 150)
+    for x in (0.5, 0.6):  # the crosshair follows the mouse
+        page.mouse.move(box["x"] + box["width"] * x, box["y"] + 150, steps=4)
     legend = page.locator(".chart-legend")  # under the crosshair: the bar and every line's value
-    page.wait_for_function("document.querySelector('.chart-legend').textContent.includes('2024-')")
+    page.wait_for_function("document.querySelector('.chart-legend').textContent.includes(' C ')")
     assert "SMA(close, 10)" in legend.inner_text() and "SMA(close, 30)" in legend.inner_text()
 
 
