@@ -42,6 +42,9 @@ def build(out, from_sdist=False):
     out = Path(out)
     t0 = time.monotonic()
     LOG.unlink(missing_ok=True)
+    # setuptools' in-tree build folders keep files deleted from the sources: never ship those.
+    for stale in [*ROOT.glob("build/lib.*"), *ROOT.glob("build/bdist.*"), *ROOT.glob("build/temp.*")]:
+        shutil.rmtree(stale)
     with tempfile.TemporaryDirectory() as tmp:
         if from_sdist:
             run("-m", "build", "--no-isolation", "--outdir", tmp, ".")
