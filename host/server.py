@@ -60,6 +60,7 @@ def listen(host, port):
 
 def _exit_cleanly(signum, frame):
     # uvicorn re-raises the signal that stopped it once it has shut down: exit 0, not "killed".
+    log.info("stopped")
     raise SystemExit(0)
 
 
@@ -102,4 +103,3 @@ def serve(host="127.0.0.1", port=8000, web_dir=None, token=None, cache_dir=None,
         else:
             log.warning("no token configured: server runs are disabled (set [server] token_file)")
     Server(config).run(sockets=[sock])
-    log.info("stopped")
