@@ -53,11 +53,13 @@ def _static_datasets(web_dir):
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
 
-def create_app(web_dir, token=None, cache_dir=None, limits=None, allowed_hosts=None, stop_timeout=20):
+def create_app(web_dir, token=None, cache_dir=None, limits=None, allowed_hosts=None, stop_timeout=20,
+               accounts=None, risk=None):
     """`limits`: code_runs.Limits for the code runs; `allowed_hosts`: the Host headers accepted
     (default: loopback names only, which stops a web page from reaching a local server through
     DNS rebinding). Background services (app.state.services) stop when the app shuts down,
-    within `stop_timeout` seconds."""
+    within `stop_timeout` seconds. `accounts` and `risk`: the config file's [accounts.NAME]
+    (exchange, key_file, sandbox) and default [risk] limits, for live sessions."""
     import contextlib
     from pathlib import Path
 
@@ -94,6 +96,7 @@ def create_app(web_dir, token=None, cache_dir=None, limits=None, allowed_hosts=N
     app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error},
                     lifespan=lifespan)
     app.state.services = services
+    app.state.accounts, app.state.risk = accounts or {}, risk or {}
     app.state.runs = services.add("runs", CodeRuns(limits or Limits()))
     app.state.web_dir = web_dir
     app.state.token = token

@@ -26,7 +26,7 @@ def settings(args):
         web_dir=args.web_dir or os.environ.get("CRACKTRADER_WEB_DIR") or server["web_dir"],
         cache_dir=args.cache or os.environ.get("CRACKTRADER_CACHE_DIR") or config["data"]["cache_dir"],
         limits=Limits(**config["runs"]), allowed_hosts=server["allowed_hosts"],
-        stop_timeout=server["stop_timeout_seconds"],
+        stop_timeout=server["stop_timeout_seconds"], accounts=config["accounts"], risk=config["risk"],
     ), {**logging, "format": args.log_format or logging["format"], "file": args.log_file or logging["file"]}
 
 
