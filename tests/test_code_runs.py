@@ -33,23 +33,33 @@ class Hog(ct.Strategy):
     def next(self):
         self.kept.append(bytearray(20_000_000))
 """
-# Forks three workers that each fill 150 MB and wait: 450 MB for the run, 150 MB each.
-FORK_HOG = HEADER + """
-class ForkHog(ct.Strategy):
+
+
+def forking(workers, work):
+    """A strategy whose init() forks `workers` processes doing `work` (their pids go to the file
+    named by the `pids` param), then sleeps a little every bar."""
+    return HEADER + f"""
+class Forking(ct.Strategy):
     params = dict(pids="")
     def init(self):
-        for _ in range(3):
+        for _ in range({workers}):
             pid = os.fork()
             if pid == 0:
-                block = bytearray(150_000_000)
-                time.sleep(60)
+                {work}
                 os._exit(0)
-            open(self.p.pids, "a").write(f"{pid}\\n")
+            if self.p.pids:
+                open(self.p.pids, "a").write(f"{{pid}}\\n")
     def next(self):
         time.sleep(0.05)
 """
-# Forks two workers that spin: the run's CPU time grows twice as fast as the clock.
-FORK_SPIN = HEADER + """
+
+
+# Three workers that each fill 150 MB and wait: 450 MB for the run, 150 MB each.
+FORK_HOG = forking(3, "block = bytearray(150_000_000); time.sleep(60)")
+# Two workers that spin: the run's CPU time grows twice as fast as the clock.
+FORK_SPIN = forking(2, "while True: pass")
+FORK_MANY = forking(10, "time.sleep(60)")
+SPIN = HEADER + """
 class ForkSpin(ct.Strategy):
     params = dict(pids="")
     def init(self):
