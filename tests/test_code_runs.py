@@ -19,7 +19,7 @@ LIMITS = """
 [runs]
 memory_mb = 300
 cpu_seconds = 4
-timeout_seconds = 30
+timeout_seconds = 90
 max_processes = 4
 max_concurrent = 1
 max_queued = 1
@@ -179,11 +179,10 @@ def test_forked_workers_count_against_the_run_and_die_with_it(server, tmp_path):
 
 def test_cpu_time_of_forked_workers_counts(server, tmp_path):
     pids = tmp_path / "pids"
-    t0 = time.monotonic()
     status, body, _ = run(server, FORK_SPIN, pids=str(pids))
+    # Not the wall clock's 408: the workers' CPU time added up to the run's limit first.
     assert status == 422 and body["limit"] == "cpu_seconds", body
     assert "4 s of CPU time ([runs] cpu_seconds)" in body["error"]
-    assert time.monotonic() - t0 < 20  # well before the 30 s wall-clock limit
     assert all_gone(pids)
 
 
