@@ -280,3 +280,20 @@ def test_ranges_and_periods():
     assert periods.keys_between(1_703_980_800_000, 1_704_067_200_001, periods.YEAR) == ["2023", "2024"]
     assert periods.bounds("2024-12") == (1_733_011_200_000, 1_735_689_600_000)
     assert periods.kind_for(1000) == periods.MONTH and periods.kind_for(86_400_000) == periods.ALL
+
+
+def test_a_copy_past_the_end_of_its_buffer_is_refused():
+    from cracktrader.data.store import _copy_into
+
+    def column(*chunks):
+        return pa.chunked_array([pa.array(c, pa.int64()) for c in chunks])
+
+    buffer = pa.allocate_buffer(8 * 3)
+    with pytest.raises(IndexError, match="copy of 2 rows at row 2 overruns a buffer of 3"):
+        _copy_into(buffer, 0, column([1, 2], [3, 4]))  # 4 rows into 3: the second chunk
+    with pytest.raises(IndexError, match="at row 2 overruns"):
+        _copy_into(buffer, 2, column([1, 2]))
+    with pytest.raises(IndexError, match="at row -1 overruns"):
+        _copy_into(buffer, -1, column([1]))
+    _copy_into(buffer, 1, column([5], [6]))
+    assert memoryview(buffer).cast("q")[1:].tolist() == [5, 6]

@@ -362,7 +362,7 @@ def _copy_into(buffer, row, column):
     for chunk in column.chunks:
         n = len(chunk)
         if n:
-            if not 0 <= row and 8 * (row + n) <= buffer.size:  # never: the callers size the buffer
+            if not (0 <= row and 8 * (row + n) <= buffer.size):  # never: the callers size the buffer
                 raise IndexError(f"copy of {n} rows at row {row} overruns a buffer of {buffer.size // 8}")
             ctypes.memmove(buffer.address + 8 * row, chunk.buffers()[1].address + 8 * chunk.offset, 8 * n)
             row += n
