@@ -28,9 +28,7 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
-from cracktrader.data.importer import import_file
-from cracktrader.data.files import read_file
-from cracktrader.data.store import Cache
+from cracktrader.data import Cache, import_file, read_file
 
 ID = "binance.BTC-USDT.1m"
 START = 1_500_000_000_000 // 60_000 * 60_000
@@ -66,9 +64,8 @@ def interleaved(runs, **fns):
 # interpreter has once the libraries are imported.
 PEAK = """
 import sys
-import pandas, pyarrow.parquet as pq, cracktrader.data.store
-from cracktrader.data.importer import import_file
-from cracktrader.data.store import Cache
+import pandas, pyarrow.parquet as pq
+from cracktrader.data import Cache, import_file
 def status_mb(key):
     with open("/proc/self/status") as f:
         return next(int(line.split()[1]) for line in f if line.startswith(key)) / 1e3

@@ -10,11 +10,9 @@ import pyarrow as pa
 import pytest
 
 import cracktrader as ct
-from cracktrader.data import ids, periods, ranges
-from cracktrader.data.export import export
-from cracktrader.data.ipc import MEDIA_TYPE, ipc_stream, iter_ipc_stream
-from cracktrader.data.store import Cache, default_root
-from cracktrader.data.verify import verify
+from cracktrader.data import IPC_MEDIA_TYPE, Cache, export, ids, ipc_stream, iter_ipc_stream, verify
+from cracktrader.data.cache import periods, ranges
+from cracktrader.data.cache.store import default_root
 from support.candles import rows, series
 
 HOUR, DAY = 3_600_000, 86_400_000
@@ -176,7 +174,7 @@ def test_arrow_ipc_stream_for_the_browser(cache, two_years):
     assert table.num_rows == 3980 and table.column("time").to_pylist() == list(c.time[10:3990])
     assert table.schema.field("time").type == pa.int64() and table.schema.field("open").type == pa.float64()
     assert json.loads(table.schema.metadata[b"cracktrader"])["id"] == ID
-    assert MEDIA_TYPE == "application/vnd.apache.arrow.stream"
+    assert IPC_MEDIA_TYPE == "application/vnd.apache.arrow.stream"
     assert pa.ipc.open_stream(ipc_stream(cache, ID, since=0, until=1)).read_all().num_rows == 0
     with pytest.raises(ct.DataError, match="not_cached"):
         iter_ipc_stream(cache, "binance.ETH-USDT.1m")  # raised before any byte is sent
@@ -259,10 +257,11 @@ def test_the_data_package_api_loads_server_parts_on_use():
     import subprocess
     import sys
 
-    code = ("import sys, cracktrader.data as d; light = 'pyarrow' not in sys.modules; "
-            "print(light, d.Cache.__name__, d.fetch.__name__, d.import_file.__name__, 'pyarrow' in sys.modules)")
+    code = ("import sys, cracktrader.data as d; light = not {'pyarrow', 'ccxt'} & set(sys.modules); "
+            "missing = [name for name in d.__all__ if not hasattr(d, name)]; "
+            "print(light, d.Cache.__name__, d.fetch.__name__, d.import_file.__name__, 'pyarrow' in sys.modules, missing)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert out == ["True", "Cache", "fetch", "import_file", "True"]
+    assert out == ["True", "Cache", "fetch", "import_file", "True", "[]"]
 
 
 def test_cache_location(tmp_path, monkeypatch):
@@ -283,7 +282,7 @@ def test_ranges_and_periods():
 
 
 def test_a_copy_past_the_end_of_its_buffer_is_refused():
-    from cracktrader.data.store import _copy_into
+    from cracktrader.data.cache.store import _copy_into
 
     def column(*chunks):
         return pa.chunked_array([pa.array(c, pa.int64()) for c in chunks])

@@ -28,12 +28,12 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from ..candles import COLUMNS, Candles, timeframe_ms
+from ...candles import COLUMNS, Candles, timeframe_ms
 from . import periods, ranges
-from .arrow import SCHEMA, to_candles, to_table
-from .checks import check
-from .errors import DataError
-from .ids import dataset_id, encode_symbol, parse_dataset_id
+from ..arrow import SCHEMA, to_candles, to_table
+from ..checks import check
+from ..errors import DataError
+from ..ids import dataset_id, encode_symbol, parse_dataset_id
 from .manifest import Manifest
 from .partition_files import LOCK, MANIFEST, PartitionFile, corrupted, outside, remove_strays, selection, unlink, write_partition
 
@@ -140,7 +140,7 @@ class Cache:
         the end of the last). `gaps`: the ranges in `covered` without bars (default: computed
         from the bars). The candles are checked against the rules first, unless the caller
         just did (`checked`). Returns the new manifest."""
-        from ..kernels import ohlcv
+        from ...kernels import ohlcv
 
         ds_id = dataset_id(candles.exchange, candles.symbol, candles.timeframe)
         tf = timeframe_ms(candles.timeframe)

@@ -18,10 +18,10 @@ from bisect import bisect_left
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..candles import COLUMNS
-from ..kernels.checksum import crc32
-from .arrow import SCHEMA
-from .errors import DataError
+from ...candles import COLUMNS
+from ...kernels.checksum import crc32
+from ..arrow import SCHEMA
+from ..errors import DataError
 from .manifest import Partition
 
 ROW_GROUP = 131_072

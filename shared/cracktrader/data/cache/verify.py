@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..candles import timeframe_ms
+from ...candles import timeframe_ms
 from . import periods, ranges
-from ..kernels.checksum import crc32
-from .arrow import SCHEMA, to_candles
-from .errors import DataError
+from ...kernels.checksum import crc32
+from ..arrow import SCHEMA, to_candles
+from ..errors import DataError
 from .partition_files import LOCK, MANIFEST, remove_strays, unlink
 
 
@@ -99,7 +99,7 @@ def _verify_dataset(cache, ds_id, fix):
 
 def _check_partition(path, key, part, m, tf):
     """(error or None, [(start, end) runs of consecutive bars])."""
-    from ..kernels import ohlcv
+    from ...kernels import ohlcv
 
     try:
         data = path.read_bytes()
