@@ -19,7 +19,7 @@ from . import periods, ranges
 from ...kernels.checksum import crc32
 from ..arrow import SCHEMA, to_candles
 from ..errors import DataError
-from .partition_files import LOCK, MANIFEST, remove_strays, unlink
+from .manifest import LOCK, MANIFEST, remove_strays, unlink
 
 
 @dataclass
@@ -110,7 +110,7 @@ def _check_partition(path, key, part, m, tf):
     if crc32(data) != part.crc32:
         return "checksum mismatch (the file's bytes changed)", []
     try:
-        table = pq.read_table(pa.BufferReader(data))
+        table = pq.ParquetFile(pa.BufferReader(data)).read()  # (read_table loads pandas)
     except (OSError, pa.ArrowException) as e:
         return f"unreadable Parquet ({e})", []
     if table.schema.remove_metadata() != SCHEMA.remove_metadata():

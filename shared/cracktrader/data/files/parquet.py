@@ -8,7 +8,6 @@ ISO 8601 text; values any numeric type. Errors name the 1-based data row. A file
 """
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ...candles import Candles
@@ -51,7 +50,7 @@ def read_parquet(path, source=None, *, timeframe=None, time_unit="auto", sort=Fa
     source = source or str(path)
     arrow = str(path).lower().endswith(ARROW_SUFFIXES)
     try:
-        table = _read_arrow(path) if arrow else pq.read_table(path)
+        table = _read_arrow(path) if arrow else _read_parquet(path)
     except FileNotFoundError:
         raise
     except (OSError, pa.ArrowException) as e:
@@ -63,6 +62,8 @@ def read_parquet(path, source=None, *, timeframe=None, time_unit="auto", sort=Fa
     for name in COLUMNS:
         col = table.column(index[name])
         if col.null_count:
+            import pyarrow.compute as pc
+
             first = pc.index(pc.is_null(col), True).as_py()
             raise DataError(source, first + 1, name, "missing_value", f"no value for {name}")
         cols[name] = _time(col, source, time_unit, ohlcv) if name == "time" else _values(col, name, source)
@@ -79,19 +80,34 @@ def read_parquet(path, source=None, *, timeframe=None, time_unit="auto", sort=Fa
     return candles
 
 
+def _read_parquet(path):
+    # ParquetFile, not read_table: that one loads pyarrow.dataset, which loads pandas.
+    with pq.ParquetFile(path) as f:
+        return f.read()
+
+
+def _cast(col, type_, safe=True):
+    """`col` as `type_`, loading pyarrow.compute (slow to import) only when it is another type."""
+    if col.type == type_:
+        return col
+    import pyarrow.compute as pc
+
+    return pc.cast(col, type_, safe=safe)
+
+
 def _values(col, name, source):
     if not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type) or pa.types.is_decimal(col.type)):
         raise DataError(source, None, name, "bad_type", f"column {name} has type {col.type}; expected numbers")
-    return column_to_array(pc.cast(col, pa.float64()), "d")
+    return column_to_array(_cast(col, pa.float64()), "d")
 
 
 def _time(col, source, unit, ohlcv):
     t = col.type
     if pa.types.is_timestamp(t) or pa.types.is_date(t):
-        ms = pc.cast(col, pa.timestamp("ms", tz=getattr(t, "tz", None)), safe=False)  # sub-ms dropped
-        return column_to_array(pc.cast(ms, pa.int64()), "q")
+        ms = _cast(col, pa.timestamp("ms", tz=getattr(t, "tz", None)), safe=False)  # sub-ms dropped
+        return column_to_array(_cast(ms, pa.int64()), "q")
     if pa.types.is_integer(t) or pa.types.is_floating(t):
-        values = column_to_array(pc.cast(col, pa.int64() if pa.types.is_integer(t) else pa.float64()), "q" if pa.types.is_integer(t) else "d")
+        values = column_to_array(_cast(col, pa.int64() if pa.types.is_integer(t) else pa.float64()), "q" if pa.types.is_integer(t) else "d")
         out, violation = ohlcv.epoch_to_ms(values, unit)
     elif pa.types.is_string(t) or pa.types.is_large_string(t):
         out, violation = ohlcv.parse_times(col.to_pylist(), unit)
