@@ -34,6 +34,7 @@ from ..ids import dataset_id, encode_symbol, parse_dataset_id
 from . import periods, ranges
 from .manifest import LOCK, MANIFEST, Manifest, corrupted, remove_strays, unlink
 
+
 def default_root():
     """CRACKTRADER_CACHE_DIR, else the platform's user cache directory + /cracktrader."""
     env = os.environ.get("CRACKTRADER_CACHE_DIR")
