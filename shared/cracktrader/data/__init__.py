@@ -66,9 +66,11 @@ def load_data(source, *, since=None, until=None, resample=None, cache=None, **in
     if info:
         raise TypeError(f"load_data: {', '.join(sorted(info))} apply to files, not to dataset ids (to change the timeframe: resample=)")
     try:
-        from .cache.store import Cache
+        import pyarrow  # noqa: F401  (the cache is Parquet files)
     except ImportError as e:  # Pyodide: no pyarrow, no cache
         raise ValueError(f"{source}: dataset ids are read from the server's cache, which needs pyarrow ({e})") from None
+    from .cache.store import Cache
+
     # The cache reads only the range's row groups; the aggregation follows.
     return select(Cache(cache).read(str(source), since=since, until=until), timeframe=resample)
 
