@@ -9,8 +9,7 @@ the last N bars before `until` (at the timeframe), however far back they are: a 
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from cracktrader.candles import timeframe_ms
-from cracktrader.data import DataError, load_data
-from cracktrader.data.ids import BadDatasetId, parse_dataset_id
+from cracktrader.data import BadDatasetId, DataError, load_data, parse_dataset_id
 
 MAX_RESAMPLED_ROWS = 5_000_000
 
@@ -46,7 +45,7 @@ async def list_datasets(request):
 
 
 async def candles(request):
-    from cracktrader.data.ipc import MEDIA_TYPE, iter_ipc_stream
+    from cracktrader.data import IPC_MEDIA_TYPE, candles_ipc_stream, iter_ipc_stream
 
     cache = request.app.state.cache
     ds_id = request.path_params["id"]
@@ -68,7 +67,7 @@ async def candles(request):
         if last is not None:
             bars = _last_bars(cache, ds_id, manifest, until, last, timeframe or manifest.timeframe)
         elif timeframe is None or timeframe == manifest.timeframe:
-            return StreamingResponse(iter_ipc_stream(cache, ds_id, since, until), media_type=MEDIA_TYPE)
+            return StreamingResponse(iter_ipc_stream(cache, ds_id, since, until), media_type=IPC_MEDIA_TYPE)
         elif timeframe_ms(timeframe) < timeframe_ms(manifest.timeframe):
             return _error(400, f"cannot resample {manifest.timeframe} candles to the shorter {timeframe}")
         elif manifest.rows > MAX_RESAMPLED_ROWS and since is None and until is None:
@@ -79,7 +78,7 @@ async def candles(request):
         return _error(422, str(e))
     except ValueError as e:
         return _error(400, str(e))
-    return _arrow_response(bars)
+    return Response(candles_ipc_stream(bars, ds_id), media_type=IPC_MEDIA_TYPE)
 
 
 def _last_bars(cache, ds_id, manifest, until, count, timeframe):
@@ -90,15 +89,3 @@ def _last_bars(cache, ds_id, manifest, until, count, timeframe):
     end = until if until is not None else manifest.last + 1
     return history_before(lambda a, b: load_data(ds_id, since=a, until=b, cache=cache.root), end, count, timeframe,
                           manifest.first)
-
-
-def _arrow_response(bars):
-    from cracktrader.data.arrow import to_table
-    from cracktrader.data.ipc import MEDIA_TYPE
-    import pyarrow as pa
-
-    sink = pa.BufferOutputStream()
-    table = to_table(bars)
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return Response(sink.getvalue().to_pybytes(), media_type=MEDIA_TYPE)

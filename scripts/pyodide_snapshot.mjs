@@ -13,5 +13,5 @@ const pyodide = await loadPyodide({ indexURL: pyodideDir + "/", _makeSnapshot: t
 const site = pyodide.runPython("import site; site.getsitepackages()[0]");
 pyodide.unpackArchive(new Uint8Array(readFileSync(wheel)), "whl", { extractDir: site });
 // What start-up imports, except what needs the kernels (a JS module, registered in the page).
-pyodide.runPython("import cracktrader, cracktrader.runner, cracktrader.data.checks, cracktrader.data.csv_text, hashlib, json");
+pyodide.runPython("import cracktrader, cracktrader.runner, cracktrader.data.checks, cracktrader.data.files.csv_text, hashlib, json");
 writeFileSync(out, pyodide.makeMemorySnapshot());
