@@ -37,10 +37,12 @@ COMPRESS = {".js", ".mjs", ".json", ".wasm", ".css", ".html", ".arrow", ".zip", 
 HEADERS = "/v/*\n  Cache-Control: public, max-age=31536000, immutable\n"
 
 
-def versioned(out, files):
-    """Move `files` (paths in the build) to v/<hash of their bytes>/ (names kept): the folder."""
+def versioned(out, files, made_from=None):
+    """Move `files` (paths in the build) to v/<hash>/ (names kept): the folder. The hash is of
+    their bytes, or of the files they were `made_from` when their own bytes vary from build to
+    build (Python's snapshot holds clocks and random state)."""
     digest = hashlib.sha256()
-    for f in sorted(files):
+    for f in sorted(made_from or files):
         digest.update(f.name.encode() + b"\0" + f.read_bytes())
     folder = out / "v" / digest.hexdigest()[:16]
     folder.mkdir(parents=True, exist_ok=True)
@@ -137,8 +139,9 @@ def build(out):
     kernels = versioned(tmp, list((staging / "kernels").iterdir()))
     built = build_core_wheel.build(staging / "wheel")
     snapshot = python_snapshot(pyodide, built, staging / "snapshot" / "python.snapshot.gz")
+    made_from = [built, ROOT / "scripts" / "pyodide_snapshot.mjs", *pyodide.iterdir()]
+    snapshot = versioned(tmp, [snapshot], made_from) / snapshot.name
     wheel = versioned(tmp, [built]) / built.name
-    snapshot = versioned(tmp, [snapshot]) / snapshot.name
     demo = write_demo_dataset(staging / "data")
     demo["url"] = str((versioned(tmp, [staging / "data" / "demo.arrow"]) / "demo.arrow").relative_to(tmp))
     shutil.rmtree(staging)
