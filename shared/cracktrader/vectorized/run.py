@@ -1,0 +1,153 @@
+"""Running a SignalStrategy with the kernel: the prepared engine's feed, settings and signals
+in; the same Result as the event engine's out (trades, orders with their rules and reasons,
+equity, statistics).
+"""
+
+import re
+
+from ..accounting import Trade
+from ..fills import POLICIES
+from ..orders import (ACCEPTED, BUY, CANCELED, FILLED, LIMIT, MARKET, REJECTED, SELL, STOP, TRAILING_STOP,
+                      WAITING, Order, problem)
+from ..errors import OrderRejected
+from ..result import Result
+from .signals import bad_signal, kernel_spec
+
+_TYPES = (MARKET, LIMIT, STOP, TRAILING_STOP)
+_STATUS = (ACCEPTED, WAITING, FILLED, CANCELED, REJECTED)
+_NAN_SIGNAL = re.compile(r"^(entries|exits) is NaN at bar (\d+) ")
+
+
+def market_rules(engine):
+    """The run's MarketRules for its one feed, or None."""
+    rules = engine.broker.market_rules
+    return rules.get(0) if isinstance(rules, dict) else rules
+
+
+def simulator(engine):
+    """The kernel's SignalSim over the engine's feed, with its settings."""
+    from ..kernels.vectorized import SignalSim
+
+    feed, c, s = engine.feeds[0], engine.commission, engine.slippage
+    return SignalSim(feed.time.values, feed.open.values, feed.high.values, feed.low.values, feed.close.values,
+                     cash=engine.cash, maker=c.maker, taker=c.taker, fixed=c.fixed, bps=s.bps, range=s.range,
+                     at_close=engine.fill == "close", policy=POLICIES.index(engine.intrabar), leverage=engine.leverage,
+                     rules=market_rules(engine))
+
+
+def column_spec(engine):
+    """The kernel spec and signal columns of a prepared engine's SignalStrategy."""
+    strategy = engine.strategy
+    return kernel_spec(strategy.signal_spec, engine.sizing, engine.first_next()), strategy._entries, strategy._exits
+
+
+def run(engine, sim=None):
+    """The Result of a prepared engine (`backtest.prepare`) whose strategy is a qualifying
+    SignalStrategy, computed by the kernel."""
+    spec, entries, exits = column_spec(engine)
+    try:
+        equity, trades, orders = (sim or simulator(engine)).run(spec, entries, exits)
+    except ValueError as e:
+        found = _NAN_SIGNAL.match(str(e))
+        if found is None:
+            raise
+        # The error next() raises at that bar, the same way (a StrategyError naming it).
+        engine._call(engine.strategy, bad_signal, engine.feeds[0], found[1], int(found[2]))
+        raise
+    return result(engine, equity, trades, orders)
+
+
+def result(engine, equity, trade_records, order_records):
+    """The Result from the kernel's equity and records, as the engine would report it."""
+    from ..kernels.vectorized import ORDER_FIELDS, TRADE_FIELDS
+
+    feed = engine.feeds[0]
+    times = feed.time.values
+    trades = [_trade(k + 1, feed, times, trade_records[at:at + TRADE_FIELDS])
+              for k, at in enumerate(range(0, len(trade_records), TRADE_FIELDS))]
+    orders = _orders(engine, [order_records[at:at + ORDER_FIELDS] for at in range(0, len(order_records), ORDER_FIELDS)])
+    n = len(equity)
+    return Result(final_value=equity[n - 1] if n else engine.cash, cash=engine.cash,
+                  trades=[t for t in trades if not t.is_open], open_trades=[t for t in trades if t.is_open],
+                  times=engine.times[:n], equity=equity, bar_ms=feed.bar_ms, orders=orders, feeds=engine.feeds)
+
+
+def _trade(id, feed, times, r):
+    side, size, entry_step, entry_price, exit_step, exit_price, exit_size, gross, commission, is_open = r
+    t = Trade(id, feed, "long" if side == 0 else "short", times[int(entry_step)], int(entry_step))
+    t.size, t.entry_price, t.gross, t.commission, t.is_open = size, entry_price, gross, commission, bool(is_open)
+    if exit_step == exit_step:
+        t.exit_step = int(exit_step)
+        t.exit_time, t.exit_price, t.exit_size = times[t.exit_step], exit_price, exit_size
+    return t
+
+
+def _number(x):
+    return None if x != x else x
+
+
+def _orders(engine, records):
+    from ..kernels.vectorized import REASONS
+
+    feed, times, orders = engine.feeds[0], engine.feeds[0].time.values, []
+    for r in records:
+        (id, created, side, kind, size, limit, stop, trail_percent, reduce_only, at_close, parent, oco, status,
+         reason, culprit, a, b, filled, price, fee, step, trail_stop, trail_extreme) = r
+        o = Order(int(id), feed, BUY if side == 0 else SELL, _TYPES[int(kind)], size, _number(limit), _number(stop),
+                  None, _number(trail_percent), fill_at="close" if at_close else "open", reduce_only=bool(reduce_only),
+                  created=times[int(created)], created_step=int(created))
+        o.status, o.rule = _STATUS[int(status)], REASONS[int(reason)]
+        o.filled, o.price, o.commission = filled, _number(price), fee
+        if step == step:
+            o.time, o.step = times[int(step)], int(step)
+        o.trail_stop, o.trail_extreme = _number(trail_stop), _number(trail_extreme)
+        orders.append(o)
+    for o, r in zip(orders, records):
+        parent, oco, culprit, a, b = r[10], r[11], r[14], r[15], r[16]
+        if parent == parent:
+            o.parent = orders[int(parent) - 1]
+            o.parent.children += (o,)
+        if oco == oco:
+            o.oco = orders[int(oco) - 1]
+    for o, r in zip(orders, records):
+        if o.rule:
+            o.reason = _reason(engine, o, orders[int(r[14]) - 1] if r[14] == r[14] else None, r[15], r[16])
+    return orders
+
+
+def _reason(engine, order, culprit, a, b):
+    """The engine's message for an order's rule (broker.py, fills.py)."""
+    rule = order.rule
+    if rule == "insufficient_margin":
+        need = "cash" if engine.leverage == 1 else "margin"
+        return f"not enough {need}: needs {a:.10g}, the account would be worth {b:.10g} after fees"
+    fixed = {"nothing_to_reduce": "reduce-only: no position to reduce", "position_closed": "the position is flat",
+             "canceled": "canceled by the strategy"}
+    if rule in fixed:
+        return fixed[rule]
+    if rule == "parent_not_filled":
+        return f"entry order {order.parent.id} {order.parent.status}"
+    if rule == "oco":
+        return f"the other exit (order {order.oco.id}) filled"
+    reason = _placement_reason(engine, culprit)
+    return reason if culprit is order else f"{'take_profit' if culprit.type == LIMIT else 'stop_loss'}: {reason}"
+
+
+def _placement_reason(engine, o):
+    """Why an order failed its checks at placement, re-checked as Broker._check does."""
+    found = problem(o.size, o.limit, o.stop, o.trail, o.trail_percent)
+    if found:
+        return found[1]
+    rules = market_rules(engine)
+    kind = "limit" if o.type == LIMIT else "market"
+    close = engine.feeds[0].close.values[o.created_step]
+    ref = o.limit if kind == "limit" else (o.stop if o.stop is not None else close)
+    try:
+        rules.validate(o.side, kind, o.size, ref)
+    except OrderRejected as e:
+        return str(e)
+    try:
+        rules.validate(o.side, "limit", o.size, o.stop)
+    except OrderRejected as e:
+        return f"stop price: {e}"
+    raise AssertionError(f"order {o.id}: the kernel rejected it, its checks pass here")
