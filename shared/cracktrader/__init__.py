@@ -23,9 +23,9 @@ from .strategy import from_source as strategy_from_source  # noqa: E402
 
 def __getattr__(name):
     if name == "vectorized":  # ct.vectorized: imported on first use
-        from . import vectorized
+        import importlib
 
-        return vectorized
+        return importlib.import_module(".vectorized", __name__)
     raise AttributeError(f"module 'cracktrader' has no attribute {name!r}")
 
 

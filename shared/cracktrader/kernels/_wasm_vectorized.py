@@ -25,6 +25,13 @@ def _signals(name, x):
     return column("vectorized", name, x), 0
 
 
+def _floats(js_array):
+    """A Float64Array as array('d')."""
+    out = array("d", bytes(8 * js_array.length))
+    js_array.assign_to(out)
+    return out
+
+
 class SignalSim:
     __slots__ = ("_js", "_n")
 
@@ -62,17 +69,14 @@ class SignalSim:
         out = self._call(self._js.run, spec, entries, exits)
         try:
             return (_copy_out(out.equity_ptr(), out.equity_len(), "d"), _copy_out(out.trades_ptr(), out.trades_len(), "d"),
-                    _copy_out(out.orders_ptr(), out.orders_len(), "d"))
+                    _copy_out(out.orders_ptr(), out.orders_len(), "d"), _floats(out.measures()))
         finally:
             out.free()
 
     def measure(self, columns):
         records = array("d")
         for spec, entries, exits in columns:
-            got = self._call(self._js.measure, spec, entries, exits)
-            part = array("d", bytes(8 * got.length))
-            got.assign_to(part)
-            records.extend(part)
+            records.extend(_floats(self._call(self._js.measure, spec, entries, exits)))
         return records
 
     def __del__(self):

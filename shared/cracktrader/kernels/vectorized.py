@@ -6,9 +6,10 @@ policy, leverage, rules=None)` holds one market and the run's settings (`policy`
 sizing, size, stop_loss, take_profit, trail_stop, start)` as numbers (see
 `vectorized.signals.kernel_spec`), and its signals (float64, or bool/uint8/int8 buffers):
 
-- `run(spec, entries, exits)` -> `(equity, trades, orders)`, array('d') each: the value at every
-  close, then flat records of TRADE_FIELDS and ORDER_FIELDS numbers (wasm/src/vectorized/
-  account.rs and order.rs say which); an order's reason is an index into REASONS;
+- `run(spec, entries, exits)` -> `(equity, trades, orders, measures)`, array('d') each: the
+  value at every close, flat records of TRADE_FIELDS and ORDER_FIELDS numbers (wasm/src/
+  vectorized/account.rs and order.rs say which; an order's reason is an index into REASONS),
+  and the run's measures as `measure` gives them;
 - `measure([(spec, entries, exits), ...])` -> array('d'): MEASURE_FIELDS numbers per column,
   the fields of `stats.Measures` (NaN for None).
 

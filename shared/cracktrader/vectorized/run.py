@@ -11,11 +11,41 @@ from ..orders import (ACCEPTED, BUY, CANCELED, FILLED, LIMIT, MARKET, REJECTED, 
                       WAITING, Order, problem)
 from ..errors import OrderRejected
 from ..result import Result
+from ..stats import Measures
 from .signals import bad_signal, kernel_spec
 
 _TYPES = (MARKET, LIMIT, STOP, TRAILING_STOP)
 _STATUS = (ACCEPTED, WAITING, FILLED, CANCELED, REJECTED)
 _NAN_SIGNAL = re.compile(r"^(entries|exits) is NaN at bar (\d+) ")
+_COUNTS = {"bars", "start", "end", "drawdown_ms", "drawdown_bars", "trades", "wins", "losses", "open_trades",
+           "exposed_bars"}
+
+
+class KernelResult(Result):
+    """A Result computed by the kernel: its statistics from the kernel's measures (the numbers
+    `stats.measure` gives), its orders built from the kernel's records when first read."""
+
+    def __init__(self, *, measures, order_records, engine, **fields):
+        self._measures, self._order_records, self._engine = measures, order_records, engine
+        super().__init__(orders=None, **fields)
+
+    @property
+    def orders(self):
+        if self._orders is None:
+            self._orders = _orders(self._engine, self._order_records)
+        return self._orders
+
+    @orders.setter
+    def orders(self, value):
+        self._orders = value
+
+    def measures(self):
+        return self._measures
+
+
+def as_measures(record):
+    """stats.Measures from the kernel's record (NaN: None)."""
+    return Measures(*(None if v != v else int(v) if name in _COUNTS else v for name, v in zip(Measures._fields, record)))
 
 
 def market_rules(engine):
@@ -46,30 +76,29 @@ def run(engine, sim=None):
     SignalStrategy, computed by the kernel."""
     spec, entries, exits = column_spec(engine)
     try:
-        equity, trades, orders = (sim or simulator(engine)).run(spec, entries, exits)
+        outputs = (sim or simulator(engine)).run(spec, entries, exits)
     except ValueError as e:
         found = _NAN_SIGNAL.match(str(e))
         if found is None:
             raise
-        # The error next() raises at that bar, the same way (a StrategyError naming it).
-        engine._call(engine.strategy, bad_signal, engine.feeds[0], found[1], int(found[2]))
+        bad_signal(engine.feeds[0], found[1], int(found[2]))  # the error next() raises at that bar
         raise
-    return result(engine, equity, trades, orders)
+    return result(engine, *outputs)
 
 
-def result(engine, equity, trade_records, order_records):
-    """The Result from the kernel's equity and records, as the engine would report it."""
-    from ..kernels.vectorized import ORDER_FIELDS, TRADE_FIELDS
+def result(engine, equity, trade_records, order_records, measures):
+    """The Result from the kernel's outputs, as the engine would report it."""
+    from ..kernels.vectorized import TRADE_FIELDS
 
     feed = engine.feeds[0]
     times = feed.time.values
     trades = [_trade(k + 1, feed, times, trade_records[at:at + TRADE_FIELDS])
               for k, at in enumerate(range(0, len(trade_records), TRADE_FIELDS))]
-    orders = _orders(engine, [order_records[at:at + ORDER_FIELDS] for at in range(0, len(order_records), ORDER_FIELDS)])
     n = len(equity)
-    return Result(final_value=equity[n - 1] if n else engine.cash, cash=engine.cash,
-                  trades=[t for t in trades if not t.is_open], open_trades=[t for t in trades if t.is_open],
-                  times=engine.times[:n], equity=equity, bar_ms=feed.bar_ms, orders=orders, feeds=engine.feeds)
+    return KernelResult(final_value=equity[n - 1] if n else engine.cash, cash=engine.cash,
+                        trades=[t for t in trades if not t.is_open], open_trades=[t for t in trades if t.is_open],
+                        times=engine.times[:n], equity=equity, bar_ms=feed.bar_ms, feeds=engine.feeds,
+                        measures=as_measures(measures), order_records=order_records, engine=engine)
 
 
 def _trade(id, feed, times, r):
@@ -86,9 +115,10 @@ def _number(x):
     return None if x != x else x
 
 
-def _orders(engine, records):
-    from ..kernels.vectorized import REASONS
+def _orders(engine, flat):
+    from ..kernels.vectorized import ORDER_FIELDS, REASONS
 
+    records = [flat[at:at + ORDER_FIELDS] for at in range(0, len(flat), ORDER_FIELDS)]
     feed, times, orders = engine.feeds[0], engine.feeds[0].time.values, []
     for r in records:
         (id, created, side, kind, size, limit, stop, trail_percent, reduce_only, at_close, parent, oco, status,

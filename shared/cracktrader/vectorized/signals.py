@@ -157,6 +157,8 @@ class SignalStrategy(Strategy):
     `super().init()`.
     """
 
+    framework = True  # errors raised here are about the signals, not this file's lines
+
     def signals(self):
         """The Signals to trade (or an (entries, exits) pair), built from self.data and self.p."""
         raise NotImplementedError(f"{type(self).__name__} must define signals() returning ct.vectorized.Signals")
@@ -215,6 +217,7 @@ class ArraySignals(SignalStrategy):
     params=dict(signals=ct.vectorized.Signals(entries, exits, ...)))`."""
 
     params = dict(signals=None)
+    framework = True
 
     def signals(self):
         if self.p.signals is None:

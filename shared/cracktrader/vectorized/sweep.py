@@ -8,17 +8,14 @@ Results (equity curve, trades, orders).
 """
 
 import heapq
-import math
 
 from ..candles import Candles
 from ..engine import Engine
-from ..stats import Measures, summarize
+from ..stats import summarize
 from ..strategy import Strategy
 from .signals import SignalStrategy, Signals, evaluate, kernel_spec
 
 BATCH_VALUES = 1 << 23  # signal values per kernel call (two columns of 8 bytes each per column)
-_INT_FIELDS = {"bars", "start", "end", "drawdown_ms", "drawdown_bars", "trades", "wins", "losses", "open_trades",
-               "exposed_bars"}
 
 
 class Sweep:
@@ -137,9 +134,9 @@ def _by_market(batch):
 
 
 def _stats(record, engine):
-    fields = {name: (None if math.isnan(v) else int(v) if name in _INT_FIELDS else v)
-              for name, v in zip(Measures._fields, record)}
-    return summarize(Measures(**fields), engine.cash, engine.feeds[0].bar_ms)
+    from .run import as_measures
+
+    return summarize(as_measures(record), engine.cash, engine.feeds[0].bar_ms)
 
 
 def _rank(kept, top, objective, minimize, stats, k, item, market):

@@ -226,6 +226,14 @@ impl<'a> Broker<'a> {
     pub fn match_bar(&mut self, i: usize) {
         let m = self.market;
         let bar = Bar { open: m.open[i], high: m.high[i], low: m.low[i], close: m.close[i] };
+        // Most bars of a trade reach none of its stops: then matching would find nothing.
+        if self.pending.iter().any(|&id| Working::of(self.order(id)).may_fill(bar.open, bar.low, bar.high)) {
+            self.match_orders(i, bar);
+        }
+        self.ratchet(bar);
+    }
+
+    fn match_orders(&mut self, i: usize, bar: Bar) {
         let mut paths = std::mem::take(&mut self.paths);
         let mut events = std::mem::take(&mut self.events);
         paths.main.reset(self.account.cash, self.account.size);
@@ -237,6 +245,10 @@ impl<'a> Broker<'a> {
         self.commit(i, &events);
         self.paths = paths;
         self.events = events;
+    }
+
+    /// Trailing stops still working move to the bar's extreme (the high for sells).
+    fn ratchet(&mut self, bar: Bar) {
         for k in 0..self.pending.len() {
             let order = &mut self.orders[self.pending[k] as usize - 1];
             if order.kind != Kind::Trailing {

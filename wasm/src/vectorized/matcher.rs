@@ -40,6 +40,21 @@ impl Working {
     fn holds(&self, price: f64) -> bool {
         self.dir == 0 || if self.dir == UP { price >= self.level } else { price <= self.level }
     }
+
+    /// Whether the bar's path from `open` through `low` and `high` can fill it.
+    #[inline]
+    pub fn may_fill(&self, open: f64, low: f64, high: f64) -> bool {
+        self.holds(open) || self.touches(low, high)
+    }
+
+    #[inline]
+    fn touches(&self, low: f64, high: f64) -> bool {
+        if self.dir == UP {
+            self.level <= high
+        } else {
+            self.level >= low
+        }
+    }
 }
 
 /// What happened to an order on the path. Two runs are the same when their events are equal
@@ -136,7 +151,7 @@ impl Sim {
     }
 
     fn can_touch(&self, low: f64, high: f64) -> bool {
-        self.active.iter().any(|w| if w.dir == UP { w.level <= high } else { w.level >= low })
+        self.active.iter().any(|w| w.touches(low, high))
     }
 
     fn value(&self, close: f64) -> f64 {

@@ -69,6 +69,8 @@ impl Measures {
 #[derive(Default)]
 pub struct Scratch {
     sum: Fsum,
+    losses: Fsum,
+    returns: Vec<f64>,
     spans: Vec<(usize, usize)>,
 }
 
@@ -76,11 +78,13 @@ pub struct Scratch {
 /// order) and open trade.
 pub fn measure(time: &[i64], equity: &[f64], trades: &[Trade], open: Option<&Trade>, scratch: &mut Scratch) -> Measures {
     let n = equity.len();
+    let (return_mean, return_std, downside) = returns(equity, scratch);
     let s = &mut scratch.sum;
-    let (return_mean, return_std, downside) = returns(equity, s);
     let (max_drawdown, drawdown_ms, drawdown_bars) = drawdown(time, equity);
     let pnls = || trades.iter().map(Trade::pnl);
-    let (pnl_mean, pnl_std) = mean_std(pnls, trades.len(), s);
+    s.clear();
+    pnls().for_each(|p| s.add(p));
+    let (pnl_mean, pnl_std) = mean_std(pnls, trades.len(), s.total(), s);
     let sum_of = |s: &mut Fsum, keep: fn(f64) -> bool| {
         s.clear();
         pnls().filter(|&p| keep(p)).for_each(|p| s.add(p));
@@ -136,27 +140,34 @@ fn simple_return(before: f64, after: f64) -> f64 {
     }
 }
 
-/// The returns' mean, sample standard deviation and downside deviation (NaN where undefined).
-fn returns(equity: &[f64], s: &mut Fsum) -> (f64, f64, f64) {
-    let pairs = || equity.windows(2).map(|w| simple_return(w[0], w[1]));
+/// The returns' mean, sample standard deviation and downside deviation (NaN where undefined):
+/// one pass for the returns, their sum and their squared losses, one for the deviations.
+fn returns(equity: &[f64], scratch: &mut Scratch) -> (f64, f64, f64) {
     let m = equity.len().saturating_sub(1);
-    let (mean, std) = mean_std(pairs, m, s);
     if m == 0 {
-        return (mean, std, f64::NAN);
+        return (f64::NAN, f64::NAN, f64::NAN);
     }
-    s.clear();
-    pairs().filter(|&r| 0.0 > r).for_each(|r| s.add(r * r));
-    (mean, std, (s.total() / m as f64).sqrt())
+    let Scratch { sum, losses, returns, .. } = scratch;
+    returns.clear();
+    sum.clear();
+    losses.clear();
+    for w in equity.windows(2) {
+        let r = simple_return(w[0], w[1]);
+        returns.push(r);
+        sum.add(r);
+        losses.add(if 0.0 > r { r * r } else { 0.0 }); // adding zero changes nothing: no branch
+    }
+    let (mean, std) = mean_std(|| returns.iter().copied(), m, sum.total(), sum);
+    (mean, std, (losses.total() / m as f64).sqrt())
 }
 
-/// Mean and sample standard deviation of `count` values (NaN below one, two values).
-fn mean_std<I: Iterator<Item = f64>>(values: impl Fn() -> I, count: usize, s: &mut Fsum) -> (f64, f64) {
+/// Mean and sample standard deviation of `count` values of exact sum `total` (NaN below one,
+/// two values), as `stats._mean_std`; `s` is scratch.
+fn mean_std<I: Iterator<Item = f64>>(values: impl Fn() -> I, count: usize, total: f64, s: &mut Fsum) -> (f64, f64) {
     if count == 0 {
         return (f64::NAN, f64::NAN);
     }
-    s.clear();
-    values().for_each(|x| s.add(x));
-    let mean = s.total() / count as f64;
+    let mean = total / count as f64;
     if count < 2 {
         return (mean, f64::NAN);
     }

@@ -98,7 +98,10 @@ impl<'a> Simulator<'a> {
             if b.has_pending() {
                 b.match_bar(i);
             }
-            rules.next(b, i, entries.at(i), exits.at(i))?;
+            let (entry, exit) = (entries.at(i), exits.at(i));
+            if entry != 0.0 || exit != 0.0 || rules.wants_trailing(b) {
+                rules.next(b, i, entry, exit)?; // (NaN != 0.0: checked there)
+            }
             if b.has_at_close() {
                 b.fill_at_close(i);
             }
@@ -117,6 +120,12 @@ struct Rules<'s> {
 }
 
 impl Rules<'_> {
+    /// A position without its trailing stop yet: it is placed on a bar without signals too.
+    #[inline(always)]
+    fn wants_trailing(&self, b: &Broker) -> bool {
+        self.spec.trail_stop.is_some() && !self.trailed && b.account.size != 0.0
+    }
+
     fn next(&mut self, b: &mut Broker, i: usize, entry: f64, exit: f64) -> Result<(), KernelError> {
         for (name, v) in [("entries", entry), ("exits", exit)] {
             if v.is_nan() {

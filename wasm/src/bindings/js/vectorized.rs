@@ -1,8 +1,8 @@
 //! Vectorized signal backtests for the browser. A `SignalSim` copies one market's columns
 //! into its own memory once, with the run's settings; each column's signals come by pointer
 //! with their types (0 float64, 1 uint8 or bool, 2 int8). `run` gives a `SignalRun` whose
-//! equity and records (`vectorized_fields()` numbers each) the caller copies out before
-//! `free()`; `measure` gives one column's measures. The spec is `(direction, sizing, size,
+//! equity, records (`vectorized_fields()` numbers each) and measures the caller copies out
+//! before `free()`; `measure` gives one column's measures. The spec is `(direction, sizing, size,
 //! stop_loss, take_profit, trail_stop, start)`, NaN for no stop.
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
@@ -30,6 +30,7 @@ pub struct SignalRun {
     equity: Vec<f64>,
     trades: Vec<f64>,
     orders: Vec<f64>,
+    measures: Vec<f64>,
 }
 
 #[wasm_bindgen]
@@ -56,6 +57,11 @@ impl SignalRun {
 
     pub fn orders_len(&self) -> usize {
         self.orders.len()
+    }
+
+    /// The run's measures (none without bars).
+    pub fn measures(&self) -> Vec<f64> {
+        self.measures.clone()
     }
 }
 
@@ -131,10 +137,15 @@ impl SignalSim {
         let mut sim = Simulator::new(self.market(), &self.settings).map_err(js_error)?;
         sim.run(&spec, entries, exits, &mut equity).map_err(js_error)?;
         let a = &sim.broker.account;
+        let measures = match equity.is_empty() {
+            true => vec![],
+            false => measure(&self.time, &equity, &a.trades, a.open.as_ref(), &mut Default::default()).record().to_vec(),
+        };
         Ok(SignalRun {
-            equity,
             trades: a.trades.iter().chain(a.open.as_ref()).flat_map(|t| t.record()).collect(),
             orders: sim.broker.orders.iter().flat_map(|o| o.record()).collect(),
+            equity,
+            measures,
         })
     }
 

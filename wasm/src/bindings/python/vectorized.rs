@@ -97,8 +97,8 @@ impl PySignalSim {
         Ok(sim)
     }
 
-    /// One column in full: `(equity, trades, orders)`, array('d') each (records of
-    /// TRADE_FIELDS and ORDER_FIELDS numbers).
+    /// One column in full: `(equity, trades, orders, measures)`, array('d') each (records of
+    /// TRADE_FIELDS and ORDER_FIELDS numbers; MEASURE_FIELDS numbers, none without bars).
     fn run<'py>(
         &self,
         py: Python<'py>,
@@ -113,19 +113,22 @@ impl PySignalSim {
         let mut equity = Output::new(py, market.len())?;
         let out = equity.as_mut_slice();
         let settings = &self.settings;
-        let (trades, orders) = py
+        let (trades, orders, measures) = py
             .detach(|| -> Result<_, KernelError> {
                 let mut sim = Simulator::new(market, settings)?;
                 run_column(&mut sim, &spec, &entries, &exits, out)?;
                 let a = &sim.broker.account;
                 let trades: Vec<f64> = a.trades.iter().chain(a.open.as_ref()).flat_map(|t| t.record()).collect();
                 let orders: Vec<f64> = sim.broker.orders.iter().flat_map(|o| o.record()).collect();
-                Ok((trades, orders))
+                let measures = match out.is_empty() {
+                    true => vec![],
+                    false => measure(market.time, out, &a.trades, a.open.as_ref(), &mut Default::default()).record().to_vec(),
+                };
+                Ok((trades, orders, measures))
             })
             .map_err(value_error)?;
-        let trades = filled(py, &trades)?;
-        let orders = filled(py, &orders)?;
-        PyTuple::new(py, [equity.array, trades, orders])
+        let outputs = [equity.array, filled(py, &trades)?, filled(py, &orders)?, filled(py, &measures)?];
+        PyTuple::new(py, outputs)
     }
 
     /// Many columns `[(spec, entries, exits), ...]` to their measures: array('d') of
