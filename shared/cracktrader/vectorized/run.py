@@ -23,24 +23,42 @@ _COUNTS = {"bars", "start", "end", "drawdown_ms", "drawdown_bars", "trades", "wi
 
 class KernelResult(Result):
     """A Result computed by the kernel: its statistics from the kernel's measures (the numbers
-    `stats.measure` gives), its orders built from the kernel's records when first read."""
+    `stats.measure` gives); its trades and orders built from the kernel's records when first
+    read (a sweep's trial or an objective may never need them)."""
 
-    def __init__(self, *, measures, order_records, engine, **fields):
-        self._measures, self._order_records, self._engine = measures, order_records, engine
-        super().__init__(orders=None, **fields)
+    def __init__(self, *, measures, trade_records, order_records, engine, **fields):
+        self._measures, self._engine = measures, engine
+        self._records = {"trades": trade_records, "orders": order_records}
+        self._built = {}
+        super().__init__(trades=None, open_trades=None, orders=None, **fields)
 
-    @property
-    def orders(self):
-        if self._orders is None:
-            self._orders = _orders(self._engine, self._order_records)
-        return self._orders
-
-    @orders.setter
-    def orders(self, value):
-        self._orders = value
+    def _build(self, name):
+        if name not in self._built:
+            if name == "orders":
+                self._built["orders"] = _orders(self._engine, self._records["orders"])
+            else:
+                trades = _trades(self._engine, self._records["trades"])
+                self._built["trades"] = [t for t in trades if not t.is_open]
+                self._built["open_trades"] = [t for t in trades if t.is_open]
+        return self._built[name]
 
     def measures(self):
         return self._measures
+
+
+def _built_on_read(name):
+    def get(self):
+        return self._build(name)
+
+    def set(self, value):
+        if value is not None:
+            self._built[name] = value
+
+    return property(get, set)
+
+
+for _name in ("trades", "open_trades", "orders"):
+    setattr(KernelResult, _name, _built_on_read(_name))
 
 
 def as_measures(record):
@@ -88,27 +106,28 @@ def run(engine, sim=None):
 
 def result(engine, equity, trade_records, order_records, measures):
     """The Result from the kernel's outputs, as the engine would report it."""
+    n = len(equity)
+    return KernelResult(final_value=equity[n - 1] if n else engine.cash, cash=engine.cash, times=engine.times[:n],
+                        equity=equity, bar_ms=engine.feeds[0].bar_ms, feeds=engine.feeds,
+                        measures=as_measures(measures), trade_records=trade_records, order_records=order_records,
+                        engine=engine)
+
+
+def _trades(engine, flat):
+    """Trades from their records (accounting.Trade, numbered in opening order)."""
     from ..kernels.vectorized import TRADE_FIELDS
 
     feed = engine.feeds[0]
-    times = feed.time.values
-    trades = [_trade(k + 1, feed, times, trade_records[at:at + TRADE_FIELDS])
-              for k, at in enumerate(range(0, len(trade_records), TRADE_FIELDS))]
-    n = len(equity)
-    return KernelResult(final_value=equity[n - 1] if n else engine.cash, cash=engine.cash,
-                        trades=[t for t in trades if not t.is_open], open_trades=[t for t in trades if t.is_open],
-                        times=engine.times[:n], equity=equity, bar_ms=feed.bar_ms, feeds=engine.feeds,
-                        measures=as_measures(measures), order_records=order_records, engine=engine)
-
-
-def _trade(id, feed, times, r):
-    side, size, entry_step, entry_price, exit_step, exit_price, exit_size, gross, commission, is_open = r
-    t = Trade(id, feed, "long" if side == 0 else "short", times[int(entry_step)], int(entry_step))
-    t.size, t.entry_price, t.gross, t.commission, t.is_open = size, entry_price, gross, commission, bool(is_open)
-    if exit_step == exit_step:
-        t.exit_step = int(exit_step)
-        t.exit_time, t.exit_price, t.exit_size = times[t.exit_step], exit_price, exit_size
-    return t
+    times, trades = feed.time.values, []
+    for id, r in enumerate(zip(*[iter(flat)] * TRADE_FIELDS), 1):
+        side, size, entry_step, entry_price, exit_step, exit_price, exit_size, gross, commission, is_open = r
+        t = Trade(id, feed, "long" if side == 0 else "short", times[int(entry_step)], int(entry_step))
+        t.size, t.entry_price, t.gross, t.commission, t.is_open = size, entry_price, gross, commission, bool(is_open)
+        if exit_step == exit_step:
+            t.exit_step = int(exit_step)
+            t.exit_time, t.exit_price, t.exit_size = times[t.exit_step], exit_price, exit_size
+        trades.append(t)
+    return trades
 
 
 def _number(x):
@@ -118,7 +137,7 @@ def _number(x):
 def _orders(engine, flat):
     from ..kernels.vectorized import ORDER_FIELDS, REASONS
 
-    records = [flat[at:at + ORDER_FIELDS] for at in range(0, len(flat), ORDER_FIELDS)]
+    records = list(zip(*[iter(flat)] * ORDER_FIELDS))
     feed, times, orders = engine.feeds[0], engine.feeds[0].time.values, []
     for r in records:
         (id, created, side, kind, size, limit, stop, trail_percent, reduce_only, at_close, parent, oco, status,
