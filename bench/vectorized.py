@@ -7,15 +7,18 @@ signals: one SMA(10)/SMA(30) crossover column, and a 100-column sweep (fast 5..5
   kernel alone (`SignalSim.run`: equity, trades, orders, measures) as a second row;
 - ours WASM: the same calls in Pyodide under Node, on the WASM kernel;
 - vectorbt `Portfolio.from_signals` (signals shifted one bar and price = open: filled at the
-  next bar's open like ours) with `sharpe_ratio()` over the portfolio (columns), same fees;
+  next bar's open like ours) with `sharpe_ratio()` over the portfolio (columns), same fees; the
+  sweep in calls of 10 columns (`--vectorbt-chunk`): broadcast over 100 columns of 1M bars it
+  needs about 10 GB here;
 - our event engine: `ct.backtest(ArraySignals, ...)` with the same signals (on the sweep, over
   two of its columns: its bars/s per column).
 
 Every contender trades 1 unit per signal with 0.1% commission and takes the signals as arrays
 (entries on the crossing bar, exits on the crossing back), computed once beforehand. bars/s
-counts bar-columns. Peak memory is the most the process's resident memory rose during the
-timed calls (Linux: VmHWM reset through /proc/<pid>/clear_refs), for Pyodide the Node
-process's. The trades of our best sweep column (by Sharpe) are compared with the event
+counts bar-columns. Peak memory is the most the process's resident memory rose during a
+timed call (Linux: VmHWM reset through /proc/<pid>/clear_refs; the bench runs with glibc's
+MALLOC_MMAP_THRESHOLD_ set, so freed blocks leave the process and each call's rise is its own);
+for Pyodide, the Node process's. The trades of our best sweep column (by Sharpe) are compared with the event
 engine's and vectorbt's, one by one.
 
 Targets: native at least 1.5x vectorbt's bars/s on both, WASM within 2x of native.
@@ -24,6 +27,7 @@ usage: python bench/vectorized.py [--bars N] [--runs R] [--skip vectorbt|wasm|en
 """
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -188,6 +192,21 @@ class Vectorbt:
         pf.sharpe_ratio()
         return pf
 
+    def stack(self, columns):
+        """A chunk of sweep columns as 2-D (bars x columns) entries and exits."""
+        np = self.np
+        return np.column_stack([e for e, _ in columns]), np.column_stack([x for _, x in columns])
+
+    def sweep(self, chunks, column):
+        """Every chunk through from_signals; the closed trades of `column`."""
+        trades, first = None, 0
+        for entries, exits in chunks:
+            pf = self.run(entries, exits)
+            if first <= column < first + entries.shape[1]:
+                trades = self.trades(pf, column - first)
+            first += entries.shape[1]
+        return trades
+
     def trades(self, pf, column=None):
         r = pf.trades.records
         if column is not None:
@@ -198,26 +217,43 @@ class Vectorbt:
                 zip(r["entry_idx"], r["entry_price"], r["exit_idx"], r["exit_price"])]
 
 
-def best(results, key=lambda x: x[0]):
-    return min(results, key=key)
+class Board:
+    """The contenders' turns: each one's best time, the most its memory rose, a note."""
 
+    def __init__(self):
+        self.rows = {}
 
-def table(title, n, columns, rows, reference):
-    print(f"\n{title}, {n:,} bars x {columns} column(s), 1 unit per trade, {COMMISSION:.1%} commission")
-    print(f"{'contender':<30} {'seconds':>8} {'bars/s':>13} {'vs vectorbt':>12} {'peak MB':>8}  trades")
-    base = rows.get(reference)
-    for name, (seconds, cols, peak, note) in rows.items():
-        rate = n * cols / seconds
-        ratio = f"{rate / (n * base[1] / base[0]):.1f}x" if base and name != reference else ""
-        mb = "" if peak is None else f"{peak:,.0f}"
-        print(f"{name:<30} {seconds:>8.3f} {rate:>13,.0f} {ratio:>12} {mb:>8}  {note}")
-    sys.stdout.flush()
+    def turn(self, name, fn, *args, columns=1, pid="self", inner=False):
+        """Times fn(*args) (`inner`: fn returns (seconds, out), timed where it ran); returns out."""
+        with Peak(pid) as p:
+            seconds, out = timed(fn, *args)
+        if inner:
+            seconds, out = out
+        row = self.rows.setdefault(name, {"seconds": [], "columns": columns, "peak": None, "note": ""})
+        row["seconds"].append(seconds)
+        row["peak"] = p.mb if row["peak"] is None or p.mb is None else max(row["peak"], p.mb)
+        return out
+
+    def note(self, name, text):
+        self.rows[name]["note"] = text
+
+    def print(self, title, n, reference="vectorbt"):
+        columns = max(r["columns"] for r in self.rows.values())
+        print(f"\n{title}, {n:,} bars x {columns} column(s), 1 unit per trade, {COMMISSION:.1%} commission")
+        print(f"{'contender':<30} {'seconds':>8} {'bars/s':>13} {'vs vectorbt':>12} {'peak MB':>8}  trades")
+        rate = {name: n * r["columns"] / min(r["seconds"]) for name, r in self.rows.items()}
+        for name, r in self.rows.items():
+            ratio = f"{rate[name] / rate[reference]:.1f}x" if reference in rate and name != reference else ""
+            mb = "" if r["peak"] is None else f"{r['peak']:,.0f}"
+            print(f"{name:<30} {min(r['seconds']):>8.3f} {rate[name]:>13,.0f} {ratio:>12} {mb:>8}  {r['note']}")
+        sys.stdout.flush()
 
 
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bars", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--vectorbt-chunk", type=int, default=10, help="columns per from_signals call in the sweep")
     parser.add_argument("--skip", nargs="*", default=[], choices=["vectorbt", "wasm", "engine"])
     args = parser.parse_args(argv)
     n, runs = args.bars, args.runs
@@ -226,75 +262,44 @@ def main(argv):
     vbt = None if "vectorbt" in args.skip else Vectorbt(candles)
     pyodide = None if "wasm" in args.skip else start_pyodide(n)
     kernel = kernel_single(candles, single)
-    engine_trades = None if "engine" in args.skip else engine_run(candles, single)
+    engine = "engine" not in args.skip
 
-    # --- one column: contenders take turns, best of `runs`
-    times = {name: [] for name in ("ours native", "ours native, kernel only", "ours WASM (Pyodide)", "vectorbt")}
-    peaks, notes = {}, {}
+    board = Board()  # one column: the contenders take turns, best of `runs`
     for _ in range(runs):
-        with Peak() as p:
-            seconds, ours = timed(ours_single, candles, single)
-        ours = trades_of(ours)  # read after the clock: vectorbt's records are not read either
-        times["ours native"].append(seconds)
-        peaks["ours native"] = p.mb
-        with Peak() as p:
-            times["ours native, kernel only"].append(timed(kernel)[0])
-        peaks["ours native, kernel only"] = p.mb
+        ours = trades_of(board.turn("ours native", ours_single, candles, single))  # trades read after the clock
+        board.turn("ours native, kernel only", kernel)
         if pyodide:
-            with Peak(pyodide.proc.pid) as p:
-                seconds, wasm_trades = pyodide.run(PYODIDE_SINGLE.format(settings=SETTINGS))
-            times["ours WASM (Pyodide)"].append(seconds)
-            peaks["ours WASM (Pyodide)"] = p.mb
-            notes["ours WASM (Pyodide)"] = same([tuple(t) for t in wasm_trades], ours)
+            wasm = board.turn("ours WASM (Pyodide)", pyodide.run, PYODIDE_SINGLE.format(settings=SETTINGS),
+                              pid=pyodide.proc.pid, inner=True)
+            board.note("ours WASM (Pyodide)", same([tuple(t) for t in wasm], ours))
         if vbt:
-            with Peak() as p:
-                seconds, pf = timed(vbt.run, *single)
-            times["vectorbt"].append(seconds)
-            peaks["vectorbt"] = p.mb
-            notes["vectorbt"] = same(vbt.trades(pf), ours)
-    notes["ours native"] = f"{len(ours)} trades" + (f", {same(engine_trades, ours)} with the event engine"
-                                                   if engine_trades is not None else "")
-    rows = {name: (min(t), 1, peaks.get(name), notes.get(name, "")) for name, t in times.items() if t}
-    if engine_trades is not None:
-        with Peak() as p:
-            seconds, _ = timed(engine_run, candles, single)
-        rows["our event engine"] = (seconds, 1, p.mb, "")
-    table(f"SMA({FAST})/SMA({SLOW}) crossover", n, 1, rows, "vectorbt")
+            board.note("vectorbt", same(vbt.trades(board.turn("vectorbt", vbt.run, *single)), ours))
+    if engine:
+        slow = board.turn("our event engine", engine_run, candles, single)
+        board.note("ours native", f"{len(ours)} trades, {same(slow, ours)} with the event engine")
+    board.print(f"SMA({FAST})/SMA({SLOW}) crossover", n)
 
-    # --- the sweep
-    times = {name: [] for name in ("ours native", "ours WASM (Pyodide)", "vectorbt")}
-    peaks, notes = {}, {}
+    board, columns = Board(), len(grid)
+    chunk = args.vectorbt_chunk
+    chunks = [vbt.stack(grid[k:k + chunk]) for k in range(0, columns, chunk)] if vbt else []
     for _ in range(max(1, runs - 1)):
-        with Peak() as p:
-            seconds, sweep = timed(ours_sweep, candles, grid)
+        sweep = board.turn("ours native", ours_sweep, candles, grid, columns=columns)
         top, top_trades = sweep.best[0][0], trades_of(sweep.best[0][1])
+        board.note("ours native", f"best column {top}: {len(top_trades)} trades")
         del sweep
-        times["ours native"].append(seconds)
-        peaks["ours native"] = p.mb
         if pyodide:
-            with Peak(pyodide.proc.pid) as p:
-                seconds, wasm_top = pyodide.run(PYODIDE_SWEEP.format(settings=SETTINGS))
-            times["ours WASM (Pyodide)"].append(seconds)
-            peaks["ours WASM (Pyodide)"] = p.mb
-            notes["ours WASM (Pyodide)"] = f"best column {wasm_top}" + ("" if wasm_top == top else " DIFFERS")
+            wasm_top = board.turn("ours WASM (Pyodide)", pyodide.run, PYODIDE_SWEEP.format(settings=SETTINGS),
+                                  columns=columns, pid=pyodide.proc.pid, inner=True)
+            board.note("ours WASM (Pyodide)", f"best column {wasm_top}" + ("" if wasm_top == top else " DIFFERS"))
         if vbt:
-            import numpy as np
-
-            entries = np.column_stack([e for e, _ in grid])
-            exits = np.column_stack([x for _, x in grid])
-            with Peak() as p:
-                seconds, pf = timed(vbt.run, entries, exits)
-            times["vectorbt"].append(seconds)
-            peaks["vectorbt"] = p.mb
-            notes["vectorbt"] = f"best column: {same(vbt.trades(pf, top), top_trades)}"
-            del entries, exits, pf
-    notes["ours native"] = f"best column {top}: {len(top_trades)} trades"
-    rows = {name: (min(t), len(grid), peaks.get(name), notes.get(name, "")) for name, t in times.items() if t}
-    if "engine" not in args.skip:
-        with Peak() as p:
-            seconds, slow_trades = timed(lambda: [engine_run(candles, grid[k]) for k in (top, (top + 1) % len(grid))])
-        rows["our event engine (2 columns)"] = (seconds, 2, p.mb, f"best column: {same(slow_trades[0], top_trades)}")
-    table(f"{len(FASTS)} x {len(SLOWS)} SMA crossover sweep", n, len(grid), rows, "vectorbt")
+            theirs = board.turn("vectorbt", vbt.sweep, chunks, top, columns=columns)
+            board.note("vectorbt", f"best column: {same(theirs, top_trades)}"
+                                   + (f" ({chunk} columns a call)" if chunk < columns else ""))
+    if engine:
+        slow = board.turn("our event engine (2 columns)", lambda: [engine_run(candles, grid[k]) for k in (top, top - 1)],
+                          columns=2)
+        board.note("our event engine (2 columns)", f"best column: {same(slow[0], top_trades)}")
+    board.print(f"{len(FASTS)} x {len(SLOWS)} SMA crossover sweep", n)
     if pyodide:
         pyodide.close()
 
@@ -326,4 +331,6 @@ def start_pyodide(n):
 
 
 if __name__ == "__main__":
+    if "MALLOC_MMAP_THRESHOLD_" not in os.environ:  # large blocks back to the OS when freed
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "MALLOC_MMAP_THRESHOLD_": "131072"})
     main(sys.argv[1:])

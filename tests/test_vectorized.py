@@ -215,6 +215,16 @@ def test_bad_signals_get_clear_errors_like_the_engines():
         ct.vectorized.backtest(data, [0.0] * 50, intrabar_data=data)
 
 
+def test_bad_prices_get_the_engines_data_error():
+    data = synthetic.ohlcv(30, seed=12)
+    data.close[11] = float("nan")
+    with pytest.raises(ct.DataError) as fast:
+        ct.vectorized.backtest(data, [0.0] * 30)
+    with pytest.raises(ct.DataError) as slow:
+        ct.backtest(ArraySignals, data, params=dict(signals=Signals([0.0] * 30)))
+    assert str(fast.value) == str(slow.value) and (fast.value.row, fast.value.field) == (12, "close")
+
+
 def test_orders_the_market_refuses_are_rejected_with_their_rule():
     data = synthetic.ohlcv(40, seed=11)
     rules = MarketRules("TICK_SIZE", amount_precision=0.1, cost_min=5.0)

@@ -6,6 +6,8 @@ signals are copied in for its call (as float64 or one byte per value), the resul
 
 from array import array
 
+from js import Float64Array, Uint8Array
+
 from ._wasm_ffi import call, column, js_kernels
 from ._wasm_ohlcv import _copy_out, _int64_column, _Memory
 
@@ -61,7 +63,10 @@ class SignalSim:
                 raise ValueError(f"vectorized: {name} has {len(col)} values, the market has {self._n} bars")
         memory = _Memory()
         try:
-            return call(method, *(float(v) for v in spec), memory.put(e), memory.put(x), self._n, ekind, xkind)
+            numbers, kinds = Float64Array.new(len(spec)), Uint8Array.new(2)
+            numbers.assign(array("d", spec))
+            kinds.assign(bytes((ekind, xkind)))
+            return call(method, numbers, memory.put(e), memory.put(x), self._n, kinds)
         finally:
             memory.free()
 

@@ -163,6 +163,22 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The settings from the bindings' numbers (policy by code), checked.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        cash: f64,
+        commission: Commission,
+        slippage: Slippage,
+        at_close: bool,
+        policy: f64,
+        leverage: f64,
+        rules: Option<MarketRules>,
+    ) -> Result<Settings, KernelError> {
+        let settings = Settings { cash, commission, slippage, at_close, policy: Policy::from_code(policy)?, leverage, rules };
+        settings.check()?;
+        Ok(settings)
+    }
+
     pub fn check(&self) -> Result<(), KernelError> {
         let k = "vectorized";
         positive(k, "cash", self.cash)?;
@@ -204,6 +220,26 @@ pub struct Spec {
 }
 
 impl Spec {
+    /// The spec from the bindings' numbers: `(direction, sizing, size, stop_loss, take_profit,
+    /// trail_stop, start)`, codes as `from_code` reads them, NaN for no stop.
+    pub fn from_numbers(s: &[f64]) -> Result<Spec, KernelError> {
+        let &[direction, sizing, size, stop_loss, take_profit, trail_stop, start] = s else {
+            return Err(KernelError::new(format!("vectorized: a spec is 7 numbers, got {}", s.len())));
+        };
+        let start = params::whole_number("vectorized", "start", start)?;
+        if start < 0 {
+            return Err(KernelError::new(format!("vectorized: start must be a bar index, got {start}")));
+        }
+        Ok(Spec {
+            direction: Direction::from_code(direction)?,
+            sizing: Sizing::from_code(sizing, size)?,
+            stop_loss: optional(stop_loss),
+            take_profit: optional(take_profit),
+            trail_stop: optional(trail_stop),
+            start: start as usize,
+        })
+    }
+
     pub fn check(&self) -> Result<(), KernelError> {
         for (name, v) in [("stop_loss", self.stop_loss), ("take_profit", self.take_profit), ("trail_stop", self.trail_stop)] {
             if let Some(v) = v {
@@ -219,7 +255,7 @@ impl Spec {
 }
 
 /// An optional fraction from the bindings: NaN means none.
-pub fn optional(v: f64) -> Option<f64> {
+fn optional(v: f64) -> Option<f64> {
     if v.is_nan() {
         None
     } else {

@@ -2,18 +2,15 @@
 //! into its own memory once, with the run's settings; each column's signals come by pointer
 //! with their types (0 float64, 1 uint8 or bool, 2 int8). `run` gives a `SignalRun` whose
 //! equity, records (`vectorized_fields()` numbers each) and measures the caller copies out
-//! before `free()`; `measure` gives one column's measures. The spec is `(direction, sizing, size,
-//! stop_loss, take_profit, trail_stop, start)`, NaN for no stop.
+//! before `free()`; `measure` gives one column's measures. A spec is `Spec::from_numbers`'s
+//! seven numbers (a Float64Array).
 #![allow(clippy::not_unsafe_ptr_arg_deref)]
 
 use wasm_bindgen::prelude::*;
 
 use super::orders::JsMarketRules;
 use super::{column, js_error};
-use crate::vectorized::{
-    account, measure, measures, optional, order, Commission, Direction, Market, Policy, Signals, Simulator, Sizing,
-    Slippage, Settings, Spec, REASONS,
-};
+use crate::vectorized::{account, measure, measures, order, Commission, Market, Signals, Simulator, Slippage, Settings, Spec, REASONS};
 use crate::KernelError;
 
 #[wasm_bindgen]
@@ -87,16 +84,9 @@ impl SignalSim {
         policy: f64,
         leverage: f64,
     ) -> Result<SignalSim, JsError> {
-        let settings = Settings {
-            cash,
-            commission: Commission { maker, taker, fixed },
-            slippage: Slippage { bps, range },
-            at_close,
-            policy: Policy::from_code(policy).map_err(js_error)?,
-            leverage,
-            rules: None,
-        };
-        settings.check().map_err(js_error)?;
+        let commission = Commission { maker, taker, fixed };
+        let slippage = Slippage { bps, range };
+        let settings = Settings::new(cash, commission, slippage, at_close, policy, leverage, None).map_err(js_error)?;
         let sim = SignalSim {
             time: bytes_of::<i64>(time as *const u8, len).to_vec(),
             prices: [open, high, low, close].map(|p| column(p, len).to_vec()),
@@ -114,25 +104,16 @@ impl SignalSim {
         self.settings.rules = Some(rules.0.clone());
     }
 
-    /// One column in full.
-    #[allow(clippy::too_many_arguments)]
+    /// One column in full: its spec (7 numbers), its signals by pointer and type.
     pub fn run(
         &self,
-        direction: f64,
-        sizing: f64,
-        size: f64,
-        stop_loss: f64,
-        take_profit: f64,
-        trail_stop: f64,
-        start: f64,
+        spec: &[f64],
         entries: *const u8,
         exits: *const u8,
         len: usize,
-        entries_kind: u8,
-        exits_kind: u8,
+        kinds: &[u8],
     ) -> Result<SignalRun, JsError> {
-        let spec = parse_spec([direction, sizing, size, stop_loss, take_profit, trail_stop, start]).map_err(js_error)?;
-        let (entries, exits) = (signals(entries, len, entries_kind)?, signals(exits, len, exits_kind)?);
+        let (spec, entries, exits) = signal_column(spec, entries, exits, len, kinds)?;
         let mut equity = vec![0.0; self.time.len()];
         let mut sim = Simulator::new(self.market(), &self.settings).map_err(js_error)?;
         sim.run(&spec, entries, exits, &mut equity).map_err(js_error)?;
@@ -149,25 +130,16 @@ impl SignalSim {
         })
     }
 
-    /// One column's measures (`vectorized_fields()[2]` numbers).
-    #[allow(clippy::too_many_arguments)]
+    /// One column's measures (`vectorized_fields()[2]` numbers), arguments as `run`'s.
     pub fn measure(
         &mut self,
-        direction: f64,
-        sizing: f64,
-        size: f64,
-        stop_loss: f64,
-        take_profit: f64,
-        trail_stop: f64,
-        start: f64,
+        spec: &[f64],
         entries: *const u8,
         exits: *const u8,
         len: usize,
-        entries_kind: u8,
-        exits_kind: u8,
+        kinds: &[u8],
     ) -> Result<Vec<f64>, JsError> {
-        let spec = parse_spec([direction, sizing, size, stop_loss, take_profit, trail_stop, start]).map_err(js_error)?;
-        let (entries, exits) = (signals(entries, len, entries_kind)?, signals(exits, len, exits_kind)?);
+        let (spec, entries, exits) = signal_column(spec, entries, exits, len, kinds)?;
         let mut equity = std::mem::take(&mut self.equity);
         equity.resize(self.time.len(), 0.0);
         let mut scratch = std::mem::take(&mut self.scratch);
@@ -194,20 +166,11 @@ impl SignalSim {
     }
 }
 
-/// `(direction, sizing, size, stop_loss, take_profit, trail_stop, start)`; NaN: no stop.
-fn parse_spec(s: [f64; 7]) -> Result<Spec, KernelError> {
-    let start = crate::params::whole_number("vectorized", "start", s[6])?;
-    if start < 0 {
-        return Err(KernelError::new(format!("vectorized: start must be a bar index, got {start}")));
-    }
-    Ok(Spec {
-        direction: Direction::from_code(s[0])?,
-        sizing: Sizing::from_code(s[1], s[2])?,
-        stop_loss: optional(s[3]),
-        take_profit: optional(s[4]),
-        trail_stop: optional(s[5]),
-        start: start as usize,
-    })
+/// A column's spec and its two signal columns (`kinds`: entries', exits').
+fn signal_column<'a>(spec: &[f64], entries: *const u8, exits: *const u8, len: usize, kinds: &[u8]) -> Result<(Spec, Signals<'a>, Signals<'a>), JsError> {
+    let spec = Spec::from_numbers(spec).map_err(js_error)?;
+    let [e, x] = kinds else { return Err(JsError::new("vectorized: kinds are two numbers")) };
+    Ok((spec, signals(entries, len, *e)?, signals(exits, len, *x)?))
 }
 
 fn signals<'a>(ptr: *const u8, len: usize, kind: u8) -> Result<Signals<'a>, JsError> {

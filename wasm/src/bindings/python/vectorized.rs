@@ -11,10 +11,7 @@ use pyo3::types::PyTuple;
 use super::columns::{value_error, Column, Output};
 use super::ohlcv::I64Column;
 use super::orders::PyMarketRules;
-use crate::vectorized::{
-    account, measure, measures, optional, order, Commission, Direction, Market, Policy, Signals, Simulator, Sizing,
-    Slippage, Settings, Spec, REASONS,
-};
+use crate::vectorized::{account, measure, measures, order, Commission, Market, Signals, Simulator, Slippage, Settings, Spec, REASONS};
 use crate::KernelError;
 
 #[pyclass(name = "SignalSim", module = "cracktrader.kernels", frozen)]
@@ -80,16 +77,10 @@ impl PySignalSim {
         leverage: f64,
         rules: Option<PyRef<'_, PyMarketRules>>,
     ) -> PyResult<Self> {
-        let settings = Settings {
-            cash,
-            commission: Commission { maker, taker, fixed },
-            slippage: Slippage { bps, range },
-            at_close,
-            policy: Policy::from_code(policy).map_err(value_error)?,
-            leverage,
-            rules: rules.map(|r| r.0.clone()),
-        };
-        settings.check().map_err(value_error)?;
+        let rules = rules.map(|r| r.0.clone());
+        let commission = Commission { maker, taker, fixed };
+        let slippage = Slippage { bps, range };
+        let settings = Settings::new(cash, commission, slippage, at_close, policy, leverage, rules).map_err(value_error)?;
         let sim = PySignalSim { columns: [time, open, high, low, close], settings };
         let cols = sim.borrow(py)?;
         let m = cols.market().map_err(value_error)?;
@@ -106,7 +97,7 @@ impl PySignalSim {
         entries: &Bound<'py, PyAny>,
         exits: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyTuple>> {
-        let spec = parse_spec(spec).map_err(value_error)?;
+        let spec = Spec::from_numbers(&spec).map_err(value_error)?;
         let (entries, exits) = (SignalBuffer::new("entries", entries)?, SignalBuffer::new("exits", exits)?);
         let cols = self.borrow(py)?;
         let market = cols.market().map_err(value_error)?;
@@ -136,7 +127,7 @@ impl PySignalSim {
     fn measure<'py>(&self, py: Python<'py>, columns: Vec<([f64; 7], Bound<'py, PyAny>, Bound<'py, PyAny>)>) -> PyResult<Bound<'py, PyAny>> {
         let mut work = Vec::with_capacity(columns.len());
         for (spec, entries, exits) in &columns {
-            work.push((parse_spec(*spec).map_err(value_error)?, SignalBuffer::new("entries", entries)?, SignalBuffer::new("exits", exits)?));
+            work.push((Spec::from_numbers(spec).map_err(value_error)?, SignalBuffer::new("entries", entries)?, SignalBuffer::new("exits", exits)?));
         }
         let cols = self.borrow(py)?;
         let market = cols.market().map_err(value_error)?;
@@ -160,22 +151,6 @@ impl PySignalSim {
         .map_err(value_error)?;
         Ok(out.array)
     }
-}
-
-/// `(direction, sizing, size, stop_loss, take_profit, trail_stop, start)`; NaN: no stop.
-fn parse_spec(s: [f64; 7]) -> Result<Spec, KernelError> {
-    let start = s[6];
-    if !(start >= 0.0 && start.fract() == 0.0 && start < 9.007_199_254_740_992e15) {
-        return Err(KernelError::new(format!("vectorized: start must be a bar index, got {start}")));
-    }
-    Ok(Spec {
-        direction: Direction::from_code(s[0])?,
-        sizing: Sizing::from_code(s[1], s[2])?,
-        stop_loss: optional(s[3]),
-        take_profit: optional(s[4]),
-        trail_stop: optional(s[5]),
-        start: start as usize,
-    })
 }
 
 /// A signal column: float64, or one byte per value (bool, uint8, int8), borrowed.
