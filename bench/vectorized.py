@@ -27,6 +27,7 @@ usage: python bench/vectorized.py [--bars N] [--runs R] [--skip vectorbt|wasm|en
 """
 
 import argparse
+import gc
 import os
 import sys
 import tempfile
@@ -205,6 +206,8 @@ class Vectorbt:
             if first <= column < first + entries.shape[1]:
                 trades = self.trades(pf, column - first)
             first += entries.shape[1]
+            del pf
+            gc.collect()  # a portfolio holds reference cycles: freed before the next call
         return trades
 
     def trades(self, pf, column=None):

@@ -2,6 +2,7 @@
 give the same Result (JSON, every order, open trades, equity bits); sweeps give each column's
 statistics; the plan says which engine runs a strategy; bad input gets the engine's errors."""
 
+import importlib
 import subprocess
 import sys
 
@@ -114,6 +115,9 @@ def test_the_plan_says_why_the_event_engine_runs():
     assert "does not declare its trades as signals" in why["hand"]
     assert "OwnNext defines next()" in why["own next"]
     assert "2 feeds" in why["feeds"] and "intrabar_data" in why["sub-bars"] and "MarketRules" in why["rules"]
+    assert ct.vectorized.supports(SmaCross, dict(commission=0.001)) and not ct.vectorized.supports(Hand, {})
+    assert ct.vectorized.run_strategy(SmaCross, data, params=dict(fast=4), commission=0.001).to_json() == \
+        ct.backtest(SmaCross, data, params=dict(fast=4), commission=0.001).to_json()
     slow = ct.vectorized.plan(OwnNext, data, settings=dict(commission=0.001))
     assert slow.engine == "event" and not slow.fast
     assert slow.run().to_json() == ct.backtest(OwnNext, data, commission=0.001).to_json()
@@ -151,6 +155,22 @@ def test_a_sweep_takes_arrays_functions_and_one_market_per_column():
     for n, row in zip((5, 9), lines.stats):
         row.pop("column")
         assert row == ct.backtest(ArraySignals, markets[0], params=dict(signals=Signals(crossing(n)))).stats
+
+
+def test_a_sweep_holds_one_batch_of_columns_at_a_time(monkeypatch):
+    sweep_module = importlib.import_module("cracktrader.vectorized.sweep")  # (the package's `sweep` is the function)
+    monkeypatch.setattr(sweep_module, "BATCH_VALUES", 1000)  # 5 columns of 200 bars a batch
+    data, made, seen = synthetic.ohlcv(200, seed=13), [0], []
+
+    def columns():
+        for k in range(23):
+            made[0] += 1
+            yield cases.signals(200, k, 0.1, "long")
+
+    sweep = ct.vectorized.sweep(data, columns(), top=2, progress=lambda done, total: seen.append((made[0], done, total)))
+    assert [done for _, done, _ in seen] == [5, 10, 15, 20, 23] and all(total is None for *_, total in seen)
+    assert all(made - done <= 0 for made, done, _ in seen)  # each batch ran before the next was made
+    assert len(sweep.stats) == 23 and len(sweep.best) == 2
 
 
 def test_a_failed_column_is_recorded_and_the_sweep_goes_on():

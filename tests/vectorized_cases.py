@@ -76,9 +76,13 @@ def case(k):
 
 
 def outcome(result):
-    """Everything a Result says, as comparable text: the JSON, every order, the open trades."""
-    orders = [o.to_dict() for o in result.orders]
-    return {"json": result.to_json(), "orders": repr(orders), "open": repr([t.to_dict() for t in result.open_trades]),
+    """Everything a Result says, as comparable text: the JSON, every order and trade with the
+    fields to_dict leaves out, the equity's bits."""
+    orders = [(o.to_dict(), o.created_step, o.fill_at, o.reduce_only, o.trail_stop, o.trail_extreme, o.step,
+               o.triggered, o.oco and o.oco.id, [c.id for c in o.children]) for o in result.orders]
+    trades = [(t.to_dict(), t.id, t.entry_step, t.exit_step, t.exit_size, t.gross, t.is_open)
+              for t in (*result.trades, *result.open_trades)]
+    return {"json": result.to_json(), "orders": repr(orders), "trades": repr(trades),
             "equity": hashlib.sha256(bytes(result.equity)).hexdigest()}
 
 

@@ -12,7 +12,7 @@ trades, fees, equity and Result as `ct.backtest` gives for the equivalent strate
 rules); docs/vectorized.md says what the fast path supports.
 """
 
-from .plan import EVENT, VECTORIZED, Plan, plan
+from .plan import EVENT, VECTORIZED, Plan, plan, run_strategy, supports
 from .signals import ArraySignals, SignalStrategy, Signals
 from .sweep import Sweep, sweep
 
@@ -37,4 +37,4 @@ def backtest(data, entries, exits=None, *, direction="long", stop_loss=None, tak
 
 
 __all__ = ["ArraySignals", "EVENT", "Plan", "SignalStrategy", "Signals", "Sweep", "VECTORIZED", "backtest", "plan",
-           "sweep"]
+           "run_strategy", "supports", "sweep"]

@@ -8,7 +8,11 @@ qualify, the event engine otherwise — with the same Result either way.
 
 A strategy qualifies when it is a `SignalStrategy` that trades only through its signals (no
 `next`, `prenext`, `notify_order` or `notify_trade` of its own), over one feed, without
-`intrabar_data`, and with `market_rules` (if any) a `cracktrader.kernels.MarketRules`.
+`intrabar_data` or `start`, and with `market_rules` (if any) a `cracktrader.kernels.MarketRules`.
+
+The optimizer's trial (issue "Parameter search and walk-forward") asks `supports(strategy,
+settings)` once per search and calls `run_strategy(strategy, data, params=, start=,
+**settings)` per trial: thin forms of the above.
 """
 
 from ..backtest import backtest, prepare
@@ -54,6 +58,19 @@ def plan(strategy, data, params=None, settings=None):
     return Plan(strategy, data, params, settings, why_not(strategy, data, settings))
 
 
+def supports(strategy, settings):
+    """Whether the kernel can run `strategy` with `settings` (the data is checked per run)."""
+    return why_not(strategy, None, settings) is None
+
+
+def run_strategy(strategy, data, params=None, start=None, **settings):
+    """`plan(...).run()`: the Result of ct.backtest(strategy, data, params=params, start=start,
+    **settings), on the kernel when the plan allows."""
+    if start is not None:
+        settings["start"] = start
+    return plan(strategy, data, params, settings).run()
+
+
 def why_not(strategy, data, settings):
     """Why the vectorized kernel cannot run this backtest, or None when it can."""
     if not (isinstance(strategy, type) and issubclass(strategy, SignalStrategy)):
@@ -66,6 +83,8 @@ def why_not(strategy, data, settings):
         return f"{len(data)} feeds: the vectorized kernel runs one market"
     if settings.get("intrabar_data") is not None:
         return "intrabar_data: sub-bar replay runs in the event engine"
+    if settings.get("start") is not None:
+        return "start: a run that reports from a later bar runs in the event engine"
     rules = settings.get("market_rules")
     rules = rules.get(0) if isinstance(rules, dict) else rules
     if rules is not None:

@@ -152,10 +152,12 @@ def _orders(engine, flat):
         o.trail_stop, o.trail_extreme = _number(trail_stop), _number(trail_extreme)
         orders.append(o)
     for o, r in zip(orders, records):
-        parent, oco, culprit, a, b = r[10], r[11], r[14], r[15], r[16]
+        parent, oco = r[10], r[11]
         if parent == parent:
             o.parent = orders[int(parent) - 1]
             o.parent.children += (o,)
+            if o.parent.status == FILLED:  # an exit works from its entry's fill
+                o.created_step = o.parent.step
         if oco == oco:
             o.oco = orders[int(oco) - 1]
     for o, r in zip(orders, records):

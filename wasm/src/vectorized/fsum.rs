@@ -46,14 +46,18 @@ impl Fsum {
         let fraction = bits & ((1 << 52) - 1);
         // x = mantissa * 2^(pos - 1074); subnormals (and zeros) have biased exponent 0.
         let (mantissa, pos) = if biased == 0 { (fraction, 0) } else { (fraction | (1 << 52), biased - 1) };
-        let wide = (mantissa as u128) << (pos % 32);
+        // The mantissa shifted into place spans three digits; 64-bit operations only (WASM has
+        // no 128-bit ones): the bits shifted out of the low word are mantissa >> (64 - shift).
+        let shift = (pos % 32) as u32;
+        let low = mantissa << shift;
+        let high = (mantissa >> 1) >> (63 - shift);
         // Negated without a branch when x < 0 (the signs of returns are unpredictable).
         let sign = -((bits >> 63) as i64);
-        let signed = |part: u128| ((part as i64) ^ sign) - sign;
+        let signed = |part: u64| (part as i64 ^ sign) - sign;
         let d = &mut self.digits[pos / 32..pos / 32 + 3];
-        d[0] += signed(wide & 0xffff_ffff);
-        d[1] += signed((wide >> 32) & 0xffff_ffff);
-        d[2] += signed(wide >> 64);
+        d[0] += signed(low & 0xffff_ffff);
+        d[1] += signed(low >> 32);
+        d[2] += signed(high);
         self.pending += 1;
         if self.pending == CARRY_EVERY {
             carry(&mut self.digits);
