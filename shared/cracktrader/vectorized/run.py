@@ -3,8 +3,6 @@ in; the same Result as the event engine's out (trades, orders with their rules a
 equity, statistics).
 """
 
-import re
-
 from ..accounting import Trade
 from ..fills import POLICIES
 from ..orders import (ACCEPTED, BUY, CANCELED, FILLED, LIMIT, MARKET, REJECTED, SELL, STOP, TRAILING_STOP,
@@ -12,11 +10,10 @@ from ..orders import (ACCEPTED, BUY, CANCELED, FILLED, LIMIT, MARKET, REJECTED, 
 from ..errors import OrderRejected
 from ..result import Result
 from ..stats import Measures
-from .signals import bad_signal, kernel_spec
+from .signals import kernel_spec
 
 _TYPES = (MARKET, LIMIT, STOP, TRAILING_STOP)
 _STATUS = (ACCEPTED, WAITING, FILLED, CANCELED, REJECTED)
-_NAN_SIGNAL = re.compile(r"^(entries|exits) is NaN at bar (\d+) ")
 _COUNTS = {"bars", "start", "end", "drawdown_ms", "drawdown_bars", "trades", "wins", "losses", "open_trades",
            "exposed_bars"}
 
@@ -91,17 +88,10 @@ def column_spec(engine):
 
 def run(engine, sim=None):
     """The Result of a prepared engine (`backtest.prepare`) whose strategy is a qualifying
-    SignalStrategy, computed by the kernel."""
+    SignalStrategy, computed by the kernel. (A NaN signal is the kernel's ValueError, worded as
+    `signals.bad_signal` words the event engine's.)"""
     spec, entries, exits = column_spec(engine)
-    try:
-        outputs = (sim or simulator(engine)).run(spec, entries, exits)
-    except ValueError as e:
-        found = _NAN_SIGNAL.match(str(e))
-        if found is None:
-            raise
-        bad_signal(engine.feeds[0], found[1], int(found[2]))  # the error next() raises at that bar
-        raise
-    return result(engine, *outputs)
+    return result(engine, *(sim or simulator(engine)).run(spec, entries, exits))
 
 
 def result(engine, equity, trade_records, order_records, measures):
@@ -120,7 +110,7 @@ def _trades(engine, flat):
     feed = engine.feeds[0]
     times, trades = feed.time.values, []
     for id, r in enumerate(zip(*[iter(flat)] * TRADE_FIELDS), 1):
-        side, size, entry_step, entry_price, exit_step, exit_price, exit_size, gross, commission, is_open = r
+        side, size, entry_step, entry_price, exit_step, exit_price, exit_size, gross, commission, is_open, *_orders = r
         t = Trade(id, feed, "long" if side == 0 else "short", times[int(entry_step)], int(entry_step))
         t.size, t.entry_price, t.gross, t.commission, t.is_open = size, entry_price, gross, commission, bool(is_open)
         if exit_step == exit_step:

@@ -22,10 +22,13 @@ fn average(price: f64, size: f64, add_price: f64, add_size: f64) -> f64 {
     (price * size + add_price * add_size) / total
 }
 
-/// One position from open to flat; `gross - commission` is its P&L. Steps are bar indexes.
+/// One position from open to flat; `gross - commission` is its P&L. Steps are bar indexes;
+/// the orders are those of its first entry fill and its last exit fill (0: none).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Trade {
     pub long: bool,
+    pub entry_order: u32,
+    pub exit_order: u32,
     pub size: f64,
     pub entry_step: usize,
     pub entry_price: f64,
@@ -38,9 +41,11 @@ pub struct Trade {
 }
 
 impl Trade {
-    fn new(long: bool, step: usize) -> Trade {
+    fn new(long: bool, step: usize, order: u32) -> Trade {
         Trade {
             long,
+            entry_order: order,
+            exit_order: 0,
             size: 0.0,
             entry_step: step,
             entry_price: 0.0,
@@ -71,13 +76,15 @@ impl Trade {
             self.gross,
             self.commission,
             self.open as u8 as f64,
+            self.entry_order as f64,
+            if self.exit_order == 0 { f64::NAN } else { self.exit_order as f64 },
         ]
     }
 }
 
 /// Numbers in a trade's record: side (0 long, 1 short), size, entry_step, entry_price,
-/// exit_step, exit_price, exit_size, gross, commission, open.
-pub const FIELDS: usize = 10;
+/// exit_step, exit_price, exit_size, gross, commission, open, entry_order, exit_order.
+pub const FIELDS: usize = 12;
 
 #[derive(Clone, Debug)]
 pub struct Account {
@@ -101,15 +108,16 @@ impl Account {
         *self = Account { trades, ..Account::new(cash) };
     }
 
-    /// Books a fill of `size` units at `price` paying `fee` on bar `step` (Account.book).
-    pub fn book(&mut self, buy: bool, size: f64, price: f64, fee: f64, step: usize) {
+    /// Books a fill of order `order`, `size` units at `price` paying `fee` on bar `step`
+    /// (Account.book).
+    pub fn book(&mut self, order: u32, buy: bool, size: f64, price: f64, fee: f64, step: usize) {
         let signed = if buy { size } else { -size };
         self.cash = self.cash - signed * price - fee;
         self.fees += fee;
         let old = self.size;
         let new = snap(old, old + signed);
         if old == 0.0 || (old > 0.0) == buy {
-            let trade = self.open.get_or_insert_with(|| Trade::new(buy, step));
+            let trade = self.open.get_or_insert_with(|| Trade::new(buy, step, order));
             trade.entry_price = if trade.size == 0.0 { price } else { average(trade.entry_price, trade.size, price, size) };
             trade.size += size;
             trade.commission += fee;
@@ -126,6 +134,7 @@ impl Account {
         trade.exit_price = if trade.exit_size == 0.0 { price } else { average(trade.exit_price, trade.exit_size, price, closing) };
         trade.exit_size += closing;
         trade.exit_step = step;
+        trade.exit_order = order;
         self.size = new;
         if new == 0.0 || (new > 0.0) != (old > 0.0) {
             trade.open = false;
@@ -134,7 +143,7 @@ impl Account {
             self.price = 0.0;
         }
         if new != 0.0 && (new > 0.0) != (old > 0.0) {
-            let mut trade = Trade::new(buy, step);
+            let mut trade = Trade::new(buy, step, order);
             trade.entry_price = price;
             self.price = price;
             trade.size = new.abs();
@@ -151,12 +160,13 @@ mod tests {
     #[test]
     fn a_round_trip_realizes_pnl_net_of_fees() {
         let mut a = Account::new(1000.0);
-        a.book(true, 2.0, 100.0, 0.2, 3);
+        a.book(1, true, 2.0, 100.0, 0.2, 3);
         assert_eq!((a.cash, a.size, a.price), (1000.0 - 200.0 - 0.2, 2.0, 100.0));
-        a.book(false, 2.0, 110.0, 0.22, 9);
+        a.book(2, false, 2.0, 110.0, 0.22, 9);
         assert_eq!(a.size, 0.0);
         let t = a.trades[0];
         assert_eq!((t.long, t.entry_step, t.exit_step, t.gross), (true, 3, 9, 20.0));
+        assert_eq!((t.entry_order, t.exit_order), (1, 2));
         assert_eq!(t.commission, 0.2 + 0.22);
         assert!(!t.open && a.open.is_none());
     }
@@ -164,8 +174,8 @@ mod tests {
     #[test]
     fn a_reversal_closes_and_opens_sharing_the_fee() {
         let mut a = Account::new(1000.0);
-        a.book(true, 1.0, 100.0, 0.0, 0);
-        a.book(false, 3.0, 90.0, 0.3, 1);
+        a.book(1, true, 1.0, 100.0, 0.0, 0);
+        a.book(2, false, 3.0, 90.0, 0.3, 1);
         assert_eq!(a.size, -2.0);
         assert_eq!(a.trades[0].commission, 0.3 * (1.0 / 3.0));
         let open = a.open.unwrap();
@@ -176,10 +186,10 @@ mod tests {
     #[test]
     fn adding_averages_and_dust_is_flat() {
         let mut a = Account::new(1000.0);
-        a.book(true, 1.0, 100.0, 0.0, 0);
-        a.book(true, 1.0, 110.0, 0.0, 1);
+        a.book(1, true, 1.0, 100.0, 0.0, 0);
+        a.book(2, true, 1.0, 110.0, 0.0, 1);
         assert_eq!(a.price, 105.0);
-        a.book(false, 2.0 - 1e-12, 120.0, 0.0, 2);
+        a.book(3, false, 2.0 - 1e-12, 120.0, 0.0, 2);
         assert_eq!(a.size, 0.0);
         assert_eq!(snap(1.0, 2e-9), 2e-9);
     }

@@ -305,7 +305,7 @@ impl<'a> Broker<'a> {
                     order.fee = fee;
                     order.step = i;
                     let (buy, children) = (order.buy, order.children);
-                    self.account.book(buy, size, price, fee, i);
+                    self.account.book(id, buy, size, price, fee, i);
                     for child in children {
                         if child != NONE && self.order(child).status == Status::Waiting {
                             self.order_mut(child).status = Status::Accepted;

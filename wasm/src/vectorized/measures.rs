@@ -246,6 +246,8 @@ mod tests {
     fn trade(pnl: f64, entry: usize, exit: usize) -> Trade {
         Trade {
             long: true,
+            entry_order: 1,
+            exit_order: 2,
             size: 1.0,
             entry_step: entry,
             entry_price: 1.0,
