@@ -182,6 +182,10 @@ def test_a_failed_column_is_recorded_and_the_sweep_goes_on():
     assert sweep.stats[2]["trades"] >= 1
     with pytest.raises(ValueError, match="objective 'sharp' is not a statistic"):
         ct.vectorized.sweep(data, [(SmaCross, {})], objective="sharp")
+    with pytest.raises(ValueError, match="ct.vectorized.sweep: intrabar_data: sub-bar replay runs in the event engine"):
+        ct.vectorized.sweep(data, [(SmaCross, {})], intrabar_data=data)
+    with pytest.raises(ct.DataError, match="empty"):
+        ct.vectorized.sweep(data.slice(0, 0), [(SmaCross, {})])
 
 
 def test_signals_of_any_column_type_give_the_same_result():

@@ -9,11 +9,11 @@ Results (equity curve, trades, orders).
 
 import heapq
 
-from ..candles import Candles
-from ..engine import Engine
+from ..backtest import prepare
 from ..stats import summarize
 from ..strategy import Strategy
-from .signals import SignalStrategy, Signals, evaluate, kernel_spec
+from .plan import why_not
+from .signals import ArraySignals, SignalStrategy, Signals, evaluate, kernel_spec
 
 BATCH_VALUES = 1 << 23  # signal values per kernel call (two columns of 8 bytes each per column)
 
@@ -39,8 +39,10 @@ class _Market:
     def __init__(self, data, settings):
         from .run import simulator
 
-        candles = data if isinstance(data, Candles) else _load(data)
-        self.engine = Engine(Strategy, candles, **settings)  # the settings and feed, checked
+        reason = why_not(ArraySignals, data, settings)
+        if reason:
+            raise ValueError(f"ct.vectorized.sweep: {reason}")
+        self.engine = prepare(Strategy, data, **settings)  # the settings and the feed, checked
         self.feed = self.engine.feeds[0]
         self.sim = simulator(self.engine)
 
@@ -63,12 +65,6 @@ class _Market:
         if start >= n:
             raise ValueError(f"not enough data for the signals' indicators: they need {start + 1} bars, the data has {n}")
         return kernel_spec(spec, self.engine.sizing, start), entries, exits
-
-
-def _load(data):
-    from ..engine import as_candles
-
-    return as_candles(data)[0]
 
 
 def sweep(data, columns, *, top=5, objective="sharpe", minimize=False, progress=None, **settings):
