@@ -7,6 +7,10 @@ normalize or reject each order at submission: limit and stop-limit orders as "li
 their limit price, market, stop and trailing orders as "market" orders with the stop price (or
 the last close) as the reference for the cost check; a stop price is rounded like a limit
 price. The rejection's rule and message show in `notify_order` like any other rejection.
+
+With a volume limit (a fraction of each bar's volume), an order fills at most that share of a
+bar's volume per bar and stays "partial" while the rest keeps working (fills.py). A market
+order placed "at close" fills its first part at that close and the rest from the next bar.
 """
 
 from bisect import insort
@@ -14,16 +18,19 @@ from bisect import insort
 from .accounting import Account
 from .errors import OrderRejected
 from .fills import Book, Sim, Working, match_bar
-from .orders import (ACCEPTED, BUY, CANCELED, EXPIRED, FILLED, IOC, LIMIT, MARKET, REJECTED,
-                     STOP_LIMIT, TRAILING_STOP, WAITING, problem, trail_level)
+from .fills import DUST
+from .orders import (ACCEPTED, BUY, CANCELED, EXPIRED, FILLED, IOC, LIMIT, MARKET, PARTIAL, REJECTED,
+                     STOP, STOP_LIMIT, TRAILING_STOP, WAITING, WORKING, problem, trail_level)
 
 
 class Broker:
     """Cash, positions and orders of one run. Strategies read `cash`, `value`, `fees`,
     `position(data)` and `orders` (the open ones)."""
 
-    def __init__(self, feeds, cash, commission, slippage, leverage, policy, sub_bars, market_rules, clock):
+    def __init__(self, feeds, cash, commission, slippage, leverage, policy, sub_bars, market_rules, clock,
+                 volume_limit=None):
         self.feeds = feeds
+        self.volume_limit = volume_limit  # share of a bar's volume one order may fill, or None
         self.account = Account(cash, feeds)
         self.commission, self.slippage, self.leverage = commission, slippage, leverage
         self.policy, self.sub_bars, self.market_rules = policy, sub_bars, market_rules
@@ -126,7 +133,7 @@ class Broker:
         orders = self.pending[feed.index]
         o, h, l, c = feed.open.values[i], feed.high.values[i], feed.low.values[i], feed.close.values[i]
         subs = self.sub_bars(feed, i) if self.sub_bars else None
-        sim = match_bar(self._sim(feed, orders, h, l), o, h, l, c, self.policy, subs)
+        sim = match_bar(self._sim(feed, orders, h, l, i), o, h, l, c, self.policy, subs)
         self._commit(feed, sim.events)
         for order in list(orders):  # still working after its first bar: IOC expires, trails ratchet
             if order.tif == IOC and order.created_step < self.clock.step:
@@ -145,11 +152,14 @@ class Broker:
             feed = order.feed
             i = feed.i
             h, l, c = feed.high.values[i], feed.low.values[i], feed.close.values[i]
-            sim = self._sim(feed, [order], h, l)
+            sim = self._sim(feed, [order], h, l, i)
             sim.jump(c)
             self._commit(feed, sim.events)
+            if order.alive:  # the volume limit left a rest: it works from the next bar
+                order.fill_at = "open"
+                insort(self.pending[feed.index], order, key=_id)
 
-    def _sim(self, feed, orders, high, low):
+    def _sim(self, feed, orders, high, low, i):
         account, me = self.account, feed.index
         other_value = other_margin = 0.0
         for pos in account.positions:
@@ -158,24 +168,16 @@ class Broker:
                 other_value += mark
                 other_margin += abs(mark) / self.leverage
         book = Book(account.cash, account.positions[me].size, other_value, other_margin, self.leverage, self.commission)
-        return Sim([Working.of(o) for o in orders], book, self.slippage, high, low)
+        cap = None if self.volume_limit is None else self.volume_limit * feed.volume.values[i]
+        return Sim([Working.of(o) for o in orders], book, self.slippage, high, low, cap)
 
     def _commit(self, feed, events):
         step, time = self.clock.step, feed.time.values[feed.i]
         for event in events:
             kind, order = event[0], event[1]
             if kind == "fill":
-                _, _, price, size, fee = event
-                self._remove(order)
-                order.status, order.price, order.filled, order.commission = FILLED, price, size, fee
-                order.time, order.step = time, step
-                trades = self.account.book(feed, order.side == BUY, size, price, fee, time, step)
-                self._note_order(order)
-                for child in order.children:
-                    if child.status == WAITING:
-                        child.status, child.created_step = ACCEPTED, step
-                        insort(self.pending[feed.index], child, key=_id)
-                        self._note_order(child)
+                _, _, price, size, fee, final = event
+                trades = self.book_fill(order, price, size, fee, final, time, step)
                 if self.note_trades:
                     self.notes.extend(("trade", t) for t in trades)
             elif kind == "trigger":
@@ -186,6 +188,33 @@ class Broker:
                 self._end(order, CANCELED, event[2], event[3])
         if events and self.account.positions[feed.index].size == 0:
             self._drop_reduce_only(feed)
+
+    def book_fill(self, order, price, size, fee, final, time, step):
+        """Book one fill (all or part) of an order: its status, average price and fees, the
+        account, its exits once it is done. Returns the trades it opened or closed."""
+        feed = order.feed
+        done = final or order.filled + size >= order.size * (1 - DUST)
+        if done:
+            self._remove(order)
+        # (a first fill keeps its exact price: averaging one value may round)
+        order.price = price if not order.filled else (order.price * order.filled + price * size) / (order.filled + size)
+        order.filled += size
+        order.commission += fee
+        order.status, order.time, order.step = FILLED if done else PARTIAL, time, step
+        if not done and order.type in (STOP, TRAILING_STOP):
+            order.triggered = True  # the rest fills at market
+        trades = self.account.book(feed, order.side == BUY, size, price, fee, time, step)
+        self._note_order(order)
+        if done:
+            self._activate_exits(order)
+        return trades
+
+    def _activate_exits(self, order):
+        for child in order.children:
+            if child.status == WAITING:
+                child.status, child.created_step = ACCEPTED, self.clock.step
+                insort(self.pending[child.feed.index], child, key=_id)
+                self._note_order(child)
 
     def _drop_reduce_only(self, feed):
         """A flat position leaves nothing for exits to reduce: cancel them."""
@@ -203,12 +232,14 @@ class Broker:
         self._remove(order)
         order.status, order.rule, order.reason = status, rule, reason
         self._note_order(order)
+        if order.filled:  # ended after filling part: its exits reduce that part
+            self._activate_exits(order)
         for child in order.children:
             if child.status == WAITING:
                 self._end(child, CANCELED, "parent_not_filled", f"entry order {order.id} {status}")
 
     def _remove(self, order):
-        if order.status == ACCEPTED:
+        if order.status in WORKING:
             pending = self.pending[order.feed.index]
             if order in pending:
                 pending.remove(order)
