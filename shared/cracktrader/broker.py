@@ -41,6 +41,10 @@ class Broker:
         self.live = []  # orders that may still be alive: pruned on read, so reads stay cheap
         self.notes = []  # (kind, object) for notify_order / notify_trade
         self.note_orders = self.note_trades = False
+        # A live session's order path after the order's own checks, before the venue takes it
+        # (risk limits, the journal): gate(order, exits) -> None, or (rule, reason) to reject it.
+        self.gate = None
+        self.observer = None  # observer(order, fill or None) at every change of an order (a live session's journal)
 
     # --- what strategies read ---------------------------------------------------------------
     @property
@@ -86,16 +90,25 @@ class Broker:
                 rule, reason = rejected
                 self._reject(order, rule, reason if o is order else f"{_exit_name(o)}: {reason}")
                 return order
+        if self.gate is not None:
+            rejected = self.gate(order, children)
+            if rejected:
+                self._reject(order, *rejected)
+                return order
         for o in (order, *children):
             if o.type == TRAILING_STOP:
                 o.trail_extreme = feed.close.values[feed.i]
                 o.trail_stop = trail_level(o, o.trail_extreme)
+        self._accept(order)
+        return order
+
+    def _accept(self, order):
+        """The venue takes the order: here, the simulated book."""
         if order.type == MARKET and order.fill_at == "close":
             self.at_close.append(order)
         else:
-            insort(self.pending[feed.index], order, key=_id)
+            insort(self.pending[order.feed.index], order, key=_id)
         self._note_order(order)
-        return order
 
     def _check(self, order):
         """(rule, reason) if the order cannot be placed; normalizes it through market rules."""
@@ -189,9 +202,10 @@ class Broker:
         if events and self.account.positions[feed.index].size == 0:
             self._drop_reduce_only(feed)
 
-    def book_fill(self, order, price, size, fee, final, time, step):
+    def book_fill(self, order, price, size, fee, final, time, step, booked=None):
         """Book one fill (all or part) of an order: its status, average price and fees, the
-        account, its exits once it is done. Returns the trades it opened or closed."""
+        account, its exits once it is done. Returns the trades it opened or closed. `booked`:
+        the position's change when it differs from `size` (an exchange's fee in the base asset)."""
         feed = order.feed
         done = final or order.filled + size >= order.size * (1 - DUST)
         if done:
@@ -203,8 +217,8 @@ class Broker:
         order.status, order.time, order.step = FILLED if done else PARTIAL, time, step
         if not done and order.type in (STOP, TRAILING_STOP):
             order.triggered = True  # the rest fills at market
-        trades = self.account.book(feed, order.side == BUY, size, price, fee, time, step)
-        self._note_order(order)
+        trades = self.account.book(feed, order.side == BUY, size if booked is None else booked, price, fee, time, step)
+        self._note_order(order, (price, size, fee))
         if done:
             self._activate_exits(order)
         return trades
@@ -223,6 +237,11 @@ class Broker:
                 self._end(order, CANCELED, "position_closed", "the position is flat")
 
     # --- endings and notes ----------------------------------------------------------------
+    def end(self, order, status, rule, reason):
+        """Ends a live order from outside the matching (canceled, expired, rejected): what a
+        live session's exchange or kill switch decided."""
+        self._end(order, status, rule, reason)
+
     def _reject(self, order, rule, reason):
         self._end(order, REJECTED, rule, reason)
 
@@ -246,9 +265,11 @@ class Broker:
             elif order in self.at_close:
                 self.at_close.remove(order)
 
-    def _note_order(self, order):
+    def _note_order(self, order, fill=None):
         if self.note_orders:
             self.notes.append(("order", order))
+        if self.observer is not None:
+            self.observer(order, fill)
 
 
 def _exit_name(order):
