@@ -18,7 +18,7 @@ from bisect import insort
 from .accounting import Account
 from .errors import OrderRejected
 from .fills import Book, Sim, Working, match_bar
-from .fills import DUST
+from .fills import DUST, denoise
 from .orders import (ACCEPTED, BUY, CANCELED, EXPIRED, FILLED, IOC, LIMIT, MARKET, PARTIAL, REJECTED,
                      STOP, STOP_LIMIT, TRAILING_STOP, WAITING, WORKING, problem, trail_level)
 
@@ -115,9 +115,10 @@ class Broker:
         found = problem(order.size, order.limit, order.stop, order.trail, order.trail_percent)
         if found or self.market_rules is None:
             return found
-        rules = self.market_rules.get(order.feed.index) if isinstance(self.market_rules, dict) else self.market_rules
+        rules = self._rules(order.feed)
         if rules is None:
             return None
+        order.size = denoise(order.size)  # a position bought in parts: its sum, not a step less
         kind = "limit" if order.type in (LIMIT, STOP_LIMIT) else "market"
         ref = order.limit if kind == "limit" else (order.stop if order.stop is not None else order.feed.close.values[order.feed.i])
         try:
@@ -181,8 +182,25 @@ class Broker:
                 other_value += mark
                 other_margin += abs(mark) / self.leverage
         book = Book(account.cash, account.positions[me].size, other_value, other_margin, self.leverage, self.commission)
-        cap = None if self.volume_limit is None else self.volume_limit * feed.volume.values[i]
-        return Sim([Working.of(o) for o in orders], book, self.slippage, high, low, cap)
+        return Sim([Working.of(o) for o in orders], book, self.slippage, high, low, self._cap(feed, i))
+
+    def _cap(self, feed, i):
+        """The most one order may fill on bar i: the volume limit's share of its volume, cut to
+        the market's amount step (an exchange fills whole steps), or None without a limit."""
+        if self.volume_limit is None:
+            return None
+        cap = self.volume_limit * feed.volume.values[i]
+        rules = self._rules(feed)
+        if rules is not None and cap > 0:
+            try:
+                cap = rules.amount_to_precision(cap)
+            except OrderRejected:  # less than one step
+                cap = 0.0
+        return cap
+
+    def _rules(self, feed):
+        r = self.market_rules
+        return r.get(feed.index) if isinstance(r, dict) else r
 
     def _commit(self, feed, events):
         step, time = self.clock.step, feed.time.values[feed.i]

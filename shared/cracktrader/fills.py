@@ -8,7 +8,8 @@ each limit or stop fills where the path first touches its level (a limit at its 
 at its price plus slippage). A filled bracket entry activates its exits at that point of the
 path; they may fill later on the same path. One exit filling cancels the other.
 
-With a volume limit (`cap`: units per order for this bar), an order fills at most `cap` on the
+With a volume limit (`cap`: units per order for this bar; the broker cuts it to the market's
+amount step when it has market rules, as an exchange's fills are), an order fills at most `cap` on the
 bar, at the price it would have filled at; the rest keeps working from the next bar: the rest of
 a market order (or of a stop once triggered) fills at the next bar's open, the rest of a limit
 at its price or better. A bar without volume fills nothing. An order fills once per bar at most.
@@ -35,6 +36,17 @@ DUST = 1e-9  # a position left below this fraction of its size by float rounding
 def snap(old, new):
     """The position after a fill: float dust from partial exits counts as flat."""
     return 0.0 if new and abs(new) <= DUST * abs(old) else new
+
+
+def denoise(size):
+    """A size rid of float noise from adding parts (12 significant digits): what was bought
+    in parts of 0.19 and 0.01473 is 0.20473, which an exchange's step then keeps whole."""
+    return float(f"{size:.12g}")
+
+
+def remaining(order):
+    """What is left of an order to fill."""
+    return denoise(order.size - order.filled) if order.filled else order.size
 
 
 class Working:
@@ -85,7 +97,7 @@ class Book:
         """("fill", size, fee, final) after booking it, or ("cancel"|"reject", rule, reason), or
         None when `cap` (a volume limit) allows nothing. `final`: nothing is left to fill."""
         buy = order.side == BUY
-        size, held = order.size - order.filled, self.size
+        size, held = remaining(order), self.size
         final = True
         if cap is not None and cap < size * (1 - DUST):
             if cap <= 0:
@@ -94,8 +106,8 @@ class Book:
         if order.reduce_only:
             if held == 0 or (held > 0) == buy:
                 return "cancel", "nothing_to_reduce", "reduce-only: no position to reduce"
-            if size >= abs(held):
-                size, final = abs(held), True
+            if size >= abs(held) * (1 - DUST):  # it closes the position (float noise aside)
+                size, final = min(size, denoise(abs(held))), True
         signed = size if buy else -size
         fee = self.commission.fee(size, price, maker)
         cash = self.cash - signed * price - fee

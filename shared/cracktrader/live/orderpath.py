@@ -20,6 +20,7 @@ from . import crash
 from .client import Rejected, Unknown
 from .ids import SESSION, STRATEGY, client_order_id
 from .risk import HALTED
+from ..fills import denoise
 from ..orders import BUY, CANCELED, FILLED, LIMIT, REJECTED
 
 TRACKED = ("sending", "unknown", "open", "partial")  # exchange states that may still change
@@ -119,7 +120,7 @@ class OrderPath:
             if held == 0 or (held > 0) == (order.side == BUY):
                 s.engine.broker.end(order, CANCELED, "nothing_to_reduce", "reduce-only: no position to reduce")
                 return
-            amount = min(amount, abs(held))
+            amount = min(amount, denoise(abs(held)))
         price = order.limit if kind == LIMIT else None
         now = s.clock.now()
         self._exchange(cid, status="sending", sent_at=now, amount=amount, kind=kind)

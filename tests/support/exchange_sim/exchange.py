@@ -8,8 +8,9 @@ Matching, on the bars of `interval_ms` (1m by default), on the simulator's clock
   meets it: those placed before it opened first meet its open (the rest of a market order fills
   there), then its range: a buy limit fills at its price if the low reaches it (a sell: the
   high), a stop triggers if the range crosses its stop price and then fills as a limit.
-- With `volume_share`, an order fills at most that share of a bar's volume per bar, the rest
-  keeps working (PARTIALLY_FILLED); it fills once per bar at most.
+- With `volume_share`, an order fills at most that share of a bar's volume per bar (whole
+  steps of the market's LOT_SIZE, as every quantity here is an exact decimal), the rest keeps
+  working (PARTIALLY_FILLED); it fills once per bar at most.
 - Fees: `maker` on limit fills, `taker` on market fills, charged in the asset received (as
   Binance does without BNB) or, with `fee_asset="quote"`, in the quote asset (as the backtest
   counts them), computed as qty * rate * price.
@@ -63,7 +64,7 @@ class SimOrder:
     def __init__(self, id, cid, account, market, side, type, tif, qty, price, stop, placed_at):
         self.id, self.cid, self.account, self.market = id, cid, account, market
         self.side, self.type, self.tif, self.qty, self.price, self.stop = side, type, tif, qty, price, stop
-        self.status, self.executed, self.quote = "NEW", 0.0, 0.0
+        self.status, self.executed, self.quote = "NEW", Decimal(0), 0.0
         self.placed_at = self.updated = placed_at
         self.triggered = type not in ("STOP_LOSS_LIMIT", "TAKE_PROFIT_LIMIT")
         self.last_bar = None  # open time of the bar it last filled on
@@ -160,12 +161,14 @@ class Exchange:
 
     def _fill(self, order, price, bar, maker):
         t, v = bar[0], bar[5] / 64
-        qty = order.qty - order.executed
+        exact = D(order.qty) - order.executed
         if self.volume_share is not None:
-            cap = self.volume_share * v
+            step = Decimal(order.market.step)
+            cap = D(self.volume_share * v) // step * step
             if cap <= 0:
                 return
-            qty = min(qty, cap)
+            exact = min(exact, cap)
+        qty = float(exact)
         rate = self.maker if maker else self.taker
         base, quote = order.market.base, order.market.quote
         acct = self.accounts[order.account]
@@ -180,12 +183,12 @@ class Exchange:
                 order.status = "EXPIRED"  # a market order the account can no longer pay for
                 return
             self._spend(acct, order, quote, spend)
-            acct.move(base, free=D(qty) - (D(fee) if fee_asset == base else 0))
+            acct.move(base, free=exact - (D(fee) if fee_asset == base else 0))
         else:
-            if order.lock_asset is None and acct.free.get(base, 0) < D(qty):
+            if order.lock_asset is None and acct.free.get(base, 0) < exact:
                 order.status = "EXPIRED"
                 return
-            self._spend(acct, order, base, D(qty))
+            self._spend(acct, order, base, exact)
             acct.move(quote, free=D(cost) - D(fee))
         when = max(t, order.placed_at)
         trade = {"id": len(self.trades) + 1, "orderId": order.id, "account": order.account, "symbol": order.market.id,
@@ -193,10 +196,10 @@ class Exchange:
                  "time": when, "isBuyer": order.buy, "isMaker": maker}
         self.trades.append(trade)
         order.fills.append(trade)
-        order.executed += qty
+        order.executed += exact
         order.quote += cost
         order.last_bar, order.updated = t, when
-        done = order.executed >= order.qty * (1 - 1e-9)
+        done = order.executed >= D(order.qty)
         order.status = "FILLED" if done else "PARTIALLY_FILLED"
         if done:
             self._unlock(acct, order)
