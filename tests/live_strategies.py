@@ -60,16 +60,20 @@ class Every(ct.Strategy):
 
 
 class Resting(ct.Strategy):
-    """Keeps one buy limit far under the market (it never fills), and a market buy on the first bar."""
+    """On its first bar: a buy limit far under the market (it never fills) and a market buy;
+    with `cancel_after`, cancels the limit that many bars later."""
 
-    params = dict(size=0.001, below=0.2, market=True)
+    params = dict(size=0.001, below=0.2, market=True, cancel_after=0)
 
     def init(self):
-        self.done = False
+        self.first = None
+        self.limit = None
 
     def next(self):
-        if not self.done:
-            self.done = True
-            self.buy(size=self.p.size, limit=self.data.close[0] * (1 - self.p.below))
+        if self.first is None:
+            self.first = len(self.data)
+            self.limit = self.buy(size=self.p.size, limit=self.data.close[0] * (1 - self.p.below))
             if self.p.market:
                 self.buy(size=self.p.size)
+        elif self.p.cancel_after and len(self.data) - self.first == self.p.cancel_after:
+            self.cancel(self.limit)

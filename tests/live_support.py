@@ -31,12 +31,21 @@ def trading_sim(**trading):
     return sim
 
 
+def exchange_config(sim):
+    """The simulator's fail-closed config, with a short receive window: an order request the
+    simulator has not seen 2 s after it was stamped can never execute (restarts prove absence
+    sooner)."""
+    cfg = sim.exchange_config()
+    cfg["options"]["recvWindow"] = 2000
+    return cfg
+
+
 def config(sim, tmp_path, mode="paper", strategy="Cross", params=None, **settings):
     settings.setdefault("warmup", 30)
     settings.setdefault("cash", 10_000.0)
     return SessionConfig(strategy_source=STRATEGIES.read_text(), strategy_class=strategy,
                          strategy_file=str(STRATEGIES), exchange="binance", symbol="BTC/USDT", timeframe="1m",
-                         mode=mode, sandbox=True, params=dict(params or {}), exchange_config=sim.exchange_config(),
+                         mode=mode, sandbox=True, params=dict(params or {}), exchange_config=exchange_config(sim),
                          clock="exchange", poll=0.05, cache=str(tmp_path / "cache"), **settings)
 
 
@@ -98,7 +107,7 @@ def journal_candles(journal_path):
 # --- subprocesses ---------------------------------------------------------------------------------
 def cli_args(sim, tmp_path, journal, mode="exchange", strategy="Every", params=None, extra=()):
     cfg_file = tmp_path / "exchange.json"
-    cfg_file.write_text(json.dumps(sim.exchange_config()))
+    cfg_file.write_text(json.dumps(exchange_config(sim)))
     args = [CLI, "live", "run", f"{STRATEGIES}:{strategy}", "--exchange", "binance", "--symbol", "BTC/USDT",
             "--timeframe", "1m", "--mode", mode, "--sandbox", "--journal", str(journal), "--exchange-config",
             str(cfg_file), "--clock", "exchange", "--poll", "0.05", "--warmup", "30", "--cache", str(tmp_path / "cache"),

@@ -6,6 +6,7 @@ placed) and then replaces its response: the outcome the client sees is not what 
 
 import asyncio
 import threading
+import time
 from dataclasses import dataclass, field
 
 from starlette.responses import JSONResponse, PlainTextResponse
@@ -75,7 +76,7 @@ def error_response(status, retry_after=None, body=None):
 
 class FaultMiddleware:
     """ASGI middleware applying the app's faults around its routes, and logging every request
-    (path, method, query, form body, whether it carried an API key, the fault applied)."""
+    (path, method, query, form body, whether it carried an API key, the fault applied, when)."""
 
     def __init__(self, app, faults, log):
         self.app, self.faults, self.log = app, faults, log
@@ -92,7 +93,8 @@ class FaultMiddleware:
         fault = self.faults.take(scope["path"], scope["method"])
         headers = dict(scope.get("headers") or [])
         entry = {"path": scope["path"], "method": scope["method"], "query": scope.get("query_string", b"").decode(),
-                 "body": body.decode(errors="replace"), "keyed": b"x-mbx-apikey" in headers, "fault": fault}
+                 "body": body.decode(errors="replace"), "keyed": b"x-mbx-apikey" in headers, "fault": fault,
+                 "at": time.monotonic()}
         self.log.append(entry)
 
         async def replay():
