@@ -109,8 +109,8 @@ class Clock:
 
 
 class Caller:
-    def __init__(self, client, clock, log, sleep=time.sleep, attempts=5, backoff=0.5):
-        self.client, self.clock, self.log, self.sleep = client, clock, log, sleep
+    def __init__(self, client, clock, log, sleep=time.sleep, attempts=5, backoff=0.5, redact=str):
+        self.client, self.clock, self.log, self.sleep, self.redact = client, clock, log, sleep, redact
         self.attempts, self.backoff = attempts, backoff
         self.base_rate = client.rateLimit
         self.waits = []  # (reason, seconds) of every wait, for tests and status
@@ -134,7 +134,11 @@ class Caller:
             except ccxt.OperationFailed as e:  # timeouts, 5xx, refused connections, -1006/-1007
                 last = e
                 self._wait("network", self._jitter(attempt), e)
-        raise Unreachable(f"{type(last).__name__}: {_short(last)}")
+            except ccxt.OrderNotFound:
+                raise
+            except ccxt.ExchangeError as e:  # keys refused, no such market...: nothing to retry
+                raise LiveError(self.redact(f"{self.client.id}: {type(e).__name__}: {_short(e)}")) from None
+        raise Unreachable(self.redact(f"{type(last).__name__}: {_short(last)}"))
 
     def send(self, fn, *args, **kwargs):
         """Calls a request that changes something (an order): retried only where the exchange

@@ -69,14 +69,17 @@ class OrderPath:
             return None  # the kill switch: exempt from the limits it enforces
         position = s.engine.broker.position(order.feed).size
         price = order.limit if order.limit is not None else (order.stop if order.stop is not None else order.feed.close[0])
-        return s.risk.check(order, position, s.engine.broker.open_orders, price, s.clock.now())
+        others = [o for o in s.engine.broker.open_orders if o is not order and o.parent is not order]
+        return s.risk.check(order, position, others, price, s.clock.now())
 
     def observe(self, order, fill=None):
         """Every change of an order in the engine goes to the journal as an "order" event (and,
         in a paper session, each fill as a "fill" event)."""
         s = self.s
         cid = self.cids.get(order.id)
-        if cid is None or (s.replaying and cid in s.replay.known):
+        if cid is None:  # refused by the market's rules before the gate: named here, in the same order
+            cid = self.name(order, SESSION if self.origin == "session" else STRATEGY)
+        if s.replaying and cid in s.replay.known:
             return
         first = "status" not in self.records.get(cid, {})
         record = self.records.setdefault(cid, {"cid": cid, "exchange": {}})

@@ -137,7 +137,7 @@ class Session:
         cfg = self.config
         self.client = make_exchange(cfg, self.keys if cfg.mode == "exchange" else None)
         self.clock = Clock(self.client, cfg.clock)
-        self.caller = Caller(self.client, self.clock, self.log)
+        self.caller = Caller(self.client, self.clock, self.log, redact=self.redact)
         self.venue = ExchangeVenue(self.client, self.caller, cfg.symbol, cfg.timeframe)
         try:
             self.caller.read(self.clock.sync)
