@@ -2,6 +2,7 @@
 another version's journal is migrated or refused, never misread; other processes read its
 numbered events and state while the session writes."""
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -29,12 +30,23 @@ def make(tmp_path, name="j"):
     return tmp_path / name
 
 
-def test_wal_synchronous_and_versioned(tmp_path):
+def test_wal_synchronous_and_versioned(tmp_path, monkeypatch):
     path = make(tmp_path)
     j = Journal.open(path)
     assert j.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert j.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL: committed means on disk
-    assert Journal.open(path, durable=False).db.execute("PRAGMA synchronous").fetchone()[0] == 1
+    flushed = []
+    real = journal_module.os.fdatasync
+    monkeypatch.setattr(journal_module.os, "fdatasync", lambda fd: flushed.append(os.readlink(f"/proc/self/fd/{fd}")) or real(fd))
+    j.event("bar", {}, 2)
+    j.commit()
+    assert flushed == []  # a step's commit: survives the process, not a power cut
+    j.event("order", {"status": "sending"}, 3)
+    j.commit(durable=True)
+    assert flushed == [f"{path}-wal"]  # an order's record: on the disk before its request leaves
+    quick = Journal.open(path, durable=False)
+    quick.event("order", {}, 4)
+    quick.commit(durable=True)
+    assert len(flushed) == 1
     assert j.meta("schema_version") == journal_module.SCHEMA_VERSION
     assert j.db.execute("PRAGMA application_id").fetchone()[0] == journal_module.APPLICATION_ID
 

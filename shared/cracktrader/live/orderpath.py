@@ -135,7 +135,7 @@ class OrderPath:
         if s.timings is not None:
             s.timings.append(time.perf_counter_ns())  # the request is handed to ccxt (bench/live.py)
         try:
-            exchange_id = s.venue.create(cid, order.side, kind, amount, price, order.tif)
+            exchange_id, status = s.venue.create(cid, order.side, kind, amount, price, order.tif)
         except Rejected as e:
             self.update(cid, "rejected", inline="send", rule=e.rule, reason=s.redact(e.reason))
             s.engine.broker.end(order, REJECTED, e.rule, s.redact(e.reason))
@@ -143,6 +143,10 @@ class OrderPath:
         except Unknown as e:
             self.update(cid, "unknown", inline="send", reason=s.redact(str(e)))
             s.log(f"order {cid}: outcome unknown ({s.redact(str(e))}): looking it up")
+            return
+        if status in ("canceled", "expired"):  # an IOC that found nothing: over at once
+            self.update(cid, status, inline="send", exchange_id=exchange_id, rule=status, reason=f"{status} at the exchange")
+            s.engine.broker.end(order, status, status, f"{status} at the exchange (nothing filled)")
             return
         self.update(cid, "open", inline="send", exchange_id=exchange_id)
 

@@ -39,12 +39,16 @@ class ExchangeVenue:
 
     # --- orders ----------------------------------------------------------------------------------
     def create(self, cid, side, kind, amount, price=None, tif="GTC"):
-        """Places an order; its exchange id. Rejected (with a rule) or Unknown otherwise."""
+        """Places an order: (its exchange id, its status as the answer says: open, filled,
+        canceled, expired). Rejected (with a rule) or Unknown otherwise."""
         params = {"clientOrderId": cid}
         if kind == "limit" and tif == "IOC":
             params["timeInForce"] = "IOC"
         order = self.caller.send(self.client.create_order, self.symbol, kind, side, amount, price, params)
-        return str(order.get("id")) if order.get("id") is not None else None
+        status = FINAL.get(order.get("status"), OPEN)
+        if status in ("canceled", "expired") and order.get("filled"):
+            status = OPEN  # ended after filling part: its fills are booked by the next look
+        return (str(order["id"]) if order.get("id") is not None else None), status
 
     def cancel(self, cid):
         """True when the exchange canceled it, False when it was not open (filled, gone)."""
