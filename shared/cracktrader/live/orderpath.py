@@ -197,8 +197,13 @@ class OrderPath:
         """Orders whose state at the exchange may still change."""
         return [cid for cid, r in self.records.items() if r.get("exchange", {}).get("status") in TRACKED]
 
-    def sync(self):
+    def sync(self, urgent_only=False):
+        """Settles the tracked orders (`urgent_only`: those whose fate is unsure: a request or a
+        cancel without an answer)."""
         for cid in self.tracked():
+            if urgent_only and cid not in self.cancels and \
+                    self.records[cid]["exchange"].get("status") not in ("sending", "unknown"):
+                continue
             order = self.orders.get(cid)
             if order is not None:
                 self.settle(order)

@@ -40,6 +40,7 @@ from ..candles import Candles
 from ..orders import BUY, CANCELED, SELL
 
 COMMANDS = ("stop", "kill", "kill_stop", "resume")
+SYNC_EVERY = 10.0  # seconds between looks at orders resting at the exchange, between bars
 
 
 class Session:
@@ -63,6 +64,7 @@ class Session:
         self.unreachable_since = None
         self._lock_fd = None
         self._saved_state = None
+        self._synced = 0.0
 
     # --- start --------------------------------------------------------------------------------
     def start(self):
@@ -253,16 +255,23 @@ class Session:
         return self
 
     def poll(self):
-        """One round: commands, order news, closed bars, the kill switch, the snapshot."""
+        """One round: commands, order news, closed bars, the kill switch, the snapshot. The
+        exchange is asked about orders whose fate is unsure at every round, about the others
+        when a bar is due and every SYNC_EVERY seconds, and for bars only once one is due."""
         self._commands()
         try:
             if self.clock.due():
                 self.caller.read(self.clock.sync)
+            due = self.clock.now() >= self._next_bar() + self.config.bar_ms + self._settle_ms()
             if self.config.mode == "exchange":
-                self.orders.sync()
+                everything = due or self.killing or time.monotonic() - self._synced >= SYNC_EVERY
+                self.orders.sync(urgent_only=not everything)
+                if everything:
+                    self._synced = time.monotonic()
             if self.killing:
                 self._kill_step()
-            bars = self.venue.closed_bars(self._next_bar(), self.clock.now() - self._settle_ms(), self.config.bar_ms)
+            bars = self.venue.closed_bars(self._next_bar(), self.clock.now() - self._settle_ms(), self.config.bar_ms) \
+                if due else []
             for bar in bars:
                 if self.stopping:
                     break
@@ -315,12 +324,10 @@ class Session:
         return 0 if self.config.clock == "exchange" else min(1500, self.config.bar_ms // 10)
 
     def _wait(self):
+        """Sleeps until the next bar is due, waking every `poll` seconds for commands."""
         due = self._next_bar() + self.config.bar_ms + self._settle_ms()
         seconds = (due - self.clock.now()) / 1000
-        step = self.config.poll
-        if self.orders.tracked() or self.killing:
-            step = min(step, 1.0)
-        time.sleep(max(0.01, min(seconds, step)))
+        time.sleep(max(0.01, min(seconds, self.config.poll)))
 
     def _signals(self):
         if threading.current_thread() is not threading.main_thread():
@@ -341,6 +348,9 @@ class Session:
     def close(self):
         if self.journal is None:
             return
+        if self.started and self.config.mode == "exchange":
+            with contextlib.suppress(Exception):  # leave the journal as up to date as the exchange allows
+                self.orders.sync()
         with contextlib.suppress(Exception):
             self.appender.flush()
         if self.health not in ("error",):
