@@ -89,3 +89,27 @@ def test_run_status_stop_resume_and_flatten(sim, tmp_path):
     assert "resume sent (command" in cli("resume", "--journal", journal).stdout
     wait_until(lambda: _state(journal).get("risk", {}).get("state") == "normal", what="the resume")
     assert cli("stop", "--journal", journal, "--wait", 30).returncode == 0 and proc.wait(timeout=10) == 0
+
+
+def test_the_python_api(sim, tmp_path):
+    import threading
+
+    import cracktrader as ct
+    from live_strategies import Every
+    from live_support import exchange_config
+
+    out = {}
+    journal = tmp_path / "api.journal"
+    run = threading.Thread(target=lambda: out.update(session=ct.live(
+        Every, exchange="binance", symbol="BTC/USDT", timeframe="1m", mode="paper", sandbox=True, journal=journal,
+        params=dict(size=0.01, every=2), exchange_config=exchange_config(sim), clock="exchange", poll=0.05,
+        warmup=30, cache=str(tmp_path / "cache"), bars=3)))
+    run.start()
+    wait_until(lambda: _state(journal).get("health") == "ok", what="the session")
+    for k in range(1, 4):
+        sim.clock.set(bar_time(k) + 1500)
+        wait_until(lambda: _state(journal).get("last_bar_time") == bar_time(k - 1) or not run.is_alive(), what=f"bar {k}")
+    run.join(timeout=30)
+    result = out["session"].result()
+    assert len(result.equity) == 30 + 3 and [o.status for o in result.orders] == ["filled", "accepted"]
+    assert _state(journal)["health"] == "stopped"

@@ -4,12 +4,15 @@
     ct.live(SmaCross, exchange="binance", symbol="BTC/USDT", timeframe="1m", mode="paper",
             journal="btc.journal")
 
-Modules: `session` (the loop), `orderpath` (rules -> risk -> journal -> request, and back),
+Modules: `session` (the loop), `commands` (commands, risk state, kill switch), `orderpath`
+(rules -> risk -> journal -> request, and back),
 `brokers` (the engine's broker for an exchange), `venue` (what is asked of the exchange),
 `client` (the ccxt exchange, its clock, fault rules), `journal` (SQLite), `risk`, `replay` and
 `reconcile` (restarts), `control` and `state` (for other processes), `ids`, `keys`,
 `marketdata`, `config`. ccxt is imported only when a session connects.
 """
+
+import sys
 
 from .config import LiveError, RiskLimits, SessionConfig
 from .control import read_events, read_state, running, send_command
@@ -66,3 +69,14 @@ def strategy_source(strategy):
         raise LiveError(f"{getattr(strategy, '__name__', strategy)}: its source file cannot be found; give the "
                         "strategy file instead") from None
     return source, strategy.__name__, filename
+
+
+class _Module(type(sys)):
+    """`ct.live(...)` runs a session: once this package is imported it is the attribute
+    `cracktrader.live`, in place of the function that imported it, so the package is callable."""
+
+    def __call__(self, strategy, **options):
+        return run(strategy, **options)
+
+
+sys.modules[__name__].__class__ = _Module
