@@ -77,3 +77,23 @@ class Resting(ct.Strategy):
                 self.buy(size=self.p.size)
         elif self.p.cancel_after and len(self.data) - self.first == self.p.cancel_after:
             self.cancel(self.limit)
+
+
+class Bracket(ct.Strategy):
+    """On its first bar: a market buy with a stop-loss `sl` and a take-profit `tp` (fractions of
+    the close); with `trail`, a trailing stop (percent) instead of the bracket's exits."""
+
+    params = dict(size=0.001, sl=0.0005, tp=0.02, trail=0.0)
+
+    def init(self):
+        self.entry = None
+
+    def next(self):
+        if self.entry is None:
+            c = self.data.close[0]
+            if self.p.trail:
+                self.entry = self.buy(size=self.p.size)
+            else:
+                self.entry = self.buy(size=self.p.size, stop_loss=c * (1 - self.p.sl), take_profit=c * (1 + self.p.tp))
+        elif self.p.trail and self.position and not self.orders:
+            self.sell(size=self.position.size, trail_percent=self.p.trail)
