@@ -9,7 +9,7 @@
   The peer is the original CrackTrader's measured 17 ms per order; the targets here are
   p99 < 2 ms durable and < 0.5 ms without the synchronous write.
 - Memory: a paper session (SMA crossing) fed 100,000 one-minute bars, RSS at the start, every
-  25,000 bars and at the end.
+  25,000 bars and at the end; then the time a restart takes to replay that journal.
 
 Bars are handed to the session directly (the exchange's candle polling is not part of the
 order path). The machine may be shared: figures are the best of `--rounds` runs, taking
@@ -136,7 +136,9 @@ def memory(url, folder, n):
     trades = len(s.engine.broker.account.trades)
     size = sum(p.stat().st_size for p in folder.glob("memory.journal*"))
     s.close()
-    return marks, trades, size
+    t = time.perf_counter()
+    Session(config(url, folder, "Cross", "paper"), folder / "memory.journal").start().close()  # a restart replays it all
+    return marks, trades, size, time.perf_counter() - t
 
 
 def main():
@@ -167,12 +169,13 @@ def main():
             flush = disk_flush(folder)
             print(f"(one fdatasync on this disk, the floor of a durable commit: p50 {flush[0]:.3f} ms, "
                   f"p99 {flush[1]:.3f} ms)")
-            marks, trades, size = memory(url, folder, args.bars)
+            marks, trades, size, restart = memory(url, folder, args.bars)
             print(f"\nmemory, a paper session over {args.bars:,} bars ({trades} trades, journal {size / 1e6:.1f} MB):")
             print("  " + ", ".join(f"{k:,} bars {mb:.1f} MB" for k, mb in marks))
             print(f"  start {marks[0][1]:.1f} MB -> end {marks[-1][1]:.1f} MB RSS "
                   f"({marks[-1][1] - marks[0][1]:+.1f} MB; the engine keeps every bar's values: "
                   f"{(marks[-1][1] - marks[0][1]) * 1e6 / args.bars:.0f} bytes a bar)")
+            print(f"  a restart replays the whole journal: {restart:.1f} s")
             print(f"(load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: the machine may be shared)")
     finally:
         sim.terminate()

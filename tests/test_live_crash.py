@@ -49,6 +49,13 @@ class Run:
                    what=f"bar {self.bar}")
         return self.proc.poll() is None
 
+    def crash_at(self, point):
+        """Starts the session to kill itself at `point`; moves the clock until it has."""
+        self.start(CRACKTRADER_CRASH_AT=point)
+        while self.next_bar():
+            pass
+        self.killed()
+
     def killed(self):
         self.proc.wait(timeout=30)
         assert self.proc.returncode == -signal.SIGKILL, self.output()
@@ -75,6 +82,7 @@ def consistent(sim, journal):
     placed = sim.placed_client_ids()
     assert placed and max(placed.values()) == 1, placed
     j = Journal.open(journal)
+    assert [host.split(":")[0] for host in j.meta("endpoints")] == ["127.0.0.1"]  # ccxt never pointed elsewhere
     records = j.orders()
     state = json.loads(j.db.execute("SELECT data FROM state").fetchone()[0])
     j.close()
@@ -93,10 +101,7 @@ def consistent(sim, journal):
 
 def test_killed_after_the_journal_record_before_the_request(sim, tmp_path):
     run = Run(sim, tmp_path, "Every", dict(size=0.001, every=2))
-    run.start(CRACKTRADER_CRASH_AT="order_journaled")
-    while run.next_bar():
-        pass
-    run.killed()
+    run.crash_at("order_journaled")
     assert not sim.order_requests()  # it died before sending anything
     run.start()  # the order is looked up, proven never placed, and ends "not_placed"
     for _ in range(4):
@@ -130,10 +135,7 @@ def test_killed_after_the_exchange_accepted_before_the_answer(sim, tmp_path):
 
 def test_killed_after_a_fill_before_it_was_journaled(sim, tmp_path):
     run = Run(sim, tmp_path, "Every", dict(size=0.001, every=2))
-    run.start(CRACKTRADER_CRASH_AT="fill_seen")
-    while run.next_bar():
-        pass
-    run.killed()
+    run.crash_at("fill_seen")
     assert sim.exchange.orders[0].status == "FILLED"
     run.start()
     for _ in range(4):

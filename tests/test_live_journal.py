@@ -112,3 +112,14 @@ def test_another_process_follows_the_numbered_events(sim, tmp_path):
     assert prints[0].startswith("bar 31 close")  # the strategy's print()
     s.close()
     assert read_state(tmp_path / "s.journal")["health"] == "stopped"
+
+
+def test_live_bars_go_to_the_candle_cache(sim, tmp_path):
+    from cracktrader.data import Cache
+
+    s = session(config(sim, tmp_path, "paper", strategy="Every"), tmp_path / "s.journal")
+    drive(sim, [s], 5)
+    s.close()
+    cached = Cache(tmp_path / "cache" / "sandbox").read("binance.BTC-USDT.1m")  # a sandbox's candles, apart
+    assert list(cached.time) == [bar_time(k) for k in range(-30, 5)]  # the warm-up fetched, then the live bars
+    assert not (tmp_path / "cache" / "candles").exists()

@@ -107,7 +107,9 @@ class Book:
             if held == 0 or (held > 0) == buy:
                 return "cancel", "nothing_to_reduce", "reduce-only: no position to reduce"
             if size >= abs(held) * (1 - DUST):  # it closes the position (float noise aside)
-                size, final = min(size, denoise(abs(held))), True
+                if size > abs(held) * (1 + DUST):  # more than is held: only what is
+                    size = abs(held)
+                final = True
         signed = size if buy else -size
         fee = self.commission.fee(size, price, maker)
         cash = self.cash - signed * price - fee

@@ -266,6 +266,7 @@ class OrderPath:
         s.fills_by_cid.setdefault(cid, []).append(data)
         s.event("fill", data)
         self.apply_fill(order, data)
+        s.event("account", s.account())
 
     def apply_fill(self, order, data):
         if order.status == FILLED:
