@@ -24,7 +24,7 @@ from ..fills import denoise
 from ..orders import BUY, CANCELED, FILLED, LIMIT, REJECTED
 
 TRACKED = ("sending", "unknown", "open", "partial")  # exchange states that may still change
-FEE_TOLERANCE = 1e-9
+QTY_TOLERANCE = 1e-9  # relative: quantities as floats of the exchange's decimals
 
 
 class OrderPath:
@@ -33,7 +33,6 @@ class OrderPath:
         self.cids = {}  # engine order id -> client order id
         self.orders = {}  # client order id -> Order
         self.records = {}  # client order id -> its journal record (the latest)
-        self.filled = {}  # client order id -> quantity filled per the journaled fills
         self.sent = set()  # ids the exchange may have (a request left, or left in the journal)
         self.cancels = set()  # ids whose cancel was requested
         self.deferred = []  # orders placed again while replaying that the journal does not know
@@ -224,11 +223,11 @@ class OrderPath:
         if ex.get("status") in ("sending", "unknown") or ex.get("exchange_id") != info["id"]:
             self.update(cid, "open", inline=inline, exchange_id=info["id"])
         known = sum(f["qty"] for f in s.fills_by_cid.get(cid, ()))
-        if info["filled"] > known * (1 + FEE_TOLERANCE) + 1e-15:
+        if info["filled"] > known * (1 + QTY_TOLERANCE) + 1e-15:
             trades = [t for t in s.venue.trades(info["id"]) if t["id"] not in s.fill_ids]
             for k, trade in enumerate(trades):
                 known += trade["qty"]
-                final = info["status"] == "filled" and k == len(trades) - 1 and known >= info["filled"] * (1 - FEE_TOLERANCE)
+                final = info["status"] == "filled" and k == len(trades) - 1 and known >= info["filled"] * (1 - QTY_TOLERANCE)
                 crash.point("fill_seen")
                 self.book(order, trade, final, inline)
         if info["status"] == "open" or not end:
@@ -236,7 +235,7 @@ class OrderPath:
                 self.update(cid, "partial", inline=inline)
             return
         if info["status"] == "filled":
-            if known >= info["filled"] * (1 - FEE_TOLERANCE):
+            if known >= info["filled"] * (1 - QTY_TOLERANCE):
                 self.update(cid, "filled", inline=inline)
             return
         self.update(cid, info["status"], inline=inline, rule=info["status"], reason=f"{info['status']} at the exchange")
