@@ -6,6 +6,9 @@
 "entry_reason", "exit_reason"}], "open_trades": [...], "summary": {"long", "short", "monthly"},
 "log": [{"time", "bar", "text"}], "equity": [[time_ms, value], ...]}`.
 Times are UTC ms (a fill's time is its bar's open time). The same run gives the same bytes.
+A trade's detail (bars, duration, return, MAE/MFE, reasons) is derived here from its record
+(`accounting.Trade`: fills, times, entry/exit orders) and its feed's bars, whichever engine ran;
+`stats` adds buy-and-hold of `benchmark` (`stats.versus`) to the Measures' statistics.
 """
 
 import json
@@ -42,9 +45,13 @@ class Result:
     @property
     def stats(self):
         if self._stats is None:
-            self._stats = _clean(_stats.compute(self.trades, self.open_trades, self.times, self.equity, self.cash,
-                                                self.bar_ms, self.benchmark))
+            against = _stats.versus(self.equity, self.benchmark, self.bar_ms)
+            self._stats = _clean(_stats.summarize(self.measures(), self.cash, self.bar_ms, against))
         return self._stats
+
+    def measures(self):
+        """What the statistics are made of (`stats.Measures`)."""
+        return _stats.measure(self.trades, self.open_trades, self.times, self.equity)
 
     def benchmark_equity(self):
         """Buy-and-hold of the benchmark with the initial cash, at each bar's close (from the
@@ -61,7 +68,7 @@ class Result:
             "final_value": _clean(self.final_value),
             "stats": self.stats,
             "trades": [_clean(t.to_dict()) for t in self.trades],
-            "open_trades": [_clean(t.open_dict()) for t in self.open_trades],
+            "open_trades": [_clean(t.open_dict(self.times[-1])) for t in self.open_trades],
             "summary": {k: _clean(v) if isinstance(v, dict) else [_clean(m) for m in v]
                         for k, v in _stats.summary(self.trades, self.times, self.equity, self.cash).items()},
             "log": self.log,

@@ -141,10 +141,11 @@ class StrategyError(Exception):
 
 
 def _files(cls):
-    """The files the strategy's own code comes from."""
-    files = {getattr(f, "__code__", None) and f.__code__.co_filename
-             for c in cls.__mro__ if c not in (Strategy, object) for f in vars(c).values()}
-    files |= {getattr(sys.modules.get(c.__module__), "__file__", None) for c in cls.__mro__ if c not in (Strategy, object)}
+    """The files the strategy's own code comes from (not base classes the framework provides:
+    those marked `framework = True` in their own body)."""
+    own = [c for c in cls.__mro__ if c not in (Strategy, object) and not vars(c).get("framework")]
+    files = {getattr(f, "__code__", None) and f.__code__.co_filename for c in own for f in vars(c).values()}
+    files |= {getattr(sys.modules.get(c.__module__), "__file__", None) for c in own}
     files.discard(None)
     return files
 
