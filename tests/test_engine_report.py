@@ -209,6 +209,8 @@ def test_history_before_start_warms_the_indicators_up_and_is_not_traded():
     result = engine.result()
     assert result.times[0] == start and len(result.equity) == 12 and result.equity[0] == 10_000
     assert result.trades == [] and result.open_trades[0].entry_time == data.time[9]
+    assert result.stats["exposure"] == 11 / 12  # entered at the second bar of the run, held to its end
+    assert result.to_dict()["open_trades"][0]["bars"] == 11
 
 
 def test_a_range_runs_on_the_warm_up_history_it_needs():

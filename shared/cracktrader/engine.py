@@ -337,7 +337,7 @@ class Engine:
             final_value=self.equity[n - 1] if n else self.cash, cash=self.cash,
             trades=list(account.trades), open_trades=[t for t in account.open_trades if t],
             times=self.times[first:n], equity=self.equity[first:n], bar_ms=bar_ms, orders=list(self.broker.orders),
-            feeds=self.feeds, benchmark=self._benchmark(first, n), log=self.log.entries(),
+            feeds=self.feeds, benchmark=self._benchmark(first, n), log=self.log.entries(), first_step=first,
         )
 
     def _benchmark(self, a, b):

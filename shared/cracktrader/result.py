@@ -28,7 +28,7 @@ def _clean(x):
 
 class Result:
     def __init__(self, final_value, cash, trades, open_trades, times, equity, bar_ms, orders, feeds,
-                 benchmark=None, log=()):
+                 benchmark=None, log=(), first_step=0):
         self.final_value = final_value
         self.cash = cash
         self.trades = trades  # closed, in closing order
@@ -40,6 +40,7 @@ class Result:
         self.feeds = feeds
         self.benchmark = benchmark  # the first feed's close at each bar: what buy-and-hold follows
         self.log = list(log)  # [{"time", "bar", "text"}]: what the strategy printed
+        self.first_step = first_step  # the engine's step of the first bar (after a run's history)
         self._stats = None
 
     @property
@@ -51,7 +52,7 @@ class Result:
 
     def measures(self):
         """What the statistics are made of (`stats.Measures`)."""
-        return _stats.measure(self.trades, self.open_trades, self.times, self.equity)
+        return _stats.measure(self.trades, self.open_trades, self.times, self.equity, self.first_step)
 
     def benchmark_equity(self):
         """Buy-and-hold of the benchmark with the initial cash, at each bar's close (from the
