@@ -65,9 +65,7 @@ def test_browser_equals_server_and_native(page, host_url, web_build):
 def test_server_run_from_the_page(page, host_url):
     app = App(page, host_url)
     app.open()
-    page.check("#on-server")
-    page.fill("#token", HOST_TOKEN)
-    assert app.click_run() == "done", app.error_text()
+    assert app.run_on_server(HOST_TOKEN) == "done", app.error_text()
     assert "on the server" in page.locator("#status").inner_text()
     assert app.shows_results()[2] > 0
 

@@ -75,10 +75,8 @@ def test_2_the_parameters_form_follows_the_code(page, static_url, web_build):
 def test_3_another_example_starts_from_its_own_defaults(app, web_build):
     app.open()
     page = app.page
-    page.select_option("#examples", label="RsiReversion")
-    page.wait_for_function("document.querySelector('#strategy-class').value === 'RsiReversion'")
-    page.select_option("#examples", label="BollingerBreakout")
-    page.wait_for_function("document.querySelector('#strategy-class').value === 'BollingerBreakout'")
+    app.pick_example("RsiReversion")
+    app.pick_example("BollingerBreakout")
     assert page.input_value("#params input[name=period]") == "20"  # not RSI's 14
     assert app.click_run() == "done", app.error_text()
     expected = native(web_build, "bollinger_breakout")
@@ -170,9 +168,7 @@ def test_7_a_bad_range_is_named_where_it_is_entered(page, static_url):
 def test_8_server_runs_draw_the_indicators(page, host_url):
     app = App(page, host_url)
     app.open()
-    page.check("#on-server")
-    page.fill("#token", HOST_TOKEN)
-    assert app.click_run() == "done", app.error_text()
+    assert app.run_on_server(HOST_TOKEN) == "done", app.error_text()
     assert "on the server" in page.locator("#status").inner_text()
     box = page.locator("#chart").bounding_box()
     for x in (0.5, 0.6):  # the crosshair follows the mouse
@@ -208,8 +204,7 @@ def test_9_the_trades_csv_reads_as_a_trader_expects(page, static_url):
 def test_10_a_restored_link_picks_its_example_and_edits_are_kept(browser, page, static_url):
     app = App(page, static_url)
     app.open()
-    page.select_option("#examples", label="RsiReversion")
-    page.wait_for_function("document.querySelector('#strategy-class').value === 'RsiReversion'")
+    app.pick_example("RsiReversion")
     assert app.click_run() == "done", app.error_text()
     link = page.url
     other = browser.new_context().new_page()
@@ -222,8 +217,7 @@ def test_10_a_restored_link_picks_its_example_and_edits_are_kept(browser, page, 
     # an edit survives switching examples, and a reload
     edited = source("rsi_reversion").replace("import cracktrader as ct", "import cracktrader as ct  # mine")
     app.set_strategy(edited)
-    page.select_option("#examples", label="SmaCross")
-    page.wait_for_function("document.querySelector('#strategy-class').value === 'SmaCross'")
+    app.pick_example("SmaCross")
     page.select_option("#examples", label="RsiReversion")
     assert "# mine" in editor_lines(page)[0]
     again = page.context.new_page()

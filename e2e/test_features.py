@@ -59,9 +59,7 @@ def test_12_buy_and_hold_is_the_benchmark_in_the_browser_on_the_server_and_the_c
     rows = {r.get_attribute("data-key"): r.locator("td").inner_text() for r in page.locator("#stats tbody tr").all()}
     assert rows["benchmark_return"] == f"{expected['benchmark_return'] * 100:,.2f} %"
     assert "buy & hold" in page.locator(".chart-keys").inner_text()
-    page.check("#on-server")
-    page.fill("#token", HOST_TOKEN)
-    assert app.click_run() == "done", app.error_text()
+    assert app.run_on_server(HOST_TOKEN) == "done", app.error_text()
     assert app.last_result()["stats"] == in_browser
     assert "buy & hold" in page.locator(".chart-keys").inner_text()
 
@@ -69,8 +67,7 @@ def test_12_buy_and_hold_is_the_benchmark_in_the_browser_on_the_server_and_the_c
 def test_13_the_run_settings_in_the_page_the_link_and_the_api(browser, page, static_url, web_build):
     app = App(page, static_url)
     app.open()
-    page.select_option("#examples", label="AtrBracket")
-    page.wait_for_function("document.querySelector('#strategy-class').value === 'AtrBracket'")
+    app.pick_example("AtrBracket")
     page.fill("#sizing", "50%")
     page.fill("#leverage", "2")
     page.select_option("#fill", "close")
@@ -103,8 +100,7 @@ def test_13_the_run_settings_in_the_page_the_link_and_the_api(browser, page, sta
 def test_14_trades_have_their_detail_and_a_performance_summary(page, static_url, web_build):
     app = App(page, static_url)
     app.open()
-    page.select_option("#examples", label="AtrBracket")
-    page.wait_for_function("document.querySelector('#strategy-class').value === 'AtrBracket'")
+    app.pick_example("AtrBracket")
     assert app.click_run() == "done", app.error_text()
     doc = app.last_result()
     assert doc == native_view(demo_candles(web_build), "atr_bracket")

@@ -15,6 +15,14 @@ const fixed = (v, digits) => v.toLocaleString("en-US", { minimumFractionDigits: 
 const fmtMoney = (v) => (Math.abs(v) >= 1 || v === 0 ? fixed(v, 2) : v.toLocaleString("en-US", { maximumSignificantDigits: 6 }));
 const fmtPercent = (v) => `${fixed(v * 100, 2)} %`;
 
+// A header cell: the label of a column (scope "col") or of a row ("row").
+function headerCell(text, scope) {
+  const th = document.createElement("th");
+  if (scope) th.scope = scope;
+  th.textContent = text;
+  return th;
+}
+
 function fmtDuration(ms) {
   const days = ms / 86_400_000;
   return days >= 1 ? `${fixed(days, 1)} days` : `${fixed(ms / 3_600_000, 1)} hours`;
@@ -62,10 +70,7 @@ export function renderStats(table, runs) {
     const row = head.insertRow();
     row.append(document.createElement("th"));
     for (const run of runs) {
-      const th = document.createElement("th");
-      th.scope = "col";
-      th.textContent = run.label;
-      row.append(th);
+      row.append(headerCell(run.label, "col"));
     }
   }
   const body = document.createElement("tbody");
@@ -74,10 +79,7 @@ export function renderStats(table, runs) {
     if (!runs.some((r) => key in r.stats)) continue;
     const row = body.insertRow();
     row.dataset.key = key;
-    const th = document.createElement("th");
-    th.scope = "row";
-    th.textContent = label;
-    row.append(th);
+    row.append(headerCell(label, "row"));
     for (const run of runs) {
       const cell = row.insertCell();
       cell.textContent = fmtStat(kind, run.stats[key]);
@@ -212,17 +214,12 @@ export function renderSummary(box, summary) {
     ["worst", "Worst trade", "money"]];
   const head = sides.createTHead().insertRow();
   for (const text of ["", "Long", "Short"]) {
-    const th = document.createElement("th");
-    th.textContent = text;
-    head.append(th);
+    head.append(headerCell(text));
   }
   const body = sides.createTBody();
   for (const [key, label, kind] of rows) {
     const row = body.insertRow();
-    const th = document.createElement("th");
-    th.scope = "row";
-    th.textContent = label;
-    row.append(th);
+    row.append(headerCell(label, "row"));
     for (const side of ["long", "short"]) {
       const td = row.insertCell();
       td.className = "num";
@@ -233,9 +230,7 @@ export function renderSummary(box, summary) {
   monthly.className = "summary-monthly";
   const mh = monthly.createTHead().insertRow();
   for (const text of ["Year", ..."Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(" ")]) {
-    const th = document.createElement("th");
-    th.textContent = text;
-    mh.append(th);
+    mh.append(headerCell(text));
   }
   const years = new Map();
   for (const { month, return: r } of summary.monthly) {
@@ -246,10 +241,7 @@ export function renderSummary(box, summary) {
   const mb = monthly.createTBody();
   for (const [year, values] of years) {
     const row = mb.insertRow();
-    const th = document.createElement("th");
-    th.scope = "row";
-    th.textContent = year;
-    row.append(th);
+    row.append(headerCell(year, "row"));
     for (const r of values) {
       const td = row.insertCell();
       td.className = r === undefined || r === null ? "num" : `num ${r >= 0 ? "win" : "loss"}`;
