@@ -202,11 +202,9 @@ class Engine:
             begin = min(max(a, self.first_step()), ready)
             if begin > a:  # history before `start`: the strategy does not see it
                 self._idle(a, begin)
-            if begin == ready:
-                pass
-            elif self._prenext is not None:
+            if begin < ready and self._prenext is not None:
                 self._loop(begin, ready, self._prenext)
-            else:  # nothing can happen before the first next(): no orders exist yet
+            elif begin < ready:  # nothing can happen before the first next(): no orders exist yet
                 self._idle(begin, ready)
         if ready < b:
             self.ready = True
