@@ -18,8 +18,11 @@ class Log:
         self.lines = []  # (step, text)
         self.partial = ""
         self.dropped = 0
+        self.tee = None  # a stream that also gets every write (a live session's log events)
 
     def write(self, text):
+        if self.tee is not None:
+            self.tee.write(text)
         if "\n" not in text:
             self.partial += text
             return len(text)
