@@ -6,6 +6,14 @@
 //! `register(m)` called from `python/mod.rs`, and `js/<concept>.rs` of `#[wasm_bindgen]` items,
 //! declared in `js/mod.rs`.
 
+/// `positional!(mac!(args..) -> outputs..)` is `mac!(args.. [out0, ..])`, one name per output
+/// by position: the catalog's output names may repeat a parameter's (MACD's `signal`).
+macro_rules! positional {
+    ($mac:ident!($($args:tt)*) -> $a:ident) => { $mac!($($args)* [out0]); };
+    ($mac:ident!($($args:tt)*) -> $a:ident, $b:ident) => { $mac!($($args)* [out0, out1]); };
+    ($mac:ident!($($args:tt)*) -> $a:ident, $b:ident, $c:ident) => { $mac!($($args)* [out0, out1, out2]); };
+}
+
 #[cfg(feature = "wasm")]
 mod js;
 #[cfg(feature = "python")]

@@ -22,19 +22,9 @@ macro_rules! param {
     };
 }
 
-/// `batch!(name(inputs..; params..) -> outputs..)`. The output pointers are named by position
-/// (`out0`..), since output names may repeat a parameter's (MACD's signal).
+/// `batch!(name(inputs..; params..) [outputs..])`: `name(input_ptr.., len, output_ptr.., params..)`.
 macro_rules! batch {
-    ($name:ident($($sig:tt)*) -> $a:ident) => {
-        batch!(@fn $name($($sig)*) [out0]);
-    };
-    ($name:ident($($sig:tt)*) -> $a:ident, $b:ident) => {
-        batch!(@fn $name($($sig)*) [out0, out1]);
-    };
-    ($name:ident($($sig:tt)*) -> $a:ident, $b:ident, $c:ident) => {
-        batch!(@fn $name($($sig)*) [out0, out1, out2]);
-    };
-    (@fn $name:ident($($input:ident),+; $($param:ident: $ty:ident),*) [$($out:ident),+]) => {
+    ($name:ident($($input:ident),+; $($param:ident: $ty:ident),*) [$($out:ident),+]) => {
         #[wasm_bindgen]
         #[allow(clippy::too_many_arguments)]
         pub fn $name($($input: *const f64,)+ len: usize, $($out: *mut f64,)+ $($param: f64),*) -> Result<(), JsError> {
@@ -101,7 +91,7 @@ macro_rules! stream {
 macro_rules! bind {
     ($($name:ident $state:ident($($input:ident),+; $($param:ident: $ty:ident $(= $default:literal)?),*) -> $($out:ident),+;)*) => {
         $(
-            batch!($name($($input),+; $($param: $ty),*) -> $($out),+);
+            positional!(batch!($name($($input),+; $($param: $ty),*)) -> $($out),+);
             stream!($state($($param: $ty),*) => update($($input),+) -> $($out),+);
         )*
     };

@@ -7,10 +7,10 @@ use pyo3::prelude::*;
 use super::columns::{into_py, value_error, Column, Output};
 use crate::indicators::{self, catalog::catalog};
 
-/// `batch!(name(inputs..; params..) -> outputs..)`: a function `name(inputs.., params..)` taking
+/// `batch!(name(inputs..; params..) [outputs..])`: a function `name(inputs.., params..)` taking
 /// float64 columns and returning one array('d') per output (a tuple when there are several).
 macro_rules! batch {
-    ($name:ident($($input:ident),+; $($param:ident: $ty:ty $(= $default:literal)?),*) -> $($out:ident),+) => {
+    ($name:ident($($input:ident),+; $($param:ident: $ty:ty $(= $default:literal)?),*) [$($out:ident),+]) => {
         // The signature goes in the docstring, where CPython reads `__text_signature__`, because
         // PyO3's own shows defaults as `...`.
         #[doc = concat!(stringify!($name), "(", stringify!($($input),+ $(, $param $(= $default)?)*), ")\n--\n\n",
@@ -21,13 +21,12 @@ macro_rules! batch {
         fn $name<'py>(py: Python<'py>, $($input: &Bound<'py, PyAny>,)+ $($param: $ty),*) -> PyResult<Bound<'py, PyAny>> {
             $(let $input = Column::new(stringify!($name), stringify!($input), $input)?;)+
             let len = [$($input.as_slice().len()),+][0];
-            let mut outputs = [$(stringify!($out)),+].map(|_| Output::new(py, len)).into_iter().collect::<PyResult<Vec<_>>>()?;
+            let mut outputs = vec![$({ let _ = stringify!($out); Output::new(py, len)? }),+];
             {
                 $(let $input = $input.as_slice();)+
-                // Output names may repeat a parameter's (MACD's signal): slices go by position.
-                let mut slices = outputs.iter_mut().map(|o| o.as_mut_slice()).collect::<Vec<_>>().into_iter();
-                py.detach(|| indicators::$name($($input,)+ $($param,)* $({ let _ = stringify!($out); slices.next().unwrap() }),+))
-                    .map_err(value_error)?;
+                let mut slices = outputs.iter_mut().map(|o| o.as_mut_slice());
+                $(let $out = slices.next().unwrap();)+
+                py.detach(|| indicators::$name($($input,)+ $($param,)* $($out),+)).map_err(value_error)?;
             }
             into_py(py, outputs)
         }
@@ -71,7 +70,7 @@ macro_rules! stream {
 macro_rules! bind {
     ($($name:ident $state:ident($($input:ident),+; $($param:ident: $ty:ident $(= $default:literal)?),*) -> $($out:ident),+;)*) => {
         $(
-            batch!($name($($input),+; $($param: $ty $(= $default)?),*) -> $($out),+);
+            positional!(batch!($name($($input),+; $($param: $ty $(= $default)?),*)) -> $($out),+);
             stream!($state($($param: $ty $(= $default)?),*) => update($($input),+) -> $($out),+);
         )*
 
