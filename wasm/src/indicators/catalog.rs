@@ -63,6 +63,7 @@ macro_rules! catalog {
         }
     };
 }
+#[cfg(any(feature = "python", feature = "wasm"))] // for the binding layers
 pub(crate) use catalog;
 
 /// An indicator's signature, as the catalog declares it.
@@ -77,12 +78,13 @@ pub struct Signature {
     pub outputs: &'static [&'static str],
 }
 
-/// A parameter: an integer (`i64`) or a real (`f64`), with or without a default.
+/// A parameter: an integer (`i64`) or a real (`f64`), with or without a default (as the
+/// table writes it: `14`, `2.0`).
 #[derive(Debug)]
 pub struct Param {
     pub name: &'static str,
     pub integer: bool,
-    pub default: Option<f64>,
+    pub default: Option<&'static str>,
 }
 
 macro_rules! signatures {
@@ -103,7 +105,7 @@ macro_rules! signatures {
     (@integer i64) => { true };
     (@integer f64) => { false };
     (@default) => { None };
-    (@default $default:literal) => { Some($default as f64) };
+    (@default $default:literal) => { Some(stringify!($default)) };
 }
 catalog!(signatures);
 
@@ -121,11 +123,7 @@ pub fn catalog_json() -> String {
                 .params
                 .iter()
                 .map(|p| {
-                    let default = match p.default {
-                        None => "null".to_string(),
-                        Some(d) if p.integer => format!("{}", d as i64),
-                        Some(d) => format!("{d:?}"), // always with a point: 2.0 stays a float
-                    };
+                    let default = p.default.unwrap_or("null");
                     let kind = if p.integer { "int" } else { "float" };
                     format!("{{\"name\": \"{}\", \"type\": \"{kind}\", \"default\": {default}}}", p.name)
                 })

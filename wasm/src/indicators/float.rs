@@ -27,34 +27,6 @@ macro_rules! with_avx2 {
 
 pub(crate) const NAN: f64 = f64::NAN;
 
-/// Whether every value of the columns is finite. Several columns at once, where the CPU has
-/// AVX2, by `columns_nonfinite_bits_avx2` (one pass, no reduction chain per column); one
-/// column, or without AVX2, column by column with `all_finite` (inline: single-column kernels
-/// check a block in a few cycles, where an out-of-line call per block shows).
-#[inline(always)]
-pub(crate) fn all_finite_columns<const I: usize>(columns: [&[f64]; I]) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if I > 1 && std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: this CPU has AVX2, as just checked.
-        return unsafe { columns_nonfinite_bits_avx2(columns) } == 0;
-    }
-    columns.iter().all(|x| all_finite(x))
-}
-
-/// `nonfinite_bits` OR-ed over every value of the columns, compiled for AVX2. An OR of
-/// integers, which the compiler reorders freely into vectors and lanes.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn columns_nonfinite_bits_avx2<const I: usize>(columns: [&[f64]; I]) -> u64 {
-    let mut bits = 0u64;
-    for x in columns {
-        for &v in x {
-            bits |= nonfinite_bits(v);
-        }
-    }
-    bits
-}
-
 /// The bits of `v - v`: none for a finite `v` (+0.0), a NaN's for a NaN or an infinity. OR-ed
 /// over many values, 0 exactly when all are finite, with no chain of adds to reduce.
 #[inline(always)]
@@ -62,28 +34,6 @@ fn columns_nonfinite_bits_avx2<const I: usize>(columns: [&[f64]; I]) -> u64 {
 pub(crate) fn nonfinite_bits(v: f64) -> u64 {
     (v - v).to_bits()
 }
-
-/// Whether every value is finite, or rather: whether their sum is. A NaN or an infinity makes
-/// it non-finite; so does an overflowing sum of huge finite values, which only sends a clean
-/// block down the checked path. One add per value, in sixteen lanes: eight vector adds whose
-/// chains overlap, so the loop runs at the adder's throughput rather than its latency (fewer
-/// lanes make it a chain of dependent adds, a visible share of a fast kernel such as MAX).
-#[inline(always)]
-fn all_finite(x: &[f64]) -> bool {
-    const LANES: usize = 16;
-    let mut acc = [0.0f64; LANES];
-    let mut chunks = x.chunks_exact(LANES);
-    for c in &mut chunks {
-        for k in 0..LANES {
-            acc[k] += c[k];
-        }
-    }
-    for &v in chunks.remainder() {
-        acc[0] += v;
-    }
-    acc.iter().sum::<f64>().is_finite()
-}
-
 
 /// Whether `diff`, a difference of values of magnitude `scale` (e.g. `|a| + |b|`), is below the
 /// noise of their representation: within 1e-14 of it, ~45 ulps, as TA-Lib's `TA_IS_ZERO_SCALED`.
