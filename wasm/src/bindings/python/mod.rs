@@ -8,6 +8,7 @@ mod columns;
 mod indicators;
 mod ohlcv;
 mod orders;
+mod vectorized;
 
 #[pymodule]
 #[pyo3(name = "_native")]
@@ -16,5 +17,6 @@ fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     orders::register(m)?;
     ohlcv::register(m)?;
     checksum::register(m)?;
+    vectorized::register(m)?;
     Ok(())
 }
