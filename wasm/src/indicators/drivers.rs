@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use super::float::{finite, nonfinite_bits, NAN};
+use super::float::{finite, NAN};
 use crate::{params, KernelError};
 
 /// A streaming indicator over bars of `I` inputs giving `O` outputs.
@@ -219,7 +219,7 @@ fn columns_nonfinite_bits_avx2<const I: usize>(columns: [&[f64]; I]) -> u64 {
     let mut bits = 0u64;
     for x in columns {
         for &v in x {
-            bits |= nonfinite_bits(v);
+            bits |= super::float::nonfinite_bits(v);
         }
     }
     bits
