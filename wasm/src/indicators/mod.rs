@@ -15,7 +15,7 @@
 #[macro_use]
 mod float;
 mod drivers;
-pub(crate) mod catalog;
+pub mod catalog;
 #[cfg(test)]
 pub(crate) mod testing;
 
