@@ -204,7 +204,7 @@ class Session(Commands):
         broker.gate, broker.observer = self.orders.gate, self.orders.observe
         if cfg.mode == "exchange":
             broker.link = self.orders
-        self.risk = Risk(cfg.risk)
+        self.risk = Risk(cfg.risk, equity=self.engine.cash)
         self.baseline = float(self.journal.meta("baseline") or 0.0)
         self.appender = CacheAppender(cfg, self.client.id, self.log)
         self.records_from_journal()
@@ -319,7 +319,7 @@ class Session(Commands):
             with contextlib.redirect_stdout(_Printer(self)):
                 self.engine.push(bar)
         equity = self.engine.equity[-1]
-        breach = self.risk.observe(equity, bar[0] + self.config.bar_ms)
+        breach = self.risk.observe(equity, bar[0])  # the day the bar traded in
         if breach is not None and not self.replaying:
             self.set_risk(self.config.risk.on_breach, *breach)
         if not self.replaying:
