@@ -237,6 +237,8 @@ class Session(Commands):
                 f"account {base_total:g} {cfg.base}, {quote_free:g} {cfg.quote} free of {quote_total:g}; "
                 f"session cash {self.engine.cash:g} {cfg.quote}, position {self.engine.broker.position().size:g} "
                 f"{cfg.base}; risk {self.risk.state}, limits: {limits}")
+        if not cfg.exchange.startswith("binance"):
+            text += " (exchange sessions are tested against Binance's API: try this exchange with --sandbox first)"
         self.log(text)
         if self.out is None:  # self.log shows it on the terminal given; else on stderr
             print(f"cracktrader live: {text}", file=sys.stderr, flush=True)
