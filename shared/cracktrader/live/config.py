@@ -11,6 +11,7 @@ from ..candles import timeframe_ms
 MODES = ("paper", "exchange")
 BREACH = ("reducing", "halted")
 SECRET_FIELDS = ("apikey", "secret", "password", "privatekey", "uid", "token", "walletaddress", "twofa")
+SECRET_PARTS = ("apikey", "secret", "password", "privatekey")  # also inside a name: headers' X-MBX-APIKEY
 
 
 class LiveError(Exception):
@@ -174,7 +175,8 @@ def secret_keys(config, path=""):
     if isinstance(config, dict):
         for k, v in config.items():
             name = f"{path}{k}"
-            if str(k).lower().replace("_", "") in SECRET_FIELDS:
+            key = str(k).lower().replace("_", "").replace("-", "")
+            if key in SECRET_FIELDS or any(part in key for part in SECRET_PARTS):
                 found.append(name)
             found += secret_keys(v, name + ".")
     return found
