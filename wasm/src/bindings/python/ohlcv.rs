@@ -16,14 +16,14 @@ use pyo3::types::{PyList, PyTuple};
 use super::columns::{value_error, Column};
 use crate::ohlcv::{self, time::Unit, CsvSpec, Ohlcv, Owned, Violation};
 
-enum Data {
+pub(super) enum Data {
     I64(Vec<i64>),
     F64(Vec<f64>),
 }
 
 /// A column owned by the kernels, exposed through the buffer protocol.
 #[pyclass(name = "Buffer", module = "cracktrader.kernels", frozen)]
-struct PyBuf {
+pub(super) struct PyBuf {
     data: Data,
     len: isize,
     nbytes: isize,
@@ -32,7 +32,7 @@ struct PyBuf {
 }
 
 impl PyBuf {
-    fn new(data: Data) -> Self {
+    pub(super) fn new(data: Data) -> Self {
         let len = match &data {
             Data::I64(v) => v.len(),
             Data::F64(v) => v.len(),
@@ -110,13 +110,13 @@ impl PyBuf {
 }
 
 /// An int64 input column: borrowed from a buffer (array('q'), numpy int64) or copied.
-enum I64Column {
+pub(super) enum I64Column {
     Buffer(PyBuffer<i64>),
     Owned(Vec<i64>),
 }
 
 impl I64Column {
-    fn new(kernel: &str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Self> {
+    pub(super) fn new(kernel: &str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Self> {
         if let Ok(buf) = PyBuffer::<i64>::get(obj) {
             if buf.dimensions() == 1 && buf.as_slice_ptr().is_some() {
                 return Ok(I64Column::Buffer(buf));
@@ -127,7 +127,7 @@ impl I64Column {
         })
     }
 
-    fn as_slice(&self) -> &[i64] {
+    pub(super) fn as_slice(&self) -> &[i64] {
         match self {
             // SAFETY: checked one-dimensional and contiguous; the buffer stays exported while self lives.
             I64Column::Buffer(buf) => unsafe { buf.as_slice_ptr().unwrap().as_ref() },
