@@ -6,9 +6,9 @@ import sys
 
 import cracktrader
 
-from .commands import CommandError, backtest, build_static, data, serve
+from .commands import CommandError, backtest, build_static, data, live, serve
 
-COMMANDS = [backtest, data, serve, build_static]
+COMMANDS = [backtest, data, live, serve, build_static]
 
 
 def build_parser():

@@ -35,3 +35,10 @@ def test_core_never_imports_the_host():
     for path in (ROOT / "shared" / "cracktrader").rglob("*.py"):
         text = path.read_text()
         assert "cracktrader.host" not in text and "from host" not in text, path
+
+
+def test_live_sessions_import_ccxt_only_when_they_connect():
+    code = ("import sys, cracktrader, cracktrader.live, cracktrader.live.session, cracktrader.live.control; "
+            "print(sorted({'ccxt', 'pyarrow', 'starlette', 'uvicorn'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
