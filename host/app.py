@@ -50,15 +50,22 @@ def _static_datasets(web_dir):
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
 
-def create_app(web_dir, token=None, cache_dir=None, run_timeout=None, allowed_hosts=None):
+def create_app(web_dir, token=None, cache_dir=None, run_timeout=None, allowed_hosts=None, accounts=None, risk=None,
+               live_dir=None, live_poll=1.0):
     """`allowed_hosts`: the Host headers accepted (default: loopback names only, which stops a
-    web page from reaching a local server through DNS rebinding)."""
+    web page from reaching a local server through DNS rebinding). Live sessions (host/live/):
+    `accounts` {name: {exchange, key_file, sandbox, exchange_config, clock}}, default `risk`
+    limits, their folder `live_dir` and poll interval `live_poll` (seconds)."""
+    import contextlib
     from pathlib import Path
 
     from cracktrader.data import Cache
 
     from . import backtests_api, datasets_api
     from .auth import require_token
+    from .live import api as live_api
+    from .live.events import Feeds
+    from .live.supervisor import LiveSessions
 
     web_dir = Path(web_dir)
 
@@ -67,6 +74,7 @@ def create_app(web_dir, token=None, cache_dir=None, run_timeout=None, allowed_ho
         Route("/api/datasets", datasets_api.list_datasets),
         Route("/api/datasets/{id}/candles", datasets_api.candles),
         Route("/api/backtests", require_token(backtests_api.create_backtest), methods=["POST"]),
+        *live_api.routes(),
         Route("/site.json", site),
         Route("/api/{rest:path}", api_not_found, methods=["GET", "POST", "PUT", "DELETE"]),
         Mount("/", StaticFiles(directory=web_dir, html=True), name="web"),
@@ -76,7 +84,20 @@ def create_app(web_dir, token=None, cache_dir=None, run_timeout=None, allowed_ho
 
     hosts = list(allowed_hosts) if allowed_hosts else LOOPBACK_HOSTS + ["testserver"]
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=hosts)]
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error})
+    live = LiveSessions(live_dir, accounts=accounts, risk=risk, poll=live_poll, cache=cache_dir)
+    feeds = Feeds(live)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        await live.open()
+        yield
+        live.begin_stop()
+        await feeds.close_all()
+        await live.stop()
+
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error},
+                    lifespan=lifespan)
+    app.state.live, app.state.live_feeds = live, feeds
     app.state.web_dir = web_dir
     app.state.token = token
     app.state.cache = Cache(cache_dir)
