@@ -151,3 +151,27 @@ def pids_alive(pids):
         except ProcessLookupError:
             pass
     return alive
+
+
+def stalled_socket(host, path, first_message):
+    """A WebSocket client that sends `first_message` and then never reads: a raw socket with a
+    small receive window, the handshake and one masked text frame written by hand."""
+    import base64
+    import socket
+    import struct
+
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # before connecting: the window stays small
+    port = int(host.url.rsplit(":", 1)[1])
+    sock.connect(("127.0.0.1", port))
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                  f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n").encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += sock.recv(1)
+    assert head.startswith(b"HTTP/1.1 101"), head
+    payload, mask = first_message.encode(), os.urandom(4)
+    header = struct.pack("!BBH", 0x81, 0x80 | 126, len(payload)) if len(payload) > 125 else struct.pack("!BB", 0x81, 0x80 | len(payload))
+    sock.sendall(header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+    return sock

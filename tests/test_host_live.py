@@ -7,7 +7,7 @@ import signal
 import pytest
 
 from cracktrader.live import read_events
-from live_host_support import LiveHost, accounts, advance, request
+from live_host_support import LiveHost, accounts, advance, request, stalled_socket
 from live_support import KEY, START, trading_sim, wait_until
 
 
@@ -157,3 +157,56 @@ def test_wrong_token_on_the_socket(sim, host):
     with pytest.raises(ConnectionClosed) as closed:
         socket.read()
     assert closed.value.rcvd.code == 4401
+
+
+def test_a_slow_client_is_dropped_and_others_go_on(sim, host, monkeypatch):
+    from cracktrader.host.live import events
+    from cracktrader.live.journal import Journal
+
+    sid = host.api("POST", "/api/live", request("Cross", account="sim-data", mode="paper"))[1]["id"]
+    wait_until(lambda: host.session(sid)["state"].get("health") == "ok", 60, "the session to start")
+    host.api("POST", f"/api/live/{sid}/stop")
+    wait_until(lambda: not host.session(sid)["worker"]["running"], 30, "the session to stop")
+    journal = Journal.open(host.sessions.sessions[sid].journal)
+    for i in range(30_000):  # a long history: more than the socket buffers hold
+        journal.event("log", {"source": "strategy", "text": f"line {i:06d} " + "x" * 80}, START + i)
+    journal.commit()
+    journal.close()
+    monkeypatch.setattr(events, "SEND_TIMEOUT", 1.0)
+    feeds = host.app.state.live_feeds
+    slow = stalled_socket(host, f"/api/live/{sid}/events", '{"token": "%s", "after": 0}' % host.token)
+    try:
+        wait_until(lambda: len(feeds.sockets) == 1, 10, "the slow client to connect")
+        wait_until(lambda: not feeds.sockets, 30, "the slow client to be dropped")  # it never reads
+        fast = host.events(sid=sid)
+        fast.until(lambda s: len(s.events) >= 30_000, what="the whole history")
+        assert [e["seq"] for e in fast.events] == list(range(1, len(fast.events) + 1))
+        fast.close()
+    finally:
+        slow.close()
+
+
+def test_keys_never_leave_the_server(sim, host, tmp_path):
+    from live_support import SECRET
+
+    sid = host.api("POST", "/api/live", request("Every", params={"size": 0.001, "every": 1, "hold": 1}))[1]["id"]
+    wait_until(lambda: host.session(sid)["state"].get("health") == "ok", 60, "the session to start")
+    socket = host.events(sid=sid)
+    advance(sim, host, sid, 3, first=1)
+    host.api("POST", f"/api/live/{sid}/kill")
+    socket.until(lambda s: any(e["kind"] == "fill" for e in s.events))
+    seen = [str(host.api("GET", path)[1]) for path in ("/api/live", f"/api/live/{sid}", f"/api/live/{sid}/bars",
+                                                         "/api/live/accounts")]
+    seen += [str(socket.events), str(socket.states), str(socket.hello)]
+    socket.close()
+    host.api("POST", f"/api/live/{sid}/stop")
+    wait_until(lambda: not host.session(sid)["worker"]["running"], 30, "the session to stop")
+    folder = host.sessions.sessions[sid].folder
+    files = [p for p in folder.iterdir() if p.is_file()]
+    assert {"session.json", "journal.sqlite", "worker.log"} <= {p.name for p in files}
+    for secret in (SECRET, KEY):
+        for text in seen:
+            assert secret not in text
+        for path in files:
+            assert secret.encode() not in path.read_bytes(), path
+    assert "key_file" not in str(seen) and "sim-keys.json" not in str(seen)

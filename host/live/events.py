@@ -117,6 +117,17 @@ class Feed:
                          "worker": worker})
 
 
+class TooSlow(Exception):
+    pass
+
+
+async def _send(ws, text):
+    try:
+        await asyncio.wait_for(ws.send_text(text), SEND_TIMEOUT)
+    except asyncio.TimeoutError:
+        raise TooSlow from None
+
+
 class Client:
     def __init__(self):
         self.queue = asyncio.Queue(QUEUE)
@@ -150,8 +161,8 @@ class Feeds:
 async def _close(ws, code, reason):
     if ws.application_state == WebSocketState.CONNECTED:
         try:
-            await ws.close(code=code, reason=reason[:120])
-        except RuntimeError:
+            await asyncio.wait_for(ws.close(code=code, reason=reason[:120]), SEND_TIMEOUT)
+        except (RuntimeError, asyncio.TimeoutError):  # gone, or not reading: the server drops it
             pass
 
 
@@ -188,6 +199,7 @@ async def _serve(ws, feeds, sessions, sid):
     feed = feeds.feed(sid)
     feed.add(client)  # first: nothing written while catching up is missed (duplicates are skipped)
     reader = slow = None
+    sent = after
     try:
         entry = sessions.sessions[sid]
         sent = await _catch_up(ws, entry.journal, after, sessions, sid)
@@ -210,10 +222,9 @@ async def _serve(ws, feeds, sessions, sid):
                 sent = fresh[-1]["seq"]
                 if len(fresh) != len(message["events"]):
                     text = json.dumps({"type": "events", "events": fresh}, separators=(",", ":"))
-            try:
-                await asyncio.wait_for(ws.send_text(text), SEND_TIMEOUT)
-            except asyncio.TimeoutError:
-                return await _refuse(ws, TOO_SLOW, f"too slow: reconnect with after={sent}")
+            await _send(ws, text)
+    except TooSlow:
+        await _close(ws, TOO_SLOW, "too slow: reconnect from the last event seen")
     finally:
         feed.remove(client)
         for task in (reader, slow):
@@ -230,14 +241,13 @@ async def _catch_up(ws, journal, after, sessions, sid):
     db = reader(journal) if journal.exists() else None
     try:
         last = db.execute("SELECT coalesce(max(seq), 0) FROM events").fetchone()[0] if db else 0
-        await ws.send_text(json.dumps({"type": "hello", "session": sid, "last": last, "state": state,
-                                       "worker": sessions.worker(sid)}, separators=(",", ":")))
+        await _send(ws, json.dumps({"type": "hello", "session": sid, "last": last, "state": state,
+                                    "worker": sessions.worker(sid)}, separators=(",", ":")))
         while db is not None:
             batch = read_events(db, sent, limit=BATCH)
             if not batch:
                 break
-            await asyncio.wait_for(ws.send_text(json.dumps({"type": "events", "events": batch}, separators=(",", ":"))),
-                                   SEND_TIMEOUT)
+            await _send(ws, json.dumps({"type": "events", "events": batch}, separators=(",", ":")))
             sent = batch[-1]["seq"]
     finally:
         if db is not None:
