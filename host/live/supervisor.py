@@ -143,10 +143,14 @@ class LiveSessions:
         return sid
 
     def stop_session(self, sid):
+        """It ends after its current step (the `stop` command; SIGTERM before it has a journal, or
+        if it does not stop within the grace period; SIGKILL after twice that)."""
         entry = self._entry(sid)
         self._want(entry, "stopped")
-        self._command(entry, "stop")
-        self._signal(entry, signal.SIGTERM)
+        if entry.journal.exists():
+            self._command(entry, "stop")
+        else:
+            self._signal(entry, signal.SIGTERM)
         entry.stop_asked = time.monotonic()
 
     def kill(self, sid):
@@ -188,7 +192,8 @@ class LiveSessions:
     def worker(self, sid):
         """Whether its worker runs, how often it was restarted, how the last one ended."""
         entry = self._entry(sid)
-        alive = self._alive(entry)
+        self._reap(entry)
+        alive = entry.pid is not None
         return {"pid": entry.pid if alive else None, "running": alive, "restarts": entry.restarts,
                 "exit_code": entry.exit_code, "restarting_in": _seconds_until(entry.next_start),
                 "failed": entry.exit_code == STRATEGY_FAILED and not alive}
@@ -251,13 +256,12 @@ class LiveSessions:
         return running(entry.journal) == entry.pid
 
     def _reap(self, entry):
-        """Notes a dead worker's end; returns True if it just died."""
+        """Notes how a worker that died ended."""
         if entry.pid is None or self._alive(entry):
-            return False
+            return
         entry.exit_code = entry.proc.returncode if entry.proc is not None else None
         entry.history = (entry.history + [(_now_ms(), entry.exit_code)])[-10:]
         entry.proc = entry.pid = None
-        return True
 
     def _signal(self, entry, sig):
         if entry.pid is not None and self._alive(entry):
@@ -279,9 +283,10 @@ class LiveSessions:
     def _tick(self):
         now = time.monotonic()
         for entry in list(self.sessions.values()):
-            if self._reap(entry) and entry.should_run and not self.stopping:
-                if entry.exit_code == STRATEGY_FAILED:
-                    continue  # it would fail again: shown as failed until resumed
+            self._reap(entry)
+            dead = entry.pid is None and entry.next_start is None
+            # A strategy that raised would raise again: it shows as failed until resumed.
+            if dead and entry.should_run and not self.stopping and entry.exit_code != STRATEGY_FAILED:
                 if now - entry.started > STABLE_AFTER:
                     entry.restarts = 0
                 delay = self.restart_delays[min(entry.restarts, len(self.restart_delays) - 1)]
@@ -289,9 +294,12 @@ class LiveSessions:
                 entry.next_start = now + delay
             if entry.next_start is not None and now >= entry.next_start and entry.should_run:
                 self._start(entry)
-            if entry.stop_asked is not None and self._alive(entry) and now - entry.stop_asked > self.stop_grace:
-                self._signal(entry, signal.SIGKILL)
-                entry.stop_asked = None
+            if entry.stop_asked is not None and self._alive(entry):
+                waited = now - entry.stop_asked
+                if waited > 2 * self.stop_grace:
+                    self._signal(entry, signal.SIGKILL)
+                elif waited > self.stop_grace:
+                    self._signal(entry, signal.SIGTERM)
 
     # --- the folder -------------------------------------------------------------------------------------
     def _want(self, entry, desired):

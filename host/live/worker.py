@@ -10,6 +10,7 @@ raised (it would again: not restarted), 1 anything else.
 """
 
 import json
+import signal
 import sys
 import traceback
 from pathlib import Path
@@ -47,6 +48,7 @@ def main(argv=None):
             keys = load_keys(config.exchange, config.key_file)
             redact = Redactor(keys)
         Session(config, folder / "journal.sqlite", keys=keys, out=sys.stderr).run()
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # stopped already: a late SIGTERM must not kill the exit
     except LiveError as e:
         print(f"cracktrader live: {redact(e)}", file=sys.stderr, flush=True)
         return 2
