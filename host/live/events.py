@@ -44,7 +44,7 @@ class Feed:
         self.clients = set()
         self.seq = None  # the last event handed to clients
         self.task = None
-        self._state_text = self._worker = self._forming = None
+        self._state_text = self._state = self._worker = self._forming = None
 
     def add(self, client):
         """Everything written after this call reaches the client (what came before is its catch-up)."""
@@ -99,14 +99,15 @@ class Feed:
         if row is None or row[0] == self._state_text:
             return
         self._state_text = row[0]
-        state = json.loads(row[0])
+        state = self.sessions.state(self.sessions.sessions[self.sid])
         forming = state.pop("forming", None)
         if forming != self._forming:
             self._forming = forming
             if forming:
                 self._offer({"type": "forming", "bar": forming})
-        self._offer({"type": "state", "state": self.sessions.state(self.sessions.sessions[self.sid]),
-                     "worker": self.sessions.worker(self.sid)})
+        if state != self._state:
+            self._state = state
+            self._offer({"type": "state", "state": state, "worker": self.sessions.worker(self.sid)})
 
     def _check_worker(self):
         worker = self.sessions.worker(self.sid)
