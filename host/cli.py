@@ -6,9 +6,9 @@ import sys
 
 import cracktrader
 
-from .commands import CommandError, backtest, build_static, data, live, serve
+from .commands import CommandError, backtest, build_static, config, data, live, serve
 
-COMMANDS = [backtest, data, live, serve, build_static]
+COMMANDS = [backtest, data, live, serve, build_static, config]
 
 
 def build_parser():

@@ -36,6 +36,7 @@ IMPORTS = {
     "data fetch nosuchexchange BTC/USDT 1m --since 2024-01-01": {"ccxt"},  # stops at the unknown id
     "serve --host 0.0.0.0": {"starlette", "uvicorn"},  # stops at the refused bind
     "build-static out --web-dir web": set(),
+    "config check config.toml": set(),  # ccxt only for a file with [accounts] (their exchange ids)
 }
 
 PROBE = f"""
@@ -74,6 +75,7 @@ def workdir(tmp_path):
     (tmp_path / "strategy.py").write_text((ROOT / "shared/cracktrader/examples/sma_cross.py").read_text())
     (tmp_path / "web").mkdir()
     (tmp_path / "web" / "index.html").write_text("<!doctype html>")
+    (tmp_path / "config.toml").write_text("[server]\nport = 8001\n")
     return tmp_path
 
 

@@ -30,7 +30,12 @@ class Account:
 
 
 def accounts_from(config):
-    """{name: Account} from {name: {"exchange", "key_file", "sandbox", "exchange_config", "clock"}}."""
+    """{name: Account} from {name: {"exchange", "key_file", "sandbox", "exchange_config", "clock"}}
+    (the config file's [accounts.NAME]; `exchange_config` a dict of ccxt settings or the path of a
+    JSON file holding them)."""
+    import json
+    from pathlib import Path
+
     out = {}
     for name, values in (config or {}).items():
         if isinstance(values, Account):
@@ -40,8 +45,10 @@ def accounts_from(config):
         unknown = set(values) - known
         if unknown:
             raise ValueError(f"account {name}: unknown setting(s) {', '.join(sorted(unknown))}")
-        key_file = values.get("key_file")
+        key_file, settings = values.get("key_file"), values.get("exchange_config") or {}
+        if isinstance(settings, (str, Path)):
+            settings = json.loads(Path(settings).read_text())
         out[name] = Account(name=name, exchange=values["exchange"], key_file=str(key_file) if key_file else None,
-                            sandbox=bool(values.get("sandbox", False)),
-                            exchange_config=dict(values.get("exchange_config") or {}), clock=values.get("clock", "local"))
+                            sandbox=bool(values.get("sandbox", False)), exchange_config=dict(settings),
+                            clock=values.get("clock") or "local")
     return out

@@ -84,11 +84,15 @@ class LiveSessions:
         self.env = env  # the workers' environment (default: the server's)
         self.sessions = {}
         self.stopping = False
-        self._task = None
+        self._task = self._loop = None
+        from .events import Feeds
+
+        self.feeds = Feeds(self)  # who watches which session (the events WebSocket)
 
     # --- the service ------------------------------------------------------------------------------
     async def open(self):
         """Loads the sessions from disk, starts (or adopts) those that should run, and watches them."""
+        self._loop = asyncio.get_running_loop()
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         for folder in sorted(self.root.iterdir()):
             meta_file = folder / "session.json"
@@ -109,13 +113,20 @@ class LiveSessions:
         return {"state": worst, "sessions": sessions}
 
     def begin_stop(self):
-        """No more restarts; every worker is asked to stop (SIGTERM: after its current step)."""
+        """No more restarts; every worker is asked to stop (SIGTERM: after its current step), and
+        every events socket is closed (1012: reconnect to the next server). Quick: it may run in
+        a signal handler."""
+        if self.stopping:
+            return
         self.stopping = True
         for entry in self.sessions.values():
             self._signal(entry, signal.SIGTERM)
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(lambda: self._loop.create_task(self.feeds.close_all()))
 
     async def stop(self):
         self.begin_stop()
+        await self.feeds.close_all()
         deadline = time.monotonic() + self.stop_grace
         while any(self._alive(e) for e in self.sessions.values()) and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
