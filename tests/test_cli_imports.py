@@ -37,6 +37,10 @@ IMPORTS = {
     "serve --host 0.0.0.0": {"starlette", "uvicorn"},  # stops at the refused bind
     "build-static out --web-dir web": set(),
     "config check config.toml": set(),  # ccxt only for a file with [accounts] (their exchange ids)
+    "live run nope.py --exchange binance --symbol BTC/USDT --timeframe 1m --journal x.journal": set(),  # no such file
+    "live status --journal nope.journal": set(),
+    "live stop --journal nope.journal": set(),
+    "live resume --journal nope.journal": set(),
 }
 
 PROBE = f"""
@@ -85,6 +89,6 @@ def test_a_command_imports_only_what_it_uses(workdir, line):
     r = subprocess.run([sys.executable, "-c", PROBE, *line.split()], cwd=workdir, env=env, capture_output=True,
                        text=True, timeout=120)
     code, imported = json.loads(r.stdout.strip().splitlines()[-1])
-    expected_code = 2 if line.startswith(("data fetch", "serve")) else 0
+    expected_code = 2 if line.startswith(("data fetch", "serve", "live run", "live status", "live resume")) else 0
     assert code == expected_code, r.stderr
     assert set(imported) == IMPORTS[line], f"cracktrader {line}"
