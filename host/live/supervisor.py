@@ -27,6 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import oom
 from .worker import STRATEGY_FAILED
 
 RESTART_DELAYS = (1, 2, 5, 15, 30, 60)
@@ -82,6 +83,7 @@ class LiveSessions:
         self.python = python or sys.executable
         self.restart_delays, self.stop_grace = restart_delays, stop_grace
         self.env = env  # the workers' environment (default: the server's)
+        self.oom_given = None  # the server's OOM score as given (open() raises it above the workers')
         self.sessions = {}
         self.stopping = False
         self._task = self._loop = None
@@ -93,6 +95,8 @@ class LiveSessions:
     async def open(self):
         """Loads the sessions from disk, starts (or adopts) those that should run, and watches them."""
         self._loop = asyncio.get_running_loop()
+        if self.oom_given is None:
+            self.oom_given = oom.server_before_workers()
         self.root.mkdir(parents=True, exist_ok=True, mode=0o700)
         for folder in sorted(self.root.iterdir()):
             meta_file = folder / "session.json"
@@ -251,10 +255,11 @@ class LiveSessions:
         with open(log, "ab") as out:
             out.write(f"--- worker starting at {time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode())
             out.flush()
+            env = {**(self.env or os.environ), oom.GIVEN_ENV: str(oom.score() if self.oom_given is None else self.oom_given)}
             # Its own session: Ctrl+C on the server's terminal reaches the server, which stops it.
             entry.proc = subprocess.Popen([self.python, "-m", "cracktrader.host.live.worker", str(entry.folder)],
                                           stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                          start_new_session=True, env=self.env, cwd=entry.folder)
+                                          start_new_session=True, env=env, cwd=entry.folder)
         entry.pid, entry.started, entry.stop_asked = entry.proc.pid, time.monotonic(), None
 
     def _alive(self, entry):

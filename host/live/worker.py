@@ -10,22 +10,15 @@ raised (it would again: not restarted), 1 anything else.
 """
 
 import json
+import os
 import signal
 import sys
 import traceback
 from pathlib import Path
 
-# The kernel kills the process with the highest score first when memory runs out: code runs
-# (1000) before the server, the server before a session holding open orders.
-OOM_SCORE_ADJ = -500
+from .. import oom
+
 STRATEGY_FAILED = 3
-
-
-def last_for_the_oom_killer():
-    try:
-        Path("/proc/self/oom_score_adj").write_text(str(OOM_SCORE_ADJ))
-    except OSError:  # lowering it needs privileges: then it keeps the server's score
-        pass
 
 
 def main(argv=None):
@@ -34,7 +27,8 @@ def main(argv=None):
         print("usage: python -m cracktrader.host.live.worker SESSION_FOLDER", file=sys.stderr)
         return 2
     folder = Path(argv[0])
-    last_for_the_oom_killer()
+    # Code runs first, then the server, a session holding open orders last.
+    oom.worker_last(int(os.environ.get(oom.GIVEN_ENV, "0")))
     from cracktrader import StrategyError
     from cracktrader.live import LiveError, SessionConfig
     from cracktrader.live.keys import Redactor, load_keys
