@@ -4,7 +4,8 @@ Body: {"strategy": "<python source>", "strategy_class", "name", "account" (a nam
 GET /api/live/accounts), "exchange" (paper sessions without an account: public market data),
 "symbol", "timeframe", "mode": "paper" (default) | "exchange", "confirm_live": true (required
 when the session would trade real money), "cash", "commission", "slippage", "intrabar",
-"volume_limit", "sizing", "warmup", "risk": {limits}, "params": {...}}.
+"volume_limit", "sizing", "warmup", "market_data" (auto | trades | klines | rest), "risk": {limits},
+"params": {...}}.
 
 The account decides the exchange, the sandbox, the ccxt settings and the keys (its key file's
 path goes to the worker, which reads it); the host's default risk limits apply unless the
@@ -15,9 +16,9 @@ source, with its line).
 import ast
 
 MAX_SOURCE = 1_000_000
+SETTINGS = ("cash", "commission", "slippage", "intrabar", "volume_limit", "sizing", "warmup", "market_data")
 FIELDS = {"strategy", "strategy_class", "name", "account", "exchange", "symbol", "timeframe", "mode", "confirm_live",
-          "cash", "commission", "slippage", "intrabar", "volume_limit", "sizing", "warmup", "risk", "params"}
-SETTINGS = ("cash", "commission", "slippage", "intrabar", "volume_limit", "sizing", "warmup")
+          "risk", "params", *SETTINGS}
 
 
 class RequestError(ValueError):
