@@ -134,6 +134,8 @@ def test_live_sessions_from_the_page(sim, web_build, page, tmp_path):
         wait_until(lambda: host.session(exchange)["state"]["risk"]["state"] == "halted"
                    and not host.session(exchange)["state"]["position"]["size"], 60, "the kill switch to flatten")
         assert sim.open_orders(KEY) == []
+        flatten = [e["data"] for e in read_events(journals[exchange], kinds=["order"]) if e["data"].get("origin") == "session"]
+        assert flatten and flatten[0]["side"] == "sell"  # the kill switch's own order closed the position
         page.wait_for_function("document.getElementById('live-risk').textContent === 'halted'", timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "live-session.png"), full_page=True)
 
@@ -202,3 +204,19 @@ def test_narrow_layout_keeps_the_state_and_kill_switch(sim, web_build, browser, 
     finally:
         context.close()
         server.stop(timeout=60)
+
+
+def test_the_static_demo_replays_a_paper_session(page, static_url):
+    app = App(page, static_url)
+    app.open()
+    page.click("#views button[data-view=live]")
+    assert "Replay" in page.locator("#live-replay").text_content()
+    assert page.locator("#live-kill").is_hidden() and page.locator("#live-start").is_hidden()
+    page.wait_for_function("document.getElementById('live-log').textContent.includes('replay ended')", timeout=60_000)
+    result = app.last_result()
+    # Every entry and exit of the backtest's trades in the replayed bars (the last 400) is a fill row.
+    times = [t for t, _ in result["equity"]][-400:]
+    expected = sum(times[0] <= t["entry_time"] for t in result["trades"]) + \
+        sum(t["exit_time"] is not None and times[0] <= t["exit_time"] for t in result["trades"])
+    assert expected > 0
+    assert page.locator("#live-fills tbody tr").count() == expected

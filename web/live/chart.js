@@ -42,7 +42,7 @@ export class LiveChart {
     const buy = side === "buy";
     const barTime = Math.floor(f.time / timeframeMs) * timeframeMs / 1000;
     this.markers.push({ time: barTime, position: buy ? "belowBar" : "aboveBar", color: buy ? "#26a69a" : "#ef5350",
-      shape: buy ? "arrowUp" : "arrowDown", text: `${buy ? "B" : "S"} ${f.qty}@${f.price}` });
+      shape: buy ? "arrowUp" : "arrowDown" });
     this.markers.sort((a, b) => a.time - b.time);
     this.markerLayer.setMarkers(this.markers);
   }

@@ -7,6 +7,7 @@ import { currentStrategy, editor, readParams } from "../backtest/strategy.js";
 import { readSettings } from "../backtest/settings.js";
 import { api, rememberToken, token } from "./api.js";
 import { LiveChart } from "./chart.js";
+import { replay } from "./replay.js";
 import { EventStream } from "./socket.js";
 import { addFill, addLog, clearFills, fmtTime, renderOrders, renderSummary } from "./tables.js";
 
@@ -19,11 +20,13 @@ const LOGGED = new Set(["log", "session", "risk", "control", "external_order"]);
 const timeframeMs = (tf) => Number.parseInt(tf, 10) * (UNIT_MS[tf.slice(-1)] ?? 60_000);
 
 export function initLive() {
-  if (!state.site.server) {
-    $("live-offline").hidden = false; // the static demo: sessions need `cracktrader serve`
+  $("live-online").hidden = false;
+  if (!state.site.server) { // the static demo: sessions need `cracktrader serve`; a replay instead
+    $("view-live").classList.add("replay-mode");
+    $("live-selected").hidden = false;
+    $("live-replay-again").addEventListener("click", replay);
     return;
   }
-  $("live-online").hidden = false;
   $("live-token").value = sessionStorage.getItem("cracktrader.token") ?? "";
   $("live-token").addEventListener("change", () => { rememberToken(); refresh(); });
   $("live-start").addEventListener("submit", (e) => { e.preventDefault(); start(); });
@@ -37,7 +40,10 @@ export function initLive() {
 
 // When the view is shown: the accounts and the sessions, fresh.
 export async function showLive() {
-  if (!state.site.server) return;
+  if (!state.site.server) {
+    replay();
+    return;
+  }
   const params = Object.entries(readParams()).map(([k, v]) => `${k}=${v}`).join(", ");
   $("live-strategy").textContent = `${currentStrategy()?.name ?? "—"}${params ? ` (${params})` : ""}`;
   await refresh();
