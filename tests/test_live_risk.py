@@ -88,3 +88,19 @@ def test_kill_switch_cancels_then_flattens_then_stays_halted(sim, tmp_path):
     flatten = [o for o in s.engine.broker.orders if s.orders.cid(o)[10:].find("k") >= 0 and o.side == "sell"]
     assert len(flatten) == 1 and flatten[0].status == "filled"
     s.close()
+
+
+def test_a_days_loss_counts_from_the_equity_it_started_with():
+    """The first bar of a UTC day counts: the day's loss is measured from the last equity before
+    it (the session's starting equity on its first day); the drawdown's first peak is that too."""
+    from cracktrader.live import RiskLimits
+    from cracktrader.live.risk import DAY_MS, Risk
+
+    r = Risk(RiskLimits(max_daily_loss=100), equity=10_000)
+    assert r.observe(9_950, DAY_MS + 23 * 3_600_000) is None  # day 1: lost 50
+    assert r.observe(9_890, 2 * DAY_MS) is None  # day 2 starts from 9,950: lost 60
+    assert r.observe(9_850, 2 * DAY_MS + 60_000)[0] == "max_daily_loss"  # lost 100 since 9,950
+    r = Risk(RiskLimits(max_daily_loss=100), equity=10_000)
+    assert r.observe(9_890, DAY_MS)[0] == "max_daily_loss"  # the session's first bar lost 110
+    r = Risk(RiskLimits(max_drawdown="1%"), equity=10_000)
+    assert r.observe(9_890, DAY_MS)[0] == "max_drawdown"  # 1.1% under the starting equity

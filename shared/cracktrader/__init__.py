@@ -20,7 +20,6 @@ from .strategy import Strategy, StrategyError  # noqa: E402
 from .strategy import from_source as strategy_from_source  # noqa: E402
 
 
-
 def live(strategy, **options):
     """Trade `strategy` live, in paper or exchange mode, until stopped: see `cracktrader.live.run`
     (exchange=, symbol=, timeframe=, journal=, mode="paper"|"exchange", sandbox=, live=,
@@ -28,6 +27,14 @@ def live(strategy, **options):
     from .live import run
 
     return run(strategy, **options)
+
+
+def __getattr__(name):
+    if name == "vectorized":  # ct.vectorized: imported on first use
+        import importlib
+
+        return importlib.import_module(".vectorized", __name__)
+    raise AttributeError(f"module 'cracktrader' has no attribute {name!r}")
 
 
 __all__ = [

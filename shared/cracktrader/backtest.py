@@ -15,6 +15,12 @@ def backtest(strategy, data, *, progress=None, **options):
 
 def run_engine(strategy, data, *, progress=None, chunk=65_536, **options):
     """Like `backtest`, but returns the Engine after the run (its strategy, feeds, result())."""
+    return prepare(strategy, data, **options).run(progress, chunk)
+
+
+def prepare(strategy, data, **options):
+    """The Engine of a backtest before it runs (its strategy's init() done), checked: every
+    feed has bars and next() will run."""
     engine = Engine(strategy, as_candles(data), **options)
     for feed in engine.feeds:
         if not len(feed.time.values):
@@ -24,4 +30,4 @@ def run_engine(strategy, data, *, progress=None, chunk=65_536, **options):
                  if n + 1 > len(f.time.values)]
         raise ValueError("not enough data for the strategy's indicators: next() would never run ("
                          + ("; ".join(short) or "the feeds never all have enough bars at once") + ")")
-    return engine.run(progress, chunk)
+    return engine

@@ -4,7 +4,7 @@ to the cache in batches (a cache write rewrites a partition file: not once a bar
 
 from ..candles import Candles
 
-FLUSH_EVERY = 500  # live bars between cache writes
+FLUSH_EVERY = 500  # live bars between cache writes, and at least an hour's
 
 
 def cache_for(config):
@@ -35,15 +35,17 @@ def history(client, config, count, now):
 
 
 class CacheAppender:
-    """Collects live bars and writes them to the cache every FLUSH_EVERY bars and at the end."""
+    """Collects live bars and writes them to the cache every FLUSH_EVERY bars (at least an
+    hour's) and at the end."""
 
     def __init__(self, config, exchange_id, log):
         self.config, self.exchange_id, self.log = config, exchange_id, log
         self.rows = []
+        self.every = max(FLUSH_EVERY, 3_600_000 // config.bar_ms)
 
     def add(self, bar):
         self.rows.append(bar)
-        if len(self.rows) >= FLUSH_EVERY:
+        if len(self.rows) >= self.every:
             self.flush()
 
     def flush(self):
@@ -54,5 +56,8 @@ class CacheAppender:
             candles = Candles.from_columns(*zip(*rows), symbol=self.config.symbol, timeframe=self.config.timeframe,
                                            exchange=self.exchange_id)
             cache_for(self.config).write(candles, covered=(rows[0][0], rows[-1][0] + self.config.bar_ms))
+            import pyarrow
+
+            pyarrow.default_memory_pool().release_unused()  # the partition just rewritten: not kept
         except Exception as e:  # noqa: BLE001 - the cache is a convenience: never stop trading for it
             self.log(f"could not add {len(rows)} bars to the candle cache: {type(e).__name__}: {e}")

@@ -20,12 +20,16 @@ from .streams import Streams
 class ExchangeSim:
     """`rate` (0 or 1): whether the clock stands still between the test's jumps or runs;
     `horizon`: how far the candle history is drawn (the clock may move up to there);
+    `step_ms`: its shortest bars (one minute; 1000 for a `1s` test, with a short history);
     `trading`: the matching engine's settings (see exchange.py: interval_ms, maker, taker,
     fee_asset, volume_share)."""
 
-    def __init__(self, start, now, seed=7, markets=DEFAULT_MARKETS, gaps=None, horizon=None, rate=0.0, **trading):
+    def __init__(self, start, now, seed=7, markets=DEFAULT_MARKETS, gaps=None, horizon=None, rate=0.0, step_ms=60_000,
+                 **trading):
         self.clock = SimClock(now, rate)
-        self.data = MarketData(start=start, clock=self.clock, seed=seed, markets=markets, gaps=gaps or {}, horizon=horizon)
+        self.data = MarketData(start=start, clock=self.clock, seed=seed, markets=markets, gaps=gaps or {}, horizon=horizon,
+                               step_ms=step_ms)
+        trading.setdefault("interval_ms", step_ms)
         self.exchange = Exchange(self.data, self.clock, **trading)
         self.clock.listeners.append(lambda t: self.exchange.sync())
         self.faults = Faults()

@@ -12,6 +12,7 @@ mod indicators;
 mod ohlcv;
 mod orders;
 mod trades;
+mod vectorized;
 
 pub(crate) fn js_error(e: KernelError) -> JsError {
     JsError::new(e.message())

@@ -8,6 +8,7 @@ mod indicators;
 mod ohlcv;
 mod orders;
 mod trades;
+mod vectorized;
 
 #[pymodule]
 #[pyo3(name = "_native")]
@@ -17,5 +18,6 @@ fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ohlcv::register(m)?;
     checksum::register(m)?;
     trades::register(m)?;
+    vectorized::register(m)?;
     Ok(())
 }
