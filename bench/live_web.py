@@ -4,8 +4,12 @@
   exchange simulator (in this process, real ccxt over HTTP on 127.0.0.1), one market order a
   bar; for each fill, the time from the simulator matching the order (its wall clock) to the
   Live view in headless Chromium drawing the fill (`window.cracktrader.live.fillsShown()`,
-  the page's wall clock: same machine) — p50/p99. The path: the order's answer to the worker,
-  its journal commit, the host's journal poll, the WebSocket, the page. Target p99 < 100 ms.
+  the page's wall clock: same machine) — p50/p99; and from the fill's event committed to the
+  session's journal (seen by a reader polling it every 2 ms) to the page: the host's part
+  (journal poll, WebSocket, page). Target p99 < 100 ms. The session learns of a market order's
+  fill when it next looks at its orders (the next bar, or within 10 s): the first figure
+  includes that wait; this benchmark moves the exchange's clock to the next bar as soon as
+  the session has used a bar.
 - Idle sessions: N paper sessions on 1-minute bars (default 20) started on one host, then the
   CPU time of all their workers and of the server over a window of real time (the exchange's
   clock runs at real speed: a bar closes every minute), as a share of one core, and their
@@ -80,6 +84,32 @@ def stamp_fills(sim):
     return made
 
 
+class JournalWatch:
+    """{trade id: wall-clock ms when its fill event was first readable in the journal}."""
+
+    def __init__(self, journal):
+        import threading
+
+        self.journal, self.seen, self.stop = journal, {}, threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        from cracktrader.live.journal import read_events, reader
+
+        db, last = None, 0
+        while not self.stop.is_set():
+            try:
+                db = db or reader(self.journal)
+                for e in read_events(db, after=last):
+                    last = e["seq"]
+                    if e["kind"] == "fill":
+                        self.seen.setdefault(str(e["data"]["trade_id"]), time.time() * 1000)
+            except Exception:  # noqa: BLE001 - not created yet
+                db = None
+            time.sleep(0.002)
+
+
 def fill_to_page(web, fills):
     from playwright.sync_api import sync_playwright
 
@@ -98,6 +128,7 @@ def fill_to_page(web, fills):
                 page.click("#views button[data-view=live]")
                 # A market buy every bar, sold the next: a fill a bar.
                 sid = start_session(server, "exchange", "sim", every=1, hold=1)
+                watch = JournalWatch(Path(tmp) / "live" / sid / "journal.sqlite")
                 page.evaluate(f"window.cracktrader.live.select({json.dumps(sid)})")
                 k = 1
                 while len(made) < fills:
@@ -108,11 +139,16 @@ def fill_to_page(web, fills):
                 wait_until(lambda: set(made) <= set(page.evaluate("window.cracktrader.live.fillsShown()")), 30,
                            "every fill on the page")
                 shown = page.evaluate("window.cracktrader.live.fillsShown()")
+                watch.stop.set()
                 browser.close()
         finally:
             server.stop(60)
             sim.stop()
-    return sorted(shown[t] - made[t] for t in made)
+    return sorted(shown[t] - made[t] for t in made), sorted(shown[t] - watch.seen[t] for t in made if t in watch.seen)
+
+
+def percentile(values, q):
+    return values[min(len(values) - 1, int(q * len(values)))]
 
 
 def cpu_seconds(pid):
@@ -161,19 +197,20 @@ def main():
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         web = build_web.build(Path(tmp) / "web")
-        best_lat, best_idle = None, {}
+        best_lat, best_host, best_idle = None, None, {}
         for _ in range(args.rounds):
-            lat = fill_to_page(web, args.fills)
-            p50, p99 = statistics.median(lat), lat[min(len(lat) - 1, int(0.99 * len(lat)))]
-            if best_lat is None or p99 < best_lat[1]:
-                best_lat = (p50, p99, len(lat), lat[-1])
+            lat, host = fill_to_page(web, args.fills)
+            if best_lat is None or percentile(lat, 0.99) < best_lat[1]:
+                best_lat = (statistics.median(lat), percentile(lat, 0.99), len(lat), lat[-1])
+            if best_host is None or percentile(host, 0.99) < best_host[1]:
+                best_host = (statistics.median(host), percentile(host, 0.99), len(host), host[-1])
             for source in args.market_data:
                 idle = idle_sessions(web, args.sessions, args.idle_seconds, source)
                 if source not in best_idle or idle["workers_cpu"] < best_idle[source]["workers_cpu"]:
                     best_idle[source] = idle
-    p50, p99, count, worst = best_lat
-    print(f"fill at the simulator -> shown in the page: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms "
-          f"over {count} fills (target p99 < 100 ms)")
+    for what, (p50, p99, count, worst) in (("fill at the simulator", best_lat), ("fill in the journal", best_host)):
+        print(f"{what} -> shown in the page: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {worst:.1f} ms over {count} fills "
+              "(target p99 < 100 ms)")
     for source, i in best_idle.items():
         print(f"{args.sessions} idle paper sessions (1m bars, market data {source}) over {args.idle_seconds:.0f} s: "
               f"workers {100 * i['workers_cpu']:.2f}% of one core in total ({100 * i['workers_cpu'] / args.sessions:.3f}% "

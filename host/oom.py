@@ -29,12 +29,17 @@ def set_score(value):
     return score() == value
 
 
+_given = None
+
+
 def server_before_workers():
-    """Raises this process (the server) above the workers it will start; returns the score it
-    was given."""
-    given = score()
-    set_score(min(given + SERVER_ABOVE_WORKERS, RUN - 1))
-    return given
+    """Raises this process (the server) above the workers it will start, once; returns the
+    score it was given."""
+    global _given
+    if _given is None:
+        _given = score()
+        set_score(min(_given + SERVER_ABOVE_WORKERS, RUN - 1))
+    return _given
 
 
 def worker_last(given):
