@@ -77,6 +77,13 @@ def journal_fills(journal):
             for e in read_events(journal, kinds=["fill"])}
 
 
+def wait_until_or_false(predicate, timeout):
+    try:
+        return wait_until(predicate, timeout)
+    except AssertionError:
+        return False
+
+
 @pytest.fixture
 def sim():
     s = trading_sim(fee_asset="quote")
@@ -127,15 +134,24 @@ def test_live_sessions_from_the_page(sim, web_build, page, tmp_path):
         # Kill switch on the exchange session while it holds a position (bought on an even bar).
         page.click(f"#live-sessions tr[data-id='{exchange}']")
         page.wait_for_function(f"window.cracktrader.live.selected === '{exchange}'")
-        advance(sim, host, [paper, exchange], 7, 1)
-        assert host.session(exchange)["state"]["position"]["size"] > 0
+        # Every buys on even bars; the session books the fill at its next look at the order (the
+        # next bar, or within 10 s): then it holds a position and no order until the next bar.
+        def holding():
+            state = host.session(exchange)["state"]
+            return state["position"]["size"] > 0 and not state["open_orders"]
+
+        k = 7
+        while not wait_until_or_false(holding, 15):
+            assert k < 11, "the exchange session never held a position with no order out"
+            advance(sim, host, [paper, exchange], k, 1)
+            k += 1
         page.once("dialog", lambda d: d.accept())
         page.click("#live-kill")
         wait_until(lambda: host.session(exchange)["state"]["risk"]["state"] == "halted"
                    and not host.session(exchange)["state"]["position"]["size"], 60, "the kill switch to flatten")
         assert sim.open_orders(KEY) == []
         flatten = [e["data"] for e in read_events(journals[exchange], kinds=["order"]) if e["data"].get("origin") == "session"]
-        assert flatten and flatten[0]["side"] == "sell"  # the kill switch's own order closed the position
+        assert flatten and flatten[0]["side"] == "sell", read_events(journals[exchange])[-20:]  # the kill switch's own order
         page.wait_for_function("document.getElementById('live-risk').textContent === 'halted'", timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "live-session.png"), full_page=True)
 
@@ -149,7 +165,7 @@ def test_live_sessions_from_the_page(sim, web_build, page, tmp_path):
         host = Host(server)
         wait_until(lambda: all(host.session(s)["state"].get("health") == "ok" for s in (paper, exchange)), 60,
                    "the sessions to resume")
-        advance(sim, host, [paper, exchange], 8, 2)
+        advance(sim, host, [paper, exchange], k, 2)
         what = [e["data"]["what"] for e in read_events(journals[exchange], kinds=["session"])]
         assert "resumed" in what
         page.wait_for_function(f"window.cracktrader.live.lastSeq > {last_seq}", timeout=30_000)
@@ -177,7 +193,10 @@ def test_live_sessions_from_the_page(sim, web_build, page, tmp_path):
             assert secret not in page_text and not any(secret in r for r in received)
         assert any("fill" in r for r in received)  # the socket's messages were looked at
     finally:
+        before = len(page.watch.problems)
         page.goto("about:blank")  # before the host stops: the page would try to reconnect
+        # Leaving the page cancels a list refresh in flight (ERR_ABORTED): that, nothing else.
+        page.watch.problems[before:] = [p for p in page.watch.problems[before:] if "net::ERR_ABORTED" not in p]
         server.stop(timeout=60)
 
 
