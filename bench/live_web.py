@@ -33,7 +33,7 @@ sys.path[:0] = [str(ROOT / "e2e"), str(ROOT / "scripts"), str(ROOT / "tests")]
 
 import build_web  # noqa: E402
 from browser_env import CHROMIUM, CHROMIUM_ARGS, CLI  # noqa: E402
-from live_host_support import accounts  # noqa: E402
+from live_host_support import serve_config  # noqa: E402
 from live_support import KEY, STRATEGIES, bar_time, trading_sim, wait_until  # noqa: E402
 from support.server_process import Server, request  # noqa: E402
 
@@ -43,11 +43,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 def serve(sim, folder, web, poll):
     folder.mkdir(parents=True, exist_ok=True)
-    acc = accounts(sim, folder)
-    (folder / "sim.json").write_text(json.dumps(acc["sim"]["exchange_config"]))
-    common = f'exchange = "binance"\nsandbox = true\nexchange_config = "{folder / "sim.json"}"\nclock = "exchange"\n'
-    config = (f'[live]\ndir = "{folder / "live"}"\npoll_seconds = {poll}\n'
-              f'[accounts.sim]\n{common}key_file = "{acc["sim"]["key_file"]}"\n[accounts.sim-data]\n{common}')
+    config = serve_config(sim, folder, folder / "live", poll)
     return Server(CLI, folder, config, args=["--web-dir", str(web), "--token", TOKEN,
                                              "--cache", str(folder / "cache")]).wait_ready(60)
 

@@ -11,7 +11,7 @@ import pytest
 
 from app_driver import App
 from browser_env import ARTIFACTS, CLI, HOST_TOKEN
-from live_host_support import accounts
+from live_host_support import serve_config
 from live_support import KEY, SECRET, STRATEGIES, bar_time, trading_sim, wait_until
 from support.server_process import Server, request
 
@@ -21,11 +21,7 @@ from cracktrader.live import read_events
 def serve(sim, folder, web_build, port=None):
     """`cracktrader serve` with a trading account and a data-only one on the simulator."""
     folder.mkdir(parents=True, exist_ok=True)
-    acc = accounts(sim, folder)
-    (folder / "sim.json").write_text(json.dumps(acc["sim"]["exchange_config"]))
-    common = f'exchange = "binance"\nsandbox = true\nexchange_config = "{folder / "sim.json"}"\nclock = "exchange"\n'
-    config = (f'[live]\ndir = "{folder.parent / "live"}"\npoll_seconds = 0.05\n'
-              f'[accounts.sim]\n{common}key_file = "{acc["sim"]["key_file"]}"\n[accounts.sim-data]\n{common}')
+    config = serve_config(sim, folder, folder.parent / "live")
     server = Server(CLI, folder, config, args=["--web-dir", str(web_build), "--token", HOST_TOKEN,
                                                 "--cache", str(folder.parent / "cache"),
                                                 *(["--port", str(port)] if port else [])])

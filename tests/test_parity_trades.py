@@ -9,11 +9,10 @@ import pytest
 from cracktrader.kernels import trades as native
 from test_kernels_trades import MIN, columns, random_trades
 
-RUN = """
-import hashlib, json
-from array import array
+# The same probe runs in Pyodide (WASM kernels) and here (native): it reads t, p, a and CALLS.
+PROBE = """
+import hashlib
 from cracktrader.kernels import CandleBuilder, candles_from_trades
-t, p, a = (array(code, values) for code, values in zip("qdd", json.loads(TRADES)))
 def digest(cols):
     return [hashlib.sha256(memoryview(c).cast("B")).hexdigest() for c in cols]
 result = {"batch": [digest(candles_from_trades(t, p, a, tf, t[-1] + 5 * tf)) for tf in (1000, 60_000, 604_800_000)]}
@@ -33,6 +32,13 @@ for call in CALLS:
     except Exception as e:
         result["errors"].append([type(e).__name__, str(e)])
 """
+RUN = """
+import json
+from array import array
+t, p, a = (array(code, values) for code, values in zip("qdd", json.loads(TRADES)))
+""" + PROBE + """
+result
+"""
 
 CALLS = [
     "candles_from_trades([2, 1], [1.0, 1.0], [1.0, 1.0], 60_000)",
@@ -49,30 +55,10 @@ CALLS = [
 ]
 
 
-def digest(cols):
-    return [hashlib.sha256(memoryview(c).cast("B")).hexdigest() for c in cols]
-
-
 def run_native(t, p, a):
-    from cracktrader.kernels import CandleBuilder, candles_from_trades  # noqa: F401 - used by CALLS
-
-    out = {"batch": [digest(native.candles_from_trades(t, p, a, tf, t[-1] + 5 * tf)) for tf in (1000, MIN, 604_800_000)]}
-    b = native.CandleBuilder(MIN)
-    stream = []
-    for i in range(len(t)):
-        if i % 5 == 0:
-            stream += b.advance(t[i] - 1)
-        stream += b.update(t[i], p[i], a[i])
-    stream.append(b.forming())
-    out["stream"] = hashlib.sha256(repr(stream).encode()).hexdigest()
-    out["errors"] = []
-    for call in CALLS:
-        try:
-            eval(call)
-            out["errors"].append(None)
-        except Exception as e:  # noqa: BLE001 - compared as they are
-            out["errors"].append([type(e).__name__, str(e)])
-    return out
+    namespace = {"t": t, "p": p, "a": a, "CALLS": CALLS}
+    exec(PROBE, namespace)  # noqa: S102 - the probe above, with the native kernels
+    return namespace["result"]
 
 
 def test_same_bars_and_errors_in_pyodide(pyodide):

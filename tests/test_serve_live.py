@@ -15,7 +15,7 @@ import pytest
 import cracktrader as ct
 from cracktrader.live import read_bars, read_events, read_state, running
 from cracktrader.synthetic import random_walk
-from live_host_support import accounts, advance, request
+from live_host_support import advance, request, serve_config
 from live_support import trading_sim, wait_until
 from support.server_process import Server, tiny_web
 from support.server_process import request as http
@@ -38,19 +38,9 @@ class Served:
 
     def __init__(self, sim, folder, live_dir, runs=""):
         folder.mkdir(parents=True, exist_ok=True)
-        account = accounts(sim, folder)["sim-data"]
-        config_file = folder / "sim-exchange.json"
-        config_file.write_text(json.dumps(account["exchange_config"]))
-        self.server = Server(CLI, folder, f"""{runs}
-[live]
-dir = "{live_dir}"
-poll_seconds = 0.05
-[accounts.sim-data]
-exchange = "binance"
-sandbox = true
-exchange_config = "{config_file}"
-clock = "exchange"
-""", args=["--web-dir", str(tiny_web(folder / "web")), "--token", TOKEN, "--cache", str(folder / "cache")])
+        self.server = Server(CLI, folder, runs + "\n" + serve_config(sim, folder, live_dir, trading=False),
+                             args=["--web-dir", str(tiny_web(folder / "web")), "--token", TOKEN,
+                                   "--cache", str(folder / "cache")])
         self.server.wait_ready()
         self.url = self.server.url
 
