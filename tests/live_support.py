@@ -42,6 +42,7 @@ def exchange_config(sim):
 
 def config(sim, tmp_path, mode="paper", strategy="Cross", params=None, timeframe="1m", **settings):
     settings.setdefault("warmup", 30)
+    settings.setdefault("market_data", "rest")  # drive() polls once per bar: bars must be there at once
     settings.setdefault("cash", 10_000.0)
     return SessionConfig(strategy_source=STRATEGIES.read_text(), strategy_class=strategy,
                          strategy_file=str(STRATEGIES), exchange="binance", symbol="BTC/USDT", timeframe=timeframe,
@@ -111,7 +112,7 @@ def cli_args(sim, tmp_path, journal, mode="exchange", strategy="Every", params=N
     args = [CLI, "live", "run", f"{STRATEGIES}:{strategy}", "--exchange", "binance", "--symbol", "BTC/USDT",
             "--timeframe", "1m", "--mode", mode, "--sandbox", "--journal", str(journal), "--exchange-config",
             str(cfg_file), "--clock", "exchange", "--poll", "0.05", "--warmup", "30", "--cache", str(tmp_path / "cache"),
-            "--cash", "10000"]
+            "--cash", "10000", "--market-data", "rest"]
     for k, v in (params or {}).items():
         args += ["--param", f"{k}={v}"]
     return args + list(extra)

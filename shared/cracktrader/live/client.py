@@ -44,7 +44,8 @@ class Unreachable(Exception):
     """The exchange did not answer after the retries."""
 
 
-def make_exchange(config, keys=None):
+def make_exchange(config, keys=None, pro=False):
+    """The ccxt exchange; with `pro`, ccxt.pro's (WebSocket streams, asyncio) with the same settings."""
     import ccxt
 
     if config.exchange not in ccxt.exchanges:
@@ -59,7 +60,9 @@ def make_exchange(config, keys=None):
         options.setdefault("fetchMarkets", {"types": ["spot"]})
         options.setdefault("fetchCurrencies", False)
         options.setdefault("fetchMargins", False)
-    client = getattr(ccxt, config.exchange)(settings)
+    if pro:
+        import ccxt.pro
+    client = getattr(ccxt.pro if pro else ccxt, config.exchange)(settings)
     for section, value in urls.items():
         client.urls[section] = copy.deepcopy(value)
     if config.sandbox:

@@ -52,7 +52,7 @@ class Session(Commands):
         self.adopt_position, self.durable = adopt_position, durable
         self.out = out  # a terminal for the status line, or None
         self.stdout = stdout if stdout is not None else sys.stdout  # where the strategy's print() also goes
-        self.engine = self.journal = self.venue = self.client = None
+        self.engine = self.journal = self.venue = self.client = self.stream = None
         self.replaying = self.started = self.stopping = False
         self.killing, self.stop_after_kill = False, False
         self.sequencer = Sequencer()
@@ -88,6 +88,7 @@ class Session(Commands):
             self.health = "ok"
             self.event("session", {"what": "started" if new else "resumed", "pid": os.getpid(),
                                    "bars": self.bars_seen, "risk": self.risk.state})
+            self._open_stream()
             self.save_state()
             self.journal.commit(durable=True)
             self.started = True
@@ -101,7 +102,10 @@ class Session(Commands):
         return self
 
     def _abandon(self):
-        """A start that failed: the journal closed as it is, the lock released."""
+        """A start that failed: the stream stopped, the journal closed as it is, the lock released."""
+        if self.stream is not None:
+            self.stream.stop()
+            self.stream = None
         if self.journal is not None:
             with contextlib.suppress(Exception):
                 self.journal.close()
@@ -284,8 +288,7 @@ class Session(Commands):
                     self._synced = time.monotonic()
             if self.killing:
                 self._kill_step()
-            bars = self.venue.closed_bars(self._next_bar(), self.clock.now() - self._settle_ms(), self.config.bar_ms) \
-                if due else []
+            bars = self._closed_bars() if due else []
             for bar in bars:
                 if self.stopping:
                     break
@@ -305,6 +308,25 @@ class Session(Commands):
             self.health, self.last_error = "exchange_unreachable", self.redact(str(e))
         self.save_state()
         self.journal.commit()
+
+    def _open_stream(self):
+        """Bars from the exchange's WebSocket where ccxt has it (stream.py), else REST polling."""
+        from . import stream
+
+        kind = stream.mode(self.config, self.client)
+        if kind != "rest":
+            self.stream = stream.open_stream(kind, lambda: make_exchange(self.config, None, pro=True), self.config.symbol,
+                                             self.config.timeframe, self.config.bar_ms, self.log)
+
+    def _closed_bars(self):
+        """The bars that closed since the last one used: the stream's, and over REST what it missed."""
+        since, now = self._next_bar(), self.clock.now() - self._settle_ms()
+        if self.stream is None:
+            return self.venue.closed_bars(since, now, self.config.bar_ms)
+        bars, rest_from = self.stream.bars(since, now)
+        if rest_from is not None:
+            bars += self.venue.closed_bars(rest_from, now, self.config.bar_ms)
+        return bars
 
     def _live_bar(self, bar):
         self.journal.put_bars([bar])
@@ -359,6 +381,9 @@ class Session(Commands):
         return restore
 
     def close(self):
+        if self.stream is not None:
+            self.stream.stop()
+            self.stream = None
         if self.journal is None:
             return
         if self.started and self.config.mode == "exchange":
