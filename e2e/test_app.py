@@ -188,7 +188,7 @@ def test_trades_sort_and_downloads(page, static_url, tmp_path):
     with page.expect_download() as download:
         page.click("#download-json")
     doc = json.loads(open(download.value.path()).read())
-    assert doc == app.last_result() and set(doc) == {"final_value", "stats", "trades", "equity"}
+    assert doc == app.last_result() and set(doc) == {"final_value", "engine", "stats", "trades", "equity"}
     with page.expect_download() as download:
         page.click("#download-csv")
     lines = open(download.value.path()).read().splitlines()
