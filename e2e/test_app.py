@@ -66,9 +66,11 @@ def test_a_signal_strategy_runs_on_the_wasm_kernel_in_the_browser(page, host_url
     CPython do; the event engine, when asked, gives the same document but for "engine"."""
     app = App(page, host_url)
     app.open()
-    config = {"strategy": source("signal_cross"), "data": "demo", "cash": 10_000, "commission": 0.001, "slippage": 2}
+    params = {"fast": 12, "slow": 48, "trail": 0.03}  # (the page keeps the shown example's fast and slow)
+    config = {"strategy": source("signal_cross"), "data": "demo", "cash": 10_000, "commission": 0.001, "slippage": 2,
+              "params": params}
     fast, slow = app.run(config), app.run({**config, "engine": "event"})
-    native = json.loads(runner.run_source(config["strategy"], demo_candles(web_build),
+    native = json.loads(runner.run_source(config["strategy"], demo_candles(web_build), params=params,
                                           settings={"cash": 10_000, "commission": 0.001, "slippage": 2}).result().to_json())
     assert (fast["engine"], slow["engine"]) == ("vectorized", "event") and len(fast["trades"]) > 20
     assert fast == native and {**slow, "engine": "vectorized"} == fast
