@@ -8,6 +8,7 @@ mod columns;
 mod indicators;
 mod ohlcv;
 mod orders;
+mod trades;
 mod vectorized;
 
 #[pymodule]
@@ -17,6 +18,7 @@ fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     orders::register(m)?;
     ohlcv::register(m)?;
     checksum::register(m)?;
+    trades::register(m)?;
     vectorized::register(m)?;
     Ok(())
 }
