@@ -1,4 +1,4 @@
-"""Moving averages against TA-Lib (SMMA against tests/reference.py)."""
+"""Moving averages: what the oracle comparison (test_kernels_oracle.py) does not show."""
 
 import math
 from array import array
@@ -6,20 +6,7 @@ from array import array
 import pytest
 
 import cracktrader.kernels as k
-from support.indicators import check_gaps, check_oracle, family, oracle_cases, same_bits, synthetic
-
-SPECS = family("averages")
-
-
-@pytest.mark.parametrize("spec, params, data", oracle_cases(SPECS))
-def test_matches_oracle(spec, params, data):
-    check_oracle(k, spec, params, data)
-
-
-@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
-def test_restarts_after_gaps(spec):
-    for params in spec.cases:
-        check_gaps(k, spec, params)
+from support.indicators import same_bits, synthetic
 
 
 @pytest.mark.parametrize("name", ["sma", "ema", "wma", "dema", "tema", "trima", "kama", "smma"])

@@ -1,4 +1,5 @@
-//! PyO3 bindings: the extension module `cracktrader._native`, one file per concept.
+//! PyO3 bindings: the extension module `cracktrader._native`, one file per concept, each adding
+//! its functions and classes to the module in its `register`.
 
 use pyo3::prelude::*;
 
