@@ -4,11 +4,12 @@ import json
 
 import pyarrow as pa
 import pytest
-from starlette.testclient import TestClient
 
 from cracktrader.candles import Candles
 from cracktrader.data import Cache
+from cracktrader.data.arrow import info_of
 from cracktrader.host.app import create_app
+from support.host_client import local_client
 
 H = 3_600_000
 T0 = 1_700_000_000_000 - 1_700_000_000_000 % (24 * H)  # a day boundary: 4h bars align
@@ -29,7 +30,7 @@ def client(tmp_path):
     (web / "index.html").write_text("<!doctype html>")
     (web / "site.json").write_text('{"server": false, "datasets": []}')
     Cache(tmp_path / "cache").write(hourly(48))
-    return TestClient(create_app(web, token="t", cache_dir=tmp_path / "cache"))
+    return local_client(create_app(web, token="t", cache_dir=tmp_path / "cache"))
 
 
 def arrow(response):
