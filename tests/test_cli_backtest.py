@@ -11,7 +11,7 @@ import pytest
 
 import cracktrader as ct
 from cracktrader import synthetic
-from engine_strategies import SmaCross
+from support.strategies import SmaCross
 
 CLI = str(Path(sys.executable).with_name("cracktrader"))
 

@@ -79,7 +79,7 @@ def test_cache_candles_are_views_a_backtest_and_a_live_run_use_alike(cache):
     """A cache read hands out read-only views of Arrow memory (no copy); the engine takes
     its own arrays, so a live run can append to them."""
     from cracktrader import synthetic
-    from engine_strategies import SmaCross
+    from support.strategies import SmaCross
 
     data = synthetic.ohlcv(1500, seed=7, step=0.004, bar_ms=3_600_000, symbol="BTC/USDT", timeframe="1h")
     data.exchange = "binance"

@@ -7,7 +7,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import bad_files
+from support import bad_files
 import cracktrader as ct
 from cracktrader.data import export, import_file
 from cracktrader.data.arrow import to_table

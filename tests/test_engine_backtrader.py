@@ -8,7 +8,7 @@ import pytest
 
 import cracktrader as ct
 from cracktrader import synthetic
-from engine_strategies import SmaCross
+from support.strategies import SmaCross
 from support.shared_data import shared_param
 
 bt = pytest.importorskip("backtrader")  # pinned in requirements-dev.txt: always installed

@@ -8,7 +8,7 @@ import pytest
 import cracktrader as ct
 from cracktrader import synthetic
 from cracktrader.kernels import MarketRules
-from engine_support import Script, filled, run
+from support.engine import Script, filled, run
 from support.shared_data import shared_param
 
 FLAT = (100.0, 100.0, 100.0, 100.0)

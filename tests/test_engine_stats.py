@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from cracktrader import detmath, stats
-from engine_support import run
+from support.engine import run
 
 DAY = 86_400_000
 

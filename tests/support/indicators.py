@@ -2,7 +2,7 @@
 oracle it must match), market data to run them on, and the comparison the issue asks for.
 
 Oracles are TA-Lib (parameters always passed explicitly, SMA as the MA type) or, for the
-kernels TA-Lib lacks, the pure-Python definitions in tests/reference.py.
+kernels TA-Lib lacks, the pure-Python definitions in tests/support/reference.py.
 """
 
 import math
@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 import talib
 
-import reference
+from support import reference
 from support.shared_data import SHARED_DATA, absent
 
 NAN = float("nan")
@@ -30,7 +30,7 @@ class Spec:
     cases: tuple  # parameter tuples compared with the oracle
     random_params: Callable  # (rng, length) -> parameters valid for a series of that length
     oracle: Callable  # (columns by input name, *params) -> array or tuple of arrays
-    talib: bool = True  # False: the oracle is tests/reference.py
+    talib: bool = True  # False: the oracle is tests/support/reference.py
     min_length: int = 1  # the shortest series its periods allow
 
     @property
