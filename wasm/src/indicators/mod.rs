@@ -42,6 +42,7 @@ macro_rules! with_avx2 {
 }
 
 mod extremes;
+mod lanes;
 mod rolling;
 mod smooth;
 
