@@ -75,47 +75,28 @@ impl F64x2 {
     }
 }
 
-impl Add for F64x2 {
-    type Output = Self;
+/// `impl $op for F64x2`: the scalar operation `$sym` in each lane.
+macro_rules! lanewise {
+    ($op:ident, $method:ident, $sse2:ident, $simd128:ident, $sym:tt) => {
+        impl $op for F64x2 {
+            type Output = Self;
 
-    #[inline(always)]
-    fn add(self, o: Self) -> Self {
-        let (a, b) = (self.0, o.0);
-        per_target!(
-            F64x2(_mm_add_pd(a, b)),
-            F64x2(f64x2_add(a, b)),
-            F64x2([a[0] + b[0], a[1] + b[1]])
-        )
-    }
+            #[inline(always)]
+            fn $method(self, o: Self) -> Self {
+                let (a, b) = (self.0, o.0);
+                per_target!(
+                    F64x2($sse2(a, b)),
+                    F64x2($simd128(a, b)),
+                    F64x2([a[0] $sym b[0], a[1] $sym b[1]]),
+                )
+            }
+        }
+    };
 }
 
-impl Sub for F64x2 {
-    type Output = Self;
-
-    #[inline(always)]
-    fn sub(self, o: Self) -> Self {
-        let (a, b) = (self.0, o.0);
-        per_target!(
-            F64x2(_mm_sub_pd(a, b)),
-            F64x2(f64x2_sub(a, b)),
-            F64x2([a[0] - b[0], a[1] - b[1]])
-        )
-    }
-}
-
-impl Mul for F64x2 {
-    type Output = Self;
-
-    #[inline(always)]
-    fn mul(self, o: Self) -> Self {
-        let (a, b) = (self.0, o.0);
-        per_target!(
-            F64x2(_mm_mul_pd(a, b)),
-            F64x2(f64x2_mul(a, b)),
-            F64x2([a[0] * b[0], a[1] * b[1]])
-        )
-    }
-}
+lanewise!(Add, add, _mm_add_pd, f64x2_add, +);
+lanewise!(Sub, sub, _mm_sub_pd, f64x2_sub, -);
+lanewise!(Mul, mul, _mm_mul_pd, f64x2_mul, *);
 
 /// What scalars and lanes share, so that one formula serves both: IEEE add, subtract and
 /// multiply, `abs`, and `greater`.
