@@ -4,7 +4,7 @@
 //! another). Each lane is one IEEE operation, nothing is fused into an FMA: every target gives
 //! the same bits as scalar code, and `Lanes` lets one formula serve both.
 
-use std::ops::{Add, Mul, Sub};
+use std::ops::{Add, Div, Mul, Sub};
 
 #[cfg(target_arch = "x86_64")]
 use core::arch::x86_64::*;
@@ -97,6 +97,7 @@ macro_rules! lanewise {
 lanewise!(Add, add, _mm_add_pd, f64x2_add, +);
 lanewise!(Sub, sub, _mm_sub_pd, f64x2_sub, -);
 lanewise!(Mul, mul, _mm_mul_pd, f64x2_mul, *);
+lanewise!(Div, div, _mm_div_pd, f64x2_div, /);
 
 /// What scalars and lanes share, so that one formula serves both: IEEE add, subtract and
 /// multiply, `abs`, and `greater`.

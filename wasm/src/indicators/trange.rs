@@ -32,7 +32,7 @@ pub fn trange(
         &[out],
     )?;
     let mut s = Trange::new()?;
-    fast_blocks(&mut s, [high, low, close], out, Trange::fours, |_, _| {});
+    fast_blocks(&mut s, [high, low, close], out, Trange::fours);
     Ok(())
 }
 
@@ -73,7 +73,7 @@ impl Trange {
     #[inline(always)]
     fn fours(&mut self, columns: [&[f64]; 3], out: &mut [f64]) -> bool {
         let last = Some(self.prev_close).filter(|p| !p.is_nan());
-        let last = last.and_then(|prev| in_fours(prev, columns, out, |ranges| ranges));
+        let last = last.and_then(|prev| in_fours(prev, columns, out, |ranges, _| ranges));
         last.map(|last| self.prev_close = last).is_some()
     }
 }
@@ -81,21 +81,19 @@ impl Trange {
 /// The batch form of TRANGE, ATR and NATR: `run` over blocks of `FAST_BLOCK` bars, except for
 /// the blocks `fast` computes, which it does without checking the inputs first, and declines
 /// (returning false, the state unchanged) where one was not finite or it cannot start (warm-up,
-/// the series' last bars). `finish(out, close)` follows each block (NATR's normalization).
+/// the series' last bars).
 fn fast_blocks<S: Indicator<3, 1>>(
     state: &mut S,
     [high, low, close]: [&[f64]; 3],
     out: &mut [f64],
     fast: impl Fn(&mut S, [&[f64]; 3], &mut [f64]) -> bool,
-    finish: impl Fn(&mut [f64], &[f64]),
 ) {
     for (i, out) in out.chunks_mut(FAST_BLOCK).enumerate() {
         let bars = i * FAST_BLOCK..i * FAST_BLOCK + out.len();
         let columns = [&high[bars.clone()], &low[bars.clone()], &close[bars]];
         if !fast(state, columns, out) {
-            run(state, columns, [&mut *out]);
+            run(state, columns, [out]);
         }
-        finish(out, columns[2]);
     }
 }
 
@@ -103,7 +101,7 @@ fn fast_blocks<S: Indicator<3, 1>>(
 const FAST_BLOCK: usize = 4 * BLOCK;
 
 /// The bars of the columns in fours, each four's true ranges as two pairs of lanes, given the
-/// close before the first bar, and `each(ranges)` their outputs, written to `out`. Nothing
+/// close before the first bar, and `each(ranges, closes)` their outputs, written to `out`. Nothing
 /// checks the inputs first: a non-finite high or low makes its true range non-finite, and a
 /// NaN close, which can escape the true range (`greater` passes over it), the sum of the
 /// closes; so if the sum of the outputs and closes is finite, so was every input and it
@@ -113,7 +111,7 @@ fn in_fours(
     prev_close: f64,
     [high, low, close]: [&[f64]; 3],
     out: &mut [f64],
-    mut each: impl FnMut([F64x2; 2]) -> [F64x2; 2],
+    mut each: impl FnMut([F64x2; 2], [F64x2; 2]) -> [F64x2; 2],
 ) -> Option<f64> {
     let (out, rest) = out.as_chunks_mut::<4>();
     if out.is_empty() || !rest.is_empty() {
@@ -125,7 +123,7 @@ fn in_fours(
     for (out, ((high, low), close)) in out.iter_mut().zip(high.iter().zip(low).zip(close)) {
         let [h, l, c] = [high, low, close].map(|x| pairs(*x));
         let prev = [closes_before.shift(c[0]), c[0].shift(c[1])];
-        let outputs = each([0, 1].map(|k| true_range(h[k], l[k], prev[k])));
+        let outputs = each([0, 1].map(|k| true_range(h[k], l[k], prev[k])), c);
         *out = quad(outputs);
         sums = [0, 1].map(|k| sums[k] + (outputs[k] + c[k]));
         closes_before = c[1];
@@ -149,7 +147,7 @@ pub fn atr(
         &[out],
     )?;
     let mut s = Atr::build(params::period("atr", "n", n, len)?);
-    fast_blocks(&mut s, [high, low, close], out, Atr::fours, |_, _| {});
+    fast_blocks(&mut s, [high, low, close], out, Atr::fours);
     Ok(())
 }
 
@@ -166,16 +164,8 @@ pub fn natr(
         &[("high", high), ("low", low), ("close", close)],
         &[out],
     )?;
-    let mut s = Atr::build(params::period("natr", "n", n, len)?);
-    // Each block's ATRs, then their normalization in a pass of its own: its divisions queue
-    // on the divider apart from the smoothing's chain.
-    fast_blocks(
-        &mut s,
-        [high, low, close],
-        out,
-        Atr::fours,
-        |atrs, close| with_avx2!(normalize_avx2, normalize, (atrs, close)),
-    );
+    let mut s = Natr(Atr::build(params::period("natr", "n", n, len)?));
+    fast_blocks(&mut s, [high, low, close], out, Natr::fours);
     Ok(())
 }
 
@@ -241,11 +231,25 @@ impl Atr {
     /// smoothing is four bars apart.
     #[inline(always)]
     fn fours(&mut self, columns: [&[f64]; 3], out: &mut [f64]) -> bool {
+        self.smoothed(columns, out, |atr, _| atr)
+    }
+
+    /// `fours`, each ATR then given to `finish(atr, close)` in lanes.
+    #[inline(always)]
+    fn smoothed(
+        &mut self,
+        columns: [&[f64]; 3],
+        out: &mut [f64],
+        finish: impl Fn(F64x2, F64x2) -> F64x2,
+    ) -> bool {
         let Some(mut smooth) = self.smooth.lanes().filter(|_| self.ranges == self.n) else {
             return false;
         };
-        let Some(last) = in_fours(self.prev_close, columns, out, |ranges| smooth.four(ranges))
-        else {
+        let each = |ranges, closes: [F64x2; 2]| {
+            let atrs = smooth.four(ranges);
+            [0, 1].map(|k| finish(atrs[k], closes[k]))
+        };
+        let Some(last) = in_fours(self.prev_close, columns, out, each) else {
             return false;
         };
         self.smooth.set(&smooth);
@@ -286,19 +290,15 @@ fn normalized(atr: f64, close: f64) -> f64 {
     }
 }
 
-/// Each ATR in `atrs` as a percentage of its close.
-#[inline(always)]
-fn normalize(atrs: &mut [f64], close: &[f64]) {
-    for (atr, &close) in atrs.iter_mut().zip(close) {
-        *atr = normalized(*atr, close);
+impl Natr {
+    /// `fast_blocks`' fast path: `Atr::fours`, normalized in lanes as `normalized` does. A
+    /// close of 0 makes its value non-finite, so the block is declined and done bar by bar.
+    #[inline(always)]
+    fn fours(&mut self, columns: [&[f64]; 3], out: &mut [f64]) -> bool {
+        let hundred = F64x2::splat(100.0);
+        self.0
+            .smoothed(columns, out, |atr, close| (atr / close) * hundred)
     }
-}
-
-/// `normalize` compiled for AVX2: four bars to a vector instead of two, the same values.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn normalize_avx2(atrs: &mut [f64], close: &[f64]) {
-    normalize(atrs, close);
 }
 
 impl Indicator<3, 1> for Natr {
@@ -380,6 +380,10 @@ mod tests {
                     assert_stream_is_batch(&cols[0], &cols[1], &cols[2], n);
                 }
             }
+            // A close of 0 inside a block: NATR's 0 there (TA-Lib's rule), as bar by bar.
+            let mut zero = c.clone();
+            zero[300] = 0.0;
+            assert_stream_is_batch(&h, &l, &zero, n);
         }
     }
 
