@@ -6,9 +6,9 @@ import sys
 
 import cracktrader
 
-from .commands import CommandError, backtest, build_static, config, data, serve
+from .commands import CommandError, backtest, build_static, config, data, live, serve
 
-COMMANDS = [backtest, data, serve, build_static, config]
+COMMANDS = [backtest, data, live, serve, build_static, config]
 
 
 def build_parser():

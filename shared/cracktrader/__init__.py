@@ -20,6 +20,14 @@ from .strategy import Strategy, StrategyError  # noqa: E402
 from .strategy import from_source as strategy_from_source  # noqa: E402
 
 
+def live(strategy, **options):
+    """Trade `strategy` live, in paper or exchange mode, until stopped: see `cracktrader.live.run`
+    (exchange=, symbol=, timeframe=, journal=, mode="paper"|"exchange", sandbox=, live=,
+    params=, risk=...). Imported on first use: ccxt is loaded only then."""
+    from .live import run
+
+    return run(strategy, **options)
+
 
 def __getattr__(name):
     if name == "vectorized":  # ct.vectorized: imported on first use
@@ -31,5 +39,5 @@ def __getattr__(name):
 
 __all__ = [
     "Candles", "Commission", "DataError", "Engine", "LookAheadError", "OrderRejected", "Result", "Slippage",
-    "Strategy", "StrategyError", "backtest", "ind", "load_data", "strategy_from_source", "timeframe_ms",
+    "Strategy", "StrategyError", "backtest", "ind", "live", "load_data", "strategy_from_source", "timeframe_ms",
 ]

@@ -8,7 +8,8 @@ def backtest(strategy, data, *, progress=None, **options):
     """Run `strategy` (a ct.Strategy subclass) over `data` (Candles, a path or dataset id, or a
     list of them for several feeds) and return the Result. Options: cash, commission, slippage,
     params, fill ("open"/"close"), intrabar ("adverse"/"favorable"/"nearest"), intrabar_data,
-    leverage, sizing (units or "N%"), market_rules."""
+    leverage, sizing (units or "N%"), market_rules, volume_limit (share of each bar's volume an order
+    may fill per bar; the rest keeps working)."""
     return run_engine(strategy, data, progress=progress, **options).result()
 
 
