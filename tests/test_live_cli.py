@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from cracktrader.live import read_state
-from live_support import CLI, bar_time, cli_args, env, start, trading_sim, wait_until
+from support.live import CLI, bar_time, cli_args, env, start, trading_sim, wait_until
 
 
 def cli(*args, **kw):
@@ -95,8 +95,8 @@ def test_the_python_api(sim, tmp_path):
     import threading
 
     import cracktrader as ct
-    from live_strategies import Every
-    from live_support import exchange_config
+    from support.live_strategies import Every
+    from support.live import exchange_config
 
     out = {}
     journal = tmp_path / "api.journal"
