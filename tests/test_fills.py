@@ -1,8 +1,8 @@
 """The pure fill rules of shared/cracktrader/fills.py, without the engine: one bar's orders on a
 book, the events `match_bar` returns. Hand-worked cases for each rule of its docstring (the gap
 at the open, first touch along the path, stop-limits, brackets and OCO, the intrabar policies,
-sub-bars, slippage and fees, margin and reduce-only), then random bars and orders against a
-plain reference of the price path."""
+sub-bars, slippage and fees, margin and reduce-only, volume limits), then random bars and orders
+against a plain reference of the price path."""
 
 import random
 
@@ -31,16 +31,19 @@ def bracket(entry, stop_loss, take_profit):
     return entry, sl, tp
 
 
-def sim(orders, bar, cash=1e6, size=0.0, commission=0.0, slippage=None, leverage=1.0):
+def sim(orders, bar, cash=1e6, size=0.0, commission=0.0, slippage=None, leverage=1.0, cap=None):
     _, h, l, _ = bar
     book = Book(cash, size, 0.0, 0.0, leverage, Commission.of(commission))
-    return Sim([Working.of(o) for o in orders], book, Slippage.of(slippage), h, l)
+    return Sim([Working.of(o) for o in orders], book, Slippage.of(slippage), h, l, cap)
 
 
 def events(orders, bar, policy="adverse", sub_bars=None, **book):
     """What happened, as (kind, order, price or rule) tuples, and the book after the bar."""
     done = match_bar(sim(orders, bar, **book), *bar, policy, sub_bars)
     return [e[:3] for e in done.events], done.book
+
+
+FLAT = (100.0, 101.0, 98.0, 100.0)  # a bar: open, high, low, close
 
 
 # ---- The gap at the open and the first touch --------------------------------------------
@@ -199,6 +202,49 @@ def test_margin_is_checked_only_on_fills_that_add_exposure():
 
 def test_float_dust_left_by_partial_exits_counts_as_flat():
     assert snap(1.0, 1e-12) == 0.0 and snap(1.0, 1e-6) == 1e-6 and snap(3.0, -2.0) == -2.0
+    held = 0.1 + 0.2  # 0.30000000000000004, bought in two parts
+    done = match_bar(sim([order(SELL, MARKET, size=0.3, reduce_only=True)], FLAT, size=held), *FLAT, "adverse")
+    assert done.book.size == 0.0  # the exit for "0.3" closes it, no 5.5e-17 left open
+
+
+# ---- Volume limits: `cap` units per order on this bar ------------------------------------
+
+def fills(done):
+    """(order, price, size, final) of each fill."""
+    return [(e[1], e[2], e[3], e[5]) for e in done.events if e[0] == "fill"]
+
+
+def test_a_volume_cap_fills_part_of_an_order_once_at_its_price():
+    limit, market = order(BUY, LIMIT, size=2.0, limit=99.0), order(BUY, MARKET, size=2.0)
+    done = match_bar(sim([limit, market], FLAT, cap=0.5), *FLAT, "adverse")
+    assert fills(done) == [(market, 100.0, 0.5, False), (limit, 99.0, 0.5, False)]
+    assert done.book.size == 1.0
+
+
+def test_the_rest_fills_on_a_later_bar_and_is_then_final():
+    limit = order(BUY, LIMIT, size=2.0, limit=99.0)
+    limit.filled = 0.5  # as the broker booked the first part
+    done = match_bar(sim([limit], FLAT, size=0.5, cap=5.0), *FLAT, "adverse")
+    assert fills(done) == [(limit, 99.0, 1.5, True)]
+
+
+def test_a_bar_without_volume_fills_nothing():
+    done = match_bar(sim([order(BUY, MARKET), order(BUY, LIMIT, limit=99.0)], FLAT, cap=0.0), *FLAT, "adverse")
+    assert done.events == [] and done.book.size == 0.0
+
+
+def test_the_rest_of_a_triggered_stop_fills_at_the_next_open():
+    stop = order(SELL, STOP, size=2.0, stop=90.0)
+    stop.triggered, stop.filled = True, 1.0
+    assert Working.of(stop).kind == "market"
+    done = match_bar(sim([stop], FLAT, size=1.0), *FLAT, "adverse")
+    assert fills(done) == [(stop, 100.0, 1.0, True)]  # at the open, far above its stop
+
+
+def test_bracket_exits_wait_for_their_entry_to_fill_completely():
+    entry, sl, tp = bracket(order(BUY, MARKET, size=2.0), stop_loss=98.5, take_profit=100.5)
+    done = match_bar(sim([entry], FLAT, cap=1.0), *FLAT, "adverse")
+    assert fills(done) == [(entry, 100.0, 1.0, False)]  # both exit levels traded: neither works yet
 
 
 # ---- Random bars against a reference of the price path ------------------------------------
