@@ -67,7 +67,7 @@ def test_result_json_follows_the_schema():
     import json
 
     doc = json.loads(result.to_json())
-    assert list(doc) == ["final_value", "stats", "trades", "equity"]
+    assert list(doc) == ["final_value", "engine", "stats", "trades", "equity"]
     assert doc["trades"] == [{"entry_time": 1_700_000_100_000, "exit_time": 1_700_000_160_000, "side": "long",
                               "size": 1.0, "entry_price": 100.0, "exit_price": 102.0,
                               "pnl": 2 - (0.001 * 100 + 0.001 * 102), "commission": 0.001 * 100 + 0.001 * 102}]

@@ -59,6 +59,30 @@ def test_runs_like_the_runner(client):
     assert 0 < r.json()["seconds"] < 60
 
 
+SIGNALS = """import cracktrader as ct
+
+class Cross(ct.vectorized.SignalStrategy):
+    params = dict(n=12)
+
+    def signals(self):
+        sma = ct.ind.SMA(self.data.close, self.p.n)
+        return ct.vectorized.Signals(ct.ind.CROSSOVER(self.data.close, sma), ct.ind.CROSSUNDER(self.data.close, sma),
+                                     direction="both", trail_stop=0.02)
+"""
+
+
+def test_a_signal_strategy_runs_on_the_kernel_and_the_result_says_so(client):
+    body = {"strategy": SIGNALS, "dataset": "binance.BTC-USDT.1h", "commission": 0.001, "params": {"n": 8}}
+    fast, slow = post(client, body), post(client, {**body, "engine": "event"})
+    assert fast.status_code == slow.status_code == 200, fast.text + slow.text
+    fast, slow = fast.json()["result"], slow.json()["result"]
+    assert (fast.pop("engine"), slow.pop("engine")) == ("vectorized", "event")
+    assert fast == slow and len(fast["trades"]) > 5
+    refused = post(client, {"strategy": source("sma_cross"), "dataset": "binance.BTC-USDT.1h", "engine": "vectorized"})
+    assert refused.status_code == 422 and refused.json()["kind"] == "settings"
+    assert refused.json()["error"].startswith("engine='vectorized': SmaCross does not declare its trades as signals")
+
+
 @pytest.mark.parametrize(
     "body, status, expect",
     [

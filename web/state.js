@@ -23,4 +23,9 @@ export const state = {
   last: null,
   chart: null,
   tradesShown: null,
+
+  // The Live view (live/): the host's accounts and sessions, the selected session (its id, the
+  // last event shown, its chart and events stream, its orders' sides by client id, when each
+  // of its fills was drawn).
+  live: { accounts: null, sessions: [], selected: null, lastSeq: 0, chart: null, stream: null, orders: new Map(), fillsShown: new Map() },
 };

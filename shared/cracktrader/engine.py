@@ -91,6 +91,8 @@ class Engine:
         self.strategy = self._make(strategy, params)
         self.required = [f.warmup for f in self.feeds]  # bars each feed needs before next()
         self.ready = False
+        self.outcome = None  # the Result when the vectorized kernel ran the backtest instead (backtest.py)
+        self.engine_reason = None  # why the kernel did not
 
     # --- set-up ---------------------------------------------------------------------------
     def _timeline(self):
@@ -297,6 +299,8 @@ class Engine:
     # --- results ----------------------------------------------------------------------------
     def result(self):
         """The run so far as a Result (value, stats, trades, equity)."""
+        if self.outcome is not None:
+            return self.outcome
         n = self.step + 1
         account = self.broker.account
         bar_ms = self.feeds[0].bar_ms if self.cursors is None else self.finest
@@ -304,7 +308,7 @@ class Engine:
             final_value=self.equity[n - 1] if n else self.cash, cash=self.cash,
             trades=list(account.trades), open_trades=[t for t in account.open_trades if t],
             times=self.times[:n], equity=self.equity[:n], bar_ms=bar_ms, orders=list(self.broker.orders),
-            feeds=self.feeds,
+            feeds=self.feeds, engine_reason=self.engine_reason,
         )
 
 
