@@ -33,8 +33,8 @@ sys.path[:0] = [str(ROOT / "e2e"), str(ROOT / "scripts"), str(ROOT / "tests")]
 
 import build_web  # noqa: E402
 from browser_env import CHROMIUM, CHROMIUM_ARGS, CLI  # noqa: E402
-from live_host_support import serve_config  # noqa: E402
-from live_support import KEY, STRATEGIES, bar_time, trading_sim, wait_until  # noqa: E402
+from support.live_host import serve_config  # noqa: E402
+from support.live import KEY, STRATEGIES, bar_time, trading_sim, wait_until  # noqa: E402
 from support.server_process import Server, request  # noqa: E402
 
 TOKEN = "bench-token"

@@ -178,7 +178,7 @@ def test_sigterm_stops_the_installed_server_cleanly(installed, tmp_path):
 
 def test_a_paper_session_from_the_install(installed, tmp_path):
     """`cracktrader live run` (paper) on the exchange simulator's bars, then status and stop."""
-    from live_support import STRATEGIES, bar_time, cli_args, trading_sim, wait_until
+    from support.live import STRATEGIES, bar_time, cli_args, trading_sim, wait_until
 
     from cracktrader.live import read_bars, read_events, read_state
 

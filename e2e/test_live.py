@@ -11,8 +11,8 @@ import pytest
 
 from app_driver import App
 from browser_env import ARTIFACTS, CLI, HOST_TOKEN
-from live_host_support import serve_config
-from live_support import KEY, SECRET, STRATEGIES, bar_time, trading_sim, wait_until
+from support.live_host import serve_config
+from support.live import KEY, SECRET, STRATEGIES, bar_time, trading_sim, wait_until
 from support.server_process import Server, request
 
 from cracktrader.live import read_events

@@ -88,7 +88,7 @@ def create_app(web_dir, token=None, cache_dir=None, limits=None, allowed_hosts=N
     from starlette.middleware import Middleware
     from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-    hosts = list(allowed_hosts) if allowed_hosts else LOOPBACK_HOSTS + ["testserver"]
+    hosts = list(allowed_hosts) if allowed_hosts else LOOPBACK_HOSTS
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=hosts)]
     services = Services()
     live = LiveSessions(live_dir, accounts=accounts, risk=risk, poll=live_poll, cache=cache_dir)

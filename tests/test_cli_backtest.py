@@ -10,27 +10,12 @@ from pathlib import Path
 import pytest
 
 import cracktrader as ct
-from cracktrader import synthetic
-from engine_strategies import SmaCross
+from cracktrader import examples, synthetic
+from support.strategies import SmaCross
 
 CLI = str(Path(sys.executable).with_name("cracktrader"))
 
-STRATEGY = '''import cracktrader as ct
-
-
-class SmaCross(ct.Strategy):
-    params = dict(fast=10, slow=30)
-
-    def init(self):
-        self.fast = ct.ind.SMA(self.data.close, self.p.fast)
-        self.slow = ct.ind.SMA(self.data.close, self.p.slow)
-
-    def next(self):
-        if not self.position and self.fast[0] > self.slow[0]:
-            self.buy()
-        elif self.position and self.fast[0] < self.slow[0]:
-            self.close()
-'''
+STRATEGY = examples.source("sma_cross")  # the shipped example: class SmaCross
 
 
 def cli(*args, cwd):
@@ -81,10 +66,12 @@ def test_errors_at_import_and_in_init_name_the_line_too(work):
     (work / "syntax.py").write_text("import cracktrader as ct\nclass S(ct.Strategy)\n    pass\n")
     r = cli("syntax.py", "--data", "btc.csv", cwd=work)
     assert r.returncode == 1 and r.stderr.startswith("syntax.py, line 2: SyntaxError")
-    (work / "init.py").write_text(STRATEGY.replace("self.p.slow)", "self.p.slow)\n        self.p.nope"))
+    source = STRATEGY.replace("self.p.slow)", "self.p.slow)\n        self.p.nope")
+    (work / "init.py").write_text(source)
+    line = source.splitlines().index("        self.p.nope") + 1
     r = cli("init.py", "--data", "btc.csv", cwd=work)
     assert r.returncode == 1 and r.stderr.splitlines() == [
-        "init.py, line 10: AttributeError: 'Params' object has no attribute 'nope'"]
+        f"init.py, line {line}: AttributeError: 'Params' object has no attribute 'nope'"]
 
 
 @pytest.mark.parametrize("args, message", [

@@ -7,8 +7,8 @@ import signal
 import pytest
 
 from cracktrader.live import read_events
-from live_host_support import LiveHost, accounts, advance, request, stalled_socket
-from live_support import KEY, START, trading_sim, wait_until
+from support.live_host import LiveHost, accounts, advance, request, stalled_socket
+from support.live import KEY, START, trading_sim, wait_until
 
 
 @pytest.fixture
@@ -187,7 +187,7 @@ def test_a_slow_client_is_dropped_and_others_go_on(sim, host, monkeypatch):
 
 
 def test_keys_never_leave_the_server(sim, host, tmp_path):
-    from live_support import SECRET
+    from support.live import SECRET
 
     sid = host.api("POST", "/api/live", request("Every", params={"size": 0.001, "every": 1, "hold": 1}))[1]["id"]
     wait_until(lambda: host.session(sid)["state"].get("health") == "ok", 60, "the session to start")

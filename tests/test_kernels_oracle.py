@@ -1,5 +1,5 @@
 """Every indicator of the catalog against its oracle (TA-Lib, or the pure-Python definitions in
-tests/reference.py): every output value and the exact NaN warm-up, on generated and real market
+tests/support/reference.py): every output value and the exact NaN warm-up, on generated and real market
 data, and on series with NaN and infinite values, where each finite stretch is a series of its
 own. The oracles and data are in tests/support/indicators.py."""
 

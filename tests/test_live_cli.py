@@ -6,7 +6,7 @@ import subprocess
 import pytest
 
 from cracktrader.live import read_state, send_command
-from live_support import CLI, bar_time, cli_args, env, start, trading_sim, wait_until
+from support.live import CLI, bar_time, cli_args, env, start, trading_sim, wait_until
 
 
 def cli(*args, **kw):
@@ -95,8 +95,8 @@ def test_the_python_api(sim, tmp_path):
     import threading
 
     import cracktrader as ct
-    from live_strategies import Every
-    from live_support import exchange_config
+    from support.live_strategies import Every
+    from support.live import exchange_config
 
     out = {}
     journal = tmp_path / "api.journal"
@@ -165,7 +165,7 @@ def test_live_prints_its_summary_before_any_order(sim, tmp_path):
     """--live (real money): the account, symbol and limits are printed (and journaled) before the
     first order leaves."""
     from cracktrader.live import read_events
-    from live_support import KEY, SECRET
+    from support.live import KEY, SECRET
 
     journal = tmp_path / "s.journal"
     cfg_file = tmp_path / "live.json"

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from cracktrader.live import read_events
-from live_support import KEY, bar_time, config, drive, session, trading_sim
+from support.live import KEY, bar_time, config, drive, session, trading_sim
 from support.exchange_sim import Fault
 
 ORDER = "/api/v3/order"

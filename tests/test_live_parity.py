@@ -6,9 +6,9 @@ same volume share), partial fills included."""
 import pytest
 
 import cracktrader as ct
-from live_strategies import Cross
-from live_support import KEY, SECRET, START, bar_time, config, drive, journal_candles, rules_of, session, trading_sim
 from support.exchange_sim import ExchangeSim
+from support.live import KEY, SECRET, START, bar_time, config, drive, journal_candles, rules_of, session, trading_sim
+from support.live_strategies import Cross
 
 VOLUME_SHARE = 0.01  # of each bar's volume: the simulator's bars are 0-50 BTC, entries ~0.2 BTC
 

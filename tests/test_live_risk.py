@@ -5,7 +5,7 @@ halted, which survives restarts until `live resume`; the kill switch cancels and
 import pytest
 
 from cracktrader.live import read_events, send_command
-from live_support import KEY, config, drive, session, trading_sim
+from support.live import KEY, config, drive, session, trading_sim
 
 
 @pytest.fixture

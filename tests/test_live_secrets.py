@@ -8,7 +8,7 @@ import pytest
 
 from cracktrader.live import LiveError, SessionConfig
 from cracktrader.live.keys import Redactor, load_keys
-from live_support import CLI, KEY, SECRET, STRATEGIES, bar_time, cli_args, env, start, trading_sim, wait_until
+from support.live import CLI, KEY, SECRET, STRATEGIES, bar_time, cli_args, env, start, trading_sim, wait_until
 from cracktrader.live import read_state, send_command
 
 

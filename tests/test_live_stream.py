@@ -4,7 +4,7 @@ exchange's klines; what a dropped stream missed comes over REST, no bar missing 
 
 import pytest
 
-from live_support import START, bar_time, config, session, trading_sim, wait_until
+from support.live import START, bar_time, config, session, trading_sim, wait_until
 
 MINUTE = 60_000
 

@@ -15,8 +15,8 @@ import pytest
 import cracktrader as ct
 from cracktrader.live import read_bars, read_events, read_state, running
 from cracktrader.synthetic import random_walk
-from live_host_support import advance, request, serve_config
-from live_support import trading_sim, wait_until
+from support.live_host import advance, request, serve_config
+from support.live import trading_sim, wait_until
 from support.server_process import Server, tiny_web
 from support.server_process import request as http
 from test_code_runs import FORK_SPIN, HOG, LIMITS, all_gone
@@ -99,7 +99,7 @@ def test_sigterm_stops_live_sessions_cleanly_and_the_next_start_resumes_them(sim
 
 
 def _bar_times(first, n):
-    from live_support import bar_time
+    from support.live import bar_time
 
     return [bar_time(k - 1) for k in range(first, first + n)]
 

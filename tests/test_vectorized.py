@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cracktrader as ct
-import vectorized_cases as cases
+from support import vectorized_cases as cases
 from cracktrader import stats, synthetic
 from cracktrader.kernels import MarketRules
 from cracktrader.vectorized import ArraySignals, SignalStrategy, Signals

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import cracktrader as ct
-import vectorized_cases as cases
+from support import vectorized_cases as cases
 from cracktrader import synthetic
 
 SOURCE = Path(cases.__file__).read_text()

@@ -3,24 +3,23 @@
 data to run them on, and the comparison the issue asks for.
 
 Oracles are TA-Lib (parameters always passed explicitly, SMA as the MA type) or, for the
-kernels TA-Lib lacks, the pure-Python definitions in tests/reference.py.
+kernels TA-Lib lacks, the pure-Python definitions in tests/support/reference.py.
 """
 
 import math
 import random
 from array import array
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import pytest
 import talib
 
-import reference
 from cracktrader.kernels.catalog import CATALOG, Signature
+from support import reference
+from support.shared_data import SHARED_DATA, absent
 
-DATA = Path("/work/shared/data")
 NAN = float("nan")
 
 
@@ -31,7 +30,7 @@ class Oracle:
     cases: tuple  # parameter tuples compared with the oracle
     random_params: Callable  # (rng, length) -> parameters valid for a series of that length
     oracle: Callable  # (columns by input name, *params) -> array or tuple of arrays
-    talib: bool = True  # False: the oracle is tests/reference.py
+    talib: bool = True  # False: the oracle is tests/support/reference.py
     min_length: int = 1  # the shortest series its periods allow
 
 
@@ -176,10 +175,9 @@ def synthetic(length, seed, price=100.0, move=0.01, flat=0.0):
 
 
 def _csv(path):
-    if path.suffix == ".txt":  # backtrader: Date,Open,High,Low,Close,Volume,OpenInterest
-        raw = np.genfromtxt(path, delimiter=",", skip_header=1, usecols=(1, 2, 3, 4, 5))
-    else:  # freqtrade: timestamp,open,high,low,close,volume
-        raw = np.genfromtxt(path, delimiter=",", skip_header=1, usecols=(1, 2, 3, 4, 5))
+    """OHLCV columns of a freqtrade (timestamp,open,...) or backtrader (Date,Open,...,OpenInterest)
+    file: both hold open, high, low, close, volume in columns 1-5."""
+    raw = np.genfromtxt(path, delimiter=",", skip_header=1, usecols=(1, 2, 3, 4, 5))
     return dict(zip(("open", "high", "low", "close", "volume"), np.ascontiguousarray(raw.T)))
 
 
@@ -191,8 +189,8 @@ def datasets():
         "btc": synthetic(2000, 3, price=60_000.0, move=0.001),
         "tiny": synthetic(2000, 4, price=1e-4),
     }
-    if DATA.is_dir():
-        for path in sorted(DATA.glob("*")):
+    if SHARED_DATA is not None:
+        for path in sorted(SHARED_DATA.glob("*")):
             if path.suffix in (".csv", ".txt"):
                 sets[path.stem] = _csv(path)
     return sets
@@ -307,11 +305,16 @@ DATASETS = datasets()
 
 
 def oracle_cases(specs):
-    """(spec, params, dataset name) for every parameter case on every dataset."""
-    return [
+    """(spec, params, dataset name) for every parameter case on every dataset; without the shared
+    real data, one skipped case per spec says so."""
+    cases = [
         pytest.param(spec, params, data, id=f"{spec.name}{list(params)}-{data}")
         for spec in specs for params in spec.cases for data in DATASETS
     ]
+    if absent():
+        skip = pytest.mark.skip(reason=absent())
+        cases += [pytest.param(spec, spec.cases[0], None, id=f"{spec.name}-real", marks=skip) for spec in specs]
+    return cases
 
 
 def check_oracle(kernels, spec, params, data):

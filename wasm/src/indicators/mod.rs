@@ -26,6 +26,7 @@ pub(crate) use float::{
 
 // Building blocks shared by several kernels.
 mod extremes;
+mod lanes;
 mod rolling;
 mod smooth;
 

@@ -12,7 +12,7 @@ import urllib.request
 
 import uvicorn
 
-from live_support import KEY, SECRET, STRATEGIES, bar_time, exchange_config, wait_until
+from support.live import KEY, SECRET, STRATEGIES, bar_time, exchange_config, wait_until
 
 TOKEN = "host-token-5d1e"
 
@@ -137,7 +137,7 @@ class EventSocket:
 
 
 def request(strategy="Every", account="sim", mode="exchange", **extra):
-    """A POST /api/live body for a strategy of tests/live_strategies.py on the simulator."""
+    """A POST /api/live body for a strategy of tests/support/live_strategies.py on the simulator."""
     body = {"strategy": STRATEGIES.read_text(), "strategy_class": strategy, "account": account, "symbol": "BTC/USDT",
             "timeframe": "1m", "mode": mode, "warmup": 30, "cash": 10_000}
     body.update(extra)
