@@ -183,6 +183,7 @@ def test_17_the_editor_completes_and_explains_the_api(page, static_url):
     option = page.locator(".cm-tooltip-autocomplete li", has_text="BBANDS")
     option.wait_for()
     assert "(x, n, k_up=2.0, k_down=2.0)" in option.inner_text()
+    page.wait_for_timeout(300)  # CodeMirror ignores Enter just after the list (re)opens (interactionDelay)
     page.keyboard.press("Enter")
     assert any(text.endswith("self.bands = ct.ind.BBANDS") for text in editor_lines(page))
     page.keyboard.press("Enter")

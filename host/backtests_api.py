@@ -2,8 +2,9 @@
 
 Body (JSON, at most 1 MB): {"strategy": "<python source>", "strategy_class": null,
 "dataset": "<id>", "since": ms, "until": ms, "timeframe": "4h", "cash", "commission", "slippage", "fill",
-"intrabar", "intrabar_data", "leverage", "sizing", "market_rules", "params": {...}}. The run is
-the browser's (`cracktrader.runner`), with the warm-up history before `since` read from the
+"intrabar", "intrabar_data", "leverage", "sizing", "volume_limit", "market_rules", "engine", "params": {...}}
+("engine": "auto" by default, "event" or "vectorized", as ct.backtest's; the result's "engine" says which
+ran). The run is the browser's (`cracktrader.runner`), with the warm-up history before `since` read from the
 cache, as a code run (code_runs.py: its own process, memory, CPU and time limits, a bounded
 queue). Answers {"result": <result JSON>, "bars", "seconds", "overlays": [{"name", "pane",
 "values"}]} (the indicator lines the page draws) or an error {"error", "kind", "line" | "row",

@@ -12,7 +12,7 @@ import cracktrader as ct
 from cracktrader import kernels, log, markets, runner, stats, synthetic
 from cracktrader.candles import to_array
 from cracktrader.examples import source as example
-from engine_support import MINUTE, T0, candles, run
+from support.engine import MINUTE, T0, candles, run
 
 FLAT = (100, 100, 100, 100)
 DAY = 86_400_000

@@ -12,6 +12,8 @@ import { initResults, lastJson } from "./backtest/results.js";
 import { initRun, run } from "./backtest/run.js";
 import { initSettings } from "./backtest/settings.js";
 import { initStrategy, inspect, setSource } from "./backtest/strategy.js";
+import { initLive, liveApi, showLive } from "./live/view.js";
+import { initViews } from "./views.js";
 
 const runFromPage = () => run().catch(() => {}); // a failure is shown on the page
 
@@ -31,6 +33,8 @@ async function loadSite() {
     for (const ds of datasets) if (!state.datasets.has(ds.id)) addDataset(ds);
   }
   describeDataset();
+  initLive();
+  initViews((view) => view === "live" && showLive());
 }
 
 // Ready once Python is up and the first result is on screen: the shared run from the URL (when
@@ -78,6 +82,8 @@ window.cracktrader = {
   get timing() {
     return state.timing;
   },
+  // The Live view: select(id), selected, lastSeq, fillsShown() (trade id -> epoch ms drawn).
+  live: liveApi,
   // The result JSON of the last run shown (fetched from the worker when the page ran it).
   async lastResult() {
     const json = await lastJson();

@@ -34,4 +34,9 @@ export const state = {
   tradesShown: null,
   // The session's last runs, for comparing: [{id, label, data, settings, stats, time, equity, chosen}].
   runs: [],
+
+  // The Live view (live/): the host's accounts and sessions, the selected session (its id, the
+  // last event shown, its chart and events stream, its orders' sides by client id, when each
+  // of its fills was drawn).
+  live: { accounts: null, sessions: [], selected: null, lastSeq: 0, chart: null, stream: null, orders: new Map(), fillsShown: new Map() },
 };

@@ -30,6 +30,7 @@ function fmtDuration(ms) {
 
 // Every statistic, declared once: its label and how it reads.
 const STATS = [
+  ["engine", "Engine", "text"],
   ["start", "Start", "time"], ["end", "End", "time"], ["bars", "Bars", "count"],
   ["initial_cash", "Initial cash", "money"], ["final_value", "Final value", "money"],
   ["total_return", "Total return", "percent"], ["benchmark_return", "Buy & hold return", "percent"],
@@ -39,7 +40,7 @@ const STATS = [
   ["max_drawdown", "Max drawdown", "percent"], ["max_drawdown_duration_ms", "Longest drawdown", "duration"],
   ["max_drawdown_duration_bars", "Longest drawdown (bars)", "count"],
   ["trades", "Trades", "count"], ["open_trades", "Open at the end", "count"], ["win_rate", "Win rate", "percent"],
-  ["profit_factor", "Profit factor", "ratio"], ["expectancy", "Expectancy", "money"], ["avg_trade", "Average trade", "money"],
+  ["profit_factor", "Profit factor", "ratio"], ["expectancy", "Expectancy", "money"],
   ["best_trade", "Best trade", "money"], ["worst_trade", "Worst trade", "money"], ["exposure", "Exposure", "percent"],
   ["sqn", "SQN", "ratio"], ["fees", "Fees", "money"], ["annualization", "Annualization", "annualization"],
 ];

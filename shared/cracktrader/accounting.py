@@ -59,11 +59,6 @@ class Trade:
     def pnl(self):
         return self.gross - self.commission
 
-    @property
-    def return_pct(self):
-        """P&L (net) as a percentage of the entry notional."""
-        return 100 * self.pnl / (self.size * self.entry_price)
-
     def to_dict(self):
         """The trade as the result JSON writes it (README, Results): its fills, and its detail
         measured on its feed's bars (null before any exit: see `open_dict`)."""

@@ -101,6 +101,8 @@ class Engine:
         self.strategy = self._make(strategy, params)
         self.required = [f.warmup for f in self.feeds]  # bars each feed needs before next()
         self.ready = False
+        self.outcome = None  # the Result when the vectorized kernel ran the backtest instead (backtest.py)
+        self.engine_reason = None  # why the kernel did not
 
     # --- set-up ---------------------------------------------------------------------------
     def _timeline(self):
@@ -327,6 +329,8 @@ class Engine:
     # --- results ----------------------------------------------------------------------------
     def result(self):
         """The run so far as a Result (value, stats, trades, equity), from `start` on."""
+        if self.outcome is not None:
+            return self.outcome
         n = self.step + 1
         first = min(self.first_step(), n)
         account = self.broker.account
@@ -336,6 +340,7 @@ class Engine:
             trades=list(account.trades), open_trades=[t for t in account.open_trades if t],
             times=self.times[first:n], equity=self.equity[first:n], bar_ms=bar_ms, orders=list(self.broker.orders),
             feeds=self.feeds, benchmark=self._benchmark(first, n), log=self.log.entries(), first_step=first,
+            engine_reason=self.engine_reason,
         )
 
     def _benchmark(self, a, b):

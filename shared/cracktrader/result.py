@@ -1,11 +1,12 @@
 """The result of a run: final value, statistics, trades, the log and the equity curve.
 
 `to_json()` writes the document the CLI, the server and the browser share (README, Results):
-`{"final_value", "stats": {...}, "trades": [{"entry_time", "exit_time", "side", "size",
+`{"final_value", "engine", "stats": {...}, "trades": [{"entry_time", "exit_time", "side", "size",
 "entry_price", "exit_price", "pnl", "commission", "bars", "duration_ms", "return", "mae", "mfe",
 "entry_reason", "exit_reason"}], "open_trades": [...], "summary": {"long", "short", "monthly"},
 "log": [{"time", "bar", "text"}], "equity": [[time_ms, value], ...]}`.
-Times are UTC ms (a fill's time is its bar's open time). The same run gives the same bytes.
+Times are UTC ms (a fill's time is its bar's open time). The same run gives the same bytes;
+"engine" says which ran it ("event", or "vectorized": the same document otherwise).
 A trade's detail (bars, duration, return, MAE/MFE, reasons) is derived here from its record
 (`accounting.Trade`: fills, times, entry/exit orders) and its feed's bars, whichever engine ran;
 `stats` adds buy-and-hold of `benchmark` (`stats.versus`) to the Measures' statistics.
@@ -27,8 +28,10 @@ def _clean(x):
 
 
 class Result:
+    engine = "event"  # which engine ran: "event", or "vectorized" (the kernel's KernelResult)
+
     def __init__(self, final_value, cash, trades, open_trades, times, equity, bar_ms, orders, feeds,
-                 benchmark=None, log=(), first_step=0):
+                 benchmark=None, log=(), first_step=0, engine_reason=None):
         self.final_value = final_value
         self.cash = cash
         self.trades = trades  # closed, in closing order
@@ -41,6 +44,7 @@ class Result:
         self.benchmark = benchmark  # the first feed's close at each bar: what buy-and-hold follows
         self.log = list(log)  # [{"time", "bar", "text"}]: what the strategy printed
         self.first_step = first_step  # the engine's step of the first bar (after a run's history)
+        self.engine_reason = engine_reason  # why the vectorized kernel did not run it (backtest.py)
         self._stats = None
 
     @property
@@ -67,6 +71,7 @@ class Result:
         """The JSON document as a dict; `equity=False` leaves out the (long) equity curve."""
         doc = {
             "final_value": _clean(self.final_value),
+            "engine": self.engine,
             "stats": self.stats,
             "trades": [_clean(t.to_dict()) for t in self.trades],
             "open_trades": [_clean(t.open_dict(self.times[-1])) for t in self.open_trades],

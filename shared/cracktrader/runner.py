@@ -21,9 +21,10 @@ from .strategy import StrategyError, strategies_from_source
 
 FILENAME = "strategy.py"
 # The settings a run takes as JSON. market_rules: a saved market's id or {"market", "precision_mode"}
-# (cracktrader.markets); intrabar_data: true to replay bars over those they were aggregated from.
+# (cracktrader.markets); intrabar_data: true to replay bars over those they were aggregated from;
+# engine: ct.backtest's ("auto", "event" or "vectorized").
 SETTINGS = ("cash", "commission", "slippage", "fill", "intrabar", "leverage", "sizing", "volume_limit", "market_rules",
-            "intrabar_data")
+            "intrabar_data", "engine")
 VIEW = ("since", "until", "timeframe")
 # Indicators drawn over the candles (same scale as prices); the others get their own pane.
 PRICE_OVERLAYS = {"SMA", "EMA", "WMA", "DEMA", "TEMA", "TRIMA", "KAMA", "SMMA", "BBANDS", "DONCHIAN",

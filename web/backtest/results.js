@@ -63,7 +63,8 @@ export async function showResult(out) {
     },
   });
   await nextTask();
-  renderStats($("stats"), [{ label: "", stats: out.stats }]);
+  // the result's engine (event or vectorized) is shown with the stats
+  renderStats($("stats"), [{ label: "", stats: { ...out.stats, engine: out.engine } }]);
   const open = out.open_trades?.length ?? 0;
   $("trade-count").textContent = `(${out.trades.length}${open ? ` + ${open} open` : ""})`;
   renderSummary($("summary"), out.summary);

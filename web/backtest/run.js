@@ -47,7 +47,8 @@ export async function run(config = {}, automated = false) {
     source,
     strategy: config.strategyClass ?? currentStrategy()?.name ?? null,
     data: fromPage ? dataSpec(view) : automationData(config.data, view),
-    settings: readSettings(config),
+    // engine: ct.backtest's ("auto", "event" or "vectorized"); the automation API's only, no input
+    settings: { ...readSettings(config), ...pick(config, ["engine"]) },
     params: config.params ?? readParams(),
     view,
     json: automated,

@@ -1,4 +1,5 @@
-//! PyO3 bindings: the extension module `cracktrader._native`, one file per concept.
+//! PyO3 bindings: the extension module `cracktrader._native`, one file per concept, each adding
+//! its functions and classes to the module in its `register`.
 
 use pyo3::prelude::*;
 
@@ -7,6 +8,7 @@ mod columns;
 mod indicators;
 mod ohlcv;
 mod orders;
+mod trades;
 mod vectorized;
 
 #[pymodule]
@@ -16,6 +18,7 @@ fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     orders::register(m)?;
     ohlcv::register(m)?;
     checksum::register(m)?;
+    trades::register(m)?;
     vectorized::register(m)?;
     Ok(())
 }
