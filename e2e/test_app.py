@@ -7,6 +7,7 @@ import json
 import urllib.request
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import cracktrader as ct
 from app_driver import App
@@ -262,8 +263,11 @@ def test_chart_regroups_as_you_zoom(page, static_url):
                 return True
             page.mouse.wheel(0, delta)
             page.wait_for_timeout(60)
-        page.wait_for_timeout(500)  # the regrouping follows the zoom once it settles
-        return page.evaluate(done)
+        try:  # the regrouping follows the zoom once it settles: later on a loaded machine
+            page.wait_for_function(done, timeout=10_000)
+            return True
+        except PlaywrightTimeout:
+            return False
 
     groups = "() => document.querySelector('#chart-note').dataset.groups"
     assert wheel_until(-600, f"({groups})() === '1'")
