@@ -21,5 +21,17 @@ from .strategy import from_source as strategy_from_source  # noqa: E402
 
 __all__ = [
     "Candles", "Commission", "DataError", "Engine", "LookAheadError", "OrderRejected", "Result", "Slippage",
-    "Strategy", "StrategyError", "backtest", "ind", "load_data", "strategy_from_source", "timeframe_ms",
+    "Strategy", "StrategyError", "backtest", "ind", "load_data", "optimize", "strategy_from_source", "timeframe_ms",
+    "walk_forward",
 ]
+
+
+def __getattr__(name):
+    # Sweeps on first use: `import cracktrader` stays light. `ct.optimize(...)` calls the
+    # (callable) module cracktrader.optimize; `ct.walk_forward` is its function.
+    if name in ("optimize", "walk_forward"):
+        from importlib import import_module
+
+        module = import_module(f"{__name__}.optimize")
+        return module if name == "optimize" else module.walk_forward
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -59,7 +59,7 @@ class Engine:
 
     def __init__(self, strategy, data, *, cash=10_000.0, commission=0.0, slippage=0.0, params=None,
                  fill="open", intrabar="adverse", intrabar_data=None, leverage=1.0, sizing="95%",
-                 market_rules=None):
+                 market_rules=None, start=None):
         if not (isinstance(strategy, type) and issubclass(strategy, Strategy)):
             raise TypeError(f"strategy: expected a ct.Strategy subclass, got {strategy!r}")
         if isinstance(cash, bool) or not isinstance(cash, (int, float)) or not 0 < cash < math.inf:
@@ -70,7 +70,10 @@ class Engine:
             raise ValueError(f"intrabar must be one of {', '.join(POLICIES)}, got {intrabar!r}")
         if isinstance(leverage, bool) or not isinstance(leverage, (int, float)) or not 0 < leverage < math.inf:
             raise ValueError(f"leverage must be a positive number, got {leverage!r}")
+        if start is not None and (isinstance(start, bool) or not isinstance(start, int)):
+            raise ValueError(f"start must be a time in UTC ms (an int), got {start!r}")
         self.cash, self.fill, self.intrabar, self.leverage = float(cash), fill, intrabar, float(leverage)
+        self.start = start  # UTC ms: the steps before it only warm indicators up
         self.commission, self.slippage = Commission.of(commission), Slippage.of(slippage)
         self.sizing = parse_sizing(sizing)
         _check_rules(market_rules)
@@ -172,6 +175,10 @@ class Engine:
         self.times.append(close - self.finest)
 
     def _steps(self, a, b):
+        begin = self.begin()
+        if a < begin:  # before `start`: no strategy call, no order, the account stays as it is
+            self._idle(a, min(begin, b))
+            a = min(begin, b)
         ready = a if self.ready else self._first_ready(a, b)
         if ready > a:
             if self._prenext is not None:
@@ -184,7 +191,15 @@ class Engine:
 
     def first_next(self):
         """The first step of the loaded bars where next() runs (len(times) if none)."""
-        return self._first_ready(0, len(self.times))
+        return self._first_ready(min(self.begin(), len(self.times)), len(self.times))
+
+    def begin(self):
+        """The first step at or after `start` (0 without one): where the run and its result begin."""
+        if self.start is None:
+            return 0
+        from bisect import bisect_left
+
+        return bisect_left(self.times, self.start)
 
     def _first_ready(self, a, b):
         need = self.required
@@ -283,13 +298,14 @@ class Engine:
     def result(self):
         """The run so far as a Result (value, stats, trades, equity)."""
         n = self.step + 1
+        first = min(self.begin(), n)
         account = self.broker.account
         bar_ms = self.feeds[0].bar_ms if self.cursors is None else self.finest
         return Result(
             final_value=self.equity[n - 1] if n else self.cash, cash=self.cash,
             trades=list(account.trades), open_trades=[t for t in account.open_trades if t],
-            times=self.times[:n], equity=self.equity[:n], bar_ms=bar_ms, orders=list(self.broker.orders),
-            feeds=self.feeds,
+            times=self.times[first:n], equity=self.equity[first:n], bar_ms=bar_ms, orders=list(self.broker.orders),
+            feeds=self.feeds, first_step=first,
         )
 
 

@@ -22,7 +22,7 @@ def _clean(x):
 
 
 class Result:
-    def __init__(self, final_value, cash, trades, open_trades, times, equity, bar_ms, orders, feeds):
+    def __init__(self, final_value, cash, trades, open_trades, times, equity, bar_ms, orders, feeds, first_step=0):
         self.final_value = final_value
         self.cash = cash
         self.trades = trades  # closed, in closing order
@@ -32,12 +32,14 @@ class Result:
         self.bar_ms = bar_ms
         self.orders = orders  # every order of the run, by id
         self.feeds = feeds
+        self.first_step = first_step  # the run's step of equity[0] (> 0 when it started at `start`)
         self._stats = None
 
     @property
     def stats(self):
         if self._stats is None:
-            self._stats = _clean(_stats.compute(self.trades, self.open_trades, self.times, self.equity, self.cash, self.bar_ms))
+            self._stats = _clean(_stats.compute(self.trades, self.open_trades, self.times, self.equity, self.cash, self.bar_ms,
+                                               self.first_step))
         return self._stats
 
     def to_dict(self, equity=True):

@@ -33,7 +33,8 @@ def _mean_std(xs):
     return mean, math.sqrt(math.fsum(map(operator.mul, dev, dev)) / (n - 1))
 
 
-def _returns(equity):
+def returns(equity):
+    """Per-bar simple returns of an equity curve (0 after a bar worth 0)."""
     prev, cur = equity, islice(equity, 1, None)
     if all(equity):
         return list(map(operator.sub, map(operator.truediv, cur, prev), repeat(1.0)))
@@ -60,9 +61,11 @@ def drawdown(times, equity):
     return (worst, *longest)
 
 
-def exposure(trades, bars):
-    """Fraction of bars that ended with a position open: union of [entry_step, exit_step)."""
-    spans = sorted((t.entry_step, t.exit_step if t.exit_step is not None and not t.is_open else bars) for t in trades)
+def exposure(trades, bars, first_step=0):
+    """Fraction of bars that ended with a position open: union of [entry_step, exit_step),
+    steps counted from `first_step` (the run's step of the first bar reported)."""
+    spans = sorted((t.entry_step - first_step, t.exit_step - first_step if t.exit_step is not None and not t.is_open
+                    else bars) for t in trades)
     covered, end = 0, 0
     for a, b in spans:
         a = max(a, end)
@@ -72,18 +75,19 @@ def exposure(trades, bars):
     return covered / bars if bars else None
 
 
-def compute(trades, open_trades, times, equity, cash, bar_ms):
+def compute(trades, open_trades, times, equity, cash, bar_ms, first_step=0):
     """The statistics of a run from its closed trades, open trades and equity curve
-    (`times` UTC ms of each bar, `equity` the value at its close), starting from `cash`."""
+    (`times` UTC ms of each bar, `equity` the value at its close), starting from `cash`;
+    trades' steps count from `first_step`."""
     n = len(equity)
     final = equity[-1] if n else cash
     per_year = YEAR_MS / bar_ms if bar_ms else None
     span_ms = (times[-1] - times[0] + bar_ms) if n and bar_ms else None
     years = span_ms / YEAR_MS if span_ms else None
-    returns = _returns(equity) if n > 1 else []
-    mean, std = _mean_std(returns)
-    losses = list(filter((0.0).__gt__, returns))
-    down = math.sqrt(math.fsum(map(operator.mul, losses, losses)) / len(returns)) if returns else None
+    per_bar = returns(equity) if n > 1 else []
+    mean, std = _mean_std(per_bar)
+    losses = list(filter((0.0).__gt__, per_bar))
+    down = math.sqrt(math.fsum(map(operator.mul, losses, losses)) / len(per_bar)) if per_bar else None
     root = math.sqrt(per_year) if per_year else None
     total_return = final / cash - 1.0
     if years is None:
@@ -118,7 +122,7 @@ def compute(trades, open_trades, times, equity, cash, bar_ms):
         "avg_trade": trade_mean,
         "best_trade": max(pnls) if pnls else None,
         "worst_trade": min(pnls) if pnls else None,
-        "exposure": exposure([*trades, *open_trades], n),
+        "exposure": exposure([*trades, *open_trades], n, first_step),
         "sqn": math.sqrt(len(pnls)) * trade_mean / trade_std if trade_std else None,
         "fees": fees,
         "annualization": {

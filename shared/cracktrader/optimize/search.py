@@ -1,0 +1,85 @@
+"""The search loop: the method proposes, the runner runs, each finished trial is recorded (and
+journaled), the method is told, progress is reported with the best so far. Ctrl+C stops it and
+keeps what finished."""
+
+import math
+import sys
+
+from .executors import LocalPool
+
+IN_FLIGHT = 2  # chunks queued per worker: enough to keep them busy, few to drop on Ctrl+C
+
+
+def run_search(job, method, runner, *, window=None, progress=None, journal=None):
+    """Run the method's proposals on `runner`; returns (records by index, interrupted)."""
+    records = dict(journal.done) if journal else {}
+    queue, pending = [], {}
+    retried = set()
+    interrupted = False
+    runner.start(job)
+    try:
+        while True:
+            if not queue and not pending:
+                queue = list(method.next_batch())
+                if not queue:
+                    break
+            while queue and len(pending) < IN_FLIGHT * runner.workers:
+                index, params = queue.pop(0)
+                pending[runner.submit([(params, window)])] = [(index, params)]
+            for future in runner.wait(pending):
+                tasks = pending.pop(future)
+                try:
+                    results = future.result()
+                except Exception as e:  # noqa: BLE001 - a dead worker fails its trials, not the search
+                    if _worker_died(e) and isinstance(runner, LocalPool) and tasks[0][0] not in retried:
+                        retried.update(i for i, _ in tasks)  # once, in a fresh pool
+                        runner.restart()
+                        for f, t in list(pending.items()):  # the broken pool failed them all
+                            f.cancel()
+                            queue[:0] = t
+                        pending.clear()
+                        queue[:0] = tasks
+                        break
+                    results = [_failed(p, e) for _, p in tasks]
+                for (index, _), record in zip(tasks, results):
+                    record = {"trial": index, **record}
+                    records[index] = record
+                    method.tell(index, record)
+                    if journal:
+                        journal.append(record)
+                if progress:
+                    progress(len(records), method.total, records)
+    except KeyboardInterrupt:
+        interrupted = True
+        print(f"\ninterrupted: keeping the {len(records)} finished trials", file=sys.stderr)
+    finally:
+        runner.close(cancel=interrupted)
+        method.close()
+        if journal:
+            journal.close()
+    return [records[k] for k in sorted(records)], interrupted
+
+
+def _worker_died(error):
+    return type(error).__name__ in ("BrokenProcessPool", "KilledWorker")
+
+
+def _failed(params, error):
+    reason = f"{type(error).__name__}: {error}"
+    if _worker_died(error):
+        reason = f"the worker running it died ({reason})"
+    return {"params": dict(params), "status": "failed", "reason": reason, "objective": None, "stats": None,
+            "engine": None, "seconds": None}
+
+
+def best_index(records, objective):
+    """The index (in `records`) of the best "ok" trial by the (single) objective; the first
+    among ties; None if no trial is ok."""
+    best, top = None, -math.inf
+    for k, r in enumerate(records):
+        if r["status"] != "ok":
+            continue
+        score = objective.score(r["objective"])
+        if score is not None and score > top:
+            best, top = k, score
+    return best
