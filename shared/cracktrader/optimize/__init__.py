@@ -39,7 +39,7 @@ def optimize(strategy, data, space=None, *, objective="sharpe", method="grid", c
     the PBO's cross-validation. out: a folder for the journal (resume), the study and the report.
     progress(done, total, records). The other keywords are backtest settings (cash, commission...).
     """
-    from .run import prepare, finish
+    from .run import finish, prepare
     from .search import run_search
 
     job, space, method_, journal = prepare(strategy, data, space, objective=objective, method=method,
@@ -49,8 +49,13 @@ def optimize(strategy, data, space=None, *, objective="sharpe", method="grid", c
     from .executors import runner_for
 
     runner = runner_for(executor, jobs)
-    records, interrupted = run_search(job, method_, runner, progress=progress, journal=journal)
-    return finish(job, space, method, records, interrupted, runner, out, params)
+    interrupted = True
+    runner.start(job)
+    try:
+        records, interrupted = run_search(method_, runner, progress=progress, journal=journal)
+    finally:
+        runner.close(cancel=interrupted)
+    return finish(job, space, method, records, interrupted, runner, out)
 
 
 def walk_forward(strategy, data, space=None, **options):

@@ -51,7 +51,7 @@ def prepare(strategy, data, space, *, objective, method, constraint, max_trials,
     return job, space, method_, journal
 
 
-def finish(job, space, method, records, interrupted, runner, out, params=None):
+def finish(job, space, method, records, interrupted, runner, out):
     result = OptimizeResult(job, space, method, records, interrupted=interrupted, executor=runner.name)
     if out is not None:
         result.write(out)

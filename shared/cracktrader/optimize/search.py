@@ -10,13 +10,14 @@ from .executors import LocalPool
 IN_FLIGHT = 2  # chunks queued per worker: enough to keep them busy, few to drop on Ctrl+C
 
 
-def run_search(job, method, runner, *, window=None, progress=None, journal=None):
-    """Run the method's proposals on `runner`; returns (records by index, interrupted)."""
+def run_search(method, runner, *, window=None, progress=None, journal=None):
+    """Run the method's proposals on `runner` (started with the job); returns (records in trial
+    order, interrupted). On Ctrl+C the trials still running are dropped: close the runner with
+    cancel=True."""
     records = dict(journal.done) if journal else {}
     queue, pending = [], {}
     retried = set()
     interrupted = False
-    runner.start(job)
     try:
         while True:
             if not queue and not pending:
@@ -53,7 +54,6 @@ def run_search(job, method, runner, *, window=None, progress=None, journal=None)
         interrupted = True
         print(f"\ninterrupted: keeping the {len(records)} finished trials", file=sys.stderr)
     finally:
-        runner.close(cancel=interrupted)
         method.close()
         if journal:
             journal.close()

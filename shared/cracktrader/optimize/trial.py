@@ -136,20 +136,27 @@ def _bar_ms(c):
     return c.time[1] - c.time[0] if len(c) > 1 else 0
 
 
+def run_window(job, params, window=None, run=None):
+    """The Result of the job's strategy with `params` (besides the fixed ones) over `window`
+    (start, stop) in UTC ms: indicators warm up on the bars before `start`, nothing after
+    `stop` is loaded."""
+    start, stop = window if window is not None else (None, None)
+    run = run or engine_for(job)[1]
+    data = window_data(job.candles(), stop)
+    with installed(job.memo):
+        return run(job.strategy, data if len(data) > 1 else data[0], {**job.fixed, **params}, start)
+
+
 def run_trial(job, params, window=None):
     """The record of one trial: params, status ("ok", "failed", "too_few_trades", "undefined"),
     reason, objective values, stats, engine, seconds, and the return summaries of the report.
-    `window` (start, stop) in UTC ms limits the run: indicators warm up on the bars before
-    `start`, nothing after `stop` is loaded."""
+    `window`: see run_window."""
     began = time.perf_counter()
-    start, stop = window if window is not None else (None, None)
     kind, run = engine_for(job)
     record = {"params": dict(params), "status": "ok", "reason": None, "objective": None, "stats": None,
               "engine": kind, "seconds": None}
     try:
-        data = window_data(job.candles(), stop)
-        with installed(job.memo):
-            result = run(job.strategy, data if len(data) > 1 else data[0], {**job.fixed, **params}, start)
+        result = run_window(job, params, window, run)
         stats = result.stats
         values = job.objective.values(result, stats)
     except (StrategyError, ValueError, DataError) as e:  # they say what and where
