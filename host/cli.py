@@ -6,9 +6,9 @@ import sys
 
 import cracktrader
 
-from .commands import CommandError, backtest, build_static, data, serve
+from .commands import CommandError, backtest, build_static, data, optimize, serve
 
-COMMANDS = [backtest, data, serve, build_static]
+COMMANDS = [backtest, data, serve, build_static, optimize]
 
 
 def build_parser():
