@@ -23,12 +23,21 @@ def test_import_is_light_and_fast():
     code = (
         "import sys, time; t = time.perf_counter(); import cracktrader, cracktrader.kernels; "
         "dt = time.perf_counter() - t; heavy = sorted({'ccxt', 'pyarrow', 'starlette', 'uvicorn', "
-        "'numpy', 'pandas', 'cracktrader.host'} & set(sys.modules)); print(dt, heavy)"
+        "'numpy', 'pandas', 'optuna', 'distributed', 'matplotlib', 'cracktrader.host', 'cracktrader.optimize'} "
+        "& set(sys.modules)); print(dt, heavy)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     seconds, heavy = out.split(" ", 1)
     assert heavy.strip() == "[]"
     assert float(seconds) < 0.1
+
+
+def test_sweeps_import_their_heavy_parts_only_where_used():
+    code = ("import sys, cracktrader as ct; ct.optimize; ct.walk_forward; import cracktrader.optimize.search, "
+            "cracktrader.optimize.executors, cracktrader.optimize.walkforward; print(sorted({'optuna', 'distributed', "
+            "'dask', 'matplotlib', 'numpy', 'cracktrader.host'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_core_never_imports_the_host():
