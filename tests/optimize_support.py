@@ -1,0 +1,66 @@
+"""Strategies and data shared by the sweep tests (importable: worker processes load them)."""
+
+import cracktrader as ct
+from cracktrader import synthetic
+
+SMA_SOURCE = '''
+import cracktrader as ct
+
+class SmaCross(ct.Strategy):
+    params = dict(fast=10, slow=30)
+
+    def init(self):
+        self.fast = ct.ind.SMA(self.data.close, self.p.fast)
+        self.slow = ct.ind.SMA(self.data.close, self.p.slow)
+
+    def next(self):
+        if not self.position and self.fast[0] > self.slow[0]:
+            self.buy()
+        elif self.position and self.fast[0] < self.slow[0]:
+            self.close()
+'''
+
+
+class SmaCross(ct.Strategy):
+    params = dict(fast=10, slow=30)
+
+    def init(self):
+        self.fast = ct.ind.SMA(self.data.close, self.p.fast)
+        self.slow = ct.ind.SMA(self.data.close, self.p.slow)
+
+    def next(self):
+        if not self.position and self.fast[0] > self.slow[0]:
+            self.buy()
+        elif self.position and self.fast[0] < self.slow[0]:
+            self.close()
+
+
+class Fragile(SmaCross):
+    """Raises for one parameter value: that trial fails, the search goes on."""
+
+    def init(self):
+        if self.p.fast == 15:
+            raise RuntimeError("fast=15 breaks me")
+        super().init()
+
+
+class Direction(ct.Strategy):
+    """Long or short from the first bar it may trade; `side` is what a search picks."""
+
+    params = dict(side=1, warm=5)
+
+    def init(self):
+        self.sma = ct.ind.SMA(self.data.close, self.p.warm)
+
+    def next(self):
+        if not self.position:
+            (self.buy if self.p.side > 0 else self.sell)()
+
+
+def candles(n=3000, seed=7, bar_ms=3_600_000):
+    return synthetic.ohlcv(n, seed=seed, bar_ms=bar_ms)
+
+
+def table(result):
+    """The table without the time each trial took (the one thing an executor may change)."""
+    return [{k: v for k, v in row.items() if k != "seconds"} for row in result.table()]
