@@ -156,7 +156,10 @@ class DaskRunner:
     def wait(self, futures):
         from distributed import wait
 
-        return wait(list(futures), timeout=WAIT_S, return_when="FIRST_COMPLETED").done if futures else set()
+        try:
+            return wait(list(futures), timeout=WAIT_S, return_when="FIRST_COMPLETED").done
+        except TimeoutError:  # none finished yet
+            return set()
 
     def close(self, cancel=False):
         self.client.cancel([self.job]) if getattr(self, "job", None) is not None else None
