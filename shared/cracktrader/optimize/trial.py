@@ -165,8 +165,9 @@ def run_trial(job, params, window=None):
         return _failed(record, f"{type(e).__name__}: {e}", began)
     record["stats"] = {k: v for k, v in stats.items() if k != "annualization"}
     record["objective"] = values
-    if stats["trades"] < job.min_trades:
-        record["status"], record["reason"] = "too_few_trades", f"{stats['trades']} trades < min_trades {job.min_trades}"
+    traded = stats["trades"] + stats["open_trades"]  # a position still open at the end counts
+    if traded < job.min_trades:
+        record["status"], record["reason"] = "too_few_trades", f"{traded} trades < min_trades {job.min_trades}"
     elif any(v is None for v in values):
         record["status"] = "undefined"
         record["reason"] = "objective undefined: " + ", ".join(n for n, v in zip(job.objective.names, values) if v is None)
