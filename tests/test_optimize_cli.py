@@ -56,7 +56,7 @@ def test_walkforward_prints_the_folds(files, tmp_path):
 @pytest.mark.parametrize("args,message", [
     ([], "empty search space"),
     (["--space", "fsat=1:3"], "the strategy has no parameter 'fsat'"),
-    (["--space", "fast=5:x"], "'x' is not a number"),
+    (["--space", "fast=5:x"], "cannot read 'x' as a number"),
     (["--space", "fast=5:10", "--param", "fast=3"], "both searched"),
     (["--space", "fast=50:10"], "hi 10 is below lo 50"),
     (["--space", "fast=5:10", "--method", "tpe", "--dask", "tcp://127.0.0.1:9", "--dask-timeout", "2"],
