@@ -63,6 +63,7 @@ def vectorbt(candles, best):
     import vectorbt as vbt
 
     df = frame(candles)
+    vbt.Portfolio.from_signals(df.close[:100], df.close[:100] > 0, df.close[:100] < 0, size=1.0)  # compile first
     start = time.perf_counter()
     fast = vbt.MA.run(df.close, FASTS).ma.values
     slow = vbt.MA.run(df.close, SLOWS).ma.values
@@ -74,11 +75,10 @@ def vectorbt(candles, best):
     returns = pf.total_return()
     seconds = time.perf_counter() - start
     column = SLOWS.index(best["slow"]) * len(FASTS) + FASTS.index(best["fast"])  # tile x repeat order
-    records = pf.trades.records_readable
-    mine = records[records["Column"] == column]
-    ms = lambda ts: round(ts.tz_localize(timezone.utc).timestamp() * 1000)  # noqa: E731
-    trades = [(ms(r["Entry Timestamp"]), r["Avg Entry Price"], ms(r["Exit Timestamp"]), r["Avg Exit Price"])
-              for _, r in mine.iterrows() if r["Status"] == "Closed"]
+    records = pf.trades.values  # raw: column numbers, bar indexes (the readable ones label every column "close")
+    times = candles.time
+    trades = [(times[r["entry_idx"]], r["entry_price"], times[r["exit_idx"]], r["exit_price"])
+              for r in records[records["col"] == column] if r["status"] == 1]  # 1: closed
     return seconds, trades, len(returns)
 
 
