@@ -8,6 +8,10 @@ The grid: fast 5..50 by 5, slow 60..240 by 20 (fast < slow everywhere). Our figu
 the statistics of every trial and the overfitting report; when the strategy qualifies for the
 vectorized signal simulator (cracktrader.vectorized, when present) ct.optimize uses it and says so.
 
+backtesting.py calls next() from one bar after the indicators' warm-up: when the slow average
+is already below the fast one on the first bar both could trade, its first entry comes one bar
+later than ours and vectorbt's (the other trades agree).
+
 usage: python bench/optimize.py [--bars N] [--skip PEER ...]   (default: 1,000,000 bars)
 """
 
