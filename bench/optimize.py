@@ -23,24 +23,12 @@ from datetime import timezone
 
 import cracktrader as ct
 from cracktrader import synthetic
+from engine import SmaCross, frame, timed  # bench/engine.py: the same strategy, 1 unit per trade
+
 
 FASTS = list(range(5, 55, 5))
 SLOWS = list(range(60, 260, 20))
 CASH, COMMISSION = 1_000_000.0, 0.001
-
-
-class SmaCross(ct.Strategy):
-    params = dict(fast=10, slow=60)
-
-    def init(self):
-        self.fast = ct.ind.SMA(self.data.close, self.p.fast)
-        self.slow = ct.ind.SMA(self.data.close, self.p.slow)
-
-    def next(self):
-        if not self.position and self.fast[0] > self.slow[0]:
-            self.buy(size=1)
-        elif self.position and self.fast[0] < self.slow[0]:
-            self.close()
 
 
 def ours(candles, jobs):
@@ -51,14 +39,6 @@ def ours(candles, jobs):
     trades = [(t.entry_time, t.entry_price, t.exit_time, t.exit_price)
               for t in ct.backtest(SmaCross, candles, params=best, cash=CASH, commission=COMMISSION).trades]
     return result, best, trades
-
-
-def frame(candles, capitalized=False):
-    import pandas as pd
-
-    names = ("open", "high", "low", "close", "volume")
-    return pd.DataFrame({(n.capitalize() if capitalized else n): list(getattr(candles, n)) for n in names},
-                        index=pd.to_datetime(list(candles.time), unit="ms"))
 
 
 def vectorbt(candles, best):
@@ -137,12 +117,6 @@ def same(ours_, theirs):
     ok = sum(1 for a, b in zip(ours_, theirs) if a[0] == b[0] and a[2] == b[2]
              and abs(a[1] - b[1]) <= 1e-9 * abs(a[1]) and abs(a[3] - b[3]) <= 1e-9 * abs(a[3]))
     return f"{ok}/{len(theirs)}" + ("" if ok == len(theirs) == len(ours_) else " DIFFER")
-
-
-def timed(fn, *args):
-    start = time.perf_counter()
-    out = fn(*args)
-    return time.perf_counter() - start, out
 
 
 def main(argv):

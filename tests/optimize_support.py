@@ -1,38 +1,13 @@
 """Strategies and data shared by the sweep tests (importable: worker processes load them)."""
 
+from pathlib import Path
+
 import cracktrader as ct
 from cracktrader import synthetic
+from cracktrader.examples import sma_cross
+from cracktrader.examples.sma_cross import SmaCross
 
-SMA_SOURCE = '''
-import cracktrader as ct
-
-class SmaCross(ct.Strategy):
-    params = dict(fast=10, slow=30)
-
-    def init(self):
-        self.fast = ct.ind.SMA(self.data.close, self.p.fast)
-        self.slow = ct.ind.SMA(self.data.close, self.p.slow)
-
-    def next(self):
-        if not self.position and self.fast[0] > self.slow[0]:
-            self.buy()
-        elif self.position and self.fast[0] < self.slow[0]:
-            self.close()
-'''
-
-
-class SmaCross(ct.Strategy):
-    params = dict(fast=10, slow=30)
-
-    def init(self):
-        self.fast = ct.ind.SMA(self.data.close, self.p.fast)
-        self.slow = ct.ind.SMA(self.data.close, self.p.slow)
-
-    def next(self):
-        if not self.position and self.fast[0] > self.slow[0]:
-            self.buy()
-        elif self.position and self.fast[0] < self.slow[0]:
-            self.close()
+SMA_SOURCE = Path(sma_cross.__file__).read_text()  # the same strategy, as a user's file
 
 
 class Fragile(SmaCross):
