@@ -135,7 +135,7 @@ def ui_run(page):
     state = page.evaluate("document.querySelector('#status').dataset.state")
     if state != "done":
         raise RuntimeError(page.locator("#error").inner_text())
-    return page.evaluate("window.__timing.total_ms") / 1000
+    return page.evaluate("window.cracktrader.timing.total_ms") / 1000
 
 
 if __name__ == "__main__":

@@ -138,20 +138,28 @@ export async function drawResult(container, run, { onGroups = () => {} } = {}) {
   // The equity curve has its own times (one per bar of the run's clock): the same window.
   const equityRange = (view) => [lowerBound(a.equity_time, a.time[view.lo]), view.hi === n ? a.equity_time.length : lowerBound(a.equity_time, a.time[view.hi])];
   let view = null;
+  // While new points are being set, the chart reports the ranges of half-replaced data: the
+  // zoom follower ignores them (every show is followed by setting the range it is for).
+  let showing = false;
   // Each step in a task of its own, so the page stays responsive. Markers come last: they are
   // placed on the time scale of all series, and are not told when another series changes it.
   const show = async (next) => {
     view = next;
-    candles.setData(candlePoints(a, view.k, view.lo, view.hi));
-    await nextTask();
-    for (const [o, series] of overlays) series.setData(linePoints(a.time, o.values, view.k, view.lo, view.hi));
-    await nextTask();
-    const [elo, ehi] = equityRange(view);
-    equity.setData(linePoints(a.equity_time, a.equity, view.k, elo, ehi));
-    dd.setData(linePoints(a.equity_time, ddValues, view.k, elo, ehi, "min"));
-    await nextTask();
-    markers.setMarkers(tradeMarkers(run.trades, a.time, view));
-    onGroups(view.k);
+    showing = true;
+    try {
+      candles.setData(candlePoints(a, next.k, next.lo, next.hi));
+      await nextTask();
+      for (const [o, series] of overlays) series.setData(linePoints(a.time, o.values, next.k, next.lo, next.hi));
+      await nextTask();
+      const [elo, ehi] = equityRange(next);
+      equity.setData(linePoints(a.equity_time, a.equity, next.k, elo, ehi));
+      dd.setData(linePoints(a.equity_time, ddValues, next.k, elo, ehi, "min"));
+      await nextTask();
+      markers.setMarkers(tradeMarkers(run.trades, a.time, next));
+    } finally {
+      showing = false;
+    }
+    onGroups(next.k);
   };
   if (n === 0) return { chart, focus: async () => {} };
   await show(viewFor(n, 0, n - 1));
@@ -192,11 +200,13 @@ export async function drawResult(container, run, { onGroups = () => {} } = {}) {
 
   // Follow the zoom, a moment after it settles.
   let timer = 0;
-  chart.timeScale().subscribeVisibleTimeRangeChange((range) => {
+  chart.timeScale().subscribeVisibleTimeRangeChange(() => {
     clearTimeout(timer);
-    if (!range || current !== chart) return;
+    if (current !== chart || showing) return;
     timer = setTimeout(async () => {
-      if (current !== chart) return;
+      // The range now, not the one reported: the chart reports a range change a frame late.
+      const range = chart.timeScale().getVisibleRange();
+      if (!range || current !== chart || showing) return;
       const vlo = Math.min(lowerBound(a.time, range.from * 1000), n - 1);
       const vhi = Math.max(vlo, Math.min(lowerBound(a.time, range.to * 1000 + 1) - 1, n - 1));
       const next = viewFor(n, vlo, vhi);

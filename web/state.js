@@ -1,0 +1,26 @@
+// The page's state, declared once. Modules read and write these fields and no others; what the
+// user typed stays in the page's inputs (read through the panels that own them).
+// A view added later (Live, Optimize) declares its own section here.
+export const state = {
+  // What this site offers: site.json ({server, datasets}), and every dataset the picker lists, by id.
+  site: { server: false, datasets: [] },
+  datasets: new Map(),
+  // The file the user dropped or chose ({name, bytes}): it stays in the browser.
+  localFile: null,
+
+  // The strategies the editor's source defines ([{name, params}]) and the source they describe.
+  strategies: [],
+  inspected: null,
+
+  // The run in progress (a promise, null when idle) and how many runs have ended.
+  running: null,
+  completedRuns: 0,
+  // The last run's timings in ms: data, python, transfer (worker), show and total (page).
+  timing: null,
+
+  // The result on screen (the worker's reply, or the server's adapted to it), its chart
+  // ({chart, focus}), and the result the trades table was built for.
+  last: null,
+  chart: null,
+  tradesShown: null,
+};
