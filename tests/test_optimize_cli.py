@@ -36,12 +36,13 @@ def cli(folder, *args):
 
 def test_optimize_writes_the_report(files, tmp_path):
     out = tmp_path / "out"
-    run = cli(files, "optimize", "sma.py", "--data", "small.csv", "--space", "fast=5:15:5", "--space", "slow=20,40",
-              "--jobs", "2", "--out", str(out), "--commission", "0.001")
+    run = cli(files, "optimize", "sma.py", "--data", "small.csv", "--space", "fast=5:25:5", "--space", "slow=20,40",
+              "--constraint", "fast < slow", "--jobs", "2", "--out", str(out), "--commission", "0.001")
     assert run.returncode == 0, run.stderr
-    assert "6 trials (6 ok)" in run.stdout and "best: trial" in run.stdout and "PBO" in run.stdout
+    assert "9 trials (9 ok)" in run.stdout and "best: trial" in run.stdout and "PBO" in run.stdout
     doc = json.loads((out / "results.json").read_text())
-    assert [t["params"] for t in doc["trials"]] == [dict(fast=f, slow=s) for f in (5, 10, 15) for s in (20, 40)]
+    assert [t["params"] for t in doc["trials"]] == [dict(fast=f, slow=s) for f in (5, 10, 15, 20, 25) for s in (20, 40)
+                                                    if f < s]
     assert {p.name for p in out.iterdir()} >= {"report.html", "heatmap.png", "equity.png", "trials.csv", "trials.jsonl"}
 
 
@@ -59,6 +60,8 @@ def test_walkforward_prints_the_folds(files, tmp_path):
     (["--space", "fast=5:x"], "cannot read 'x' as a number"),
     (["--space", "fast=5:10", "--param", "fast=3"], "both searched"),
     (["--space", "fast=50:10"], "hi 10 is below lo 50"),
+    (["--space", "fast=5:10", "--constraint", "fast < slwo"], "slwo is not a parameter (parameters: fast, slow)"),
+    (["--space", "fast=5:10", "--constraint", "fast > 100"], "constraint rejects all 6 points"),
     (["--space", "fast=5:10", "--method", "tpe", "--dask", "tcp://127.0.0.1:9", "--dask-timeout", "2"],
      "--dask tcp://127.0.0.1:9: cannot reach the scheduler"),
 ])

@@ -12,12 +12,14 @@ from .backtest import _sizing, load_strategy, parse_params
 
 
 def _search_options(args, strategy):
+    from cracktrader.optimize.methods import constraint_from_text
     from cracktrader.optimize.space import parse
 
     defaults = dict(getattr(strategy, "params", None) or {})
     space = dict(parse(text, defaults) for text in args.space or ()) or None
     objective = args.objective if len(args.objective or []) > 1 else (args.objective or ["sharpe"])[0]
     return dict(space=space, objective=objective, method=args.method, max_trials=args.trials,
+                constraint=constraint_from_text(args.constraint, list(defaults)),
                 min_trades=args.min_trades, seed=args.seed, jobs=args.jobs, params=parse_params(args.param) or None,
                 cash=args.cash, commission=args.commission, slippage=args.slippage, fill=args.fill,
                 intrabar=args.intrabar, leverage=args.leverage, sizing=args.sizing)
@@ -158,6 +160,7 @@ def _common(p):
                    help="a parameter's values: an inclusive range (5:50:5), an interval (0.5:3.0) or a list; "
                         "repeatable (default: the strategy's own space)")
     p.add_argument("--param", action="append", metavar="NAME=VALUE", help="a fixed strategy parameter; repeatable")
+    p.add_argument("--constraint", metavar="EXPR", help="points to run, as an expression of the parameters: 'fast < slow'")
     p.add_argument("--objective", action="append", metavar="STAT",
                    help="statistic to maximize (-STAT minimizes); repeat for a Pareto front (default: sharpe)")
     p.add_argument("--method", choices=("grid", "random", "tpe", "cmaes"), default="grid",

@@ -109,3 +109,32 @@ def _draw(rng, dim):
     if dim.log:
         return math.exp(rng.uniform(math.log(dim.lo), math.log(dim.hi)))
     return rng.randint(dim.lo, dim.hi) if dim.integer else rng.uniform(dim.lo, dim.hi)
+
+
+SAFE = {"abs": abs, "min": min, "max": max, "round": round}
+
+
+def constraint_from_text(text, names):
+    """A constraint written as a Python expression over the parameters' names ("fast < slow",
+    "slow >= 2 * fast"), for the command line and the browser; None for empty text."""
+    if text is None or not str(text).strip():
+        return None
+    import ast
+
+    try:
+        tree = ast.parse(str(text).strip(), "<constraint>", "eval")
+    except SyntaxError as e:
+        raise ValueError(f"constraint {text!r}: not an expression ({e.msg})") from None
+    used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} - set(SAFE)
+    unknown = sorted(used - set(names))
+    if unknown:
+        raise ValueError(f"constraint {text!r}: {', '.join(unknown)} is not a parameter (parameters: {', '.join(names)})")
+    if any(isinstance(n, (ast.Attribute, ast.Lambda, ast.Subscript)) for n in ast.walk(tree)):
+        raise ValueError(f"constraint {text!r}: only names, numbers, comparisons and arithmetic")
+    code = compile(tree, "<constraint>", "eval")
+
+    def constraint(params):
+        return eval(code, {"__builtins__": {}, **SAFE}, dict(params))  # only the names checked above
+
+    constraint.__name__ = constraint.__qualname__ = str(text).strip()
+    return constraint

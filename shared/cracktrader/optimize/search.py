@@ -5,8 +5,6 @@ keeps what finished."""
 import math
 import sys
 
-from .executors import LocalPool
-
 IN_FLIGHT = 2  # chunks queued per worker: enough to keep them busy, few to drop on Ctrl+C
 
 
@@ -32,7 +30,7 @@ def run_search(method, runner, *, window=None, progress=None, journal=None):
                 try:
                     results = future.result()
                 except Exception as e:  # noqa: BLE001 - a dead worker fails its trials, not the search
-                    if _worker_died(e) and isinstance(runner, LocalPool) and tasks[0][0] not in retried:
+                    if _worker_died(e) and hasattr(runner, "restart") and tasks[0][0] not in retried:
                         retried.update(i for i, _ in tasks)  # once, in a fresh pool
                         runner.restart()
                         for f, t in list(pending.items()):  # the broken pool failed them all

@@ -20,7 +20,6 @@ import math
 
 from .. import stats as _stats
 from ..candles import timeframe_ms
-from .executors import runner_for
 from .methods import method_for
 from .report import equity_chart, write_csv
 from .run import make_job
@@ -75,6 +74,8 @@ def walk_forward(strategy, data, space=None, *, train="180d", test="30d", gap="0
         span = (first.time[-1] + bar_ms - first.time[0]) / 86_400_000 if len(first) else 0
         raise ValueError(f"the data spans {span:.1f} days: too short for a {train} train window, a {gap} gap and a "
                          f"{test} test window")
+    from .executors import runner_for
+
     runner = runner_for(executor, jobs)
     results, interrupted = [], False
     runner.start(job)
