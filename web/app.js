@@ -11,6 +11,7 @@ import { initLink, restoreFromUrl } from "./backtest/link.js";
 import { initResults, lastJson } from "./backtest/results.js";
 import { initRun, run } from "./backtest/run.js";
 import { initStrategy, inspect, setSource } from "./backtest/strategy.js";
+import { initOptimize, optimize } from "./optimize/panel.js";
 
 const runFromPage = () => run().catch(() => {}); // a failure is shown on the page
 
@@ -19,6 +20,7 @@ initDataPicker({ onFile: runFromPage });
 initRun();
 initResults();
 initLink();
+initOptimize({ onPick: runFromPage }); // a clicked trial runs with its parameters
 
 async function loadSite() {
   state.site = await (await fetch("site.json")).json();
@@ -52,6 +54,9 @@ window.cracktrader = {
   setStrategy: (source) => setSource(source),
   run: (config = {}) => ready.then(() => run(config, true)),
   stop: () => client.stop(),
+  // A parameter search (or walk-forward) in a pool of workers: see optimize/panel.js; resolves
+  // to the result document (as the server's results.json).
+  optimize: (config = {}) => ready.then(() => optimize(config)),
   // How many runs have ended (done, failed or stopped): lets scripts wait for the next one.
   get completedRuns() {
     return state.completedRuns;

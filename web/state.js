@@ -23,4 +23,8 @@ export const state = {
   last: null,
   chart: null,
   tradesShown: null,
+
+  // The Optimize panel (optimize/panel.js): a sweep running, its records so far, the last
+  // result document, whether Stop ended it, and what a click on a trial does.
+  optimize: { running: false, records: [], result: null, stopped: false, onPick: null },
 };
