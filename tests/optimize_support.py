@@ -1,5 +1,7 @@
 """Strategies and data shared by the sweep tests (importable: worker processes load them)."""
 
+import os
+import signal
 from pathlib import Path
 
 import cracktrader as ct
@@ -16,6 +18,17 @@ class Fragile(SmaCross):
     def init(self):
         if self.p.fast == 15:
             raise RuntimeError("fast=15 breaks me")
+        super().init()
+
+
+class Killer(SmaCross):
+    """SIGKILLs the worker process running it with fast=15 (not the test's own process)."""
+
+    params = dict(fast=10, slow=30, parent=0)
+
+    def init(self):
+        if self.p.fast == 15 and os.getpid() != self.p.parent:
+            os.kill(os.getpid(), signal.SIGKILL)
         super().init()
 
 

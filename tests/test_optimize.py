@@ -9,7 +9,7 @@ import pytest
 import cracktrader as ct
 from cracktrader.optimize.executors import MappedCandles
 from cracktrader.optimize.journal import NAME as JOURNAL
-from optimize_support import SMA_SOURCE, Direction, Fragile, SmaCross, candles, table
+from optimize_support import SMA_SOURCE, Direction, Fragile, Killer, SmaCross, candles, table
 
 SPACE = dict(fast=[5, 10, 15], slow=[20, 40])
 SETTINGS = dict(cash=5_000, commission=0.001)
@@ -88,6 +88,20 @@ def test_constraint_guard_and_a_failing_trial_are_recorded(data):
     few = [r for r in result.trials if r["status"] == "too_few_trades"]
     assert few and all(r["stats"]["trades"] < 40 and "min_trades 40" in r["reason"] for r in few)
     assert result.best is None or result.best["status"] == "ok"
+
+
+def test_a_worker_that_dies_fails_its_trial_and_the_search_goes_on(data):
+    import os
+
+    result = ct.optimize(Killer, data, space=dict(fast=[5, 10, 15, 20], slow=[30, 40]), params=dict(parent=os.getpid()),
+                         jobs=2)
+    assert len(result.trials) == 8
+    for r in result.trials:
+        if r["params"]["fast"] == 15:
+            assert r["status"] == "failed" and "the worker running it died" in r["reason"]
+        else:
+            by_hand = ct.backtest(SmaCross, data, params=r["params"]).stats
+            assert r["status"] == "ok" and r["stats"] == {k: v for k, v in by_hand.items() if k != "annualization"}
 
 
 @pytest.mark.parametrize("kwargs,message", [

@@ -14,7 +14,7 @@ def run_search(method, runner, *, window=None, progress=None, journal=None):
     cancel=True."""
     records = dict(journal.done) if journal else {}
     queue, pending = [], {}
-    retried = set()
+    isolating = False  # after a worker died in a local pool: one trial at a time, to know which one kills
     interrupted = False
     try:
         while True:
@@ -22,7 +22,7 @@ def run_search(method, runner, *, window=None, progress=None, journal=None):
                 queue = list(method.next_batch())
                 if not queue:
                     break
-            while queue and len(pending) < IN_FLIGHT * runner.workers:
+            while queue and len(pending) < (1 if isolating else IN_FLIGHT * runner.workers):
                 index, params = queue.pop(0)
                 pending[runner.submit([(params, window)])] = [(index, params)]
             for future in runner.wait(pending):
@@ -30,15 +30,13 @@ def run_search(method, runner, *, window=None, progress=None, journal=None):
                 try:
                     results = future.result()
                 except Exception as e:  # noqa: BLE001 - a dead worker fails its trials, not the search
-                    if _worker_died(e) and hasattr(runner, "restart") and tasks[0][0] not in retried:
-                        retried.update(i for i, _ in tasks)  # once, in a fresh pool
-                        runner.restart()
-                        for f, t in list(pending.items()):  # the broken pool failed them all
-                            f.cancel()
-                            queue[:0] = t
-                        pending.clear()
-                        queue[:0] = tasks
-                        break
+                    if _worker_died(e) and hasattr(runner, "restart"):
+                        runner.restart()  # a broken pool fails every task it held: run them again
+                        if not isolating:
+                            isolating = True
+                            queue[:0] = [t for held in [tasks, *pending.values()] for t in held]
+                            pending.clear()
+                            break
                     results = [_failed(p, e) for _, p in tasks]
                 for (index, _), record in zip(tasks, results):
                     record = {"trial": index, **record}
