@@ -9,7 +9,9 @@ record says which ran ("engine"). What the vectorized module provides, if presen
     supports(strategy, settings) -> bool      the strategy declares its signals, and the
                                               settings are ones the simulator reproduces
     run_strategy(strategy, data, params=, start=, **settings) -> Result
-                                              the same Result as ct.backtest would give
+                                              the same Result as ct.backtest would give; when
+                                              it falls back to the event engine (a window's
+                                              `start`, say), `result.engine = "event"` says so
 
 A `Job` is what every trial of a search shares (strategy, data, settings, objective, guard); an
 executor ships it to each worker once.
@@ -157,6 +159,7 @@ def run_trial(job, params, window=None):
               "engine": kind, "seconds": None}
     try:
         result = run_window(job, params, window, run)
+        record["engine"] = getattr(result, "engine", None) or kind
         stats = result.stats
         values = job.objective.values(result, stats)
     except (StrategyError, ValueError, DataError) as e:  # they say what and where
