@@ -41,6 +41,33 @@ def ours(candles, jobs):
     return result, best, trades
 
 
+def signal_strategy():
+    """The same crossover declared as signals, when cracktrader.vectorized (the issue "Vectorized
+    signal backtests") is present: ct.optimize then runs it on the kernel (and says so)."""
+    try:
+        import cracktrader.vectorized as v
+    except ImportError:
+        return None
+
+    class SignalSmaCross(v.SignalStrategy):
+        params = dict(fast=10, slow=60)
+
+        def signals(self):
+            fast = ct.ind.SMA(self.data.close, self.p.fast)
+            slow = ct.ind.SMA(self.data.close, self.p.slow)
+            return v.Signals(fast > slow, fast < slow, size=1.0)
+
+    return SignalSmaCross
+
+
+def ours_fast(candles, strategy, jobs):
+    result = ct.optimize(strategy, candles, space=dict(fast=FASTS, slow=SLOWS), jobs=jobs, cash=CASH,
+                         commission=COMMISSION, objective="total_return")
+    result.overfitting
+    run = result.best_result()
+    return result, [(t.entry_time, t.entry_price, t.exit_time, t.exit_price) for t in run.trades]
+
+
 def _vectorbt_grid(df):
     """The grid's portfolio: signals on bar i's close, filled at bar i+1's open (signals shifted
     one bar, price = open); column = slow index x 10 + fast index."""
@@ -139,6 +166,13 @@ def main(argv):
     engine = ", ".join(result.engines)
     rows.append((f"cracktrader, 1 core ({engine})", one_s, "-"))
     rows.append((f"cracktrader, {cores} cores", all_s, "-"))
+    fast_strategy = signal_strategy()
+    if fast_strategy is not None:
+        for jobs in (1, cores):
+            seconds, (fast, fast_trades) = timed(ours_fast, candles, fast_strategy, jobs)
+            assert fast.best_params == best, (fast.best_params, best)
+            rows.append((f"cracktrader {', '.join(fast.engines)}, {jobs} core{'s' if jobs > 1 else ''}", seconds,
+                         same(trades, fast_trades)))
     if "vectorbt" not in args.skip:
         seconds, vbt_trades, cols = vectorbt(candles, best)
         assert cols == points
