@@ -54,17 +54,23 @@ def test_a_browser_walk_forward_gives_the_servers(page, static_url, web_build):
         assert in_browser[key] == expected[key], key
 
 
+def start(page, fast, slow, done=None):
+    """Fill the panel's space, start with two workers; with `done`, wait for that many trials."""
+    page.fill("#opt-space input[name=fast]", fast)
+    page.fill("#opt-space input[name=slow]", slow)
+    page.fill("#opt-workers", "2")
+    page.click("#opt-start")
+    if done is not None:
+        page.wait_for_function(f"document.querySelector('#opt-status').textContent.includes('{done} trials on 2 workers in')",
+                               timeout=180_000)
+
+
 def test_the_panel_shows_the_search_and_a_clicked_trial_runs(page, static_url):
     app = App(page, static_url)
     app.open()
     page.wait_for_function("window.cracktrader.completedRuns >= 1")
     page.click(".tabs [data-tab=optimize]")
-    page.fill("#opt-space input[name=fast]", "5:25:5")
-    page.fill("#opt-space input[name=slow]", "30,60,90")
-    page.fill("#opt-workers", "2")
-    page.click("#opt-start")
-    page.wait_for_function("document.querySelector('#opt-status').textContent.includes('15 trials on 2 workers in')",
-                           timeout=180_000)
+    start(page, "5:25:5", "30,60,90", done=15)
     assert page.locator("#opt-heatmap").is_visible() and page.locator("#opt-report tr").count() == 6
     assert page.locator("#opt-best").inner_text().startswith("Best: trial ")
     rows = page.locator("#opt-trials-table tbody tr")
@@ -76,20 +82,12 @@ def test_the_panel_shows_the_search_and_a_clicked_trial_runs(page, static_url):
 
 
 def test_stop_ends_the_workers_and_the_panel_stays_usable(page, static_url):
-    app = App(page, static_url)
-    app.open()
+    App(page, static_url).open()
     page.click(".tabs [data-tab=optimize]")
-    page.fill("#opt-space input[name=fast]", "2:60:1")
-    page.fill("#opt-space input[name=slow]", "61:200:1")
-    page.fill("#opt-workers", "2")
-    page.click("#opt-start")
+    start(page, "2:60:1", "61:200:1")
     page.wait_for_function("/^[1-9]\\d*\\/\\d+ trials/.test(document.querySelector('#opt-status').textContent)",
                            timeout=180_000)
     page.click("#opt-stop")
     assert "stopped" in page.locator("#opt-status").inner_text()
     assert page.locator("#opt-start").is_enabled() and page.locator("#opt-stop").is_disabled()
-    page.fill("#opt-space input[name=fast]", "5,10")
-    page.fill("#opt-space input[name=slow]", "30")
-    page.click("#opt-start")
-    page.wait_for_function("document.querySelector('#opt-status').textContent.includes('2 trials on 2 workers in')",
-                           timeout=180_000)
+    start(page, "5,10", "30", done=2)

@@ -188,14 +188,18 @@ function showSearch(doc) {
   renderTrials(doc);
 }
 
+function tableHead(names) {
+  const thead = document.createElement("thead");
+  const row = thead.insertRow();
+  for (const name of names) row.appendChild(document.createElement("th")).textContent = name;
+  return thead;
+}
+
 function renderTrials(doc) {
   const table = $("opt-trials-table");
   const names = doc.trials.length ? Object.keys(doc.trials[0].params) : [];
   const stats = ["total_return", "sharpe", "max_drawdown", "trades"].filter((s) => !doc.objective.includes(s));
-  const head = ["trial", ...names, "status", doc.objective[0], ...stats];
-  const thead = document.createElement("thead");
-  const hr = thead.insertRow();
-  for (const h of head) hr.appendChild(document.createElement("th")).textContent = h;
+  const thead = tableHead(["trial", ...names, "status", doc.objective[0], ...stats]);
   const tbody = document.createElement("tbody");
   for (const t of doc.trials) {
     const tr = tbody.insertRow();
@@ -232,9 +236,7 @@ function showWalk(doc) {
   const table = $("opt-trials-table");
   const cols = ["fold", "test_start", "test_end", ...Object.keys(doc.folds.find((f) => f.is_objective !== undefined) ?? {})
     .filter((k) => !["fold", "train_start", "train_end", "test_start", "test_end", "reason"].includes(k))];
-  const thead = document.createElement("thead");
-  const hr = thead.insertRow();
-  for (const h of cols) hr.appendChild(document.createElement("th")).textContent = h;
+  const thead = tableHead(cols);
   const tbody = document.createElement("tbody");
   for (const f of doc.folds) {
     const tr = tbody.insertRow();
