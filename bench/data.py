@@ -2,7 +2,8 @@
 memory of streaming, on 1M and 5M one-minute candles (deterministic, generated here).
 
 - import: `cracktrader data import` (read + validate + write to the cache) vs
-  `pandas.read_csv` of the same file;
+  `pandas.read_csv` of the same file, in this process and as whole processes (start-up and
+  imports included: the command a user runs vs `python -c "pandas.read_csv(...)"`);
 - range load: the whole range from the cache as Candles (array columns, what the engine gets)
   and as an Arrow table, vs a bare `pyarrow.parquet.read_table` of the same partition files;
 - peak memory (5M, each operation in a fresh process): import vs pandas.read_csv, range load vs
@@ -28,9 +29,7 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
-from cracktrader.data.importer import import_file
-from cracktrader.data.files import read_file
-from cracktrader.data.store import Cache
+from cracktrader.data import Cache, import_file, read_file
 
 ID = "binance.BTC-USDT.1m"
 START = 1_500_000_000_000 // 60_000 * 60_000
@@ -48,12 +47,15 @@ def generate(n, path):
     pcsv.write_csv(pa.table(dict(time=time_, open=open_, high=high, low=low, close=close, volume=volume)), path)
 
 
-def interleaved(runs, **fns):
+def interleaved(runs, before=None, **fns):
     """The best time of each function, calling them in turn each round (a noisy, shared
-    machine slows the peer and ours alike, rather than one of them)."""
+    machine slows the peer and ours alike, rather than one of them); `before()`, untimed,
+    before each call."""
     times = {name: [] for name in fns}
     for _ in range(runs):
         for name, fn in fns.items():
+            if before:
+                before()
             gc.collect()
             t = time.perf_counter()
             fn()
@@ -66,9 +68,8 @@ def interleaved(runs, **fns):
 # interpreter has once the libraries are imported.
 PEAK = """
 import sys
-import pandas, pyarrow.parquet as pq, cracktrader.data.store
-from cracktrader.data.importer import import_file
-from cracktrader.data.store import Cache
+import pandas, pyarrow.parquet as pq
+from cracktrader.data import Cache, import_file
 def status_mb(key):
     with open("/proc/self/status") as f:
         return next(int(line.split()[1]) for line in f if line.startswith(key)) / 1e3
@@ -89,6 +90,18 @@ else:
     rows = import_file(path, cache=sys.argv[3], exchange="binance", symbol="BTC/USDT").rows
 print(rows, round(status_mb("VmHWM:") - baseline, 1), round(baseline, 1))
 """
+
+
+def whole_processes(csv_path, root, runs):
+    """The best times of `cracktrader data import` as a user runs it, into an empty cache, and
+    of a Python process reading the same file with pandas.read_csv."""
+    cli = Path(sys.executable).with_name("cracktrader")
+    ours = [str(cli)] if cli.exists() else [sys.executable, "-m", "cracktrader.host.cli"]
+    ours += ["data", "import", str(csv_path), "--exchange", "binance", "--symbol", "BTC/USDT", "--cache-dir", str(root)]
+    peer = [sys.executable, "-c", "import sys, pandas; pandas.read_csv(sys.argv[1])", str(csv_path)]
+    return interleaved(runs, before=lambda: shutil.rmtree(root, ignore_errors=True),
+                       **{"process: pandas.read_csv": lambda: subprocess.run(peer, check=True),
+                          "process: data import (ours)": lambda: subprocess.run(ours, check=True, stdout=subprocess.DEVNULL)})
 
 
 def peak_memory(mode, *paths):
@@ -131,6 +144,7 @@ def run(sizes, runs):
             root = roots[-1]
             for extra in roots[:-1]:
                 shutil.rmtree(extra)
+            r.update(whole_processes(csv_path, tmp / "cache-process", k))
             cache = Cache(root)
             m = cache.manifest(ID)
             files = [str(cache.path(ID) / m.partitions[key].file) for key in sorted(m.partitions)]
@@ -178,6 +192,8 @@ def report(results):
     line("pandas.read_csv", "pandas.read_csv")
     line("read + validate (ours) vs pandas", "read + validate (ours)", "{:.3f} s", "pandas.read_csv")
     line("import: read+validate+write vs pandas", "import (ours)", "{:.3f} s", "pandas.read_csv")
+    line("process: python -c pandas.read_csv", "process: pandas.read_csv")
+    line("process: cracktrader data import vs it", "process: data import (ours)", "{:.3f} s", "process: pandas.read_csv")
     line("cache size on disk", "cache MB", "{:>10.1f} MB")
     line("partition files", "partitions", "{:>12d}")
     line("bare pyarrow read_table (same files)", "pyarrow read_table")
@@ -195,7 +211,8 @@ def report(results):
     print(f"targets at {sizes[-1] / 1e6:.0f}M: range from the cache < 0.5 s: {big['range -> Candles (ours)']:.3f} s; "
           f"within 1.3x of bare pyarrow: {big['range -> Candles (ours)'] / big['pyarrow read_table']:.2f}x (Candles), "
           f"{big['range -> Arrow (ours)'] / big['pyarrow read_table']:.2f}x (Arrow); "
-          f"import no slower than pandas.read_csv: {big['import (ours)'] / big['pandas.read_csv']:.2f}x; "
+          f"import no slower than pandas.read_csv: {big['import (ours)'] / big['pandas.read_csv']:.2f}x "
+          f"(whole processes: {big['process: data import (ours)'] / big['process: pandas.read_csv']:.2f}x); "
           f"streaming peak < 100 MB: {big.get('stream peak MB', float('nan')):.1f} MB")
     if other is not None:
         print(f"other work on this machine during the run: {max(0.0, other):.1f} of {os.cpu_count()} CPUs busy on average")

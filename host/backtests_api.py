@@ -88,7 +88,7 @@ async def create_backtest(request):
         job = _parse(body)
     except ValueError as e:
         return _error(400, str(e), kind="request")
-    from cracktrader.data.ids import is_dataset_id
+    from cracktrader.data import is_dataset_id
 
     static, ds = app.state.static_datasets, job["dataset"]
     if ds not in static:

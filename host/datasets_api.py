@@ -8,8 +8,7 @@ milliseconds (until exclusive); `timeframe` resamples to a longer timeframe.
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from cracktrader.candles import timeframe_ms
-from cracktrader.data import DataError, load_data
-from cracktrader.data.ids import BadDatasetId, parse_dataset_id
+from cracktrader.data import BadDatasetId, DataError, load_data, parse_dataset_id
 
 MAX_RESAMPLED_ROWS = 5_000_000
 
@@ -36,8 +35,7 @@ async def list_datasets(request):
 
 
 async def candles(request):
-    from cracktrader.data.arrow import to_table
-    from cracktrader.data.ipc import MEDIA_TYPE, iter_ipc_stream
+    from cracktrader.data import IPC_MEDIA_TYPE, candles_ipc_stream, iter_ipc_stream
 
     cache = request.app.state.cache
     ds_id = request.path_params["id"]
@@ -56,7 +54,7 @@ async def candles(request):
         return _error(404, f"no dataset {ds_id} in the cache")
     try:
         if timeframe is None or timeframe == manifest.timeframe:
-            return StreamingResponse(iter_ipc_stream(cache, ds_id, since, until), media_type=MEDIA_TYPE)
+            return StreamingResponse(iter_ipc_stream(cache, ds_id, since, until), media_type=IPC_MEDIA_TYPE)
         if timeframe_ms(timeframe) < timeframe_ms(manifest.timeframe):
             return _error(400, f"cannot resample {manifest.timeframe} candles to the shorter {timeframe}")
         if manifest.rows > MAX_RESAMPLED_ROWS and since is None and until is None:
@@ -64,10 +62,4 @@ async def candles(request):
         bars = load_data(ds_id, since=since, until=until, resample=timeframe, cache=cache.root)
     except DataError as e:
         return _error(422, str(e))
-    import pyarrow as pa
-
-    sink = pa.BufferOutputStream()
-    table = to_table(bars)
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return Response(sink.getvalue().to_pybytes(), media_type=MEDIA_TYPE)
+    return Response(candles_ipc_stream(bars, ds_id), media_type=IPC_MEDIA_TYPE)

@@ -23,6 +23,6 @@ def sim(exchange_sim):
 
 @pytest.fixture
 def cache(tmp_path):
-    from cracktrader.data.store import Cache
+    from cracktrader.data import Cache
 
     return Cache(tmp_path / "cache")

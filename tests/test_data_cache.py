@@ -10,11 +10,9 @@ import pyarrow as pa
 import pytest
 
 import cracktrader as ct
-from cracktrader.data import ids, periods, ranges
-from cracktrader.data.export import export
-from cracktrader.data.ipc import MEDIA_TYPE, ipc_stream, iter_ipc_stream
-from cracktrader.data.store import Cache, default_root
-from cracktrader.data.verify import verify
+from cracktrader.data import IPC_MEDIA_TYPE, Cache, export, ids, ipc_stream, iter_ipc_stream, verify
+from cracktrader.data.cache import periods, ranges
+from cracktrader.data.cache.store import default_root
 from support.candles import rows, series
 
 HOUR, DAY = 3_600_000, 86_400_000
@@ -176,7 +174,7 @@ def test_arrow_ipc_stream_for_the_browser(cache, two_years):
     assert table.num_rows == 3980 and table.column("time").to_pylist() == list(c.time[10:3990])
     assert table.schema.field("time").type == pa.int64() and table.schema.field("open").type == pa.float64()
     assert json.loads(table.schema.metadata[b"cracktrader"])["id"] == ID
-    assert MEDIA_TYPE == "application/vnd.apache.arrow.stream"
+    assert IPC_MEDIA_TYPE == "application/vnd.apache.arrow.stream"
     assert pa.ipc.open_stream(ipc_stream(cache, ID, since=0, until=1)).read_all().num_rows == 0
     with pytest.raises(ct.DataError, match="not_cached"):
         iter_ipc_stream(cache, "binance.ETH-USDT.1m")  # raised before any byte is sent
@@ -259,10 +257,11 @@ def test_the_data_package_api_loads_server_parts_on_use():
     import subprocess
     import sys
 
-    code = ("import sys, cracktrader.data as d; light = 'pyarrow' not in sys.modules; "
-            "print(light, d.Cache.__name__, d.fetch.__name__, d.import_file.__name__, 'pyarrow' in sys.modules)")
+    code = ("import sys, cracktrader.data as d; light = not {'pyarrow', 'ccxt'} & set(sys.modules); "
+            "missing = [name for name in d.__all__ if not hasattr(d, name)]; "
+            "print(light, d.Cache.__name__, d.fetch.__name__, d.import_file.__name__, 'pyarrow' in sys.modules, missing)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-    assert out == ["True", "Cache", "fetch", "import_file", "True"]
+    assert out == ["True", "Cache", "fetch", "import_file", "True", "[]"]
 
 
 def test_cache_location(tmp_path, monkeypatch):
@@ -280,3 +279,20 @@ def test_ranges_and_periods():
     assert periods.keys_between(1_703_980_800_000, 1_704_067_200_001, periods.YEAR) == ["2023", "2024"]
     assert periods.bounds("2024-12") == (1_733_011_200_000, 1_735_689_600_000)
     assert periods.kind_for(1000) == periods.MONTH and periods.kind_for(86_400_000) == periods.ALL
+
+
+def test_a_copy_past_the_end_of_its_buffer_is_refused():
+    from cracktrader.data.cache.store import _copy_into
+
+    def column(*chunks):
+        return pa.chunked_array([pa.array(c, pa.int64()) for c in chunks])
+
+    buffer = pa.allocate_buffer(8 * 3)
+    with pytest.raises(IndexError, match="copy of 2 rows at row 2 overruns a buffer of 3"):
+        _copy_into(buffer, 0, column([1, 2], [3, 4]))  # 4 rows into 3: the second chunk
+    with pytest.raises(IndexError, match="at row 2 overruns"):
+        _copy_into(buffer, 2, column([1, 2]))
+    with pytest.raises(IndexError, match="at row -1 overruns"):
+        _copy_into(buffer, -1, column([1]))
+    _copy_into(buffer, 1, column([5], [6]))
+    assert memoryview(buffer).cast("q")[1:].tolist() == [5, 6]

@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from cracktrader.data.store import Cache
-from cracktrader.data.verify import verify
+from cracktrader.data import Cache, verify
 from support.cache_writer import START, bars
 
 WRITER = str(Path(__file__).parent / "support" / "cache_writer.py")

@@ -12,9 +12,8 @@ import ccxt
 import pytest
 
 from support.sim_config import DAY, SIM_GAP, SIM_NOW, SIM_START
-from cracktrader.data.fetcher import FetchError, fetch
+from cracktrader.data import FetchError, fetch, verify
 from cracktrader.data.resample import resample
-from cracktrader.data.verify import verify
 from support.candles import rows
 from support.exchange_sim import Fault
 

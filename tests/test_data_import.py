@@ -10,9 +10,9 @@ import pytest
 
 import bad_files
 import cracktrader as ct
-from cracktrader.data import naming
+from cracktrader.data import export, import_file
 from cracktrader.data.arrow import to_table
-from cracktrader.data.importer import import_file
+from cracktrader.data.files import naming
 from support.candles import csv_text, rows, series
 
 SHARED = Path("/work/shared/data")
@@ -138,10 +138,28 @@ def test_parquet_errors_name_the_data_row(tmp_path):
 
 
 def test_names_tell_exchange_symbol_and_timeframe(tmp_path):
-    assert naming.infer("binance.BTC-USDT.1h.csv") == dict(exchange="binance", symbol="BTC/USDT", timeframe="1h")
-    assert naming.infer(tmp_path / "binance" / "ETH_BTC-5m.csv", {"binance"}) == dict(exchange="binance", symbol="ETH/BTC", timeframe="5m")
-    assert naming.infer("XRP_USDT_USDT-5m-futures.csv") == dict(symbol="XRP/USDT:USDT", timeframe="5m")
-    assert naming.infer("prices.csv") == {}
+    assert naming.identify("binance.BTC-USDT.1h.csv") == dict(exchange="binance", symbol="BTC/USDT", timeframe="1h")
+    assert naming.identify(tmp_path / "binance" / "ETH_BTC-5m.csv") == dict(exchange="binance", symbol="ETH/BTC", timeframe="5m")
+    assert naming.identify(tmp_path / "prices" / "ETH_BTC-5m.csv.gz") == dict(symbol="ETH/BTC", timeframe="5m")
+    assert naming.identify("XRP_USDT_USDT-5m-futures.csv") == dict(symbol="XRP/USDT:USDT", timeframe="5m")
+    assert naming.identify("prices.csv") == {}
+
+
+def test_a_folder_is_an_exchange_when_ccxt_has_that_exchange():
+    import ccxt
+
+    assert all(naming.is_ccxt_exchange(name) for name in ccxt.exchanges)
+    assert not any(map(naming.is_ccxt_exchange, ["base", "pro", "abstract", "async_support", "prices", "Binance", "../binance"]))
+
+
+def test_an_exported_file_says_what_it_holds(tmp_path, cache):
+    cache.write(series(50, symbol="ETH/BTC", timeframe="1m"))
+    for suffix in (".parquet", ".arrow"):
+        out = tmp_path / f"BTC_USDT-1h{suffix}"  # the name says otherwise: the metadata wins
+        export(cache, "binance.ETH-BTC.1m", out)
+        assert naming.identify(out) == dict(exchange="binance", symbol="ETH/BTC", timeframe="1m")
+    (tmp_path / "junk.parquet").write_bytes(b"PAR1 not really")
+    assert naming.identify(tmp_path / "junk.parquet") == {}
 
 
 def oracle_gaps(path):

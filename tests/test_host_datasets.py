@@ -1,5 +1,7 @@
 """GET /api/datasets and /api/datasets/{id}/candles against a real cache (pyarrow, Parquet)."""
 
+import json
+
 import pyarrow as pa
 import pytest
 from starlette.testclient import TestClient
@@ -54,6 +56,7 @@ def test_resampled_candles(client):
     assert day.num_rows == 12
     assert day["high"][0].as_py() == max(100.0 + (i % 7) + 1 for i in range(4))
     assert day["volume"][0].as_py() == 40.0
+    assert json.loads(day.schema.metadata[b"cracktrader"]) == dict(id="binance.BTC-USDT.1h", exchange="binance", symbol="BTC/USDT", timeframe="4h")
 
 
 @pytest.mark.parametrize(

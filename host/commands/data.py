@@ -39,15 +39,14 @@ def size(n):
 
 
 def _cache(args):
-    from cracktrader.data.store import Cache
+    from cracktrader.data import Cache
 
     return Cache(args.cache_dir)
 
 
 def _errors():
     """The exceptions a data command reports as one line."""
-    from cracktrader.data.errors import DataError
-    from cracktrader.data.fetcher import FetchError
+    from cracktrader.data import DataError, FetchError
 
     return (DataError, FetchError, ValueError, OSError)
 
@@ -61,7 +60,7 @@ def _one_line(e):
 
 
 def run_fetch(args):
-    from cracktrader.data.fetcher import fetch
+    from cracktrader.data import fetch
 
     from ..progress import Progress
 
@@ -107,15 +106,12 @@ def _ccxt_options(text):
 
 
 def run_import(args):
-    from cracktrader.data import naming
-    from cracktrader.data.importer import import_file
+    from cracktrader.data import identify, import_file
 
     from ..progress import Progress
 
     path = Path(args.file)
-    guessed = naming.infer(path, _known_exchanges(path))
-    if path.suffix.lower() in (".parquet", ".pq") and path.is_file():
-        guessed = {**guessed, **_parquet_info(path)}  # what the file says beats its name
+    guessed = identify(path)
     exchange = args.exchange or guessed.get("exchange")
     symbol = args.symbol or guessed.get("symbol")
     timeframe = args.timeframe or guessed.get("timeframe")
@@ -139,25 +135,6 @@ def run_import(args):
           f"{report.gaps} gaps ({report.missing:,} bars missing in the file)")
 
 
-def _known_exchanges(path):
-    parent = path.resolve().parent.name.lower()
-    if not parent.isalnum():
-        return ()
-    import ccxt
-
-    return set(ccxt.exchanges) & {parent}
-
-
-def _parquet_info(path):
-    try:
-        import pyarrow.parquet as pq
-
-        meta = pq.read_schema(path).metadata or {}
-        return json.loads(meta.get(b"cracktrader", b"{}"))
-    except Exception:  # an unreadable file is reported by the import itself
-        return {}
-
-
 def run_list(args):
     rows = _cache(args).datasets()
     if args.json:
@@ -177,8 +154,7 @@ def run_list(args):
 
 
 def run_verify(args):
-    from cracktrader.data.ids import parse_dataset_id
-    from cracktrader.data.verify import verify
+    from cracktrader.data import parse_dataset_id, verify
 
     cache = _cache(args)
     try:
@@ -197,7 +173,7 @@ def run_verify(args):
 
 
 def run_remove(args):
-    from cracktrader.data.ids import BadDatasetId
+    from cracktrader.data import BadDatasetId
 
     cache = _cache(args)
     for ds_id in args.datasets:
@@ -211,7 +187,7 @@ def run_remove(args):
 
 
 def run_export(args):
-    from cracktrader.data.export import export
+    from cracktrader.data import export
 
     try:
         rows = export(_cache(args), args.dataset, args.out, args.format,

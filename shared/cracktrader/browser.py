@@ -15,7 +15,7 @@ from . import kernels, runner, synthetic
 from .candles import COLUMNS, Candles
 from .data.checks import check
 from .data import select
-from .data.csv_text import read_csv
+from .data.files.csv_text import read_csv
 
 _last = {}  # the latest run, for its result JSON on request
 

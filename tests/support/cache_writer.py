@@ -9,7 +9,7 @@ import sys
 from array import array
 
 from cracktrader.candles import Candles
-from cracktrader.data.store import Cache
+from cracktrader.data import Cache
 
 START = 1_704_067_200_000
 

@@ -1,33 +1,47 @@
-"""Getting candles: files (CSV, Parquet), the local cache, exchanges.
+"""Getting candles: a user's files (CSV, Parquet), the local cache, exchanges.
 
-`load_data(source)` is the one entry point strategies and the CLI use. Heavy libraries
-(pyarrow, ccxt) are imported only by the functions that need them.
+    errors, checks, ids  DataError; the validity rules; dataset ids ("binance.BTC-USDT.1h")
+    resample, arrow      aggregation to a longer timeframe; Candles <-> Arrow (server)
+    files/               a candle file: CSV and Parquet readers, column layout, repairs, what
+                         its name and metadata say it holds
+    cache/               the local cache: Cache (store, manifest, partition files, periods,
+                         ranges), import, fetch (ccxt), verify, export, Arrow IPC streams
+
+`load_data(source)` is the one entry point strategies and the CLI use. The names users and the
+host import are the ones below, each imported from its module on first use: `import
+cracktrader.data` loads neither pyarrow nor ccxt.
 """
 
 import os
 from pathlib import Path
 
-from .csv_text import read_csv, read_csv_text
 from .errors import DataError
 
-__all__ = ["Cache", "DataError", "FetchError", "fetch", "import_file", "load_data", "read_csv", "read_csv_text", "read_file", "select"]
+# Public name -> the module defining it (relative to this package), imported on first use.
+_PUBLIC = {
+    "read_file": "files", "read_csv": "files.csv_text", "read_csv_text": "files.csv_text", "identify": "files.naming",
+    "BadDatasetId": "ids", "dataset_id": "ids", "parse_dataset_id": "ids", "is_dataset_id": "ids",
+    "Cache": "cache.store", "import_file": "cache.importer", "ImportReport": "cache.importer",
+    "fetch": "cache.fetcher", "FetchError": "cache.fetcher", "FetchReport": "cache.fetcher",
+    "verify": "cache.verify", "export": "cache.export",
+    "iter_ipc_stream": "cache.ipc", "ipc_stream": "cache.ipc", "candles_ipc_stream": "cache.ipc",
+    "IPC_MEDIA_TYPE": "cache.ipc",
+}
 
-# Server-side parts, imported on first use (they import pyarrow, ccxt).
-_LAZY = {"Cache": "store", "fetch": "fetcher", "FetchError": "fetcher", "import_file": "importer"}
+__all__ = ["DataError", "load_data", "select", *_PUBLIC]
 
 
 def __getattr__(name):
-    if name in _LAZY:
-        from importlib import import_module
+    if name not in _PUBLIC:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
 
-        return getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = globals()[name] = getattr(import_module(f"{__name__}.{_PUBLIC[name]}"), name)
+    return value
 
 
-def read_file(path, **options):
-    from .files import read_file
-
-    return read_file(path, **options)
+def __dir__():
+    return sorted({*globals(), *__all__})
 
 
 def load_data(source, *, since=None, until=None, resample=None, cache=None, **info):
@@ -41,20 +55,22 @@ def load_data(source, *, since=None, until=None, resample=None, cache=None, **in
     path = Path(source) if isinstance(source, (str, os.PathLike)) else None
     if path is None:
         raise TypeError(f"load_data: expected a file path or a dataset id, got {type(source).__name__}")
-    from .files import CSV_SUFFIXES, PARQUET_SUFFIXES
+    from .files import CSV_SUFFIXES, PARQUET_SUFFIXES, read_file
 
     if path.suffix.lower() in CSV_SUFFIXES + PARQUET_SUFFIXES or path.exists():
         return select(read_file(path, **info), since=since, until=until, timeframe=resample)
-    from . import ids
+    from .ids import is_dataset_id
 
-    if not ids.is_dataset_id(str(source)):
+    if not is_dataset_id(str(source)):
         raise ValueError(f"{source}: not a file (.csv, .parquet) nor a dataset id like binance.BTC-USDT.1h")
     if info:
         raise TypeError(f"load_data: {', '.join(sorted(info))} apply to files, not to dataset ids (to change the timeframe: resample=)")
     try:
-        from .store import Cache
+        import pyarrow  # noqa: F401  (the cache is Parquet files)
     except ImportError as e:  # Pyodide: no pyarrow, no cache
         raise ValueError(f"{source}: dataset ids are read from the server's cache, which needs pyarrow ({e})") from None
+    from .cache.store import Cache
+
     # The cache reads only the range's row groups; the aggregation follows.
     return select(Cache(cache).read(str(source), since=since, until=until), timeframe=resample)
 

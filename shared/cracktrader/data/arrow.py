@@ -2,9 +2,11 @@
 imports pyarrow).
 
 The schema every cached file and every Arrow stream has: `time` int64 (UTC ms) and
-`open`, `high`, `low`, `close`, `volume` float64, none nullable.
+`open`, `high`, `low`, `close`, `volume` float64, none nullable. Files we export and the
+streams we send also say what they hold (exchange, symbol, timeframe) under one metadata key.
 """
 
+import json
 from array import array
 
 import pyarrow as pa
@@ -16,6 +18,18 @@ SCHEMA = pa.schema(
     + [pa.field(name, pa.float64(), nullable=False) for name in COLUMNS[1:]],
     metadata={"time": "UTC milliseconds, bar open time"},
 )
+META_KEY = b"cracktrader"
+
+
+def with_info(metadata, **info):
+    """Schema metadata plus `info` (exchange, symbol, timeframe...) under META_KEY, as JSON."""
+    return {**(metadata or {}), META_KEY: json.dumps(info).encode()}
+
+
+def info_of(schema):
+    """The `info` a schema's metadata holds under META_KEY ({} when none)."""
+    raw = (schema.metadata or {}).get(META_KEY)
+    return json.loads(raw) if raw else {}
 
 
 def to_table(candles, metadata=None):

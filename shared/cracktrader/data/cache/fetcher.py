@@ -14,10 +14,10 @@ import time
 from array import array
 from dataclasses import dataclass, field
 
-from ..candles import Candles, timeframe_ms
+from ...candles import Candles, timeframe_ms
 from . import ranges
-from .errors import DataError
-from .ids import BadDatasetId, dataset_id
+from ..errors import DataError
+from ..ids import BadDatasetId, dataset_id
 
 
 class FetchError(Exception):

@@ -9,9 +9,9 @@ the source, the file line (the header is line 1), the field and the rule.
 from array import array
 from bisect import bisect_right
 
-from ..candles import Candles
-from .checks import check
-from .errors import DataError
+from ...candles import Candles
+from ..checks import check
+from ..errors import DataError
 from .layout import csv_layout
 from .repair import repair
 
@@ -27,7 +27,7 @@ def read_csv(data, source="<csv>", *, timeframe=None, time_unit="auto", sort=Fal
     `copy=False` leaves the columns as read-only buffers owned by the kernel instead of arrays
     (for handing straight to pyarrow).
     """
-    from ..kernels import ohlcv
+    from ...kernels import ohlcv
 
     if isinstance(data, str):
         data = data.encode()

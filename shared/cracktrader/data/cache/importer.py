@@ -1,6 +1,6 @@
 """`data import`: a CSV or Parquet file into the cache, all or nothing.
 
-The file is read and checked completely (the same rules as everywhere, see checks.py) before
+The file is read and checked completely (the same rules as everywhere, see data/checks.py) before
 anything is written; a file breaking a rule raises a DataError naming the file, the row and
 the rule, and the cache is left as it was. `sort` and `drop_duplicates` repair what they say
 and report it. The imported bars replace whatever the cache held from the file's first bar to
@@ -9,7 +9,7 @@ the end of its last; the file's own missing bars are recorded as gaps.
 
 from dataclasses import dataclass, field
 
-from .files import read_file
+from ..files import read_file
 
 
 @dataclass
@@ -27,9 +27,9 @@ def import_file(path, *, cache=None, exchange, symbol, timeframe=None, time_unit
                 drop_duplicates=False, progress=None):
     """Reads, checks and stores a candle file; returns an ImportReport. `progress(stage)` is
     called with "reading", then "writing"."""
-    from ..candles import timeframe_ms
+    from ...candles import timeframe_ms
     from . import ranges
-    from .ids import dataset_id
+    from ..ids import dataset_id
     from .store import Cache
 
     store = cache if isinstance(cache, Cache) else Cache(cache)

@@ -1,5 +1,12 @@
-"""Reading a candle file by its type: CSV (the kernel reader, everywhere) or Parquet (pyarrow,
-on the server)."""
+"""A user's candle file, read by its type: CSV (the kernel reader, everywhere) or Parquet and
+Arrow (pyarrow, on the server).
+
+    csv_text   CSV bytes -> Candles (header matched here, body parsed by the Rust kernel)
+    parquet    Parquet / Arrow IPC files -> Candles (server only: pyarrow)
+    layout     which columns hold time, open, high, low, close, volume
+    repair     the repairs a user asks for: sorting, dropping exact duplicates
+    naming     what a file's name, folder and metadata say it holds (exchange, symbol, timeframe)
+"""
 
 import mmap
 from contextlib import contextmanager

@@ -8,7 +8,7 @@ Time column names: time, timestamp, date, datetime, open_time, opentime, date_ti
 import csv
 from dataclasses import dataclass
 
-from .errors import DataError
+from ..errors import DataError
 
 TIME_NAMES = ("time", "timestamp", "date", "datetime", "open_time", "opentime", "date_time")
 VALUE_NAMES = ("open", "high", "low", "close", "volume")

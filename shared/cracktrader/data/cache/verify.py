@@ -14,12 +14,12 @@ from dataclasses import dataclass
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..candles import timeframe_ms
+from ...candles import timeframe_ms
 from . import periods, ranges
-from ..kernels.checksum import crc32
-from .arrow import SCHEMA, to_candles
-from .errors import DataError
-from .partition_files import LOCK, MANIFEST, remove_strays, unlink
+from ...kernels.checksum import crc32
+from ..arrow import SCHEMA, to_candles
+from ..errors import DataError
+from .manifest import LOCK, MANIFEST, remove_strays, unlink
 
 
 @dataclass
@@ -99,7 +99,7 @@ def _verify_dataset(cache, ds_id, fix):
 
 def _check_partition(path, key, part, m, tf):
     """(error or None, [(start, end) runs of consecutive bars])."""
-    from ..kernels import ohlcv
+    from ...kernels import ohlcv
 
     try:
         data = path.read_bytes()
@@ -110,7 +110,7 @@ def _check_partition(path, key, part, m, tf):
     if crc32(data) != part.crc32:
         return "checksum mismatch (the file's bytes changed)", []
     try:
-        table = pq.read_table(pa.BufferReader(data))
+        table = pq.ParquetFile(pa.BufferReader(data)).read()  # (read_table loads pandas)
     except (OSError, pa.ArrowException) as e:
         return f"unreadable Parquet ({e})", []
     if table.schema.remove_metadata() != SCHEMA.remove_metadata():

@@ -8,20 +8,19 @@ without copying.
 """
 
 import io
-import json
 
 import pyarrow as pa
 
-from .arrow import SCHEMA
-from .ids import parse_dataset_id
+from ..arrow import SCHEMA, to_table, with_info
+from ..ids import parse_dataset_id
 
-MEDIA_TYPE = "application/vnd.apache.arrow.stream"
+IPC_MEDIA_TYPE = "application/vnd.apache.arrow.stream"
 
 
-def stream_schema(ds_id):
-    exchange, symbol, timeframe = parse_dataset_id(ds_id)
-    info = json.dumps(dict(id=ds_id, exchange=exchange, symbol=symbol, timeframe=timeframe))
-    return SCHEMA.with_metadata({**SCHEMA.metadata, b"cracktrader": info.encode()})
+def stream_schema(ds_id, timeframe=None):
+    """The schema of a stream of `ds_id`'s candles (`timeframe`: resampled to it)."""
+    exchange, symbol, own = parse_dataset_id(ds_id)
+    return SCHEMA.with_metadata(with_info(SCHEMA.metadata, id=ds_id, exchange=exchange, symbol=symbol, timeframe=timeframe or own))
 
 
 def iter_ipc_stream(cache, ds_id, since=None, until=None):
@@ -36,10 +35,10 @@ def iter_ipc_stream(cache, ds_id, since=None, until=None):
         with pa.ipc.new_stream(sink, schema) as writer:
             yield _drain(sink)
             for table in ([first] if first is not None else []):
-                writer.write_table(table.cast(schema))
+                writer.write_table(table.replace_schema_metadata(schema.metadata))
                 yield _drain(sink)
             for table in tables:
-                writer.write_table(table.cast(schema))
+                writer.write_table(table.replace_schema_metadata(schema.metadata))
                 yield _drain(sink)
         yield _drain(sink)
 
@@ -49,6 +48,15 @@ def iter_ipc_stream(cache, ds_id, since=None, until=None):
 def ipc_stream(cache, ds_id, since=None, until=None):
     """The whole stream as bytes."""
     return b"".join(iter_ipc_stream(cache, ds_id, since, until))
+
+
+def candles_ipc_stream(candles, ds_id):
+    """Candles in memory (e.g. `ds_id` resampled) as one whole stream, in bytes."""
+    sink = io.BytesIO()
+    schema = stream_schema(ds_id, candles.timeframe)
+    with pa.ipc.new_stream(sink, schema) as writer:
+        writer.write_table(to_table(candles, schema.metadata))
+    return sink.getvalue()
 
 
 def _drain(sink):

@@ -5,7 +5,7 @@ values, a NaN, high below close...): those stay errors."""
 from array import array
 from operator import le
 
-from ..candles import COLUMNS, Candles
+from ...candles import COLUMNS, Candles
 
 
 def repair(candles, sort=False, drop_duplicates=False):

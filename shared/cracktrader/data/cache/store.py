@@ -1,5 +1,6 @@
 """The candle cache: Parquet files partitioned by exchange / symbol / timeframe / period, with
-a manifest per dataset (see manifest.py). Server only: imports pyarrow.
+a manifest per dataset (see manifest.py). Server only: the methods that read or write
+partition files import pyarrow (listing and removing datasets need none).
 
 Layout: `<root>/candles/<exchange>/<symbol as in dataset ids>/<timeframe>/` holds
 `manifest.json`, `.lock` and one `<period>.<random>.parquet` per period. The root is
@@ -26,16 +27,13 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 
-import pyarrow as pa
-
-from ..candles import COLUMNS, Candles, timeframe_ms
+from ...candles import COLUMNS, Candles, timeframe_ms
+from ..checks import check
+from ..errors import DataError
+from ..ids import dataset_id, encode_symbol, parse_dataset_id
 from . import periods, ranges
-from .arrow import SCHEMA, to_candles, to_table
-from .checks import check
-from .errors import DataError
-from .ids import dataset_id, encode_symbol, parse_dataset_id
-from .manifest import Manifest
-from .partition_files import LOCK, MANIFEST, PartitionFile, corrupted, outside, remove_strays, selection, unlink, write_partition
+from .manifest import LOCK, MANIFEST, Manifest, corrupted, remove_strays, unlink
+
 
 def default_root():
     """CRACKTRADER_CACHE_DIR, else the platform's user cache directory + /cracktrader."""
@@ -140,7 +138,9 @@ class Cache:
         the end of the last). `gaps`: the ranges in `covered` without bars (default: computed
         from the bars). The candles are checked against the rules first, unless the caller
         just did (`checked`). Returns the new manifest."""
-        from ..kernels import ohlcv
+        from ...kernels import ohlcv
+        from ..arrow import to_table
+        from .partition_files import outside, write_partition
 
         ds_id = dataset_id(candles.exchange, candles.symbol, candles.timeframe)
         tf = timeframe_ms(candles.timeframe)
@@ -177,7 +177,7 @@ class Cache:
                         before, after = outside(d / old.file, old, start, end)
                         parts = [before, *parts, after]
                     replaced.append(old.file)
-                jobs.append((key, pa.concat_tables(parts)))
+                jobs.append((key, parts))
             written = list(_workers().map(lambda job: (job[0], write_partition(d, job[0], job[1])), jobs))
             for key, part in written:
                 if part is None:
@@ -213,6 +213,8 @@ class Cache:
         """(manifest, [(key, partition, PartitionFile)]) for the partitions overlapping
         [since, until), in time order, opened and their sizes checked against the manifest
         (their checksums are checked before any use: see PartitionFile)."""
+        from .partition_files import PartitionFile
+
         for _ in range(5):
             m = self._require(ds_id)
             d = self.path(ds_id)
@@ -235,7 +237,11 @@ class Cache:
     def read_table(self, ds_id, since=None, until=None, columns=None):
         """An Arrow table of the bars in [since, until) (UTC ms, until exclusive), with the
         given columns (default all); only the row groups holding the range are read."""
-        want, read_cols, lo, hi = selection(columns, since, until)
+        import pyarrow as pa
+
+        from ..arrow import SCHEMA
+
+        want, read_cols, lo, hi = _selection(columns, since, until)
         _, opened = self.open(ds_id, lo, hi)
         files = [pf for _, _, pf in opened]
         try:
@@ -244,7 +250,7 @@ class Cache:
             _close(files)
         tables = [t for t in tables if t.num_rows]
         if not tables:
-            return pa.schema([SCHEMA.field(c) for c in want]).empty_table()
+            return SCHEMA.empty_table().select(want)
         return pa.concat_tables(tables)
 
     def read_columns(self, ds_id, columns, since=None, until=None):
@@ -252,7 +258,9 @@ class Cache:
         'q' for time, 'd' for the others, each one contiguous buffer in Arrow's memory. The
         row groups are decoded in parallel, each copied into place as soon as it is decoded
         (one copy, from the CPU's cache)."""
-        want, read_cols, lo, hi = selection(columns, since, until)
+        import pyarrow as pa
+
+        want, read_cols, lo, hi = _selection(columns, since, until)
         files, groups = self._row_groups(ds_id, lo, hi)
         offsets = [0]
         for _, _, rows in groups:
@@ -305,7 +313,7 @@ class Cache:
         """The bars of [since, until) as a sequence of Arrow tables of at most one row group
         (131,072 rows) each: for datasets larger than memory. Each file is checked whole
         before its first row group is decoded."""
-        want, read_cols, lo, hi = selection(columns, since, until)
+        want, read_cols, lo, hi = _selection(columns, since, until)
         _, opened = self.open(ds_id, lo, hi, mapped=False)
         files = [pf for _, _, pf in opened]
         try:
@@ -319,9 +327,21 @@ class Cache:
 
     def stream_candles(self, ds_id, since=None, until=None):
         """Like `stream`, as Candles."""
+        from ..arrow import to_candles
+
         exchange, symbol, timeframe = parse_dataset_id(ds_id)
         for table in self.stream(ds_id, since, until):
             yield to_candles(table, symbol=symbol, timeframe=timeframe, exchange=exchange)
+
+
+def _selection(columns, since, until):
+    """(columns wanted, columns to read: with time, low bound, high bound)."""
+    want = list(columns or COLUMNS)
+    unknown = [c for c in want if c not in COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown column(s) {', '.join(unknown)}: expected some of {', '.join(COLUMNS)}")
+    read_cols = want if "time" in want else ["time", *want]
+    return want, read_cols, -(2**62) if since is None else since, 2**62 if until is None else until
 
 
 def _run(fn, items):
@@ -362,7 +382,7 @@ def _copy_into(buffer, row, column):
     for chunk in column.chunks:
         n = len(chunk)
         if n:
-            if not 0 <= row and 8 * (row + n) <= buffer.size:  # never: the callers size the buffer
+            if not (0 <= row and 8 * (row + n) <= buffer.size):  # never: the callers size the buffer
                 raise IndexError(f"copy of {n} rows at row {row} overruns a buffer of {buffer.size // 8}")
             ctypes.memmove(buffer.address + 8 * row, chunk.buffers()[1].address + 8 * chunk.offset, 8 * n)
             row += n

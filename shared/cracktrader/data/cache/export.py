@@ -6,7 +6,6 @@ Arrow files carry the exchange, symbol and timeframe in their metadata, so `data
 needs no options to bring a file back. Files are written whole then renamed into place.
 """
 
-import json
 import os
 from pathlib import Path
 
@@ -14,8 +13,8 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
-from .arrow import to_table
-from .ids import parse_dataset_id
+from ..arrow import to_table, with_info
+from ..ids import parse_dataset_id
 
 FORMATS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".arrow": "arrow", ".feather": "arrow", ".ipc": "arrow"}
 
@@ -36,15 +35,14 @@ def export(cache, ds_id, path, fmt=None, since=None, until=None, timeframe=None)
     fmt = format_of(path, fmt)
     exchange, symbol, source_tf = parse_dataset_id(ds_id)
     if timeframe and timeframe != source_tf:
-        from .resample import resample
+        from ..resample import resample
 
         candles = resample(cache.read(ds_id, since, until), timeframe)
         table = to_table(candles)
     else:
         timeframe = source_tf
         table = cache.read_table(ds_id, since, until)
-    info = json.dumps(dict(exchange=exchange, symbol=symbol, timeframe=timeframe)).encode()
-    table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"cracktrader": info})
+    table = table.replace_schema_metadata(with_info(table.schema.metadata, exchange=exchange, symbol=symbol, timeframe=timeframe))
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:

@@ -4,16 +4,19 @@
 bar, size, CRC-32 of the file), the time ranges fetched or imported (`covered`) and, within
 them, the ranges without bars (`gaps`: the exchange had none, or the imported file did not).
 Replacing this file is the commit point of every write: a partition file is only in use once
-the manifest names it.
+the manifest names it, and a file it does not name is a stray an interrupted writer left.
 """
 
 import json
 import os
 from dataclasses import asdict, dataclass, field
 
+from ..errors import DataError
 from . import ranges
 
 VERSION = 1
+MANIFEST = "manifest.json"
+LOCK = ".lock"
 
 
 @dataclass
@@ -75,6 +78,27 @@ class Manifest:
             os.fsync(f.fileno())
         os.replace(tmp, path)
         fsync_dir(path.parent)
+
+
+def corrupted(path, reason):
+    """The error for a cached file that is not what its manifest says (or an unreadable manifest)."""
+    return DataError(str(path), None, None, "corrupted_file",
+                     f"{reason}; run `cracktrader data verify --fix` to drop it, then fetch or import that range again")
+
+
+def remove_strays(directory, manifest):
+    """Deletes files no manifest names: left by a writer that did not finish."""
+    keep = {MANIFEST, LOCK, *(p.file for p in manifest.partitions.values())}
+    for entry in directory.iterdir():
+        if entry.name not in keep and entry.is_file():
+            unlink(entry)
+
+
+def unlink(path):
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
 
 
 def fsync_dir(path):

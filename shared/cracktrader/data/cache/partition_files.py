@@ -18,11 +18,10 @@ from bisect import bisect_left
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from ..candles import COLUMNS
-from ..kernels.checksum import crc32
-from .arrow import SCHEMA
-from .errors import DataError
-from .manifest import Partition
+from ...candles import COLUMNS
+from ...kernels.checksum import crc32
+from ..arrow import SCHEMA
+from .manifest import Partition, corrupted
 
 ROW_GROUP = 131_072
 # Fast to write and read, and ~35% smaller than raw: delta-encoded times, byte-split floats,
@@ -34,24 +33,7 @@ PARQUET_OPTIONS = dict(
     write_statistics=["time"],
     row_group_size=ROW_GROUP,
 )
-MANIFEST = "manifest.json"
-LOCK = ".lock"
 CHUNK = 1 << 22  # bytes per read when checksumming a file without mapping it
-
-
-def corrupted(path, reason):
-    return DataError(str(path), None, None, "corrupted_file",
-                     f"{reason}; run `cracktrader data verify --fix` to drop it, then fetch or import that range again")
-
-
-def selection(columns, since, until):
-    """(columns wanted, columns to read: with time, low bound, high bound)."""
-    want = list(columns or COLUMNS)
-    unknown = [c for c in want if c not in COLUMNS]
-    if unknown:
-        raise ValueError(f"unknown column(s) {', '.join(unknown)}: expected some of {', '.join(COLUMNS)}")
-    read_cols = want if "time" in want else ["time", *want]
-    return want, read_cols, -(2**62) if since is None else since, 2**62 if until is None else until
 
 
 class PartitionFile:
@@ -171,11 +153,15 @@ def outside(path, part, start, end):
     return table.slice(0, a), table.slice(b)
 
 
-def write_partition(directory, key, table):
-    """Writes a new partition file; its Partition (None for no rows)."""
+def write_partition(directory, key, tables):
+    """Writes the tables (in time order) as a new partition file; its Partition (None for no
+    rows)."""
+    table = pa.concat_tables(tables)
     if table.num_rows == 0:
         return None
-    table = table.cast(SCHEMA)
+    # The cache's own tables have the schema's types: a cast (which loads pyarrow.compute) is
+    # for anything else.
+    table = table.replace_schema_metadata(SCHEMA.metadata) if table.schema.equals(SCHEMA) else table.cast(SCHEMA)
     name = f"{key}.{secrets.token_hex(4)}.parquet"
     tmp = directory / f".{name}.tmp"
     pq.write_table(table, str(tmp), **PARQUET_OPTIONS)
@@ -185,17 +171,3 @@ def write_partition(directory, key, table):
     times = table.column("time")
     return Partition(file=name, rows=table.num_rows, first=times[0].as_py(), last=times[-1].as_py(), bytes=size, crc32=value)
 
-
-def remove_strays(directory, manifest):
-    """Deletes files no manifest names: left by a writer that did not finish."""
-    keep = {MANIFEST, LOCK, *(p.file for p in manifest.partitions.values())}
-    for entry in directory.iterdir():
-        if entry.name not in keep and entry.is_file():
-            unlink(entry)
-
-
-def unlink(path):
-    try:
-        path.unlink()
-    except FileNotFoundError:
-        pass
