@@ -1,7 +1,9 @@
 """A 100-point grid of the SMA crossover (fast x slow) over one-minute bars: CrackTrader's
-ct.optimize on one core and on all cores (the scaling), vectorbt's broadcast
-Portfolio.from_signals over the same grid, and backtesting.py's Backtest.optimize, in the same
-run, on the same candles; the best point's trades compared one by one.
+ct.optimize on one core and on all cores (the scaling), vectorbt's Portfolio.from_signals
+over the same grid (one slow length x ten fast ones per call), and backtesting.py's
+Backtest.optimize, in the same run, on the same candles; each finds its best point, whose trades
+are compared with ours one by one. The contenders take turns, the order turning each round, and
+each keeps its best time (the machine is shared).
 
 Every engine trades 1 unit with market orders filled at the next bar's open, 0.1% commission.
 The grid: fast 5..50 by 5, slow 60..240 by 20 (fast < slow everywhere). Our figures include
@@ -12,7 +14,7 @@ backtesting.py calls next() from one bar after the indicators' warm-up: when the
 is already below the fast one on the first bar both could trade, its first entry comes one bar
 later than ours and vectorbt's (the other trades agree).
 
-usage: python bench/optimize.py [--bars N] [--skip PEER ...]   (default: 1,000,000 bars)
+usage: python bench/optimize.py [--bars N] [--repeat R] [--skip PEER ...]   (default: 1,000,000 bars, 3 rounds)
 """
 
 import argparse
@@ -31,70 +33,74 @@ SLOWS = list(range(60, 260, 20))
 CASH, COMMISSION = 1_000_000.0, 0.001
 
 
-def ours(candles, jobs):
-    result = ct.optimize(SmaCross, candles, space=dict(fast=FASTS, slow=SLOWS), jobs=jobs, cash=CASH,
+def ours(candles, jobs, strategy=SmaCross):
+    """(seconds, best params, the best run's trades, the search's result)."""
+    start = time.perf_counter()
+    result = ct.optimize(strategy, candles, space=dict(fast=FASTS, slow=SLOWS), jobs=jobs, cash=CASH,
                          commission=COMMISSION, objective="total_return")
     result.overfitting  # the report is part of every sweep
-    best = result.best_params
-    trades = [(t.entry_time, t.entry_price, t.exit_time, t.exit_price)
-              for t in ct.backtest(SmaCross, candles, params=best, cash=CASH, commission=COMMISSION).trades]
-    return result, best, trades
+    seconds = time.perf_counter() - start
+    run = result.best_result()
+    return seconds, result.best_params, [(t.entry_time, t.entry_price, t.exit_time, t.exit_price) for t in run.trades], \
+        result
 
 
-def signal_strategy():
-    """The same crossover declared as signals, when cracktrader.vectorized (the issue "Vectorized
-    signal backtests") is present: ct.optimize then runs it on the kernel (and says so)."""
-    try:
-        import cracktrader.vectorized as v
-    except ImportError:
-        return None
+try:  # the issue "Vectorized signal backtests": the same crossover declared as signals
+    import cracktrader.vectorized as _v
+except ImportError:
+    SignalSmaCross = None
+else:
+    class SignalSmaCross(_v.SignalStrategy):
+        """SmaCross as signals: ct.optimize runs it on the vectorized kernel (and says so)."""
 
-    class SignalSmaCross(v.SignalStrategy):
         params = dict(fast=10, slow=60)
 
         def signals(self):
             fast = ct.ind.SMA(self.data.close, self.p.fast)
             slow = ct.ind.SMA(self.data.close, self.p.slow)
-            return v.Signals(fast > slow, fast < slow, size=1.0)
-
-    return SignalSmaCross
+            return _v.Signals(fast > slow, fast < slow, size=1.0)
 
 
-def ours_fast(candles, strategy, jobs):
-    result = ct.optimize(strategy, candles, space=dict(fast=FASTS, slow=SLOWS), jobs=jobs, cash=CASH,
-                         commission=COMMISSION, objective="total_return")
-    result.overfitting
-    run = result.best_result()
-    return result, [(t.entry_time, t.entry_price, t.exit_time, t.exit_price) for t in run.trades]
-
-
-def _vectorbt_grid(df):
-    """The grid's portfolio: signals on bar i's close, filled at bar i+1's open (signals shifted
-    one bar, price = open); column = slow index x 10 + fast index."""
+def _vectorbt_slow(df, fast, slow):
+    """One slow length against every fast one (10 columns: vectorbt's broadcast over all 100
+    columns of 1M bars needs ~10 GB): signals on bar i's close, filled at bar i+1's open
+    (signals shifted one bar, price = open)."""
     import numpy as np
+    import vectorbt as vbt
+
+    f = fast
+    s = np.repeat(slow[:, None], f.shape[1], axis=1)
+    no = np.zeros((1, f.shape[1]), bool)
+    entries, exits = np.vstack([no, (f > s)[:-1]]), np.vstack([no, (f < s)[:-1]])
+    return vbt.Portfolio.from_signals(df.close, entries, exits, price=df.open.values[:, None], size=1.0,
+                                      fees=COMMISSION, init_cash=CASH, freq="1min")
+
+
+def _vectorbt_grid(df, times):
+    """(best params, its trades): the grid's total returns chunk by chunk, the best column's
+    trades read from the raw records (the readable ones label every column "close")."""
     import vectorbt as vbt
 
     fast = vbt.MA.run(df.close, FASTS).ma.values
     slow = vbt.MA.run(df.close, SLOWS).ma.values
-    f, s = np.tile(fast, (1, len(SLOWS))), np.repeat(slow, len(FASTS), axis=1)
-    no = np.zeros((1, f.shape[1]), bool)
-    entries, exits = np.vstack([no, (f > s)[:-1]]), np.vstack([no, (f < s)[:-1]])
-    pf = vbt.Portfolio.from_signals(df.close, entries, exits, price=df.open.values[:, None], size=1.0,
-                                    fees=COMMISSION, init_cash=CASH, freq="1min")
-    pf.total_return()
-    return pf
+    best = None
+    for j, slow_n in enumerate(SLOWS):
+        pf = _vectorbt_slow(df, fast, slow[:, j])
+        returns = pf.total_return().values
+        i = int(returns.argmax())
+        if best is None or returns[i] > best[0]:
+            records = pf.trades.values
+            best = (returns[i], dict(fast=FASTS[i], slow=slow_n),
+                    [(times[r["entry_idx"]], r["entry_price"], times[r["exit_idx"]], r["exit_price"])
+                     for r in records[records["col"] == i] if r["status"] == 1])  # 1: closed
+    return best[1], best[2]
 
 
-def vectorbt(candles, best):
+def vectorbt(candles):
     df = frame(candles)
-    _vectorbt_grid(df.iloc[:1000])  # Numba compiles on the first call: not timed
-    seconds, pf = timed(_vectorbt_grid, df)
-    column = SLOWS.index(best["slow"]) * len(FASTS) + FASTS.index(best["fast"])
-    records = pf.trades.values  # raw: column numbers, bar indexes (the readable ones label every column "close")
-    times = candles.time
-    trades = [(times[r["entry_idx"]], r["entry_price"], times[r["exit_idx"]], r["exit_price"])
-              for r in records[records["col"] == column] if r["status"] == 1]  # 1: closed
-    return seconds, trades, pf.wrapper.shape[1]
+    _vectorbt_grid(df.iloc[:1000], candles.time)  # Numba compiles on the first call: not timed
+    seconds, (best, trades) = timed(_vectorbt_grid, df, candles.time)
+    return seconds, best, trades, None
 
 
 def _sma(values, n):
@@ -126,7 +132,7 @@ def _backtesting_strategy():
     return BpSmaCross
 
 
-def backtesting_py(candles, best):
+def backtesting_py(candles):
     import warnings
 
     from backtesting import Backtest
@@ -135,13 +141,11 @@ def backtesting_py(candles, best):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         bt = Backtest(frame(candles, capitalized=True), strategy, cash=CASH, commission=COMMISSION)
-        start = time.perf_counter()
-        bt.optimize(fast=FASTS, slow=SLOWS, maximize="Return [%]")
-        seconds = time.perf_counter() - start
-        stats = bt.run(**best)
+        seconds, stats = timed(lambda: bt.optimize(fast=FASTS, slow=SLOWS, maximize="Return [%]"))
+    best = dict(fast=stats._strategy.fast, slow=stats._strategy.slow)
     ms = lambda ts: round(ts.tz_localize(timezone.utc).timestamp() * 1000)  # noqa: E731
     trades = [(ms(r.EntryTime), r.EntryPrice, ms(r.ExitTime), r.ExitPrice) for r in stats._trades.itertuples()]
-    return seconds, trades
+    return seconds, best, trades, None
 
 
 def same(ours_, theirs):
@@ -150,42 +154,62 @@ def same(ours_, theirs):
     return f"{ok}/{len(theirs)}" + ("" if ok == len(theirs) == len(ours_) else " DIFFER")
 
 
+def contenders(candles, cores, skip):
+    """name -> a call returning (seconds, best params, the best point's trades, our search's
+    result or None)."""
+    def sweep(strategy, jobs):
+        return lambda: ours(candles, jobs, strategy)
+
+    out = {"cracktrader, 1 core": sweep(SmaCross, 1), f"cracktrader, {cores} cores": sweep(SmaCross, cores)}
+    if SignalSmaCross is not None:
+        out["cracktrader signals, 1 core"] = sweep(SignalSmaCross, 1)
+        out[f"cracktrader signals, {cores} cores"] = sweep(SignalSmaCross, cores)
+    if "vectorbt" not in skip:
+        out["vectorbt from_signals"] = lambda: vectorbt(candles)
+    if "backtesting" not in skip:
+        out["backtesting.py optimize"] = lambda: backtesting_py(candles)
+    return out
+
+
 def main(argv):
     os.environ.setdefault("TQDM_DISABLE", "1")  # backtesting.py's progress bars
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bars", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds; each contender's best time is kept")
     parser.add_argument("--skip", nargs="*", default=[], choices=("vectorbt", "backtesting"))
     args = parser.parse_args(argv)
     n, cores = args.bars, os.cpu_count() or 1
     candles = synthetic.ohlcv(n, seed=2024, step=0.004)
     points = len(FASTS) * len(SLOWS)
-    rows = []
-    one_s, (result, best, trades) = timed(ours, candles, 1)
-    all_s, (pooled, best_all, _) = timed(ours, candles, cores)
-    assert best_all == best and [r["stats"] for r in pooled.trials] == [r["stats"] for r in result.trials]
-    engine = ", ".join(result.engines)
-    rows.append((f"cracktrader, 1 core ({engine})", one_s, "-"))
-    rows.append((f"cracktrader, {cores} cores", all_s, "-"))
-    fast_strategy = signal_strategy()
-    if fast_strategy is not None:
-        for jobs in (1, cores):
-            seconds, (fast, fast_trades) = timed(ours_fast, candles, fast_strategy, jobs)
-            assert fast.best_params == best, (fast.best_params, best)
-            rows.append((f"cracktrader {', '.join(fast.engines)}, {jobs} core{'s' if jobs > 1 else ''}", seconds,
-                         same(trades, fast_trades)))
-    if "vectorbt" not in args.skip:
-        seconds, vbt_trades, cols = vectorbt(candles, best)
-        assert cols == points
-        rows.append(("vectorbt from_signals", seconds, same(trades, vbt_trades)))
-    if "backtesting" not in args.skip:
-        seconds, bp_trades = backtesting_py(candles, best)
-        rows.append(("backtesting.py optimize", seconds, same(trades, bp_trades)))
+    runs = contenders(candles, cores, args.skip)
+    names = list(runs)
+    best_s, outcome = {}, {}
+    for round_ in range(args.repeat):
+        # the order turns each round: a shared machine's load drifts, no contender always runs first
+        for name in names[round_ % len(names):] + names[:round_ % len(names)]:
+            seconds, *found = runs[name]()
+            print(f"  round {round_ + 1}: {name} {seconds:.2f} s", file=sys.stderr, flush=True)
+            best_s[name] = min(seconds, best_s.get(name, seconds))
+            outcome.setdefault(name, found)
+    best, trades, reference = outcome[names[0]]
+    one_s = best_s[names[0]]
     print(f"\n{points}-point grid of the SMA crossover (fast {FASTS[0]}..{FASTS[-1]} x slow {SLOWS[0]}..{SLOWS[-1]}), "
-          f"{n:,} one-minute bars, 1 unit per trade, {COMMISSION:.1%} commission; best {best}, {len(trades)} trades")
-    print(f"{'engine':<34} {'seconds':>9} {'bar-trials/s':>13} {'vs 1 core':>10}  best point's trades")
-    for name, seconds, match in rows:
-        print(f"{name:<34} {seconds:>9.2f} {points * n / seconds:>13,.0f} {one_s / seconds:>9.2f}x  {match}")
-    print(f"scaling on {cores} cores: {one_s / all_s:.2f}x")
+          f"{n:,} one-minute bars, 1 unit per trade, {COMMISSION:.1%} commission; best {best}, {len(trades)} trades; "
+          f"best of {args.repeat} rounds, contenders alternating")
+    print(f"{'engine':<40} {'seconds':>9} {'bar-trials/s':>13} {'vs 1 core':>10}  best point's trades")
+    for name in names:
+        their_best, theirs, result = outcome[name]
+        name_ = name
+        if result is not None:  # ours: the same table on every executor and engine
+            assert [r["stats"] for r in result.trials] == [r["stats"] for r in reference.trials], name
+            name_ = f"{name} ({', '.join(result.engines)})"
+        match = "-" if name == names[0] else same(trades, theirs)
+        if their_best != best:
+            match += f" (its best: {their_best})"
+        print(f"{name_:<40} {best_s[name]:>9.2f} {points * n / best_s[name]:>13,.0f} {one_s / best_s[name]:>9.2f}x  "
+              f"{match}")
+    print(f"scaling on {cores} cores: {one_s / best_s[names[1]]:.2f}x (event engine)"
+          + (f", {best_s[names[2]] / best_s[names[3]]:.2f}x (signals)" if SignalSmaCross is not None else ""))
     sys.stdout.flush()
 
 

@@ -52,14 +52,10 @@ class OptimizeResult:
 
     def best_result(self, params=None):
         """The best trial run again here, as a ct.Result (its equity, trades...)."""
-        from .trial import engine_for
+        from .trial import run_window
 
         params = params or self.best_params
-        if params is None:
-            return None
-        _, run = engine_for(self.job)
-        data = self.job.candles()
-        return run(self.job.strategy, data if len(data) > 1 else data[0], params, None)
+        return None if params is None else run_window(self.job, params)[1]
 
     # --- tables ---------------------------------------------------------------------------------
     def table(self):

@@ -2,16 +2,14 @@
 gives the same table.
 
 `run_trial(job, params, window)` is the one place a trial runs, and so the one place that
-chooses how: `engine_for(job)` asks `cracktrader.vectorized` (the vectorized signal simulator)
-whether it supports the strategy with these settings, and uses the event engine otherwise. The
-record says which ran ("engine"). What the vectorized module provides, if present:
+chooses how: `runner(job)` asks `cracktrader.vectorized` (the vectorized signal simulator) to
+plan each run — its kernel when the strategy and settings qualify, the event engine otherwise
+(a window's `start`, say) — and the record says which ran ("engine"). Without that module every
+run is the event engine's. What the module provides:
 
-    supports(strategy, settings) -> bool      the strategy declares its signals, and the
-                                              settings are ones the simulator reproduces
-    run_strategy(strategy, data, params=, start=, **settings) -> Result
-                                              the same Result as ct.backtest would give; when
-                                              it falls back to the event engine (a window's
-                                              `start`, say), `result.engine = "event"` says so
+    supports(strategy, settings) -> bool     whether any run of this strategy can qualify
+    plan(strategy, data, params, settings) -> Plan, with .engine ("vectorized" or "event")
+                                             and .run() -> the Result ct.backtest would give
 
 A `Job` is what every trial of a search shares (strategy, data, settings, objective, guard); an
 executor ships it to each worker once.
@@ -106,18 +104,21 @@ def _vectorized():
         from .. import vectorized
     except ImportError:
         return None
-    ready = all(callable(getattr(vectorized, name, None)) for name in ("supports", "run_strategy"))
+    ready = all(callable(getattr(vectorized, name, None)) for name in ("supports", "plan"))
     return vectorized if ready else None
 
 
-def engine_for(job):
-    """("vectorized", run) when the vectorized simulator supports the job's strategy and
-    settings, else ("event", run); run(strategy, data, params, start) -> Result."""
+def runner(job):
+    """run(strategy, data, params, start) -> (engine, Result): the vectorized kernel's plan when
+    the job's strategy and settings can qualify, else the event engine."""
     fast = _vectorized()
     if fast is not None and fast.supports(job.strategy, job.settings):
-        return "vectorized", lambda strategy, data, params, start: fast.run_strategy(
-            strategy, data, params=params, start=start, **job.settings)
-    return "event", lambda strategy, data, params, start: backtest(strategy, data, params=params, start=start, **job.settings)
+        def run(strategy, data, params, start):
+            plan = fast.plan(strategy, data, params, {**job.settings, "start": start})
+            return plan.engine, plan.run()
+        return run
+    return lambda strategy, data, params, start: (
+        "event", backtest(strategy, data, params=params, start=start, **job.settings))
 
 
 # --- a trial --------------------------------------------------------------------------------
@@ -139,14 +140,13 @@ def _bar_ms(c):
 
 
 def run_window(job, params, window=None, run=None):
-    """The Result of the job's strategy with `params` (besides the fixed ones) over `window`
-    (start, stop) in UTC ms: indicators warm up on the bars before `start`, nothing after
-    `stop` is loaded."""
+    """(engine, Result) of the job's strategy with `params` (besides the fixed ones) over
+    `window` (start, stop) in UTC ms: indicators warm up on the bars before `start`, nothing
+    after `stop` is loaded."""
     start, stop = window if window is not None else (None, None)
-    run = run or engine_for(job)[1]
     data = window_data(job.candles(), stop)
     with installed(job.memo):
-        return run(job.strategy, data if len(data) > 1 else data[0], {**job.fixed, **params}, start)
+        return (run or runner(job))(job.strategy, data if len(data) > 1 else data[0], {**job.fixed, **params}, start)
 
 
 def run_trial(job, params, window=None):
@@ -154,12 +154,10 @@ def run_trial(job, params, window=None):
     reason, objective values, stats, engine, seconds, and the return summaries of the report.
     `window`: see run_window."""
     began = time.perf_counter()
-    kind, run = engine_for(job)
     record = {"params": dict(params), "status": "ok", "reason": None, "objective": None, "stats": None,
-              "engine": kind, "seconds": None}
+              "engine": None, "seconds": None}
     try:
-        result = run_window(job, params, window, run)
-        record["engine"] = getattr(result, "engine", None) or kind
+        record["engine"], result = run_window(job, params, window)
         stats = result.stats
         values = job.objective.values(result, stats)
     except (StrategyError, ValueError, DataError) as e:  # they say what and where

@@ -113,7 +113,7 @@ def _fold(job, k, window, records, bar_ms):
     fold["params"] = {**job.fixed, **chosen["params"]}
     fold["in_sample"] = {"objective": chosen["objective"][0], "total_return": chosen["stats"]["total_return"],
                          "annualized": _annualized(chosen["stats"], bar_ms), "trial": chosen["trial"]}
-    result = run_window(job, chosen["params"], (c, d))
+    _, result = run_window(job, chosen["params"], (c, d))
     values = job.objective.values(result, result.stats)
     fold["result"] = result
     fold["out_of_sample"] = {"objective": values[0], "total_return": result.stats["total_return"],
