@@ -8,13 +8,16 @@ PORT ?= 8000
 
 RUST_SRC := $(shell find wasm/src -name '*.rs') wasm/Cargo.toml wasm/Cargo.lock
 CORE_SRC := $(shell find shared/cracktrader -name '*.py')
+HOST_SRC := $(shell find host -name '*.py')
 WEB_SRC := $(shell find web -type f)
 NATIVE := shared/cracktrader/_native.abi3.so
 KERNELS_WASM := build/kernels/cracktrader_kernels_bg.wasm
 NODE_DEPS := node_modules/.package-lock.json
 WEB := build/web/build.json
+DIST := dist/.built
+WHEELHOUSE := build/wheelhouse/.done
 
-.PHONY: setup system demo static test test-rust test-python web bench clean
+.PHONY: setup system demo static test test-rust test-python web dist distcheck wheelhouse bench clean
 
 setup: system $(VENV)/.deps $(NATIVE) $(NODE_DEPS) $(WEB)
 
@@ -45,6 +48,28 @@ $(WEB): $(WEB_SRC) $(CORE_SRC) $(KERNELS_WASM) $(NODE_DEPS) scripts/build_web.py
 
 web: $(WEB)
 
+# What users install (see README "Install"): dist/ holds the sdist and one manylinux wheel for
+# CPython 3.11+ with the web app inside. distcheck builds the wheel from the sdist, from
+# scratch, as pip would (several minutes: every Rust and web build runs again).
+$(DIST): $(NATIVE) $(WEB) $(HOST_SRC) setup.py MANIFEST.in README.md scripts/build_dist.py scripts/build_prereqs.py
+	$(PY) scripts/build_dist.py dist
+	touch $@
+
+dist: setup $(DIST)
+
+distcheck: setup
+	$(PY) scripts/build_dist.py --from-sdist build/distcheck
+
+# The wheel's dependencies as wheels (pinned by requirements-dev.txt): the install tests put
+# dist/'s wheel into a fresh environment from these, with no network.
+$(WHEELHOUSE): pyproject.toml requirements-dev.txt | $(VENV)/.deps
+	rm -rf $(@D) && mkdir -p $(@D)
+	$(PY) -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" > $(@D)/requirements.txt
+	$(PY) -m pip download -q --disable-pip-version-check --only-binary :all: -c requirements-dev.txt -d $(@D) -r $(@D)/requirements.txt
+	touch $@
+
+wheelhouse: $(WHEELHOUSE)
+
 # The offline static demo in build/static: serve it with any static file server.
 static: setup
 	$(VENV)/bin/cracktrader build-static build/static --force
@@ -52,7 +77,7 @@ static: setup
 demo: setup
 	$(VENV)/bin/cracktrader serve --host $(HOST) --port $(PORT)
 
-test: setup test-rust test-python
+test: setup $(DIST) $(WHEELHOUSE) test-rust test-python
 
 test-rust:
 	cd wasm && cargo test --quiet
@@ -65,4 +90,4 @@ bench: setup
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf build $(NATIVE) wasm/target
+	rm -rf build dist $(NATIVE) wasm/target

@@ -18,7 +18,10 @@ mimetypes.add_type("application/wasm", ".wasm")
 
 
 async def health(request):
-    return JSONResponse({"status": "ok", "version": cracktrader.__version__})
+    """"ok" with each service's state (see services.py); 503 while stopping or when one failed."""
+    status, services = request.app.state.services.health()
+    return JSONResponse({"status": status, "version": cracktrader.__version__, "services": services},
+                        status_code=200 if status == "ok" else 503)
 
 
 async def site(request):
@@ -50,15 +53,22 @@ def _static_datasets(web_dir):
 LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
 
-def create_app(web_dir, token=None, cache_dir=None, run_timeout=None, allowed_hosts=None):
-    """`allowed_hosts`: the Host headers accepted (default: loopback names only, which stops a
-    web page from reaching a local server through DNS rebinding)."""
+def create_app(web_dir, token=None, cache_dir=None, limits=None, allowed_hosts=None, stop_timeout=20,
+               accounts=None, risk=None):
+    """`limits`: code_runs.Limits for the code runs; `allowed_hosts`: the Host headers accepted
+    (default: loopback names only, which stops a web page from reaching a local server through
+    DNS rebinding). Background services (app.state.services) stop when the app shuts down,
+    within `stop_timeout` seconds. `accounts` and `risk`: the config file's [accounts.NAME]
+    (exchange, key_file, sandbox) and default [risk] limits, for live sessions."""
+    import contextlib
     from pathlib import Path
 
     from cracktrader.data import Cache
 
     from . import backtests_api, datasets_api
     from .auth import require_token
+    from .code_runs import CodeRuns, Limits
+    from .services import Services
 
     web_dir = Path(web_dir)
 
@@ -76,10 +86,20 @@ def create_app(web_dir, token=None, cache_dir=None, run_timeout=None, allowed_ho
 
     hosts = list(allowed_hosts) if allowed_hosts else LOOPBACK_HOSTS + ["testserver"]
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=hosts)]
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error})
+    services = Services()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        await services.stop(stop_timeout)
+
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error},
+                    lifespan=lifespan)
+    app.state.services = services
+    app.state.accounts, app.state.risk = accounts or {}, risk or {}
+    app.state.runs = services.add("runs", CodeRuns(limits or Limits()))
     app.state.web_dir = web_dir
     app.state.token = token
     app.state.cache = Cache(cache_dir)
     app.state.static_datasets = _static_datasets(web_dir)
-    app.state.run_timeout = run_timeout or backtests_api.DEFAULT_TIMEOUT
     return app

@@ -3,14 +3,12 @@
 Body (JSON, at most 1 MB): {"strategy": "<python source>", "strategy_class": null,
 "dataset": "<id>", "since": ms, "until": ms, "timeframe": "4h", "cash", "commission", "slippage", "fill",
 "intrabar", "leverage", "sizing", "params": {...}}. The run is the browser's
-(`cracktrader.runner`), in a separate process so a runaway strategy can be stopped: it ends
-after `timeout` seconds. Answers {"result": <result JSON>, "bars", "seconds"} or a 4xx
-{"error", "kind", "line" | "row", "field", "rule"}.
+(`cracktrader.runner`), as a code run (code_runs.py: its own process, memory, CPU and time
+limits, a bounded queue). Answers {"result": <result JSON>, "bars", "seconds"} or an error
+{"error", "kind", "line" | "row", "field", "rule" | "limit", "value"}.
 """
 
-import asyncio
 import json
-import multiprocessing
 import time
 
 from starlette.responses import JSONResponse, Response
@@ -19,7 +17,6 @@ from cracktrader import runner
 from cracktrader.candles import timeframe_ms
 
 MAX_BODY = 1_000_000
-DEFAULT_TIMEOUT = 600.0
 
 
 def _error(status, message, **info):
@@ -34,19 +31,19 @@ def _load(dataset, since, until, timeframe, static, cache_dir):
     return load_data(dataset, since=since, until=until, resample=timeframe, cache=cache_dir)
 
 
-def _run(conn, request, static, cache_dir):
-    """In the child process: load the data, run, send back ("ok", json, bars) or ("error", info)."""
+def _run(request, static, cache_dir):
+    """In the run's process: load the data, run: ("ok", json, bars) or ("error", info)."""
     try:
         candles = _load(request["dataset"], request.get("since"), request.get("until"), request.get("timeframe"),
                         static, cache_dir)
         engine = runner.run_source(request["strategy"], candles, strategy=request.get("strategy_class"),
                                    params=request.get("params") or {}, settings=request["settings"])
         result = engine.result()
-        conn.send(("ok", result.to_json(), len(result.times)))
+        return ("ok", result.to_json(), len(result.times))
     except Exception as e:
-        conn.send(("error", runner.describe_error(e)))
-    finally:
-        conn.close()
+        if isinstance(getattr(e, "error", e), MemoryError):  # the strategy's, or ours: the memory limit
+            raise MemoryError from e
+        return ("error", runner.describe_error(e))
 
 
 def _parse(body):
@@ -97,25 +94,13 @@ async def create_backtest(request):
         if app.state.cache.manifest(ds) is None:
             return _error(404, f"no dataset {ds!r} (GET /api/datasets lists them)", kind="request")
 
-    context = multiprocessing.get_context("spawn")
-    parent, child = context.Pipe(duplex=False)
-    proc = context.Process(target=_run, args=(child, job, static, app.state.cache.root), daemon=True)
+    from .code_runs import Refused
+
     t0 = time.perf_counter()
-    proc.start()
-    child.close()
     try:
-        ready = await asyncio.to_thread(parent.poll, app.state.run_timeout)
-        if not ready:
-            return _error(408, f"the backtest did not finish within {app.state.run_timeout:g} s and was stopped", kind="timeout")
-        try:
-            reply = await asyncio.to_thread(parent.recv)
-        except EOFError:
-            return _error(500, "the backtest process ended without a result", kind="internal")
-    finally:
-        if proc.is_alive():
-            proc.kill()
-        await asyncio.to_thread(proc.join)
-        parent.close()
+        reply = await app.state.runs.run(_run, job, static, app.state.cache.root)
+    except Refused as e:
+        return JSONResponse(e.body, status_code=e.status, headers=e.headers)
     if reply[0] == "error":
         info = reply[1]
         return _error(422, info.pop("message"), **info)

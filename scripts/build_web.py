@@ -11,10 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+ROOT = Path(__file__).resolve().parent.parent
+# This tree's core (the demo dataset, the examples), also when another one is installed.
+sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "shared")]
 import build_core_wheel  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
 NODE = ROOT / "node_modules"
 KERNELS = ROOT / "build" / "kernels"
 

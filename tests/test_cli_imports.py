@@ -39,6 +39,7 @@ IMPORTS = {
     "optimize strategy.py --data small.csv --space fast=5,10 --jobs 1": set(),  # grid and random: nothing heavy
     "optimize strategy.py --data small.csv --space fast=5:10 --method tpe --trials 3 --jobs 1": {"optuna", "numpy"},
     "walkforward strategy.py --data small.csv --space fast=5,10 --train 2h --test 1h --jobs 1": set(),
+    "config check config.toml": set(),  # ccxt only for a file with [accounts] (their exchange ids)
 }
 
 PROBE = f"""
@@ -77,6 +78,7 @@ def workdir(tmp_path):
     (tmp_path / "strategy.py").write_text((ROOT / "shared/cracktrader/examples/sma_cross.py").read_text())
     (tmp_path / "web").mkdir()
     (tmp_path / "web" / "index.html").write_text("<!doctype html>")
+    (tmp_path / "config.toml").write_text("[server]\nport = 8001\n")
     return tmp_path
 
 

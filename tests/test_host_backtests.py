@@ -9,6 +9,7 @@ import cracktrader as ct
 from cracktrader import runner
 from cracktrader.examples import source
 from cracktrader.host.app import create_app
+from cracktrader.host.code_runs import Limits
 from cracktrader.synthetic import random_walk
 
 H = 3_600_000
@@ -29,7 +30,7 @@ def client(tmp_path_factory):
     (web / "index.html").write_text("<!doctype html>")
     (web / "site.json").write_text(json.dumps({"server": False, "datasets": []}))
     ct.data.Cache(root / "cache").write(candles())
-    return TestClient(create_app(web, token="tok", cache_dir=root / "cache", run_timeout=20))
+    return TestClient(create_app(web, token="tok", cache_dir=root / "cache", limits=Limits(timeout_seconds=20)))
 
 
 AUTH = {"Authorization": "Bearer tok"}
@@ -91,7 +92,7 @@ def test_runaway_strategy_is_stopped(tmp_path):
     (web / "index.html").write_text("<!doctype html>")
     (web / "site.json").write_text("{}")
     ct.data.Cache(tmp_path / "cache").write(candles())
-    client = TestClient(create_app(web, token="tok", cache_dir=tmp_path / "cache", run_timeout=1.5))
+    client = TestClient(create_app(web, token="tok", cache_dir=tmp_path / "cache", limits=Limits(timeout_seconds=1.5)))
     loop = "import cracktrader as ct\nclass S(ct.Strategy):\n    def next(self):\n        while True:\n            pass\n"
     r = post(client, {"strategy": loop, "dataset": "binance.BTC-USDT.1h"})
     assert r.status_code == 408 and r.json()["kind"] == "timeout"

@@ -96,7 +96,8 @@ def run(args):
         strategy = load_strategy(args.strategy)
         data = [ct.load_data(path) for path in args.data]
         options = dict(cash=args.cash, commission=args.commission, slippage=args.slippage, params=parse_params(args.param),
-                       fill=args.fill, intrabar=args.intrabar, leverage=args.leverage, sizing=args.sizing)
+                       fill=args.fill, intrabar=args.intrabar, leverage=args.leverage, sizing=args.sizing,
+                       volume_limit=args.volume_limit)
         progress = Progress(sys.stderr)
         try:
             result = ct.backtest(strategy, data if len(data) > 1 else data[0], progress=progress, **options)
@@ -139,5 +140,7 @@ def register(commands):
     p.add_argument("--leverage", type=float, default=1.0, help="margin leverage (default: 1, no borrowing)")
     p.add_argument("--sizing", type=_sizing, default="95%",
                    help="size of buy()/sell() without one: units, or N%% of equity (default: 95%%)")
+    p.add_argument("--volume-limit", type=float, metavar="SHARE",
+                   help="an order fills at most this share of each bar's volume (e.g. 0.1); the rest keeps working")
     p.add_argument("--json", metavar="OUT", help="write the result JSON to OUT ('-' for stdout, instead of the table)")
     p.set_defaults(run=run)

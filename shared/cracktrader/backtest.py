@@ -8,13 +8,20 @@ def backtest(strategy, data, *, progress=None, **options):
     """Run `strategy` (a ct.Strategy subclass) over `data` (Candles, a path or dataset id, or a
     list of them for several feeds) and return the Result. Options: cash, commission, slippage,
     params, fill ("open"/"close"), intrabar ("adverse"/"favorable"/"nearest"), intrabar_data,
-    leverage, sizing (units or "N%"), market_rules, start (UTC ms: trade and report from there;
-    the bars before it only warm indicators up)."""
+    leverage, sizing (units or "N%"), market_rules, volume_limit (share of each bar's volume an order
+    may fill per bar; the rest keeps working), start (UTC ms: trade and report from there; the bars
+    before it only warm indicators up)."""
     return run_engine(strategy, data, progress=progress, **options).result()
 
 
 def run_engine(strategy, data, *, progress=None, chunk=65_536, **options):
     """Like `backtest`, but returns the Engine after the run (its strategy, feeds, result())."""
+    return prepare(strategy, data, **options).run(progress, chunk)
+
+
+def prepare(strategy, data, **options):
+    """The Engine of a backtest before it runs (its strategy's init() done), checked: every
+    feed has bars and next() will run."""
     engine = Engine(strategy, as_candles(data), **options)
     for feed in engine.feeds:
         if not len(feed.time.values):
@@ -26,4 +33,4 @@ def run_engine(strategy, data, *, progress=None, chunk=65_536, **options):
                  if n + 1 > len(f.time.values)]
         raise ValueError("not enough data for the strategy's indicators: next() would never run ("
                          + ("; ".join(short) or "the feeds never all have enough bars at once") + ")")
-    return engine.run(progress, chunk)
+    return engine

@@ -59,7 +59,7 @@ class Engine:
 
     def __init__(self, strategy, data, *, cash=10_000.0, commission=0.0, slippage=0.0, params=None,
                  fill="open", intrabar="adverse", intrabar_data=None, leverage=1.0, sizing="95%",
-                 market_rules=None, start=None):
+                 market_rules=None, volume_limit=None, broker=Broker, start=None):
         if not (isinstance(strategy, type) and issubclass(strategy, Strategy)):
             raise TypeError(f"strategy: expected a ct.Strategy subclass, got {strategy!r}")
         if isinstance(cash, bool) or not isinstance(cash, (int, float)) or not 0 < cash < math.inf:
@@ -73,6 +73,9 @@ class Engine:
         if start is not None and (isinstance(start, bool) or not isinstance(start, int)):
             raise ValueError(f"start must be a time in UTC ms (an int), got {start!r}")
         self.cash, self.fill, self.intrabar, self.leverage = float(cash), fill, intrabar, float(leverage)
+        if volume_limit is not None and (isinstance(volume_limit, bool) or not isinstance(volume_limit, (int, float))
+                                         or not 0 < volume_limit <= 1):
+            raise ValueError(f"volume_limit must be a share of each bar's volume in (0, 1], got {volume_limit!r}")
         self.start = start  # UTC ms: the steps before it only warm indicators up
         self.commission, self.slippage = Commission.of(commission), Slippage.of(slippage)
         self.sizing = parse_sizing(sizing)
@@ -83,8 +86,10 @@ class Engine:
         self._timeline()
         self.step, self.ids = -1, 0
         self._sub = _sub_bars(intrabar_data, self.feeds)
-        self.broker = Broker(self.feeds, self.cash, self.commission, self.slippage, self.leverage, intrabar,
-                             self._sub and self._sub_bars, market_rules, self)
+        # `broker`: the venue's broker class (a live session's), taking Broker's arguments
+        self.broker = broker(self.feeds, self.cash, self.commission, self.slippage, self.leverage, intrabar,
+                             self._sub and self._sub_bars, market_rules, self,
+                             None if volume_limit is None else float(volume_limit))
         self.equity = array("d")
         self.strategy = self._make(strategy, params)
         self.required = [f.warmup for f in self.feeds]  # bars each feed needs before next()
@@ -135,6 +140,16 @@ class Engine:
             self._call(self.strategy, self._steps, a, b)
             if progress:
                 progress(b, total)
+        return self
+
+    def skip(self):
+        """Move through the loaded bars not processed yet without calling the strategy: a live
+        run's warm-up history (its indicators have their values; nothing is traded on it)."""
+        total = len(self.times)
+        if total > len(self.equity):
+            self.equity.extend(array("d", bytes(8 * (total - len(self.equity)))))
+        if self.step + 1 < total:
+            self._idle(self.step + 1, total)
         return self
 
     def push(self, bars):

@@ -8,6 +8,14 @@ each limit or stop fills where the path first touches its level (a limit at its 
 at its price plus slippage). A filled bracket entry activates its exits at that point of the
 path; they may fill later on the same path. One exit filling cancels the other.
 
+With a volume limit (`cap`: units per order for this bar; the broker cuts it to the market's
+amount step when it has market rules, as an exchange's fills are), an order fills at most `cap` on the
+bar, at the price it would have filled at; the rest keeps working from the next bar: the rest of
+a market order (or of a stop once triggered) fills at the next bar's open, the rest of a limit
+at its price or better. A bar without volume fills nothing. An order fills once per bar at most.
+Bracket exits start working once their entry has filled completely (or ended after filling
+part: they then reduce what was filled).
+
 Which extreme comes first is unknown. When the order of extremes changes what fills, the
 intrabar policy decides: "adverse" (default) takes the path that leaves the account worth less
 at the bar's close (a stop-loss and a take-profit both inside the bar: the stop-loss fills),
@@ -18,7 +26,7 @@ only inside each sub-bar).
 
 from bisect import insort
 
-from .orders import BUY, LIMIT, MARKET, STOP_LIMIT, TRAILING_STOP, WAITING
+from .orders import BUY, LIMIT, MARKET, STOP, STOP_LIMIT, TRAILING_STOP, WAITING
 
 UP, DOWN = 1, -1
 POLICIES = ("adverse", "favorable", "nearest")
@@ -28,6 +36,17 @@ DUST = 1e-9  # a position left below this fraction of its size by float rounding
 def snap(old, new):
     """The position after a fill: float dust from partial exits counts as flat."""
     return 0.0 if new and abs(new) <= DUST * abs(old) else new
+
+
+def denoise(size):
+    """A size rid of float noise from adding parts (12 significant digits): what was bought
+    in parts of 0.19 and 0.01473 is 0.20473, which an exchange's step then keeps whole."""
+    return float(f"{size:.12g}")
+
+
+def remaining(order):
+    """What is left of an order to fill."""
+    return denoise(order.size - order.filled) if order.filled else order.size
 
 
 class Working:
@@ -42,8 +61,8 @@ class Working:
     @classmethod
     def of(cls, order):
         buy = order.side == BUY
-        if order.type == MARKET:
-            return cls(order, "market", 0.0, 0)
+        if order.type == MARKET or (order.triggered and order.type in (STOP, TRAILING_STOP)):
+            return cls(order, "market", 0.0, 0)  # (a stop's rest after a partial fill: at market)
         if order.type == LIMIT or (order.type == STOP_LIMIT and order.triggered):
             return cls(order, "limit", order.limit, DOWN if buy else UP)
         level = order.trail_stop if order.type == TRAILING_STOP else order.stop
@@ -74,14 +93,23 @@ class Book:
     def copy(self):
         return Book(self.cash, self.size, self.other_value, self.other_margin, self.leverage, self.commission)
 
-    def fill(self, order, price, maker):
-        """("fill", size, fee) after booking it, or ("cancel"|"reject", rule, reason)."""
+    def fill(self, order, price, maker, cap=None):
+        """("fill", size, fee, final) after booking it, or ("cancel"|"reject", rule, reason), or
+        None when `cap` (a volume limit) allows nothing. `final`: nothing is left to fill."""
         buy = order.side == BUY
-        size, held = order.size, self.size
+        size, held = remaining(order), self.size
+        final = True
+        if cap is not None and cap < size * (1 - DUST):
+            if cap <= 0:
+                return None
+            size, final = cap, False
         if order.reduce_only:
             if held == 0 or (held > 0) == buy:
                 return "cancel", "nothing_to_reduce", "reduce-only: no position to reduce"
-            size = min(size, abs(held))
+            if size >= abs(held) * (1 - DUST):  # it closes the position (float noise aside)
+                if size > abs(held) * (1 + DUST):  # more than is held: only what is
+                    size = abs(held)
+                final = True
         signed = size if buy else -size
         fee = self.commission.fee(size, price, maker)
         cash = self.cash - signed * price - fee
@@ -94,20 +122,20 @@ class Book:
                 return "reject", "insufficient_margin", (
                     f"not enough {need}: needs {margin:.10g}, the account would be worth {value:.10g} after fees")
         self.cash, self.size = cash, new
-        return "fill", size, fee
+        return "fill", size, fee, final
 
 
 class Sim:
     """One run of the matcher along a path: active orders (by priority), the book, the events."""
 
-    __slots__ = ("active", "book", "events", "price", "slippage", "high", "low")
+    __slots__ = ("active", "book", "events", "price", "slippage", "high", "low", "cap")
 
-    def __init__(self, active, book, slippage, high, low):
+    def __init__(self, active, book, slippage, high, low, cap=None):
         self.active, self.book, self.events = active, book, []
-        self.price, self.slippage, self.high, self.low = None, slippage, high, low
+        self.price, self.slippage, self.high, self.low, self.cap = None, slippage, high, low, cap
 
     def copy(self):
-        sim = Sim([w.copy() for w in self.active], self.book.copy(), self.slippage, self.high, self.low)
+        sim = Sim([w.copy() for w in self.active], self.book.copy(), self.slippage, self.high, self.low, self.cap)
         sim.events, sim.price = list(self.events), self.price
         return sim
 
@@ -162,13 +190,19 @@ class Sim:
         maker = w.kind == "limit"
         if not maker and self.slippage:
             price = self.slippage.apply(price, order.side == BUY, self.high, self.low)
-        outcome = self.book.fill(order, price, maker)
+        outcome = self.book.fill(order, price, maker, self.cap)
+        if outcome is None:  # no volume left for it on this bar
+            return
         if outcome[0] != "fill":
             self.events.append((outcome[0], order, outcome[1], outcome[2]))
-            for child in order.children:
-                self.events.append(("cancel", child, "parent_not_filled", f"entry order {order.id} {outcome[0]}ed"))
+            if not order.filled:  # (after a partial fill, its exits reduce what did fill)
+                for child in order.children:
+                    self.events.append(("cancel", child, "parent_not_filled", f"entry order {order.id} {outcome[0]}ed"))
             return
-        self.events.append(("fill", order, price, outcome[1], outcome[2]))
+        _, size, fee, final = outcome
+        self.events.append(("fill", order, price, size, fee, final))
+        if not final:
+            return
         sibling = order.oco
         if sibling is not None:
             for other in self.active:

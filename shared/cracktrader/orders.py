@@ -5,6 +5,10 @@ entry with a stop-loss and/or take-profit exit that wait for the entry to fill a
 other. Time in force: GTC (until filled or canceled) or IOC (the first bar it can fill, else
 expired). Sizes are units of the base asset, fractional; they are fixed when the order is
 submitted (from `size`, `cash` or `percent` of equity at the last known price).
+
+An order may fill in parts (a volume limit in a backtest or paper run, the exchange live): each
+part moves `filled`, the average `price` and `commission`, and the order is "partial" until the
+rest fills ("filled") or ends (canceled, expired, rejected: `filled` keeps what did fill).
 """
 
 import math
@@ -15,11 +19,13 @@ GTC, IOC = "GTC", "IOC"
 
 ACCEPTED = "accepted"  # working: it can fill from the next bar
 WAITING = "waiting"    # a bracket exit waiting for its entry to fill
+PARTIAL = "partial"    # partly filled, the rest still working
 FILLED = "filled"
 CANCELED = "canceled"
 REJECTED = "rejected"
 EXPIRED = "expired"    # IOC that could not fill on its bar
-ALIVE = (ACCEPTED, WAITING)
+ALIVE = (ACCEPTED, WAITING, PARTIAL)
+WORKING = (ACCEPTED, PARTIAL)  # on the book: can fill
 
 
 class Order:
@@ -53,6 +59,11 @@ class Order:
     def alive(self):
         """Still working (or waiting for its bracket entry)."""
         return self.status in ALIVE
+
+    @property
+    def remaining(self):
+        """The size still to fill."""
+        return self.size - self.filled
 
     def to_dict(self):
         return {

@@ -38,9 +38,12 @@ class Result:
     @property
     def stats(self):
         if self._stats is None:
-            self._stats = _clean(_stats.compute(self.trades, self.open_trades, self.times, self.equity, self.cash, self.bar_ms,
-                                               self.first_step))
+            self._stats = _clean(_stats.summarize(self.measures(), self.cash, self.bar_ms))
         return self._stats
+
+    def measures(self):
+        """What the statistics are made of (`stats.Measures`)."""
+        return _stats.measure(self.trades, self.open_trades, self.times, self.equity, self.first_step)
 
     def to_dict(self, equity=True):
         """The JSON document as a dict; `equity=False` leaves out the (long) equity curve."""

@@ -1,4 +1,5 @@
-"""Performance statistics: one pure function of the trades and the equity curve.
+"""Performance statistics: pure functions of the trades and the equity curve. `compute` is
+`summarize(measure(...))`: the reductions over the curve and the trades, then the formulas.
 
 Returns are fractions (0.12 = 12%), money is in the quote currency. Per-bar returns are the
 equity's simple returns; annualized figures scale them by the bars in a year, following the
@@ -9,6 +10,7 @@ ratio over zero, too few trades) are None.
 
 import math
 import operator
+from collections import namedtuple
 from itertools import accumulate, compress, islice, repeat
 
 from . import detmath
@@ -61,9 +63,9 @@ def drawdown(times, equity):
     return (worst, *longest)
 
 
-def exposure(trades, bars, first_step=0):
-    """Fraction of bars that ended with a position open: union of [entry_step, exit_step),
-    steps counted from `first_step` (the run's step of the first bar reported)."""
+def exposed_bars(trades, bars, first_step=0):
+    """Bars that ended with a position open: the union of [entry_step, exit_step), steps
+    counted from `first_step` (the run's step of the first bar reported)."""
     spans = sorted((t.entry_step - first_step, t.exit_step - first_step if t.exit_step is not None and not t.is_open
                     else bars) for t in trades)
     covered, end = 0, 0
@@ -72,36 +74,70 @@ def exposure(trades, bars, first_step=0):
         if b > a:
             covered += b - a
             end = b
-    return covered / bars if bars else None
+    return covered
+
+
+Measures = namedtuple("Measures", (
+    "bars", "start", "end", "final",  # bar count, first and last bar's time, last equity value
+    "return_mean", "return_std", "downside",  # of the per-bar simple returns (None when undefined)
+    "max_drawdown", "drawdown_ms", "drawdown_bars",
+    "trades", "wins", "losses", "win_sum", "loss_sum",  # closed trades and their net pnl
+    "pnl_mean", "pnl_std", "best", "worst",
+    "open_trades", "fees", "exposed_bars",  # fees: of every trade, closed or open
+))
+Measures.__doc__ = """What the statistics are made of: sums, means and extremes over the equity curve and
+the trades. `measure` computes them here; the vectorized kernel computes the same numbers (same
+bits) for each column of a sweep, so one `summarize` gives both their statistics."""
+
+
+def measure(trades, open_trades, times, equity, first_step=0):
+    """The Measures of a run from its closed trades, open trades and equity curve (trades'
+    steps counted from `first_step`)."""
+    n = len(equity)
+    per_bar = returns(equity) if n > 1 else []
+    mean, std = _mean_std(per_bar)
+    losses = list(filter((0.0).__gt__, per_bar))
+    down = math.sqrt(math.fsum(map(operator.mul, losses, losses)) / len(per_bar)) if per_bar else None
+    max_dd, dd_ms, dd_bars = drawdown(times, equity) if n else (0.0, 0, 0)
+    pnls = [t.pnl for t in trades]
+    wins, losses = [p for p in pnls if p > 0], [p for p in pnls if p < 0]
+    trade_mean, trade_std = _mean_std(pnls)
+    return Measures(
+        bars=n, start=times[0] if n else None, end=times[-1] if n else None, final=equity[-1] if n else None,
+        return_mean=mean, return_std=std, downside=down, max_drawdown=max_dd, drawdown_ms=dd_ms, drawdown_bars=dd_bars,
+        trades=len(pnls), wins=len(wins), losses=len(losses), win_sum=math.fsum(wins), loss_sum=math.fsum(losses),
+        pnl_mean=trade_mean, pnl_std=trade_std, best=max(pnls) if pnls else None, worst=min(pnls) if pnls else None,
+        open_trades=len(open_trades), fees=math.fsum(t.commission for t in (*trades, *open_trades)),
+        exposed_bars=exposed_bars([*trades, *open_trades], n, first_step),
+    )
 
 
 def compute(trades, open_trades, times, equity, cash, bar_ms, first_step=0):
     """The statistics of a run from its closed trades, open trades and equity curve
     (`times` UTC ms of each bar, `equity` the value at its close), starting from `cash`;
     trades' steps count from `first_step`."""
-    n = len(equity)
-    final = equity[-1] if n else cash
+    return summarize(measure(trades, open_trades, times, equity, first_step), cash, bar_ms)
+
+
+def summarize(m, cash, bar_ms):
+    """The statistics from a run's Measures, its starting `cash` and its bar length."""
+    n = m.bars
+    final = m.final if n else cash
     per_year = YEAR_MS / bar_ms if bar_ms else None
-    span_ms = (times[-1] - times[0] + bar_ms) if n and bar_ms else None
+    span_ms = (m.end - m.start + bar_ms) if n and bar_ms else None
     years = span_ms / YEAR_MS if span_ms else None
-    per_bar = returns(equity) if n > 1 else []
-    mean, std = _mean_std(per_bar)
-    losses = list(filter((0.0).__gt__, per_bar))
-    down = math.sqrt(math.fsum(map(operator.mul, losses, losses)) / len(per_bar)) if per_bar else None
+    mean, std, down = m.return_mean, m.return_std, m.downside
     root = math.sqrt(per_year) if per_year else None
     total_return = final / cash - 1.0
     if years is None:
         cagr = None
     else:
         cagr = detmath.pow(final / cash, 1.0 / years) - 1.0 if final > 0 else -1.0
-    max_dd, dd_ms, dd_bars = drawdown(times, equity) if n else (0.0, 0, 0)
-    pnls = [t.pnl for t in trades]
-    wins, losses = [p for p in pnls if p > 0], [p for p in pnls if p < 0]
-    trade_mean, trade_std = _mean_std(pnls)
-    fees = math.fsum(t.commission for t in (*trades, *open_trades))
+    max_dd = m.max_drawdown
+    trade_mean, trade_std = m.pnl_mean, m.pnl_std
     return {
-        "start": times[0] if n else None,
-        "end": times[-1] if n else None,
+        "start": m.start,
+        "end": m.end,
         "bars": n,
         "initial_cash": cash,
         "final_value": final,
@@ -112,19 +148,19 @@ def compute(trades, open_trades, times, equity, cash, bar_ms, first_step=0):
         "sortino": _ratio(mean, down) * root if down and root else None,
         "calmar": _ratio(cagr, max_dd) if cagr is not None and max_dd else None,
         "max_drawdown": max_dd,
-        "max_drawdown_duration_ms": dd_ms,
-        "max_drawdown_duration_bars": dd_bars,
-        "trades": len(pnls),
-        "open_trades": len(open_trades),
-        "win_rate": _ratio(len(wins), len(pnls)),
-        "profit_factor": _ratio(math.fsum(wins), -math.fsum(losses)) if losses else None,
+        "max_drawdown_duration_ms": m.drawdown_ms,
+        "max_drawdown_duration_bars": m.drawdown_bars,
+        "trades": m.trades,
+        "open_trades": m.open_trades,
+        "win_rate": _ratio(m.wins, m.trades),
+        "profit_factor": _ratio(m.win_sum, -m.loss_sum) if m.losses else None,
         "expectancy": trade_mean,
         "avg_trade": trade_mean,
-        "best_trade": max(pnls) if pnls else None,
-        "worst_trade": min(pnls) if pnls else None,
-        "exposure": exposure([*trades, *open_trades], n, first_step),
-        "sqn": math.sqrt(len(pnls)) * trade_mean / trade_std if trade_std else None,
-        "fees": fees,
+        "best_trade": m.best,
+        "worst_trade": m.worst,
+        "exposure": m.exposed_bars / n if n else None,
+        "sqn": math.sqrt(m.trades) * trade_mean / trade_std if trade_std else None,
+        "fees": m.fees,
         "annualization": {
             "days_per_year": DAYS_PER_YEAR, "hours_per_day": 24, "bar_ms": bar_ms, "periods_per_year": per_year,
         },

@@ -122,10 +122,11 @@ class StrategyError(Exception):
 
 
 def locate(error, cls):
-    """(file, line) of the innermost frame of the traceback in the strategy's own code."""
-    files = {getattr(f, "__code__", None) and f.__code__.co_filename
-             for c in cls.__mro__ if c not in (Strategy, object) for f in vars(c).values()}
-    files |= {getattr(sys.modules.get(c.__module__), "__file__", None) for c in cls.__mro__ if c not in (Strategy, object)}
+    """(file, line) of the innermost frame of the traceback in the strategy's own code (not in
+    base classes the framework provides: those marked `framework = True` in their own body)."""
+    own = [c for c in cls.__mro__ if c not in (Strategy, object) and not vars(c).get("framework")]
+    files = {getattr(f, "__code__", None) and f.__code__.co_filename for c in own for f in vars(c).values()}
+    files |= {getattr(sys.modules.get(c.__module__), "__file__", None) for c in own}
     files.discard(None)
     found, tb = None, error.__traceback__
     while tb is not None:

@@ -1,9 +1,12 @@
 """Markets and their candle history: a deterministic random walk per symbol, one-minute bars
-from `start` to `now` (the last one still open), longer bars aggregated from them. Prices are
-whole cents and volumes whole 1/64ths, so every value is exact in binary and aggregates are
-exact sums. Minutes inside a symbol's gaps have no bar (an exchange outage)."""
+from `start` to the clock's `now` (the last one still open), longer bars aggregated from them.
+The walk is drawn once up to `horizon` (default: `now`), so moving the clock forward reveals
+bars that were always there. Prices are whole cents and volumes whole 1/64ths, so every value
+is exact in binary and aggregates are exact sums. Minutes inside a symbol's gaps have no bar
+(an exchange outage)."""
 
 import random
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 MINUTE = 60_000
@@ -55,28 +58,40 @@ def volume_text(k):  # k/64 as an exact decimal
 
 @dataclass
 class MarketData:
-    """The candle history of every market between `start` and `now` (UTC ms)."""
+    """The candle history of every market between `start` and the clock's now (UTC ms)."""
 
     start: int
-    now: int
+    clock: object  # .now()
     seed: int = 7
     markets: tuple = DEFAULT_MARKETS
     gaps: dict = field(default_factory=dict)  # symbol -> [(start, end)] without bars
+    horizon: int = None  # the walk is drawn up to here (default: the clock's first now)
     _minutes: dict = field(default_factory=dict, repr=False)
     _bars: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self):
+        if self.horizon is None:
+            self.horizon = self.clock.now()
+
+    @property
+    def now(self):
+        return self.clock.now()
 
     def market(self, market_id):
         return next((m for m in self.markets if m.id == market_id), None)
 
+    def by_symbol(self, symbol):
+        return next((m for m in self.markets if m.symbol == symbol), None)
+
     def minutes(self, market):
-        """[(open_time, o, h, l, c, volume_64ths)] for every minute up to now (ints)."""
+        """[(open_time, o, h, l, c, volume_64ths)] for every minute up to the horizon (ints)."""
         if market.id not in self._minutes:
             rng = random.Random(f"{self.seed}:{market.id}")
             holes = self.gaps.get(market.symbol, [])
             out = []
             close = market.price_cents
             t = self.start // MINUTE * MINUTE
-            while t <= self.now:
+            while t <= self.horizon:
                 o = close
                 c = max(1, o + rng.randint(-o // 500 - 1, o // 500 + 1))
                 h = max(o, c) + rng.randint(0, o // 1000 + 1)
@@ -89,8 +104,33 @@ class MarketData:
             self._minutes[market.id] = out
         return self._minutes[market.id]
 
-    def bars(self, market, interval_ms):
-        """Bars of `interval_ms` aggregated from the minutes (open time, o, h, l, c, v)."""
+    def bars(self, market, interval_ms, now=None):
+        """Bars of `interval_ms` up to `now` (default: the clock's), the last one still open
+        (aggregated from its minutes so far): (open time, o, h, l, c, v)."""
+        now = self.now if now is None else now
+        if now > self.horizon:
+            raise RuntimeError(f"the simulator's clock ({now}) is past its horizon ({self.horizon}): give a later horizon")
+        every = self._all_bars(market, interval_ms)
+        k = bisect_right(every, (now, float("inf")))
+        out = every[:k]
+        if out and out[-1][0] + interval_ms > now + MINUTE and interval_ms > MINUTE:  # still open: only its minutes so far
+            start = out[-1][0]
+            every_minute = self.minutes(market)
+            minutes = every_minute[bisect_right(every_minute, (start - 1, float("inf"))):bisect_right(every_minute, (now, float("inf")))]
+            if minutes:
+                out[-1] = (start, minutes[0][1], max(m[2] for m in minutes), min(m[3] for m in minutes), minutes[-1][4],
+                           sum(m[5] for m in minutes))
+            else:
+                out.pop()
+        return out
+
+    def bar_at(self, market, interval_ms, t):
+        """The complete bar opening at `t`, or None (a gap)."""
+        every = self._all_bars(market, interval_ms)
+        k = bisect_right(every, (t, float("inf"))) - 1
+        return every[k] if k >= 0 and every[k][0] == t else None
+
+    def _all_bars(self, market, interval_ms):
         key = (market.id, interval_ms)
         if key not in self._bars:
             out = []

@@ -3,22 +3,34 @@
 import re
 import threading
 import time
+from collections import Counter
+from urllib.parse import parse_qsl
 
 import uvicorn
 from starlette.applications import Starlette
 
 from . import binance
+from .clock import SimClock
+from .exchange import Exchange
 from .faults import FaultMiddleware, Faults
 from .market import DEFAULT_MARKETS, MarketData
 
 
 class ExchangeSim:
-    def __init__(self, start, now, seed=7, markets=DEFAULT_MARKETS, gaps=None):
-        self.data = MarketData(start=start, now=now, seed=seed, markets=markets, gaps=gaps or {})
+    """`rate` (0 or 1): whether the clock stands still between the test's jumps or runs;
+    `horizon`: how far the candle history is drawn (the clock may move up to there);
+    `trading`: the matching engine's settings (see exchange.py: interval_ms, maker, taker,
+    fee_asset, volume_share)."""
+
+    def __init__(self, start, now, seed=7, markets=DEFAULT_MARKETS, gaps=None, horizon=None, rate=0.0, **trading):
+        self.clock = SimClock(now, rate)
+        self.data = MarketData(start=start, clock=self.clock, seed=seed, markets=markets, gaps=gaps or {}, horizon=horizon)
+        self.exchange = Exchange(self.data, self.clock, **trading)
+        self.clock.listeners.append(lambda t: self.exchange.sync())
         self.faults = Faults()
-        self.requests = []  # {"path", "query", "fault"} per request, in order
+        self.requests = []  # {"path", "method", "query", "body", "keyed", "fault"} per request, in order
         self.broken = set()  # (symbol, open time): bars sent with high and low swapped
-        app = Starlette(routes=binance.routes(self.data, self.broken))
+        app = Starlette(routes=binance.routes(self.data, self.broken, self.exchange))
         self.app = FaultMiddleware(app, self.faults, self.requests)
         self._server = None
 
@@ -38,6 +50,7 @@ class ExchangeSim:
 
     def stop(self):
         if self._server is not None:
+            self.faults.clear()  # releases held responses
             self._server.should_exit = True
             self._thread.join(timeout=10)
             self._server = None
@@ -48,9 +61,32 @@ class ExchangeSim:
         self.requests.clear()
         self.broken.clear()
 
+    # --- what the test looks at --------------------------------------------------------------
+    def add_account(self, key, secret, **balances):
+        return self.exchange.add_account(key, secret, balances)
+
     def klines_requests(self):
         return [dict(p.split("=", 1) for p in r["query"].split("&") if p) for r in self.requests if r["path"] == "/api/v3/klines"]
 
+    def order_requests(self):
+        """The parameters of every order placement the simulator received (faulted or not)."""
+        return [dict(parse_qsl(r["body"] or r["query"])) for r in list(self.requests)
+                if r["path"] == "/api/v3/order" and r["method"] == "POST"]
+
+    def placed_client_ids(self):
+        """How many placement requests named each client order id."""
+        return Counter(p.get("newClientOrderId") for p in self.order_requests())
+
+    def open_orders(self, key):
+        return self.exchange.open_orders(key)
+
+    def balance(self, key, asset):
+        """free + locked of `asset` (a Decimal)."""
+        acct = self.exchange.accounts[key]
+        with self.exchange.lock:
+            return acct.free.get(asset, 0) + acct.locked.get(asset, 0)
+
+    # --- pointing ccxt here --------------------------------------------------------------------
     def ccxt_options(self, **extra):
         """Constructor options pointing ccxt.binance at this simulator (every API URL, spot
         markets only, a short timeout)."""
@@ -60,6 +96,15 @@ class ExchangeSim:
         options = {"urls": {"api": api}, "options": {"fetchMarkets": {"types": ["spot"]}}, "timeout": 3000}
         options.update(extra)
         return options
+
+    def exchange_config(self, **extra):
+        """An `--exchange-config` for a session with `--sandbox`, fail-closed: the sandbox URLs
+        are this simulator's spot sections only, so anything else ccxt might call has no URL."""
+        config = {"urls": {"test": {"public": f"{self.url}/api/v3", "private": f"{self.url}/api/v3",
+                                    "v1": f"{self.url}/api/v1"}},
+                  "options": {"fetchMarkets": {"types": ["spot"]}}, "timeout": 3000}
+        config.update(extra)
+        return config
 
     def __enter__(self):
         return self.start()

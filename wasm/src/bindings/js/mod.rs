@@ -11,6 +11,7 @@ use crate::KernelError;
 mod indicators;
 mod ohlcv;
 mod orders;
+mod vectorized;
 
 pub(crate) fn js_error(e: KernelError) -> JsError {
     JsError::new(e.message())

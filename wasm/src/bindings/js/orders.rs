@@ -9,7 +9,7 @@ use super::{column, column_mut, js_error};
 use crate::orders::{self, MarketSpec, OrderType, Rejection, Rule, Side, RULE_NAMES};
 
 #[wasm_bindgen(js_name = MarketRules)]
-pub struct JsMarketRules(orders::MarketRules);
+pub struct JsMarketRules(pub(super) orders::MarketRules);
 
 #[wasm_bindgen(js_class = MarketRules)]
 impl JsMarketRules {

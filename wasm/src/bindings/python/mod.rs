@@ -7,6 +7,7 @@ mod columns;
 mod indicators;
 mod ohlcv;
 mod orders;
+mod vectorized;
 
 #[pymodule]
 #[pyo3(name = "_native")]
@@ -15,5 +16,6 @@ fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     orders::register(m)?;
     ohlcv::register(m)?;
     checksum::register(m)?;
+    vectorized::register(m)?;
     Ok(())
 }

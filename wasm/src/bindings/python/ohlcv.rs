@@ -110,13 +110,13 @@ impl PyBuf {
 }
 
 /// An int64 input column: borrowed from a buffer (array('q'), numpy int64) or copied.
-enum I64Column {
+pub(super) enum I64Column {
     Buffer(PyBuffer<i64>),
     Owned(Vec<i64>),
 }
 
 impl I64Column {
-    fn new(kernel: &str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Self> {
+    pub(super) fn new(kernel: &str, name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Self> {
         if let Ok(buf) = PyBuffer::<i64>::get(obj) {
             if buf.dimensions() == 1 && buf.as_slice_ptr().is_some() {
                 return Ok(I64Column::Buffer(buf));
@@ -127,7 +127,7 @@ impl I64Column {
         })
     }
 
-    fn as_slice(&self) -> &[i64] {
+    pub(super) fn as_slice(&self) -> &[i64] {
         match self {
             // SAFETY: checked one-dimensional and contiguous; the buffer stays exported while self lives.
             I64Column::Buffer(buf) => unsafe { buf.as_slice_ptr().unwrap().as_ref() },

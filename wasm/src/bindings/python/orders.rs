@@ -12,7 +12,7 @@ use super::columns::{value_error, Column, Output};
 use crate::orders::{self, MarketSpec, OrderType, Rejection, Rule, Side, RULE_NAMES};
 
 #[pyclass(name = "MarketRules", module = "cracktrader.kernels", subclass, frozen)]
-pub struct PyMarketRules(orders::MarketRules);
+pub struct PyMarketRules(pub(super) orders::MarketRules);
 
 #[pymethods]
 impl PyMarketRules {

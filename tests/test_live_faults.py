@@ -1,0 +1,130 @@
+"""Exchange faults (429/418 with Retry-After, -1021, timeouts, 5xx with and without the order
+placed, -1006/-1007, latency, an outage longer than a bar) never crash an exchange session,
+never send an order twice and never lose a record."""
+
+import time
+
+import pytest
+
+from cracktrader.live import read_events
+from live_support import KEY, bar_time, config, drive, session, trading_sim
+from support.exchange_sim import Fault
+
+ORDER = "/api/v3/order"
+
+
+@pytest.fixture
+def sim():
+    s = trading_sim(fee_asset="quote")
+    yield s
+    s.stop()
+
+
+def every_session(sim, tmp_path, **params):
+    cfg = config(sim, tmp_path, "exchange", strategy="Every", params=dict(size=0.001, every=2, **params))
+    return session(cfg, tmp_path / "s.journal")
+
+
+def first_order(s):
+    return s.engine.broker.orders[0]
+
+
+def requests(sim, path, method=None):
+    return [r for r in sim.requests if r["path"] == path and (method is None or r["method"] == method)]
+
+
+def test_429_waits_the_retry_after_and_slows_down(sim, tmp_path):
+    s = every_session(sim, tmp_path)
+    rate = s.client.rateLimit
+    sim.faults.add(Fault(path=ORDER, method="POST", status=429, retry_after=1))
+    drive(sim, [s], 3)
+    posts = requests(sim, ORDER, "POST")
+    assert [p["fault"] is not None for p in posts][:2] == [True, False]
+    assert posts[1]["at"] - posts[0]["at"] >= 1.0  # waited the Retry-After, no tight loop
+    assert ("rate_limit", 1.0) in s.caller.waits and s.client.rateLimit > rate
+    assert first_order(s).status == "filled" and sim.exchange.orders[0].cid == s.orders.cid(first_order(s))
+    s.close()
+
+
+def test_418_on_candles_waits_too(sim, tmp_path):
+    s = every_session(sim, tmp_path)
+    sim.faults.add(Fault(path="/api/v3/klines", status=418, retry_after=1))
+    drive(sim, [s], 2)
+    assert ("rate_limit", 1.0) in s.caller.waits and s.bars_seen == 2
+    s.close()
+
+
+def test_minus_1021_resyncs_the_clock_and_retries(sim, tmp_path):
+    s = every_session(sim, tmp_path)
+    sim.faults.add(Fault(path=ORDER, method="POST", status=400,
+                         body={"code": -1021, "msg": "Timestamp for this request is outside of the recvWindow."}))
+    drive(sim, [s], 3)
+    posts = requests(sim, ORDER, "POST")
+    assert posts[0]["fault"] is not None and posts[1]["fault"] is None and "newClientOrderId=" + s.orders.cid(
+        first_order(s)) in posts[1]["body"]
+    between = [r["path"] for r in sim.requests if posts[0]["at"] < r["at"] < posts[1]["at"]]
+    assert "/api/v3/time" in between
+    assert first_order(s).status == "filled"
+    s.close()
+
+
+@pytest.mark.parametrize("fault", [
+    Fault(path=ORDER, method="POST", stage="after", status=None, delay=4.0),  # placed, the answer never comes in time
+    Fault(path=ORDER, method="POST", stage="after", status=502),
+    Fault(path=ORDER, method="POST", stage="after", status=500,
+          body={"code": -1006, "msg": "An unexpected response was received from the message bus. Execution status unknown."}),
+    Fault(path=ORDER, method="POST", stage="after", status=408,
+          body={"code": -1007, "msg": "Timeout waiting for response from backend server. Send status unknown; "
+                                      "execution status unknown."}),
+], ids=["timeout", "502", "-1006", "-1007"])
+def test_an_unknown_outcome_is_looked_up_never_resent(sim, tmp_path, fault):
+    s = every_session(sim, tmp_path)
+    sim.faults.add(fault)
+    drive(sim, [s], 3)
+    order = first_order(s)
+    assert order.status == "filled" and order.filled == 0.001
+    assert max(sim.placed_client_ids().values()) == 1
+    updates = [e["data"]["status"] for e in read_events(tmp_path / "s.journal", kinds=["update"]) if e["data"]["cid"] == s.orders.cid(order)]
+    assert updates[:2] == ["unknown", "open"]
+    assert requests(sim, ORDER, "GET")  # looked up by its client order id
+    s.close()
+
+
+def test_a_5xx_before_the_order_was_placed_ends_it_not_placed(sim, tmp_path):
+    s = every_session(sim, tmp_path)
+    sim.faults.add(Fault(path=ORDER, method="POST", status=503))
+    drive(sim, [s], 2)
+    order = first_order(s)
+    s.poll()
+    assert order.alive and not sim.exchange.orders  # unknown: not sent again, not given up yet
+    time.sleep(s.absent_after_ms / 1000 + 0.5)  # past the time the exchange could still take the request
+    s.poll()
+    assert order.status == "rejected" and order.rule == "not_placed"
+    assert sim.placed_client_ids() == {s.orders.cid(order): 1}
+    s.close()
+
+
+def test_latency_is_only_slower(sim, tmp_path):
+    s = every_session(sim, tmp_path)
+    sim.faults.add(Fault(path=ORDER, method="POST", status=None, delay=0.5, times=5))
+    drive(sim, [s], 4)
+    assert [o.status for o in s.engine.broker.orders][:2] == ["filled", "filled"]
+    assert all(r["fault"] is not None for r in requests(sim, ORDER, "POST"))
+    s.close()
+
+
+def test_an_outage_longer_than_a_bar_is_logged_and_its_bars_replayed(sim, tmp_path):
+    s = every_session(sim, tmp_path)
+    s.caller.attempts, s.caller.backoff = 2, 0.05
+    drive(sim, [s], 2)
+    sim.faults.add(Fault(path="/api/v3/klines", status=503, times=10_000))
+    drive(sim, [s], 3, first=3)  # three bars close while the exchange does not answer
+    assert s.health == "exchange_unreachable" and s.bars_seen == 2
+    sim.faults.clear()
+    drive(sim, [s], 1, first=6)
+    assert s.health == "ok" and s.bars_seen == 6
+    bars = [e["data"]["time"] for e in read_events(tmp_path / "s.journal", kinds=["bar"])]
+    assert bars == [bar_time(k) for k in range(6)]  # each once, in order
+    logs = [e["data"]["text"] for e in read_events(tmp_path / "s.journal", kinds=["log"]) if e["data"]["source"] == "session"]
+    assert any("does not answer" in t for t in logs) and any("answers again" in t for t in logs)
+    s.close()
