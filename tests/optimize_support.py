@@ -12,6 +12,25 @@ from cracktrader.examples.sma_cross import SmaCross
 SMA_SOURCE = Path(sma_cross.__file__).read_text()  # the same strategy, as a user's file
 
 
+class SignalSmaCross(ct.vectorized.SignalStrategy):
+    """SmaCross declared as signals: the same trades, swept on the vectorized kernel."""
+
+    params = dict(fast=10, slow=30)
+
+    def signals(self):
+        fast = ct.ind.SMA(self.data.close, self.p.fast)
+        slow = ct.ind.SMA(self.data.close, self.p.slow)
+        return ct.vectorized.Signals(fast > slow, fast < slow)
+
+
+class EventSignalSmaCross(SignalSmaCross):
+    """The same signals with a next() of its own: the vectorized planner leaves it to the event
+    engine."""
+
+    def next(self):
+        super().next()
+
+
 class Fragile(SmaCross):
     """Raises for one parameter value: that trial fails, the search goes on."""
 

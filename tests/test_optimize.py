@@ -9,7 +9,8 @@ import pytest
 import cracktrader as ct
 from cracktrader.optimize.executors import MappedCandles
 from cracktrader.optimize.journal import NAME as JOURNAL
-from optimize_support import SMA_SOURCE, Direction, Fragile, Killer, SmaCross, candles, table
+from optimize_support import (SMA_SOURCE, Direction, EventSignalSmaCross, Fragile, Killer, SignalSmaCross, SmaCross,
+                              candles, table)
 
 SPACE = dict(fast=[5, 10, 15], slow=[20, 40])
 SETTINGS = dict(cash=5_000, commission=0.001)
@@ -41,6 +42,30 @@ def test_the_local_pool_and_any_executor_give_the_same_table(grid, data):
         threaded = ct.optimize(SmaCross, data, space=SPACE, executor=pool, **SETTINGS)
     assert table(pooled) == table(grid) == table(threaded)
     assert pooled.executor == "local pool" and pooled.overfitting == grid.overfitting
+
+
+def test_a_signal_strategy_is_swept_on_the_vectorized_kernel_with_the_event_engines_table(grid, data):
+    fast = ct.optimize(SignalSmaCross, data, space=SPACE, jobs=1, **SETTINGS)
+    assert fast.engines == ["vectorized"] and {row["engine"] for row in fast.table()} == {"vectorized"}
+    event = ct.optimize(EventSignalSmaCross, data, space=SPACE, jobs=1, **SETTINGS)
+    assert event.engines == ["event"]
+    pooled = ct.optimize(SignalSmaCross, data, space=SPACE, jobs=2, **SETTINGS)
+    # the same trades as SmaCross's next(): the same table as the event engine's, on any executor
+    same = [{k: v for k, v in row.items() if k != "engine"} for row in table(grid)]
+    for result in (fast, event, pooled):
+        assert [{k: v for k, v in row.items() if k != "engine"} for row in table(result)] == same
+    assert fast.overfitting == grid.overfitting
+    assert [t.to_dict() for t in fast.best_result().trades] == [t.to_dict() for t in grid.best_result().trades]
+
+
+def test_a_walk_forward_test_window_runs_on_the_event_engine_and_says_so(data):
+    from cracktrader.optimize.trial import Job, run_trial
+
+    job = Job(SignalSmaCross, [data], SETTINGS)
+    whole, window = run_trial(job, dict(fast=5, slow=20)), run_trial(job, dict(fast=5, slow=20), (data.time[1000], None))
+    assert (whole["engine"], window["engine"]) == ("vectorized", "event")
+    by_hand = ct.backtest(SignalSmaCross, data, params=dict(fast=5, slow=20), start=data.time[1000], **SETTINGS).stats
+    assert window["stats"] == {k: v for k, v in by_hand.items() if k != "annualization"}
 
 
 def test_a_strategy_from_source_runs_in_the_pool(data):
