@@ -56,8 +56,12 @@ else:
         params = dict(fast=10, slow=60)
 
         def signals(self):
-            fast = ct.ind.SMA(self.data.close, self.p.fast)
-            slow = ct.ind.SMA(self.data.close, self.p.slow)
+            # numpy compares the columns (a line's `fast > slow` is a Python pass over every bar);
+            # the SMA lines set the warm-up, NaN compares False
+            import numpy as np
+
+            fast = np.frombuffer(ct.ind.SMA(self.data.close, self.p.fast).values)
+            slow = np.frombuffer(ct.ind.SMA(self.data.close, self.p.slow).values)
             return _v.Signals(fast > slow, fast < slow, size=1.0)
 
 

@@ -2,8 +2,11 @@
 (numpy, written out here), and against the papers' own worked examples as pypbo's tests
 reproduce them."""
 
+import inspect
+import json
 import math
 import random
+from array import array
 from itertools import combinations
 
 import numpy as np
@@ -133,3 +136,40 @@ def test_report_on_a_random_sweep_matches_numpy():
     emax = (1 - EULER) * of._NORMAL.inv_cdf(1 - 1 / 6) + EULER * of._NORMAL.inv_cdf(1 - 1 / (6 * math.e))
     assert rep["dsr"] == pytest.approx(of.psr(srs[best], 800, rep["skewness"], kurt, math.sqrt(srs.var(ddof=1)) * emax))
     assert rep["pbo"] == reference_pbo(np.array(cols).T, 10)[0]
+
+
+def equity_curves():
+    """Random equity curves of every awkward length, one with bars worth 0."""
+    rng = random.Random(5)
+    curves = []
+    for n in (0, 1, 2, 3, 17, 1000, 4099):
+        value, curve = 1000.0, []
+        for _ in range(n):
+            value *= 1.0 + rng.gauss(0.0, 0.01)
+            curve.append(value)
+        curves.append(curve)
+    curves[-2][10:13] = [0.0, 0.0, 5.0]
+    return curves
+
+
+def reference_summaries(curve, blocks):
+    """moments and block_sums (the spec) of the per-bar returns, 0 after a bar worth 0."""
+    returns = [(b / a - 1.0) if a else 0.0 for a, b in zip(curve, curve[1:])]
+    return of.moments(returns), of.block_sums(returns, blocks)
+
+
+def test_the_kernels_return_summaries_are_the_references_bits():
+    for curve in equity_curves():
+        for blocks in (2, 16):
+            assert of.summaries(array("d", curve), blocks) == reference_summaries(curve, blocks), (len(curve), blocks)
+
+
+def test_return_summaries_in_pyodide_are_the_native_bits(pyodide):
+    # Pyodide runs Python 3.14, whose sum() of floats compensates (3.11's adds plainly): the
+    # summaries are exact sums, so the kernel and the reference give the server's bits there too.
+    code = ("import json, random\nfrom array import array\nfrom cracktrader.optimize import overfitting as of\n"
+            + inspect.getsource(equity_curves) + inspect.getsource(reference_summaries)
+            + "result = [[of.summaries(array('d', c), 16), reference_summaries(c, 16)] for c in equity_curves()]\n")
+    expected = [of.summaries(array("d", c), 16) for c in equity_curves()]
+    got = pyodide.run(code)
+    assert got == json.loads(json.dumps([[e, e] for e in expected]))

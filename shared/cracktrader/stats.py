@@ -35,8 +35,7 @@ def _mean_std(xs):
     return mean, math.sqrt(math.fsum(map(operator.mul, dev, dev)) / (n - 1))
 
 
-def returns(equity):
-    """Per-bar simple returns of an equity curve (0 after a bar worth 0)."""
+def _returns(equity):
     prev, cur = equity, islice(equity, 1, None)
     if all(equity):
         return list(map(operator.sub, map(operator.truediv, cur, prev), repeat(1.0)))
@@ -94,10 +93,10 @@ def measure(trades, open_trades, times, equity, first_step=0):
     """The Measures of a run from its closed trades, open trades and equity curve (trades'
     steps counted from `first_step`)."""
     n = len(equity)
-    per_bar = returns(equity) if n > 1 else []
-    mean, std = _mean_std(per_bar)
-    losses = list(filter((0.0).__gt__, per_bar))
-    down = math.sqrt(math.fsum(map(operator.mul, losses, losses)) / len(per_bar)) if per_bar else None
+    returns = _returns(equity) if n > 1 else []
+    mean, std = _mean_std(returns)
+    losses = list(filter((0.0).__gt__, returns))
+    down = math.sqrt(math.fsum(map(operator.mul, losses, losses)) / len(returns)) if returns else None
     max_dd, dd_ms, dd_bars = drawdown(times, equity) if n else (0.0, 0, 0)
     pnls = [t.pnl for t in trades]
     wins, losses = [p for p in pnls if p > 0], [p for p in pnls if p < 0]

@@ -37,8 +37,9 @@ def moments(returns):
     mean = math.fsum(returns) / n
     dev = list(map(sub, returns, repeat(mean)))
     sq = list(map(mul, dev, dev))
-    # Plain sums (in order: the same bits everywhere); fsum's exactness costs 5x here for nothing.
-    return (n, mean, sum(sq) / n, sum(map(mul, dev, sq)) / n, sum(map(mul, sq, sq)) / n)
+    # fsum, not sum: sum() of floats adds plainly up to Python 3.11 and compensates from 3.12
+    # (Pyodide's 3.14), so only an exact sum gives the browser and the server the same bits.
+    return (n, mean, math.fsum(sq) / n, math.fsum(map(mul, dev, sq)) / n, math.fsum(map(mul, sq, sq)) / n)
 
 
 def block_sums(returns, blocks):
@@ -52,8 +53,19 @@ def block_sums(returns, blocks):
     out = []
     for k in range(blocks):
         part = returns[start + k * size: start + (k + 1) * size]
-        out.append((sum(part), sum(map(mul, part, part))))
+        out.append((math.fsum(part), math.fsum(map(mul, part, part))))  # exact: see moments
     return out
+
+
+def summaries(equity, blocks):
+    """(moments, block_sums) of the per-bar returns of `equity`, by the kernel (one pass in
+    compiled code, exact sums: the same bits as the two functions above)."""
+    from ..kernels.returns import return_summaries
+
+    out = return_summaries(equity, blocks)
+    m = (int(out[0]), *out[1:5])
+    pairs = list(zip(out[5::2], out[6::2]))
+    return m, pairs or None
 
 
 def shape(m):

@@ -19,7 +19,6 @@ import time
 import uuid
 from bisect import bisect_right
 
-from .. import stats as _stats
 from ..backtest import backtest
 from ..candles import timeframe_ms
 from ..data.errors import DataError
@@ -172,9 +171,8 @@ def run_trial(job, params, window=None):
     elif any(v is None for v in values):
         record["status"] = "undefined"
         record["reason"] = "objective undefined: " + ", ".join(n for n, v in zip(job.objective.names, values) if v is None)
-    per_bar = _stats.returns(result.equity)
-    record["moments"] = list(overfitting.moments(per_bar))
-    record["blocks"] = overfitting.block_sums(per_bar, job.blocks)
+    moments, record["blocks"] = overfitting.summaries(result.equity, job.blocks)
+    record["moments"] = list(moments)
     record["per_year"] = stats["annualization"]["periods_per_year"]
     record["seconds"] = round(time.perf_counter() - began, 6)
     return record

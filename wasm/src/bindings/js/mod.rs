@@ -11,6 +11,7 @@ use crate::KernelError;
 mod indicators;
 mod ohlcv;
 mod orders;
+mod returns;
 mod vectorized;
 
 pub(crate) fn js_error(e: KernelError) -> JsError {

@@ -7,6 +7,7 @@ mod columns;
 mod indicators;
 mod ohlcv;
 mod orders;
+mod returns;
 mod vectorized;
 
 #[pymodule]
@@ -16,6 +17,7 @@ fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     orders::register(m)?;
     ohlcv::register(m)?;
     checksum::register(m)?;
+    returns::register(m)?;
     vectorized::register(m)?;
     Ok(())
 }
