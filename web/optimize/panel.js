@@ -170,6 +170,7 @@ function showSearch(doc) {
   $("opt-best").textContent = best
     ? `Best: trial ${best.trial} — ${Object.entries(best.params).map(([k, v]) => `${k}=${v}`).join(", ")}: ${doc.objective[0]} ${fmtNumber(best.objective[0])}`
     : doc.pareto ? `Pareto front: trials ${doc.pareto.join(", ")}` : "No trial succeeded.";
+  if (doc.engines?.length) $("opt-best").textContent += ` (${doc.engines.join(" and ")} engine)`;
   const report = doc.overfitting;
   const rows = REPORT.map(([key, label, note]) => [label, report[key], note]);
   rows.push(["plateau", report.plateau?.score ?? null, `the best's ${report.plateau?.neighbours ?? 0} neighbours' mean percentile (1 = as good)`]);
