@@ -229,9 +229,11 @@ class CodeRuns:
         return reply
 
 
-def _kill_group(pgid):
-    """The run's process and everything it started (its session's process group)."""
-    try:
-        os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+def _kill_group(pid):
+    """The run's process and everything it started (its session's process group). The process
+    itself by its pid too: until its first line ran setsid() there is no group of that id."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass

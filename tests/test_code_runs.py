@@ -224,3 +224,27 @@ def test_health_reports_the_runs(server):
     assert status == 200 and body["status"] == "ok"
     runs = body["services"]["runs"]
     assert runs["state"] == "running" and runs["running"] == 0 and runs["limits"]["memory_mb"] == 300
+
+
+def _spin_forever():
+    while True:
+        pass
+
+
+def test_a_run_stopped_before_its_process_started_is_killed_all_the_same():
+    """A limit hit while the spawned child is still booting (before its setsid) must kill it:
+    the group kill alone found no group, and the server waited on the child forever."""
+    import asyncio
+    import multiprocessing
+
+    from cracktrader.host.code_runs import CodeRuns, Limits, Refused
+
+    loop = asyncio.new_event_loop()
+    try:
+        with pytest.raises(Refused) as refused:
+            loop.run_until_complete(asyncio.wait_for(CodeRuns(Limits(timeout_seconds=0.001)).run(_spin_forever), 30))
+    finally:
+        for child in multiprocessing.active_children():
+            child.kill()
+        loop.close()
+    assert refused.value.status == 408
