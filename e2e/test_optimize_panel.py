@@ -1,12 +1,15 @@
 """The Optimize panel in real Chromium: a search in a pool of Pyodide workers gives the server's
 table (and walk-forward), the panel shows it, a clicked trial runs, Stop ends the workers."""
 
+import inspect
+
 import pytest
 
 import cracktrader as ct
 from app_driver import App
 from cracktrader.examples import source
 from cracktrader.optimize.methods import constraint_from_text
+from optimize_support import SignalSmaCross
 
 SETTINGS = dict(cash=10_000, commission=0.001, slippage=0)  # the page's broker defaults, commission as given
 
@@ -60,18 +63,7 @@ def test_a_browser_search_gives_the_servers_table(page, static_url, web_build, m
     same_search(in_browser, native)  # every stat to the bit
 
 
-SIGNAL_SMA_CROSS = """
-import cracktrader as ct
-
-
-class SignalSmaCross(ct.vectorized.SignalStrategy):
-    params = dict(fast=10, slow=30)
-
-    def signals(self):
-        fast = ct.ind.SMA(self.data.close, self.p.fast)
-        slow = ct.ind.SMA(self.data.close, self.p.slow)
-        return ct.vectorized.Signals(fast > slow, fast < slow)
-"""
+SIGNAL_SMA_CROSS = "import cracktrader as ct\n\n\n" + inspect.getsource(SignalSmaCross)  # as a user's file
 
 
 def test_a_signal_strategy_is_searched_on_the_wasm_kernel_with_the_servers_table(page, static_url, web_build):
