@@ -12,7 +12,9 @@ vectorized signal simulator (cracktrader.vectorized, when present) ct.optimize u
 
 backtesting.py calls next() from one bar after the indicators' warm-up: when the slow average
 is already below the fast one on the first bar both could trade, its first entry comes one bar
-later than ours and vectorbt's (the other trades agree).
+later than ours and vectorbt's (the other trades agree); its "Return [%]" can then rank another
+point best, so its trades are compared at our best point (its own best is printed when it
+differs).
 
 usage: python bench/optimize.py [--bars N] [--repeat R] [--skip PEER ...]   (default: 1,000,000 bars, 3 rounds)
 """
@@ -136,7 +138,7 @@ def _backtesting_strategy():
     return BpSmaCross
 
 
-def backtesting_py(candles):
+def backtesting_py(candles, best):
     import warnings
 
     from backtesting import Backtest
@@ -146,10 +148,11 @@ def backtesting_py(candles):
         warnings.simplefilter("ignore")
         bt = Backtest(frame(candles, capitalized=True), strategy, cash=CASH, commission=COMMISSION)
         seconds, stats = timed(lambda: bt.optimize(fast=FASTS, slow=SLOWS, maximize="Return [%]"))
-    best = dict(fast=stats._strategy.fast, slow=stats._strategy.slow)
+        its_best = dict(fast=int(stats._strategy.fast), slow=int(stats._strategy.slow))
+        stats = bt.run(**best)  # the trades of our best point (its own best may differ: see the docstring)
     ms = lambda ts: round(ts.tz_localize(timezone.utc).timestamp() * 1000)  # noqa: E731
     trades = [(ms(r.EntryTime), r.EntryPrice, ms(r.ExitTime), r.ExitPrice) for r in stats._trades.itertuples()]
-    return seconds, best, trades, None
+    return seconds, its_best, trades, None
 
 
 def same(ours_, theirs):
@@ -161,8 +164,14 @@ def same(ours_, theirs):
 def contenders(candles, cores, skip):
     """name -> a call returning (seconds, best params, the best point's trades, our search's
     result or None)."""
+    known = {}  # our best point, from the first contender (which runs first in round 1)
+
     def sweep(strategy, jobs):
-        return lambda: ours(candles, jobs, strategy)
+        def call():
+            out = ours(candles, jobs, strategy)
+            known.setdefault("best", out[1])
+            return out
+        return call
 
     out = {"cracktrader, 1 core": sweep(SmaCross, 1), f"cracktrader, {cores} cores": sweep(SmaCross, cores)}
     if SignalSmaCross is not None:
@@ -171,7 +180,7 @@ def contenders(candles, cores, skip):
     if "vectorbt" not in skip:
         out["vectorbt from_signals"] = lambda: vectorbt(candles)
     if "backtesting" not in skip:
-        out["backtesting.py optimize"] = lambda: backtesting_py(candles)
+        out["backtesting.py optimize"] = lambda: backtesting_py(candles, known["best"])
     return out
 
 
