@@ -10,7 +10,7 @@ signals: one SMA(10)/SMA(30) crossover column, and a 100-column sweep (fast 5..5
   next bar's open like ours) with `sharpe_ratio()` over the portfolio (columns), same fees; the
   sweep in calls of 10 columns (`--vectorbt-chunk`): broadcast over 100 columns of 1M bars it
   needs about 10 GB here;
-- our event engine: `ct.backtest(ArraySignals, ...)` with the same signals (on the sweep, over
+- our event engine: `ct.backtest(ArraySignals, ..., engine="event")` with the same signals (on the sweep, over
   two of its columns: its bars/s per column).
 
 Every contender trades 1 unit per signal with 0.1% commission and takes the signals as arrays
@@ -161,7 +161,7 @@ def ours_sweep(candles, grid):
 def engine_run(candles, column):
     from cracktrader.vectorized import ArraySignals, Signals
 
-    r = ct.backtest(ArraySignals, candles, params=dict(signals=Signals(*column)), **SETTINGS)
+    r = ct.backtest(ArraySignals, candles, params=dict(signals=Signals(*column)), engine="event", **SETTINGS)
     r.stats
     return trades_of(r)
 

@@ -61,6 +61,22 @@ def test_browser_equals_server_and_native(page, host_url, web_build):
     assert in_browser == native  # stats and equity too, to the last bit
 
 
+def test_a_signal_strategy_runs_on_the_wasm_kernel_in_the_browser(page, host_url, web_build):
+    """The page's run path gives a SignalStrategy to the kernel (WASM here), as the server and
+    CPython do; the event engine, when asked, gives the same document but for "engine"."""
+    app = App(page, host_url)
+    app.open()
+    params = {"fast": 12, "slow": 48, "trail": 0.03}  # (the page keeps the shown example's fast and slow)
+    config = {"strategy": source("signal_cross"), "data": "demo", "cash": 10_000, "commission": 0.001, "slippage": 2,
+              "params": params}
+    fast, slow = app.run(config), app.run({**config, "engine": "event"})
+    native = json.loads(runner.run_source(config["strategy"], demo_candles(web_build), params=params,
+                                          settings={"cash": 10_000, "commission": 0.001, "slippage": 2}).result().to_json())
+    assert (fast["engine"], slow["engine"]) == ("vectorized", "event") and len(fast["trades"]) > 20
+    assert fast == native and {**slow, "engine": "vectorized"} == fast
+    assert page.locator("#stats tr[data-key=engine] td.num").inner_text() == "event"  # the last run's
+
+
 def test_server_run_from_the_page(page, host_url):
     app = App(page, host_url)
     app.open()
@@ -188,7 +204,7 @@ def test_trades_sort_and_downloads(page, static_url, tmp_path):
     with page.expect_download() as download:
         page.click("#download-json")
     doc = json.loads(open(download.value.path()).read())
-    assert doc == app.last_result() and set(doc) == {"final_value", "stats", "trades", "equity"}
+    assert doc == app.last_result() and set(doc) == {"final_value", "engine", "stats", "trades", "equity"}
     with page.expect_download() as download:
         page.click("#download-csv")
     lines = open(download.value.path()).read().splitlines()

@@ -140,7 +140,7 @@ def test_every_command_is_there(installed):
     code = "from cracktrader.host.cli import COMMANDS; print(' '.join(c.__name__.rsplit('.', 1)[1] for c in COMMANDS))"
     assert installed.python(code).stdout.split() == [c.__name__.rsplit(".", 1)[1] for c in COMMANDS]
     helps = installed.cli("--help").stdout
-    for command in ("backtest", "data", "serve", "build-static", "config"):
+    for command in ("backtest", "data", "serve", "build-static", "config", "live"):
         assert command in helps
         installed.cli(command, "--help")
 
@@ -174,3 +174,46 @@ def test_sigterm_stops_the_installed_server_cleanly(installed, tmp_path):
     messages = [r["message"] for r in server.log()]
     assert messages[0] == "serving" and "stopping" in messages and messages[-1] == "stopped"
     assert "from-file" not in server.stderr()
+
+
+def test_a_paper_session_from_the_install(installed, tmp_path):
+    """`cracktrader live run` (paper) on the exchange simulator's bars, then status and stop."""
+    from support.live import STRATEGIES, bar_time, cli_args, trading_sim, wait_until
+
+    from cracktrader.live import read_bars, read_events, read_state
+
+    strategy = tmp_path / "strategy.py"
+    strategy.write_text(STRATEGIES.read_text())  # no file of the checkout in sight
+    journal = tmp_path / "paper.journal"
+    sim = trading_sim()
+    try:
+        args = cli_args(sim, tmp_path, journal, mode="paper", strategy="Every")
+        args[0], args[3] = str(installed.bin / "cracktrader"), f"{strategy}:Every"
+        with open(tmp_path / "live.log", "wb") as log:
+            proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path, env=installed.env)
+        try:
+            def started():
+                try:
+                    return read_state(journal).get("health") == "ok"
+                except Exception:  # noqa: BLE001 - not there yet, or being created
+                    return False
+
+            try:
+                wait_until(started, 60, "the session")
+            except AssertionError:
+                raise AssertionError(f"the session did not start: {(tmp_path / 'live.log').read_text()}") from None
+            for k in range(1, 5):
+                sim.clock.set(bar_time(k) + 1500)
+                wait_until(lambda k=k: (read_state(journal).get("last_bar_time") or 0) >= bar_time(k - 1), 60,
+                           f"bar {k}")
+            assert "health" in installed.cli("live", "status", "--journal", str(journal)).stdout
+            installed.cli("live", "stop", "--journal", str(journal))
+            assert proc.wait(timeout=60) == 0, (tmp_path / "live.log").read_text()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    finally:
+        sim.stop()
+    assert [r[0] for r in read_bars(journal)][-4:] == [bar_time(k) for k in range(4)]
+    assert any(e["data"].get("status") == "filled" for e in read_events(journal, kinds=["order"]))
+    assert read_state(journal)["health"] == "stopped"

@@ -9,7 +9,7 @@ import cracktrader as ct
 from app_driver import App
 from cracktrader.examples import source
 from cracktrader.optimize.methods import constraint_from_text
-from optimize_support import SignalSmaCross
+from support.optimize import SignalSmaCross
 
 SETTINGS = dict(cash=10_000, commission=0.001, slippage=0)  # the page's broker defaults, commission as given
 
@@ -109,7 +109,7 @@ def test_the_panel_shows_the_search_and_a_clicked_trial_runs(page, static_url):
     app = App(page, static_url)
     app.open()
     page.wait_for_function("window.cracktrader.completedRuns >= 1")
-    page.click(".tabs [data-tab=optimize]")
+    page.click("#views [data-view=optimize]")
     start(page, "5:25:5", "30,60,90", done=15)
     assert page.locator("#opt-heatmap").is_visible() and page.locator("#opt-report tr").count() == 6
     best = page.locator("#opt-best").inner_text()
@@ -124,7 +124,7 @@ def test_the_panel_shows_the_search_and_a_clicked_trial_runs(page, static_url):
 
 def test_stop_ends_the_workers_and_the_panel_stays_usable(page, static_url):
     App(page, static_url).open()
-    page.click(".tabs [data-tab=optimize]")
+    page.click("#views [data-view=optimize]")
     start(page, "2:60:1", "61:200:1")
     page.wait_for_function("/^[1-9]\\d*\\/\\d+ trials/.test(document.querySelector('#opt-status').textContent)",
                            timeout=180_000)

@@ -54,12 +54,13 @@ LOOPBACK_HOSTS = ["127.0.0.1", "localhost", "::1", "[::1]"]
 
 
 def create_app(web_dir, token=None, cache_dir=None, limits=None, allowed_hosts=None, stop_timeout=20,
-               accounts=None, risk=None):
+               accounts=None, risk=None, live_dir=None, live_poll=1.0):
     """`limits`: code_runs.Limits for the code runs; `allowed_hosts`: the Host headers accepted
     (default: loopback names only, which stops a web page from reaching a local server through
     DNS rebinding). Background services (app.state.services) stop when the app shuts down,
-    within `stop_timeout` seconds. `accounts` and `risk`: the config file's [accounts.NAME]
-    (exchange, key_file, sandbox) and default [risk] limits, for live sessions."""
+    within `stop_timeout` seconds. Live sessions (host/live/): `accounts` (the config file's
+    [accounts.NAME]: exchange, key_file, sandbox, exchange_config, clock), default `risk`
+    limits, their folder `live_dir` and poll interval `live_poll` (seconds)."""
     import contextlib
     from pathlib import Path
 
@@ -68,6 +69,8 @@ def create_app(web_dir, token=None, cache_dir=None, limits=None, allowed_hosts=N
     from . import backtests_api, datasets_api
     from .auth import require_token
     from .code_runs import CodeRuns, Limits
+    from .live import api as live_api
+    from .live.supervisor import LiveSessions
     from .services import Services
 
     web_dir = Path(web_dir)
@@ -77,6 +80,7 @@ def create_app(web_dir, token=None, cache_dir=None, limits=None, allowed_hosts=N
         Route("/api/datasets", datasets_api.list_datasets),
         Route("/api/datasets/{id}/candles", datasets_api.candles),
         Route("/api/backtests", require_token(backtests_api.create_backtest), methods=["POST"]),
+        *live_api.routes(),
         Route("/site.json", site),
         Route("/api/{rest:path}", api_not_found, methods=["GET", "POST", "PUT", "DELETE"]),
         Mount("/", StaticFiles(directory=web_dir, html=True), name="web"),
@@ -84,20 +88,24 @@ def create_app(web_dir, token=None, cache_dir=None, limits=None, allowed_hosts=N
     from starlette.middleware import Middleware
     from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-    hosts = list(allowed_hosts) if allowed_hosts else LOOPBACK_HOSTS + ["testserver"]
+    hosts = list(allowed_hosts) if allowed_hosts else LOOPBACK_HOSTS
     middleware = [Middleware(TrustedHostMiddleware, allowed_hosts=hosts)]
     services = Services()
+    live = LiveSessions(live_dir, accounts=accounts, risk=risk, poll=live_poll, cache=cache_dir)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        await live.open()
         yield
         await services.stop(stop_timeout)
 
     app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error},
                     lifespan=lifespan)
     app.state.services = services
-    app.state.accounts, app.state.risk = accounts or {}, risk or {}
+    app.state.accounts, app.state.risk = live.accounts, risk or {}
     app.state.runs = services.add("runs", CodeRuns(limits or Limits()))
+    app.state.live = services.add("live", live)
+    app.state.live_feeds = live.feeds
     app.state.web_dir = web_dir
     app.state.token = token
     app.state.cache = Cache(cache_dir)

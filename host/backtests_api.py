@@ -2,7 +2,8 @@
 
 Body (JSON, at most 1 MB): {"strategy": "<python source>", "strategy_class": null,
 "dataset": "<id>", "since": ms, "until": ms, "timeframe": "4h", "cash", "commission", "slippage", "fill",
-"intrabar", "leverage", "sizing", "params": {...}}. The run is the browser's
+"intrabar", "leverage", "sizing", "volume_limit", "engine", "params": {...}} ("engine": "auto" by default,
+"event" or "vectorized", as ct.backtest's; the result's "engine" says which ran). The run is the browser's
 (`cracktrader.runner`), as a code run (code_runs.py: its own process, memory, CPU and time
 limits, a bounded queue). Answers {"result": <result JSON>, "bars", "seconds"} or an error
 {"error", "kind", "line" | "row", "field", "rule" | "limit", "value"}.

@@ -11,7 +11,7 @@ killed with it. Limits ([runs] in the config file):
 - max_processes: processes the run may have at once.
 A run over a limit is killed and answered with the limit's name. At most max_concurrent runs
 at once; max_queued more wait their turn; beyond that they are refused (429 + Retry-After).
-Run processes volunteer first for the kernel's OOM killer (oom_score_adj 1000): under memory
+Run processes volunteer first for the kernel's OOM killer (host/oom.py): under memory
 pressure a run dies before the server or a live session does.
 """
 
@@ -25,6 +25,8 @@ import signal
 import time
 from collections import deque
 from dataclasses import asdict, dataclass
+
+from . import oom
 
 log = logging.getLogger("cracktrader.host")
 TICK = 0.05
@@ -95,11 +97,7 @@ def _pss(pid):
 def _child(conn, limits, target, args):
     """In the run's process: its own session, limits, first in line for the OOM killer."""
     os.setsid()
-    try:
-        with open("/proc/self/oom_score_adj", "w") as f:
-            f.write("1000")
-    except OSError:
-        pass
+    oom.set_score(oom.RUN)
     cap = (limits.memory_mb + 1024) * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     cpu = math.ceil(limits.cpu_seconds)

@@ -92,6 +92,25 @@ def _key_file(v, _):
     return None
 
 
+def _exchange_config(v, _):
+    import json
+
+    from cracktrader.live.config import secret_keys
+
+    try:
+        settings = json.loads(v.read_text())
+    except FileNotFoundError:
+        return f"{v} does not exist"
+    except (OSError, ValueError) as e:
+        return f"{v} is not JSON ({type(e).__name__})"
+    if not isinstance(settings, dict):
+        return f"{v} must hold a JSON object of ccxt settings (urls, options, proxies, rateLimit)"
+    found = secret_keys(settings)
+    if found:
+        return f"{v} holds {', '.join(found)}: keys go in the key_file"
+    return None
+
+
 def _folder(v, _):
     return None if v.is_dir() else f"{v} is not a folder"
 
@@ -143,11 +162,17 @@ SCHEMA = {
         "max_drawdown": Key(NUMBER + (str,), None, _percent_or_amount),
         "on_breach": Key((str,), "reducing", _one_of("reducing", "halted")),
     },
+    "live": {
+        "dir": Key((str,), None, path=True),
+        "poll_seconds": Key(NUMBER, 1.0, _between(0.01, 60)),
+    },
 }
 ACCOUNT = {
     "exchange": Key((str,), REQUIRED, _exchange),
-    "key_file": Key((str,), REQUIRED, _key_file, path=True),
+    "key_file": Key((str,), None, _key_file, path=True),  # none: market data only (paper sessions)
     "sandbox": Key((bool,), False),
+    "exchange_config": Key((str,), None, _exchange_config, path=True),
+    "clock": Key((str,), "local", _one_of("local", "exchange")),
 }
 # Keys that would put a secret in this file: refused with where the secret belongs instead.
 INLINE_SECRETS = {"token": "token_file", "apikey": "key_file", "api_key": "key_file", "secret": "key_file",

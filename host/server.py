@@ -65,7 +65,7 @@ def _exit_cleanly(signum, frame):
 
 
 def serve(host="127.0.0.1", port=8000, web_dir=None, token=None, cache_dir=None, limits=None,
-          allowed_hosts=(), stop_timeout=20, accounts=None, risk=None):
+          allowed_hosts=(), stop_timeout=20, accounts=None, risk=None, live_dir=None, live_poll=1.0):
     import uvicorn
 
     from .app import LOOPBACK_HOSTS, create_app
@@ -79,7 +79,8 @@ def serve(host="127.0.0.1", port=8000, web_dir=None, token=None, cache_dir=None,
     # names and those configured (the public name a reverse proxy forwards).
     allowed = [*LOOPBACK_HOSTS, *allowed_hosts] if is_loopback(host) else ["*"]
     app = create_app(find_web_dir(web_dir), token=token, cache_dir=cache_dir, limits=limits,
-                     allowed_hosts=allowed, stop_timeout=stop_timeout, accounts=accounts, risk=risk)
+                     allowed_hosts=allowed, stop_timeout=stop_timeout, accounts=accounts, risk=risk,
+                     live_dir=live_dir, live_poll=live_poll)
     sock = listen(host, port)
     port = sock.getsockname()[1]  # the one the system chose for port 0
     services = app.state.services

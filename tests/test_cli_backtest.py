@@ -10,27 +10,12 @@ from pathlib import Path
 import pytest
 
 import cracktrader as ct
-from cracktrader import synthetic
-from engine_strategies import SmaCross
+from cracktrader import examples, synthetic
+from support.strategies import SmaCross
 
 CLI = str(Path(sys.executable).with_name("cracktrader"))
 
-STRATEGY = '''import cracktrader as ct
-
-
-class SmaCross(ct.Strategy):
-    params = dict(fast=10, slow=30)
-
-    def init(self):
-        self.fast = ct.ind.SMA(self.data.close, self.p.fast)
-        self.slow = ct.ind.SMA(self.data.close, self.p.slow)
-
-    def next(self):
-        if not self.position and self.fast[0] > self.slow[0]:
-            self.buy()
-        elif self.position and self.fast[0] < self.slow[0]:
-            self.close()
-'''
+STRATEGY = examples.source("sma_cross")  # the shipped example: class SmaCross
 
 
 def cli(*args, cwd):
@@ -66,7 +51,7 @@ def test_prints_stats_and_writes_the_same_json_as_the_api(work):
 
 def test_class_can_be_named_and_json_go_to_stdout(work):
     r = cli("strategy.py:SmaCross", "--data", "btc.csv", "--json", "-", cwd=work)
-    assert r.returncode == 0 and list(json.loads(r.stdout)) == ["final_value", "stats", "trades", "equity"]
+    assert r.returncode == 0 and list(json.loads(r.stdout)) == ["final_value", "engine", "stats", "trades", "equity"]
 
 
 def test_a_strategy_error_names_its_file_and_line(work):
@@ -81,10 +66,12 @@ def test_errors_at_import_and_in_init_name_the_line_too(work):
     (work / "syntax.py").write_text("import cracktrader as ct\nclass S(ct.Strategy)\n    pass\n")
     r = cli("syntax.py", "--data", "btc.csv", cwd=work)
     assert r.returncode == 1 and r.stderr.startswith("syntax.py, line 2: SyntaxError")
-    (work / "init.py").write_text(STRATEGY.replace("self.p.slow)", "self.p.slow)\n        self.p.nope"))
+    source = STRATEGY.replace("self.p.slow)", "self.p.slow)\n        self.p.nope")
+    (work / "init.py").write_text(source)
+    line = source.splitlines().index("        self.p.nope") + 1
     r = cli("init.py", "--data", "btc.csv", cwd=work)
     assert r.returncode == 1 and r.stderr.splitlines() == [
-        "init.py, line 10: AttributeError: 'Params' object has no attribute 'nope'"]
+        f"init.py, line {line}: AttributeError: 'Params' object has no attribute 'nope'"]
 
 
 @pytest.mark.parametrize("args, message", [
@@ -105,9 +92,40 @@ def test_bad_input_is_one_line(work, args, message):
     assert len(lines) == 1 and lines[0].startswith("cracktrader backtest: ") and message in lines[0], r.stderr
 
 
+SIGNALS = '''import cracktrader as ct
+
+
+class Cross(ct.vectorized.SignalStrategy):
+    params = dict(fast=10, slow=30)
+
+    def signals(self):
+        fast, slow = ct.ind.SMA(self.data.close, self.p.fast), ct.ind.SMA(self.data.close, self.p.slow)
+        return ct.vectorized.Signals(fast > slow, fast < slow, stop_loss=0.02)
+'''
+
+
+def test_a_signal_strategy_runs_on_the_kernel_and_the_output_says_which_engine_ran(work):
+    (work / "signals.py").write_text(SIGNALS)
+    args = ("signals.py", "--data", "btc.csv", "--commission", "0.001", "--param", "fast=5")
+    fast, slow = cli(*args, "--json", "-", cwd=work), cli(*args, "--engine", "event", "--json", "-", cwd=work)
+    assert fast.returncode == slow.returncode == 0, fast.stderr + slow.stderr
+    fast_doc, slow_doc = json.loads(fast.stdout), json.loads(slow.stdout)
+    assert (fast_doc.pop("engine"), slow_doc.pop("engine")) == ("vectorized", "event")
+    assert fast_doc == slow_doc and len(fast_doc["trades"]) > 5
+    table = cli(*args, cwd=work).stdout.splitlines()
+    assert table[-1].split() == ["engine", "vectorized"]
+    partial = cli(*args, "--volume-limit", "0.5", cwd=work)
+    assert partial.stdout.splitlines()[-1].split(None, 1) == ["engine", "event (volume_limit: partial fills run in the event engine)"]
+    assert cli("strategy.py", "--data", "btc.csv", cwd=work).stdout.splitlines()[-1].split() == ["engine", "event"]
+    refused = cli("strategy.py", "--data", "btc.csv", "--engine", "vectorized", cwd=work)
+    assert refused.returncode == 2 and refused.stderr.strip() == (
+        "cracktrader backtest: engine='vectorized': SmaCross does not declare its trades as signals (a "
+        "ct.vectorized.SignalStrategy)")
+
+
 def test_help_shows_the_options():
     r = subprocess.run([CLI, "backtest", "--help"], capture_output=True, text=True, timeout=30)
-    for option in ("--data", "--cash", "--commission", "--slippage", "--param", "--json"):
+    for option in ("--data", "--cash", "--commission", "--slippage", "--param", "--engine", "--json"):
         assert option in r.stdout
 
 

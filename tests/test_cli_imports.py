@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from cracktrader.data import Cache, export
+from cracktrader.live.journal import Journal
 from support.candles import csv_text, series
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +41,12 @@ IMPORTS = {
     "optimize strategy.py --data small.csv --space fast=5:10 --method tpe --trials 3 --jobs 1": {"optuna", "numpy"},
     "walkforward strategy.py --data small.csv --space fast=5,10 --train 2h --test 1h --jobs 1": set(),
     "config check config.toml": set(),  # ccxt only for a file with [accounts] (their exchange ids)
+    "live run strategy.py --exchange nosuchexchange --symbol BTC/USDT --timeframe 1m --journal new.journal": {"ccxt"},
+    "live status --journal s.journal": set(),
+    "live stop --journal s.journal": set(),  # no session runs: nothing to stop
+    "live resume --journal missing.journal": set(),  # stops at the missing journal
 }
+FAILS = ("data fetch", "serve", "live run", "live resume")  # the lines above that stop with status 2
 
 PROBE = f"""
 import json, sys
@@ -79,6 +85,7 @@ def workdir(tmp_path):
     (tmp_path / "web").mkdir()
     (tmp_path / "web" / "index.html").write_text("<!doctype html>")
     (tmp_path / "config.toml").write_text("[server]\nport = 8001\n")
+    Journal.create(tmp_path / "s.journal", {"session_id": "0123abcd"}).close()
     return tmp_path
 
 
@@ -88,6 +95,6 @@ def test_a_command_imports_only_what_it_uses(workdir, line):
     r = subprocess.run([sys.executable, "-c", PROBE, *line.split()], cwd=workdir, env=env, capture_output=True,
                        text=True, timeout=120)
     code, imported = json.loads(r.stdout.strip().splitlines()[-1])
-    expected_code = 2 if line.startswith(("data fetch", "serve")) else 0
+    expected_code = 2 if line.startswith(FAILS) else 0
     assert code == expected_code, r.stderr
     assert set(imported) == IMPORTS[line], f"cracktrader {line}"

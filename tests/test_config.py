@@ -42,7 +42,7 @@ MISTAKES = [
     ("token file readable by others", 2, 'token_file = "open-token"\n',
      '[server] token_file: {dir}/open-token can be read by other users (mode 644): chmod 600 it'),
     ("empty token file", 2, 'token_file = "empty-token"\n', '[server] token_file: {dir}/empty-token is empty'),
-    ("unknown section", 2, '[extras]\na = 1\n', '[extras]: unknown section (known: server, logging, data, runs, risk, accounts)'),
+    ("unknown section", 2, '[extras]\na = 1\n', '[extras]: unknown section (known: server, logging, data, runs, risk, live, accounts)'),
     ("log folder missing", 3, '[logging]\nfile = "no/such/dir/server.log"\n',
      '[logging] file: the folder {dir}/no/such/dir does not exist'),
     ("bad percentage", 3, '[risk]\nmax_daily_loss = "5 percent"\n',
@@ -54,7 +54,7 @@ MISTAKES = [
      '[accounts.main] exchange: "binanse" is not a ccxt exchange id (e.g. "binance")'),
     ("key file without keys", 4, '[accounts.main]\nexchange = "binance"\nkey_file = "token"\n',
      '[accounts.main] key_file: {dir}/token is not JSON: expected {{"apiKey": ..., "secret": ...}}'),
-    ("account without key file", 2, '[accounts.main]\nexchange = "binance"\n', '[accounts.main] key_file: required'),
+    ("account without exchange", 2, '[accounts.main]\nsandbox = true\n', '[accounts.main] exchange: required'),
 ]
 
 

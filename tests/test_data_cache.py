@@ -11,6 +11,7 @@ import pytest
 
 import cracktrader as ct
 from cracktrader.data import IPC_MEDIA_TYPE, Cache, export, ids, ipc_stream, iter_ipc_stream, verify
+from cracktrader.data.arrow import info_of
 from cracktrader.data.cache import periods, ranges
 from cracktrader.data.cache.store import default_root
 from support.candles import rows, series
@@ -78,7 +79,7 @@ def test_cache_candles_are_views_a_backtest_and_a_live_run_use_alike(cache):
     """A cache read hands out read-only views of Arrow memory (no copy); the engine takes
     its own arrays, so a live run can append to them."""
     from cracktrader import synthetic
-    from engine_strategies import SmaCross
+    from support.strategies import SmaCross
 
     data = synthetic.ohlcv(1500, seed=7, step=0.004, bar_ms=3_600_000, symbol="BTC/USDT", timeframe="1h")
     data.exchange = "binance"
@@ -158,7 +159,7 @@ def test_export_round_trips(tmp_path, cache, two_years, suffix):
         with pa.ipc.open_file(out) as f:
             table = f.read_all()
         assert table.column("close").to_pylist() == list(two_years.close)
-        assert json.loads(table.schema.metadata[b"cracktrader"]) == dict(exchange="binance", symbol="BTC/USDT", timeframe="1m")
+        assert info_of(table.schema) == dict(exchange="binance", symbol="BTC/USDT", timeframe="1m")
     else:
         assert rows(ct.load_data(out)) == rows(two_years)
     hourly = tmp_path / f"hourly{suffix}"
@@ -173,7 +174,7 @@ def test_arrow_ipc_stream_for_the_browser(cache, two_years):
     table = pa.ipc.open_stream(data).read_all()
     assert table.num_rows == 3980 and table.column("time").to_pylist() == list(c.time[10:3990])
     assert table.schema.field("time").type == pa.int64() and table.schema.field("open").type == pa.float64()
-    assert json.loads(table.schema.metadata[b"cracktrader"])["id"] == ID
+    assert info_of(table.schema)["id"] == ID
     assert IPC_MEDIA_TYPE == "application/vnd.apache.arrow.stream"
     assert pa.ipc.open_stream(ipc_stream(cache, ID, since=0, until=1)).read_all().num_rows == 0
     with pytest.raises(ct.DataError, match="not_cached"):

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 
 import pytest
 
-import bad_files
+from support import bad_files
 from cracktrader.host.cli import main
 from support.candles import csv_text, series
 

@@ -2,20 +2,18 @@
 file, row and rule and leaves the cache untouched, explicit repairs are reported."""
 
 import csv
-from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import bad_files
+from support import bad_files
 import cracktrader as ct
 from cracktrader.data import export, import_file
 from cracktrader.data.arrow import to_table
 from cracktrader.data.files import naming
 from support.candles import csv_text, rows, series
-
-SHARED = Path("/work/shared/data")
+from support.shared_data import shared_file, shared_param
 
 
 def write(tmp_path, name, text):
@@ -170,12 +168,11 @@ def oracle_gaps(path):
     return len(times), sum(1 for s in steps if s > 60_000), sum(s // 60_000 - 1 for s in steps if s > 60_000)
 
 
-@pytest.fixture
-def gappy_file(tmp_path):
-    """Real minute bars with gaps when the shared data is here, else a generated file."""
-    real = SHARED / "freqtrade_UNITTEST_BTC-1m.csv"
-    if real.is_file():
-        return real
+@pytest.fixture(params=["generated", "real"])
+def gappy_file(request, tmp_path):
+    """Minute bars with gaps: a generated file, and the real one from the shared data."""
+    if request.param == "real":
+        return shared_file("freqtrade_UNITTEST_BTC-1m.csv")
     path = tmp_path / "gappy.csv"
     path.write_text(csv_text(series(5000, skip={7, 8, 9, 100, 2500, *range(3000, 3100)})))
     return path
@@ -191,13 +188,24 @@ def test_gaps_of_an_imported_file(cache, gappy_file):
     assert rows(cache.read("binance.BTC-USDT.1m")) == rows(ct.load_data(gappy_file))
 
 
-def test_real_files_when_present(tmp_path):
-    files = {"freqtrade_ETH_BTC-5m.csv": "5m", "freqtrade_XRP_USDT_USDT-5m-futures.csv": "5m", "backtrader_2006-day-001.txt": "1d"}
-    for name, tf in files.items():
-        path = SHARED / name
-        if not path.is_file():  # generated stand-in: same shape
-            path = write(tmp_path, name, csv_text(series(300, tf=300_000 if tf == "5m" else 86_400_000), header="Date,Open,High,Low,Close,Volume,OpenInterest" if tf == "1d" else "timestamp,open,high,low,close,volume"))
-        with open(path, newline="") as f:
-            n = sum(1 for r in list(csv.reader(f))[1:] if r)
-        got = ct.load_data(path)
-        assert len(got) == n and got.timeframe == tf, name
+REAL_FILES = {"freqtrade_ETH_BTC-5m.csv": "5m", "freqtrade_XRP_USDT_USDT-5m-futures.csv": "5m", "backtrader_2006-day-001.txt": "1d"}
+
+
+def check_loads_every_row(path, tf):
+    with open(path, newline="") as f:
+        n = sum(1 for r in list(csv.reader(f))[1:] if r)
+    got = ct.load_data(path)
+    assert len(got) == n and got.timeframe == tf, path.name
+
+
+@pytest.mark.parametrize("path", [shared_param(name) for name in REAL_FILES])
+def test_real_files(path):
+    check_loads_every_row(path, REAL_FILES[path.name])
+
+
+@pytest.mark.parametrize("name", REAL_FILES)
+def test_files_shaped_like_the_real_ones(tmp_path, name):
+    tf = REAL_FILES[name]
+    header = "Date,Open,High,Low,Close,Volume,OpenInterest" if tf == "1d" else "timestamp,open,high,low,close,volume"
+    path = write(tmp_path, name, csv_text(series(300, tf=300_000 if tf == "5m" else 86_400_000), header=header))
+    check_loads_every_row(path, tf)

@@ -1,20 +1,19 @@
 """backtrader as an oracle: the SMA crossover configured alike in both (market orders at the
 next open, percent commission, 95% of equity per entry) gives the same fills, trades and final
-value — on generated data always, and on the real market data in /work/shared/data when present."""
+value — on generated data always, and on the shared real market data when present."""
 
 from datetime import timezone
-from pathlib import Path
 
 import pytest
 
 import cracktrader as ct
 from cracktrader import synthetic
-from engine_strategies import SmaCross
+from support.strategies import SmaCross
+from support.shared_data import shared_param
 
 bt = pytest.importorskip("backtrader")  # pinned in requirements-dev.txt: always installed
 import pandas as pd  # noqa: E402
 
-SHARED = Path("/work/shared/data")
 REAL = ["freqtrade_ETH_BTC-5m.csv", "freqtrade_XRP_USDT_USDT-5m-futures.csv", "freqtrade_UNITTEST_BTC-1m.csv",
         "backtrader_2006-day-001.txt"]
 CASH, COMMISSION = 10_000.0, 0.001
@@ -93,6 +92,6 @@ def test_same_trades_as_backtrader_in_event_mode():
     compare(synthetic.ohlcv(1500, seed=5, step=0.004), runonce=False)
 
 
-@pytest.mark.parametrize("name", [n for n in REAL if (SHARED / n).is_file()])
-def test_same_trades_as_backtrader_on_real_data(name):
-    compare(ct.load_data(SHARED / name))
+@pytest.mark.parametrize("path", [shared_param(name) for name in REAL])
+def test_same_trades_as_backtrader_on_real_data(path):
+    compare(ct.load_data(path))

@@ -3,7 +3,7 @@
 import pytest
 
 import cracktrader as ct
-from engine_support import candles
+from support.engine import candles
 
 ROWS = [(100.0, 100.0, 100.0, 100.0)] * 5
 

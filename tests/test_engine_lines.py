@@ -9,7 +9,7 @@ import pytest
 import cracktrader as ct
 import cracktrader.kernels as k
 from cracktrader import synthetic
-from engine_support import T0, candles
+from support.engine import T0, candles
 
 
 def run_collect(strategy, data, **options):

@@ -5,7 +5,7 @@ import pytest
 
 import cracktrader as ct
 from cracktrader import synthetic
-from engine_strategies import Busy, Oscillators, SmaCross, TwoFeeds
+from support.strategies import Busy, Oscillators, SmaCross, TwoFeeds
 
 OPTIONS = dict(cash=10_000, commission=0.001, slippage=3)
 

@@ -2,18 +2,17 @@
 kernel at submission, and a rejection's rule and reason reach notify_order."""
 
 import json
-from pathlib import Path
 
 import pytest
 
 import cracktrader as ct
 from cracktrader import synthetic
 from cracktrader.kernels import MarketRules
-from engine_support import Script, filled, run
+from support.engine import Script, filled, run
+from support.shared_data import shared_param
 
 FLAT = (100.0, 100.0, 100.0, 100.0)
 RULES = MarketRules("TICK_SIZE", amount_precision=0.001, price_precision=0.01, amount_min=0.002, cost_min=5.0)
-BINANCE = Path("/work/shared/data/ccxt_static_markets_binance.json")
 
 
 def test_orders_are_normalized_to_the_market_precision():
@@ -45,9 +44,10 @@ def test_rejections_name_the_rule_in_notify_order(call, rule):
     assert (0, "order", order.id, "rejected", None, rule) in s.log
 
 
-def test_real_binance_market_when_present():
-    if BINANCE.is_file():
-        market = json.loads(BINANCE.read_text())["BTC/USDT"]
+@pytest.mark.parametrize("path", [shared_param("ccxt_static_markets_binance.json"), pytest.param(None, id="generated")])
+def test_binance_btc_market(path):
+    if path is not None:
+        market = json.loads(path.read_text())["BTC/USDT"]
     else:  # shaped like it: 5 amount decimals, 2 price decimals, 5 USDT minimum cost
         market = {"precision": {"amount": 5, "price": 2},
                   "limits": {"amount": {"min": 1e-05, "max": 9000}, "price": {"min": 0.01, "max": 1e6},

@@ -3,7 +3,7 @@
 import pytest
 
 import cracktrader as ct
-from engine_support import T0, candles, filled, run
+from support.engine import T0, Script, candles, filled, run
 
 FLAT = (100.0, 100.0, 100.0, 100.0)
 
@@ -125,7 +125,7 @@ def test_lower_timeframe_bars_decide_which_exit_came_first():
     five = candles(BRACKET, step=300_000, timeframe="5m")
     subs = [(100.5, 101, 100, 100.8), (100.8, 104.5, 100.7, 104), (104, 104, 97.5, 98), (98, 100, 98, 100), (100, 101, 100, 101)]
     one = candles([FLAT] * 10 + subs, t0=T0, step=60_000)
-    engine = ct.Engine(__import__("engine_support").Script, five, intrabar_data=one,
+    engine = ct.Engine(Script, five, intrabar_data=one,
                        params=dict(plan={0: lambda s: s.buy(size=1, stop_loss=98, take_profit=104)}))
     engine.run()
     _, take_profit = engine.strategy.placed[0].children

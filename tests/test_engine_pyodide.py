@@ -7,7 +7,7 @@ import pytest
 import cracktrader as ct
 import cracktrader.kernels as k
 from cracktrader import synthetic
-import engine_strategies as strategies
+from support import strategies
 
 SOURCE = Path(strategies.__file__).read_text()
 

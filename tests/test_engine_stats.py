@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from cracktrader import detmath, stats
-from engine_support import run
+from support.engine import run
 
 DAY = 86_400_000
 
@@ -35,6 +35,7 @@ def test_stats_of_a_small_run_by_hand():
     assert s["calmar"] == pytest.approx(s["cagr"] / 0.1)
     assert (s["trades"], s["win_rate"], s["profit_factor"]) == (4, 0.5, 4.0)
     assert (s["expectancy"], s["best_trade"], s["worst_trade"], s["fees"]) == (5.625, 20, -5, 4.0)
+    assert s["expectancy"] == 0.5 * (10 + 20) / 2 + 0.5 * (-5 - 2.5) / 2  # win-rate-weighted: the same figure
     pnl_std = math.sqrt(sum((p - 5.625) ** 2 for p in (10, -5, 20, -2.5)) / 3)
     assert s["sqn"] == pytest.approx(2 * 5.625 / pnl_std)
     assert s["exposure"] == 0.75  # bars 0, 1 and 2 ended with a position open
@@ -66,7 +67,7 @@ def test_result_json_follows_the_schema():
     import json
 
     doc = json.loads(result.to_json())
-    assert list(doc) == ["final_value", "stats", "trades", "equity"]
+    assert list(doc) == ["final_value", "engine", "stats", "trades", "equity"]
     assert doc["trades"] == [{"entry_time": 1_700_000_100_000, "exit_time": 1_700_000_160_000, "side": "long",
                               "size": 1.0, "entry_price": 100.0, "exit_price": 102.0,
                               "pnl": 2 - (0.001 * 100 + 0.001 * 102), "commission": 0.001 * 100 + 0.001 * 102}]

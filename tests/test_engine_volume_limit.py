@@ -6,7 +6,7 @@ from array import array
 import pytest
 
 import cracktrader as ct
-from engine_support import T0, MINUTE, Script
+from support.engine import MINUTE, T0, Script
 
 FLAT = (100.0, 100.0, 100.0, 100.0)
 
@@ -110,7 +110,7 @@ def test_exits_fill_in_parts_too_and_reduce_only_stops_at_flat():
 
 def test_a_limit_large_enough_changes_nothing():
     from cracktrader import synthetic
-    from engine_strategies import Busy
+    from support.strategies import Busy
 
     data = synthetic.ohlcv(800, seed=5, step=0.004)
     data.volume = array("d", [v * 1000 for v in data.volume])

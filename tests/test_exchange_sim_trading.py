@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 import ccxt
 import pytest
 
-from live_support import KEY, SECRET, START, assert_loopback, bar_time, trading_sim
+from support.live import KEY, SECRET, START, assert_loopback, bar_time, trading_sim
 
 
 @pytest.fixture

@@ -1,12 +1,12 @@
 """The host's HTTP surface that needs no engine: health, site description, auth, JSON errors."""
 
 import pytest
-from starlette.testclient import TestClient
 
 from cracktrader.host.app import create_app
 from cracktrader.host.auth import require_token
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from support.host_client import local_client
 
 
 @pytest.fixture
@@ -17,20 +17,20 @@ def site(tmp_path):
 
 
 def test_site_json_turns_server_features_on(site):
-    client = TestClient(create_app(site, token="t0k"))
+    client = local_client(create_app(site, token="t0k"))
     assert client.get("/site.json").json() == {"server": True, "datasets": [{"id": "demo"}]}
     assert client.get("/api/health").json()["status"] == "ok"
     assert client.get("/").status_code == 200
 
 
 def test_unknown_api_paths_are_json_404(site):
-    r = TestClient(create_app(site, token="t0k")).get("/api/nope")
+    r = local_client(create_app(site, token="t0k")).get("/api/nope")
     assert r.status_code == 404 and r.json() == {"error": "no API endpoint /api/nope"}
 
 
 def test_no_path_traversal_out_of_the_web_dir(site):
     (site.parent / "secret.txt").write_text("secret")
-    client = TestClient(create_app(site, token="t0k"))
+    client = local_client(create_app(site, token="t0k"))
     for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt"):
         r = client.get(path)
         assert r.status_code == 404 and "secret" not in r.text
@@ -42,16 +42,24 @@ def test_token_guard(site):
 
     app = create_app(site, token="s3cret")
     app.router.routes.insert(0, Route("/api/ping", require_token(ping), methods=["POST"]))
-    client = TestClient(app)
+    client = local_client(app)
     assert client.post("/api/ping").status_code == 401
     assert client.post("/api/ping", headers={"Authorization": "Bearer wrong"}).status_code == 401
     assert client.post("/api/ping", headers={"Authorization": "Bearer s3cret"}).json() == {"pong": True}
-    assert TestClient(create_app(site, token=None)).get("/api/health").status_code == 200
+    assert local_client(create_app(site, token=None)).get("/api/health").status_code == 200
 
 
 def test_foreign_host_headers_are_refused(site):
-    """A page on another site rebinding its name to 127.0.0.1 gets nothing."""
-    client = TestClient(create_app(site, token="t0k", allowed_hosts=["127.0.0.1", "localhost"]), base_url="http://127.0.0.1:8000")
-    assert client.get("/api/health").status_code == 200
-    assert client.get("/api/health", headers={"host": "localhost:8000"}).status_code == 200
-    assert client.get("/api/health", headers={"host": "evil.example:8000"}).status_code == 400
+    """A page on another site rebinding its name to 127.0.0.1 gets nothing: by default only the
+    loopback names are accepted (not even Starlette's test-client name)."""
+    client = local_client(create_app(site, token="t0k"))
+    for host in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000"):
+        assert client.get("/api/health", headers={"host": host}).status_code == 200, host
+    for host in ("evil.example:8000", "testserver"):
+        assert client.get("/api/health", headers={"host": host}).status_code == 400, host
+
+
+def test_allowed_hosts_replace_the_default(site):
+    client = local_client(create_app(site, token="t0k", allowed_hosts=["box.lan"]))
+    assert client.get("/api/health", headers={"host": "box.lan:8000"}).status_code == 200
+    assert client.get("/api/health").status_code == 400

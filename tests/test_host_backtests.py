@@ -3,7 +3,6 @@
 import json
 
 import pytest
-from starlette.testclient import TestClient
 
 import cracktrader as ct
 from cracktrader import runner
@@ -11,6 +10,7 @@ from cracktrader.examples import source
 from cracktrader.host.app import create_app
 from cracktrader.host.code_runs import Limits
 from cracktrader.synthetic import random_walk
+from support.host_client import local_client
 
 H = 3_600_000
 
@@ -30,7 +30,7 @@ def client(tmp_path_factory):
     (web / "index.html").write_text("<!doctype html>")
     (web / "site.json").write_text(json.dumps({"server": False, "datasets": []}))
     ct.data.Cache(root / "cache").write(candles())
-    return TestClient(create_app(web, token="tok", cache_dir=root / "cache", limits=Limits(timeout_seconds=20)))
+    return local_client(create_app(web, token="tok", cache_dir=root / "cache", limits=Limits(timeout_seconds=20)))
 
 
 AUTH = {"Authorization": "Bearer tok"}
@@ -57,6 +57,30 @@ def test_runs_like_the_runner(client):
     assert r.json()["bars"] == 400 and len(r.json()["result"]["trades"]) > 0
     assert r.headers["content-type"] == "application/json" and list(r.json()) == ["result", "bars", "seconds"]
     assert 0 < r.json()["seconds"] < 60
+
+
+SIGNALS = """import cracktrader as ct
+
+class Cross(ct.vectorized.SignalStrategy):
+    params = dict(n=12)
+
+    def signals(self):
+        sma = ct.ind.SMA(self.data.close, self.p.n)
+        return ct.vectorized.Signals(ct.ind.CROSSOVER(self.data.close, sma), ct.ind.CROSSUNDER(self.data.close, sma),
+                                     direction="both", trail_stop=0.02)
+"""
+
+
+def test_a_signal_strategy_runs_on_the_kernel_and_the_result_says_so(client):
+    body = {"strategy": SIGNALS, "dataset": "binance.BTC-USDT.1h", "commission": 0.001, "params": {"n": 8}}
+    fast, slow = post(client, body), post(client, {**body, "engine": "event"})
+    assert fast.status_code == slow.status_code == 200, fast.text + slow.text
+    fast, slow = fast.json()["result"], slow.json()["result"]
+    assert (fast.pop("engine"), slow.pop("engine")) == ("vectorized", "event")
+    assert fast == slow and len(fast["trades"]) > 5
+    refused = post(client, {"strategy": source("sma_cross"), "dataset": "binance.BTC-USDT.1h", "engine": "vectorized"})
+    assert refused.status_code == 422 and refused.json()["kind"] == "settings"
+    assert refused.json()["error"].startswith("engine='vectorized': SmaCross does not declare its trades as signals")
 
 
 @pytest.mark.parametrize(
@@ -92,7 +116,7 @@ def test_runaway_strategy_is_stopped(tmp_path):
     (web / "index.html").write_text("<!doctype html>")
     (web / "site.json").write_text("{}")
     ct.data.Cache(tmp_path / "cache").write(candles())
-    client = TestClient(create_app(web, token="tok", cache_dir=tmp_path / "cache", limits=Limits(timeout_seconds=1.5)))
+    client = local_client(create_app(web, token="tok", cache_dir=tmp_path / "cache", limits=Limits(timeout_seconds=1.5)))
     loop = "import cracktrader as ct\nclass S(ct.Strategy):\n    def next(self):\n        while True:\n            pass\n"
     r = post(client, {"strategy": loop, "dataset": "binance.BTC-USDT.1h"})
     assert r.status_code == 408 and r.json()["kind"] == "timeout"

@@ -4,11 +4,12 @@ import json
 
 import pyarrow as pa
 import pytest
-from starlette.testclient import TestClient
 
 from cracktrader.candles import Candles
 from cracktrader.data import Cache
+from cracktrader.data.arrow import info_of
 from cracktrader.host.app import create_app
+from support.host_client import local_client
 
 H = 3_600_000
 T0 = 1_700_000_000_000 - 1_700_000_000_000 % (24 * H)  # a day boundary: 4h bars align
@@ -29,7 +30,7 @@ def client(tmp_path):
     (web / "index.html").write_text("<!doctype html>")
     (web / "site.json").write_text('{"server": false, "datasets": []}')
     Cache(tmp_path / "cache").write(hourly(48))
-    return TestClient(create_app(web, token="t", cache_dir=tmp_path / "cache"))
+    return local_client(create_app(web, token="t", cache_dir=tmp_path / "cache"))
 
 
 def arrow(response):
@@ -56,7 +57,7 @@ def test_resampled_candles(client):
     assert day.num_rows == 12
     assert day["high"][0].as_py() == max(100.0 + (i % 7) + 1 for i in range(4))
     assert day["volume"][0].as_py() == 40.0
-    assert json.loads(day.schema.metadata[b"cracktrader"]) == dict(id="binance.BTC-USDT.1h", exchange="binance", symbol="BTC/USDT", timeframe="4h")
+    assert info_of(day.schema) == dict(id="binance.BTC-USDT.1h", exchange="binance", symbol="BTC/USDT", timeframe="4h")
 
 
 @pytest.mark.parametrize(

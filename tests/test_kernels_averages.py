@@ -1,25 +1,13 @@
-"""Moving averages against TA-Lib (SMMA against tests/reference.py)."""
+"""Moving averages: what the oracle comparison (test_kernels_oracle.py) does not show."""
 
 import math
 from array import array
 
+import numpy as np
 import pytest
 
 import cracktrader.kernels as k
-from support.indicators import check_gaps, check_oracle, family, oracle_cases, same_bits, synthetic
-
-SPECS = family("averages")
-
-
-@pytest.mark.parametrize("spec, params, data", oracle_cases(SPECS))
-def test_matches_oracle(spec, params, data):
-    check_oracle(k, spec, params, data)
-
-
-@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
-def test_restarts_after_gaps(spec):
-    for params in spec.cases:
-        check_gaps(k, spec, params)
+from support.indicators import same_bits, synthetic
 
 
 @pytest.mark.parametrize("name", ["sma", "ema", "wma", "dema", "tema", "trima", "kama", "smma"])
@@ -43,10 +31,13 @@ def test_long_series_stay_accurate_as_prices_collapse(name):
 
 
 def test_smma_is_the_smoothing_inside_atr():
-    bars = synthetic(500, 6)
+    """The same recursion and seed; ATR evaluates it four bars apart (docs/indicators.md), so
+    they agree to a few ulps, and to the bit on the seed."""
+    bars = synthetic(5000, 6)
     tr = k.trange(bars["high"], bars["low"], bars["close"])
-    atr = k.atr(bars["high"], bars["low"], bars["close"], 14)
-    assert same_bits(atr[1:], k.smma(tr[1:], 14))
+    atr, smma = np.asarray(k.atr(bars["high"], bars["low"], bars["close"], 14))[1:], np.asarray(k.smma(tr[1:], 14))
+    assert same_bits(atr[:14], smma[:14])
+    np.testing.assert_allclose(atr, smma, rtol=1e-14)
 
 
 def test_ema_and_smma_seed_with_the_mean_summed_in_order_as_ta_lib_does():

@@ -1,22 +1,9 @@
-"""Oscillators and momentum against TA-Lib."""
+"""Oscillators and momentum: what the oracle comparison (test_kernels_oracle.py) does not show."""
 
 import pytest
 
 import cracktrader.kernels as k
-from support.indicators import check_gaps, check_oracle, family, oracle_cases, synthetic
-
-SPECS = family("momentum")
-
-
-@pytest.mark.parametrize("spec, params, data", oracle_cases(SPECS))
-def test_matches_oracle(spec, params, data):
-    check_oracle(k, spec, params, data)
-
-
-@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
-def test_restarts_after_gaps(spec):
-    for params in spec.cases:
-        check_gaps(k, spec, params)
+from support.indicators import synthetic
 
 
 def test_rsi_repeats_itself_exactly_while_the_price_stands_still():

@@ -7,7 +7,7 @@ from array import array
 import pytest
 
 import cracktrader.kernels as k
-import reference
+from support import reference
 
 NAN = float("nan")
 

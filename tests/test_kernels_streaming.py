@@ -16,10 +16,10 @@ def stream(spec, cols, params):
     """Feed the columns bar by bar; one list per output."""
     state = getattr(k, spec.stream_class)(*params)
     rows = [state.update(*bar) for bar in zip(*cols.values())]
-    if spec.outputs == 1:
+    if spec.n_outputs == 1:
         return [rows]
-    assert all(isinstance(r, tuple) and len(r) == spec.outputs for r in rows)
-    return [[r[i] for r in rows] for i in range(spec.outputs)]
+    assert all(isinstance(r, tuple) and len(r) == spec.n_outputs for r in rows)
+    return [[r[i] for r in rows] for i in range(spec.n_outputs)]
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)

@@ -1,26 +1,13 @@
-"""Trend indicators against TA-Lib."""
+"""Trend indicators: where they differ from TA-Lib, and what the oracle comparison
+(test_kernels_oracle.py) does not show."""
 
 from fractions import Fraction
 
 import numpy as np
-import pytest
 import talib
 
 import cracktrader.kernels as k
-from support.indicators import check_gaps, check_oracle, family, oracle_cases, synthetic
-
-SPECS = family("trend")
-
-
-@pytest.mark.parametrize("spec, params, data", oracle_cases(SPECS))
-def test_matches_oracle(spec, params, data):
-    check_oracle(k, spec, params, data)
-
-
-@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
-def test_restarts_after_gaps(spec):
-    for params in spec.cases:
-        check_gaps(k, spec, params)
+from support.indicators import synthetic
 
 
 def test_directional_indicators_of_period_one_are_in_percent():

@@ -1,25 +1,12 @@
-"""Volatility indicators and channels against TA-Lib (Donchian and Keltner against
-tests/reference.py)."""
+"""Volatility indicators and channels: where they differ from TA-Lib, and what the oracle
+comparison (test_kernels_oracle.py) does not show."""
 
 import numpy as np
 import pytest
 import talib
 
 import cracktrader.kernels as k
-from support.indicators import check_gaps, check_oracle, family, oracle_cases, same_bits, synthetic
-
-SPECS = family("volatility")
-
-
-@pytest.mark.parametrize("spec, params, data", oracle_cases(SPECS))
-def test_matches_oracle(spec, params, data):
-    check_oracle(k, spec, params, data)
-
-
-@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
-def test_restarts_after_gaps(spec):
-    for params in spec.cases:
-        check_gaps(k, spec, params)
+from support.indicators import same_bits, synthetic
 
 
 def test_natr_of_period_one_is_normalized_too():

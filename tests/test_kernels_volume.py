@@ -1,24 +1,8 @@
-"""Volume indicators against TA-Lib (rolling VWAP against tests/reference.py)."""
+"""Volume indicators: what the oracle comparison (test_kernels_oracle.py) does not show."""
 
 import math
 
-import pytest
-
 import cracktrader.kernels as k
-from support.indicators import check_gaps, check_oracle, family, oracle_cases
-
-SPECS = family("volume")
-
-
-@pytest.mark.parametrize("spec, params, data", oracle_cases(SPECS))
-def test_matches_oracle(spec, params, data):
-    check_oracle(k, spec, params, data)
-
-
-@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
-def test_restarts_after_gaps(spec):
-    for params in spec.cases:
-        check_gaps(k, spec, params)
 
 
 def test_mfi_of_one_sided_flow_is_exactly_0_or_100():

@@ -1,24 +1,8 @@
-"""MAX, MIN, SUM against TA-Lib; crossings against tests/reference.py."""
+"""Windows and crossings: what the oracle comparison (test_kernels_oracle.py) does not show."""
 
 import math
 
-import pytest
-
 import cracktrader.kernels as k
-from support.indicators import check_gaps, check_oracle, family, oracle_cases
-
-SPECS = family("windows")
-
-
-@pytest.mark.parametrize("spec, params, data", oracle_cases(SPECS))
-def test_matches_oracle(spec, params, data):
-    check_oracle(k, spec, params, data)
-
-
-@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
-def test_restarts_after_gaps(spec):
-    for params in spec.cases:
-        check_gaps(k, spec, params)
 
 
 def test_a_touch_then_a_cross_counts_once():

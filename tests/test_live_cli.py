@@ -5,8 +5,8 @@ import subprocess
 
 import pytest
 
-from cracktrader.live import read_state
-from live_support import CLI, bar_time, cli_args, env, start, trading_sim, wait_until
+from cracktrader.live import read_state, send_command
+from support.live import CLI, bar_time, cli_args, env, start, trading_sim, wait_until
 
 
 def cli(*args, **kw):
@@ -95,8 +95,8 @@ def test_the_python_api(sim, tmp_path):
     import threading
 
     import cracktrader as ct
-    from live_strategies import Every
-    from live_support import exchange_config
+    from support.live_strategies import Every
+    from support.live import exchange_config
 
     out = {}
     journal = tmp_path / "api.journal"
@@ -113,3 +113,80 @@ def test_the_python_api(sim, tmp_path):
     result = out["session"].result()
     assert len(result.equity) == 30 + 3 and [o.status for o in result.orders] == ["filled", "accepted"]
     assert _state(journal)["health"] == "stopped"
+
+
+def test_a_terminal_shows_a_status_line(sim, tmp_path):
+    """On a TTY: one line rewritten in place (bars, position, open orders, equity, risk); the
+    session's messages are printed above it."""
+    import os
+    import pty
+
+    journal = tmp_path / "s.journal"
+    args = cli_args(sim, tmp_path, journal, mode="paper", strategy="Every", params=dict(size=0.01, every=2, hold=100),
+                    extra=["--bars", "4"])
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave, env=env())
+    os.close(slave)
+    try:
+        wait_until(lambda: _state(journal).get("health") == "ok", what="the session")
+        for k in range(1, 5):
+            if k == 4:  # the kill switch: a message, then the paper close fills at the next open
+                send_command(journal, "kill")
+                wait_until(lambda: _state(journal).get("killing"), what="the kill switch")
+            sim.clock.set(bar_time(k) + 1500)
+            wait_bar(journal, k)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    out = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the session ended and closed the terminal
+            break
+        if not chunk:
+            break
+        out += chunk
+    os.close(master)
+    text = out.decode()
+    lines = [part.rstrip("\r").rsplit("\r", 1)[-1].replace("\x1b[K", "") for part in text.split("\n")]  # (the tty adds \r)
+    shown = [part.replace("\x1b[K", "") for part in text.replace("\n", "\r").split("\r") if " bars · " in part]
+    assert "BTC/USDT paper · 0 bars · position 0 BTC · 0 open orders · equity 10,000.00 USDT · risk normal" in shown
+    assert any(s.startswith("BTC/USDT paper · 2 bars · position 0 BTC · 1 open orders") for s in shown)  # bought at bar 2
+    assert any(s.startswith("BTC/USDT paper · 3 bars · position 0.01 BTC · 0 open orders") for s in shown)
+    assert any(line.startswith("cracktrader live: risk state halted") for line in lines)  # a line of its own
+    assert any(s.startswith("BTC/USDT paper · 4 bars · position 0 BTC · 0 open orders") and
+               s.endswith("risk halted (kill_switch) · stopped") for s in shown)
+    assert lines[-1] == ""  # the status line ends with a newline when the session stops
+
+
+def test_live_prints_its_summary_before_any_order(sim, tmp_path):
+    """--live (real money): the account, symbol and limits are printed (and journaled) before the
+    first order leaves."""
+    from cracktrader.live import read_events
+    from support.live import KEY, SECRET
+
+    journal = tmp_path / "s.journal"
+    cfg_file = tmp_path / "live.json"
+    cfg_file.write_text(json.dumps(sim.ccxt_options()))  # every ccxt URL section: the simulator's
+    args = cli_args(sim, tmp_path, journal, strategy="Every", params=dict(size=0.001, every=2),
+                    extra=["--bars", "3", "--max-order-notional", "500"])
+    args = [a for a in args if a != "--sandbox"] + ["--live"]
+    args[args.index("--exchange-config") + 1] = str(cfg_file)
+    with open(tmp_path / "log", "wb") as log:
+        proc = start(args, log)
+        wait_until(lambda: _state(journal).get("health") == "ok", what="the session")
+        for k in range(1, 4):
+            sim.clock.set(bar_time(k) + 1500)
+            wait_bar(journal, k)
+        assert proc.wait(timeout=30) == 0
+    out = (tmp_path / "log").read_text()
+    assert "LIVE, real money, on binance (127.0.0.1:" in out
+    assert "account 0 BTC, 10000 USDT free of 10000; session cash 10000 USDT" in out and "max_order_notional=500" in out
+    events = read_events(journal)
+    summary = next(e["seq"] for e in events if e["kind"] == "log" and "LIVE, real money" in e["data"]["text"])
+    sending = [e["seq"] for e in events if e["kind"] == "order" and e["data"].get("status") == "sending"]
+    assert sending and summary < sending[0]
+    assert sim.placed_client_ids() and all(n == 1 for n in sim.placed_client_ids().values())
+    assert KEY not in out and SECRET not in out

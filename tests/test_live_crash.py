@@ -14,7 +14,7 @@ import pytest
 
 from cracktrader.live import read_state, send_command
 from cracktrader.live.journal import Journal
-from live_support import KEY, bar_time, cli_args, start, trading_sim, wait_until
+from support.live import KEY, bar_time, cli_args, start, trading_sim, wait_until
 from support.exchange_sim import Fault
 
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from cracktrader.live import read_events
-from live_support import KEY, bar_time, config, drive, session, trading_sim
+from support.live import KEY, bar_time, config, drive, session, trading_sim
 from support.exchange_sim import Fault
 
 ORDER = "/api/v3/order"
@@ -127,4 +127,46 @@ def test_an_outage_longer_than_a_bar_is_logged_and_its_bars_replayed(sim, tmp_pa
     assert bars == [bar_time(k) for k in range(6)]  # each once, in order
     logs = [e["data"]["text"] for e in read_events(tmp_path / "s.journal", kinds=["log"]) if e["data"]["source"] == "session"]
     assert any("does not answer" in t for t in logs) and any("answers again" in t for t in logs)
+    s.close()
+
+
+def test_a_long_retry_after_is_a_ban_nothing_is_sent_until_it_ends(sim, tmp_path):
+    """A Retry-After longer than the session sleeps through inside a call (Binance's 418 bans
+    last minutes to days): no request at all until it has passed (one would lengthen the ban);
+    the session goes on answering commands, then catches up."""
+    s = every_session(sim, tmp_path)
+    s.caller.max_wait = 0.5
+    sim.faults.add(Fault(path="/api/v3/klines", status=418, retry_after=3))
+    drive(sim, [s], 1)
+    assert s.health == "exchange_unreachable" and s.bars_seen == 0
+    seen = len(sim.requests)
+    banned = time.monotonic()
+    while time.monotonic() - banned < 2.0:
+        s.poll()
+        time.sleep(0.1)
+    assert len(sim.requests) == seen and s.health == "exchange_unreachable"
+    assert "HTTP 418/429 Retry-After" in s.last_error
+    time.sleep(1.2)
+    s.poll()
+    assert s.health == "ok" and s.bars_seen == 1
+    assert sim.requests[seen]["at"] - sim.requests[seen - 1]["at"] >= 3.0
+    s.close()
+
+
+def test_an_unanswered_cancel_is_asked_again(sim, tmp_path):
+    """The kill switch's cancel meets a 502 (not executed): it is asked again at the next look
+    (else the kill switch would wait for it forever), and the kill switch finishes."""
+    from cracktrader.live import send_command
+
+    cfg = config(sim, tmp_path, "exchange", strategy="Resting", params=dict(market=False))
+    s = session(cfg, tmp_path / "s.journal")
+    drive(sim, [s], 2)
+    (limit,) = s.engine.broker.open_orders
+    assert s.orders.at_exchange(limit) and len(sim.open_orders(KEY)) == 1
+    sim.faults.add(Fault(path=ORDER, method="DELETE", status=502))
+    send_command(tmp_path / "s.journal", "kill")
+    s.poll()  # the cancel fails, the look at the orders that follows asks again
+    assert limit.status == "canceled" and not s.killing and s.risk.state == "halted"
+    assert [r["fault"] is not None for r in requests(sim, ORDER, "DELETE")] == [True, False]
+    assert not sim.open_orders(KEY)
     s.close()

@@ -4,7 +4,7 @@ is canceled, at the exchange if it rests there, before the triggered one leaves.
 
 import pytest
 
-from live_support import KEY, config, drive, session, trading_sim
+from support.live import KEY, config, drive, session, trading_sim
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 from cracktrader.live import journal as journal_module
 from cracktrader.live import read_events, read_state
 from cracktrader.live.journal import Journal, JournalError
-from live_support import bar_time, config, drive, session, trading_sim
+from support.live import bar_time, config, drive, session, trading_sim
 
 
 @pytest.fixture

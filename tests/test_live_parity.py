@@ -6,8 +6,9 @@ same volume share), partial fills included."""
 import pytest
 
 import cracktrader as ct
-from live_strategies import Cross
-from live_support import bar_time, config, drive, journal_candles, rules_of, session, trading_sim
+from support.exchange_sim import ExchangeSim
+from support.live import KEY, SECRET, START, bar_time, config, drive, journal_candles, rules_of, session, trading_sim
+from support.live_strategies import Cross
 
 VOLUME_SHARE = 0.01  # of each bar's volume: the simulator's bars are 0-50 BTC, entries ~0.2 BTC
 
@@ -21,16 +22,34 @@ def sim():
 
 @pytest.mark.parametrize("limit_bp", [0.0, 10.0], ids=["market", "limit"])
 def test_backtest_paper_and_exchange_agree(sim, tmp_path, limit_bp):
-    params = dict(start=bar_time(0), limit_bp=limit_bp, patience=2)
-    paper = session(config(sim, tmp_path, "paper", params=params, commission=0.001, volume_limit=VOLUME_SHARE),
-                    tmp_path / "paper.journal")
-    live = session(config(sim, tmp_path, "exchange", params=params), tmp_path / "exchange.journal")
-    drive(sim, [paper, live], 90)
+    agree(sim, tmp_path, dict(start=bar_time(0), limit_bp=limit_bp, patience=2), bars=90)
+
+
+def test_one_second_bars(tmp_path):
+    """Binance's shortest timeframe: a session on 1s bars (the simulator's walk in seconds; its clock
+    stands still between the test's steps, as a running one would close bars while sessions start)."""
+    sim = ExchangeSim(start=START - 3_600_000, now=START + 300, horizon=START + 600_000, step_ms=1000,
+                      fee_asset="quote", maker=0.001, taker=0.001, volume_share=VOLUME_SHARE).start()
+    sim.add_account(KEY, SECRET, USDT="10000", BTC="0")
+    try:
+        agree(sim, tmp_path, dict(start=START, fast=2, slow=5, size=0.05, patience=2), bars=40, timeframe="1s")
+    finally:
+        sim.stop()
+
+
+def agree(sim, tmp_path, params, bars, timeframe="1m"):
+    limit_bp = params.get("limit_bp")
+    bar_ms = 1000 if timeframe == "1s" else 60_000
+    paper = session(config(sim, tmp_path, "paper", params=params, commission=0.001, volume_limit=VOLUME_SHARE,
+                           timeframe=timeframe), tmp_path / "paper.journal")
+    live = session(config(sim, tmp_path, "exchange", params=params, timeframe=timeframe), tmp_path / "exchange.journal")
+    drive(sim, [paper, live], bars, bar_ms=bar_ms, into=1500 if bar_ms > 1000 else 100)
     paper.close()
     live.close()
 
-    candles = journal_candles(tmp_path / "paper.journal")
-    assert len(candles) == 30 + 90 and list(candles.time) == list(journal_candles(tmp_path / "exchange.journal").time)
+    candles = journal_candles(tmp_path / "paper.journal", timeframe)
+    assert len(candles) == 30 + bars and list(candles.time) == list(journal_candles(tmp_path / "exchange.journal", timeframe).time)
+    assert all(b - a == bar_ms for a, b in zip(candles.time, candles.time[1:]))
     engine = ct.Engine(Cross, candles, cash=10_000, commission=0.001, volume_limit=VOLUME_SHARE,
                        market_rules=rules_of(sim), params=params)
     engine.run()

@@ -7,7 +7,7 @@ import ccxt
 import pytest
 
 from cracktrader.live import LiveError, read_events
-from live_support import KEY, SECRET, config, drive, session, trading_sim
+from support.live import KEY, SECRET, config, drive, session, trading_sim
 
 
 def client(sim):

@@ -4,7 +4,7 @@ never stopped; the journal keeps the code and settings it ran with."""
 import pytest
 
 from cracktrader.live import LiveError, read_events, read_state, send_command
-from live_support import KEY, SECRET, bar_time, config, drive, session, trading_sim
+from support.live import KEY, SECRET, bar_time, config, drive, session, trading_sim
 
 OTHER_KEY, OTHER_SECRET = "simkey-second", "simsecret-second"
 

@@ -5,7 +5,7 @@ halted, which survives restarts until `live resume`; the kill switch cancels and
 import pytest
 
 from cracktrader.live import read_events, send_command
-from live_support import KEY, config, drive, session, trading_sim
+from support.live import KEY, config, drive, session, trading_sim
 
 
 @pytest.fixture
@@ -88,3 +88,43 @@ def test_kill_switch_cancels_then_flattens_then_stays_halted(sim, tmp_path):
     flatten = [o for o in s.engine.broker.orders if s.orders.cid(o)[10:].find("k") >= 0 and o.side == "sell"]
     assert len(flatten) == 1 and flatten[0].status == "filled"
     s.close()
+
+
+def test_a_days_loss_counts_from_the_equity_it_started_with():
+    """The first bar of a UTC day counts: the day's loss is measured from the last equity before
+    it (the session's starting equity on its first day); the drawdown's first peak is that too."""
+    from cracktrader.live import RiskLimits
+    from cracktrader.live.risk import DAY_MS, Risk
+
+    r = Risk(RiskLimits(max_daily_loss=100), equity=10_000)
+    assert r.observe(9_950, DAY_MS + 23 * 3_600_000) is None  # day 1: lost 50
+    assert r.observe(9_890, 2 * DAY_MS) is None  # day 2 starts from 9,950: lost 60
+    assert r.observe(9_850, 2 * DAY_MS + 60_000)[0] == "max_daily_loss"  # lost 100 since 9,950
+    r = Risk(RiskLimits(max_daily_loss=100), equity=10_000)
+    assert r.observe(9_890, DAY_MS)[0] == "max_daily_loss"  # the session's first bar lost 110
+    r = Risk(RiskLimits(max_drawdown="1%"), equity=10_000)
+    assert r.observe(9_890, DAY_MS)[0] == "max_drawdown"  # 1.1% under the starting equity
+
+
+def test_the_kill_switch_ends_when_only_dust_is_left(tmp_path):
+    """Fees taken in the bought asset leave dust under the market's step once the position is
+    sold: the kill switch says so and ends (it placed the refused order again at every poll)."""
+    sim = trading_sim()  # fees in the asset received: a buy of 0.001 BTC books 0.000999
+    try:
+        cfg = config(sim, tmp_path, "exchange", strategy="Resting", params=dict(size=0.001))
+        s = session(cfg, tmp_path / "s.journal")
+        drive(sim, [s], 3)
+        assert s.engine.broker.position().size == pytest.approx(0.000999, abs=1e-12)
+        send_command(tmp_path / "s.journal", "kill")
+        drive(sim, [s], 4, first=4)
+        for _ in range(5):
+            s.poll()
+        dust = s.engine.broker.position().size
+        assert 0 < dust < 0.00001 and not s.killing and s.risk.state == "halted"
+        closes = [o for o in s.engine.broker.orders if o.side == "sell"]
+        assert [o.status for o in closes] == ["filled", "rejected"] and closes[1].rule == "amount_rounds_to_zero"
+        logs = [e["data"]["text"] for e in read_events(tmp_path / "s.journal", kinds=["log"])]
+        assert any("left, which cannot be closed (amount_rounds_to_zero" in t for t in logs)
+        s.close()
+    finally:
+        sim.stop()

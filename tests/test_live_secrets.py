@@ -8,7 +8,7 @@ import pytest
 
 from cracktrader.live import LiveError, SessionConfig
 from cracktrader.live.keys import Redactor, load_keys
-from live_support import CLI, KEY, SECRET, STRATEGIES, bar_time, cli_args, env, start, trading_sim, wait_until
+from support.live import CLI, KEY, SECRET, STRATEGIES, bar_time, cli_args, env, start, trading_sim, wait_until
 from cracktrader.live import read_state, send_command
 
 
@@ -35,6 +35,10 @@ def test_keys_are_refused_in_the_exchange_config():
     with pytest.raises(LiveError, match=r"holds apiKey, options.secret: keys go in a key file"):
         SessionConfig(strategy_source="", strategy_class="X", exchange="binance", symbol="BTC/USDT", timeframe="1m",
                       exchange_config={"apiKey": "k", "options": {"secret": "s"}})
+    with pytest.raises(LiveError, match=r"holds headers.X-MBX-APIKEY, options.api_secret_b64: keys go"):
+        SessionConfig(strategy_source="", strategy_class="X", exchange="binance", symbol="BTC/USDT", timeframe="1m",
+                      exchange_config={"headers": {"X-MBX-APIKEY": "k"}, "options": {"api_secret_b64": "s",
+                                                                                    "tokenBucket": {"delay": 0.001}}})
 
 
 def test_redactor():

@@ -1,4 +1,4 @@
-"""The OHLCV kernels (native build) against the pure-Python oracles in reference_ohlcv.py."""
+"""The OHLCV kernels (native build) against the pure-Python oracles in support/reference_ohlcv.py."""
 
 import math
 from array import array
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import reference_ohlcv as ref
+from support import reference_ohlcv as ref
 from cracktrader.kernels import ohlcv
 from support.candles import rows, series
 

@@ -9,7 +9,7 @@ import pytest
 import cracktrader as ct
 from cracktrader.optimize.executors import MappedCandles
 from cracktrader.optimize.journal import NAME as JOURNAL
-from optimize_support import (SMA_SOURCE, Direction, EventSignalSmaCross, Fragile, Killer, SignalSmaCross, SmaCross,
+from support.optimize import (SMA_SOURCE, Direction, EventSignalSmaCross, Fragile, Killer, SignalSmaCross, SmaCross,
                               candles, table)
 
 SPACE = dict(fast=[5, 10, 15], slow=[20, 40])
@@ -233,3 +233,40 @@ def test_report_files(grid, tmp_path):
 def test_direction_strategy_runs(data):
     result = ct.optimize(Direction, data, space=dict(side=[-1, 1]), jobs=1, objective="total_return")
     assert {r["params"]["side"] for r in result.trials} == {-1, 1}
+
+
+def test_trials_in_threads_leave_no_memo_behind():
+    """Two threads' trials overlapping (a thread pool running two searches): each memo stays in
+    its thread, and none is left installed after them to answer a later backtest on other data."""
+    import threading
+
+    from cracktrader import synthetic
+    import cracktrader.kernels as k
+    from cracktrader.optimize.memo import KernelMemo, installed
+
+    class Uses(ct.Strategy):
+        def init(self):
+            self.sma = ct.ind.SMA(self.data.close, 5)
+
+    first, second = synthetic.ohlcv(60, seed=1), synthetic.ohlcv(60, seed=2)
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+
+    def a():
+        with installed(KernelMemo()):
+            ct.Engine(Uses, first)
+            a_in.set()
+            b_in.wait(10)
+        a_out.set()
+
+    def b():
+        a_in.wait(10)
+        with installed(KernelMemo()):
+            b_in.set()
+            a_out.wait(10)
+
+    threads = [threading.Thread(target=f) for f in (a, b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert ct.Engine(Uses, second).strategy.sma.values.tobytes() == k.sma(second.close, 5).tobytes()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import cracktrader as ct
-from optimize_support import SMA_SOURCE, SmaCross, candles, table
+from support.optimize import SMA_SOURCE, SmaCross, candles, table
 
 distributed = pytest.importorskip("distributed")
 

@@ -8,7 +8,7 @@ import pytest
 import cracktrader as ct
 from cracktrader.candles import Candles
 from cracktrader.optimize.walkforward import folds
-from optimize_support import Direction, SmaCross, candles
+from support.optimize import Direction, SmaCross, candles
 
 HOUR, DAY = 3_600_000, 86_400_000
 T0 = 1_700_000_000_000 - 1_700_000_000_000 % DAY

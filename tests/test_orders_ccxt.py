@@ -7,18 +7,17 @@ import json
 import math
 import random
 import struct
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from support.ccxt_orders import SYMBOL, Oracle, market_dict
+from support.shared_data import shared_param
 
 from cracktrader import OrderRejected
 from cracktrader.kernels import MarketRules
 
 DECIMAL_PLACES, SIGNIFICANT_DIGITS, TICK_SIZE = 2, 3, 4
-BINANCE_MARKETS = Path("/work/shared/data/ccxt_static_markets_binance.json")
 SPECIALS = [0.0, -0.0, -1.5, math.nan, math.inf, -math.inf, 5e-324, 1e-300, 1e-9, 1e20, 9.999999999999999e19,
             1e26, 1e30, 1e300, 1.7976931348623157e308]
 
@@ -199,11 +198,11 @@ def test_random_orders_agree_with_ccxt(oracle):
                         "cost_below_min", "cost_above_max"}
 
 
-def binance_markets():
-    """ccxt's static Binance markets (decimal places) when the shared data is here, else
-    markets shaped like them, generated."""
-    if BINANCE_MARKETS.is_file():
-        return [m for m in json.loads(BINANCE_MARKETS.read_text()).values() if m.get("precision")]
+def binance_markets(path):
+    """ccxt's static Binance markets (decimal places) from the shared data file `path`, or
+    markets shaped like them when `path` is None."""
+    if path is not None:
+        return [m for m in json.loads(path.read_text()).values() if m.get("precision")]
     rng = random.Random(3)
     out = []
     for i in range(12):
@@ -214,8 +213,9 @@ def binance_markets():
     return out
 
 
-def test_binance_markets_agree_with_ccxt(oracle):
-    markets = binance_markets()
+@pytest.mark.parametrize("path", [shared_param("ccxt_static_markets_binance.json"), pytest.param(None, id="generated")])
+def test_binance_markets_agree_with_ccxt(oracle, path):
+    markets = binance_markets(path)
     loaded = oracle.load(markets, DECIMAL_PLACES)
     rng = random.Random(11)
     checked = 0

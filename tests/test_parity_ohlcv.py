@@ -8,7 +8,7 @@ import pytest
 
 import cracktrader as ct
 
-import bad_files
+from support import bad_files
 from cracktrader.data import read_csv_text
 from cracktrader.data.errors import DataError
 from cracktrader.kernels import ohlcv

@@ -1,5 +1,5 @@
 """The WASM build, run in Pyodide, gives bit for bit what the native build gives: every kernel on
-shared vectors, every streaming class, every bad-argument error, every signature. Each test is
+shared vectors, every streaming class, every bad-argument error, every signature, the catalog. Each test is
 one Pyodide round trip carrying all kernels (base64 in, SHA-256 digests out)."""
 
 import base64
@@ -12,7 +12,8 @@ from array import array
 import pytest
 
 import cracktrader.kernels as k
-from cracktrader import synthetic
+from cracktrader import _native, synthetic
+from cracktrader.kernels.catalog import CATALOG
 from support.indicators import COLUMN_OF, SPECS, LENGTH, bad_calls, call, outcome, random_case, random_series
 
 NAN = float("nan")
@@ -144,6 +145,13 @@ result += [str(inspect.signature(getattr(k, n).update)) for n in NAMES if n[0].i
     native = [str(inspect.signature(getattr(k, n))) for n in names]
     native += [str(inspect.signature(getattr(k, n).update)).replace("(self, /, ", "(self, ") for n in names if n[0].isupper()]
     assert pyodide.run(code) == native
+
+
+def test_same_catalog_in_both_builds(pyodide):
+    wasm = pyodide.run("import _cracktrader_wasm as js\nresult = js.indicator_catalog()")
+    assert wasm == _native.indicator_catalog()
+    adapted = pyodide.run("from cracktrader.kernels.catalog import CATALOG\nresult = [str(s) for s in CATALOG]")
+    assert adapted == [str(s) for s in CATALOG] and len(CATALOG) == len(SPECS)
 
 
 def test_kernels_throw_js_errors_in_the_browser(pyodide):

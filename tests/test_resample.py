@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 import cracktrader as ct
-import reference_ohlcv as ref
+from support import reference_ohlcv as ref
 from cracktrader.data.resample import resample
 from support.candles import csv_text, rows, series
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cracktrader as ct
-import vectorized_cases as cases
+from support import vectorized_cases as cases
 from cracktrader import stats, synthetic
 from cracktrader.kernels import MarketRules
 from cracktrader.vectorized import ArraySignals, SignalStrategy, Signals
@@ -98,7 +98,7 @@ def test_a_signal_strategy_runs_on_the_kernel_with_the_engines_result(strategy, 
     options = dict(commission=0.001, slippage=2, intrabar="nearest")
     p = ct.vectorized.plan(strategy, data, params=params, settings=options)
     assert (p.engine, p.reason) == ("vectorized", None)
-    fast, slow = p.run(), ct.backtest(strategy, data, params=params, **options)
+    fast, slow = p.run(), ct.backtest(strategy, data, params=params, engine="event", **options)
     assert cases.outcome(fast) == cases.outcome(slow)
     assert len(fast.trades) > 20
 
@@ -111,16 +111,67 @@ def test_the_plan_says_why_the_event_engine_runs():
         "feeds": ct.vectorized.plan(SmaCross, [data, data]).reason,
         "sub-bars": ct.vectorized.plan(SmaCross, data, settings=dict(intrabar_data=data)).reason,
         "rules": ct.vectorized.plan(SmaCross, data, settings=dict(market_rules=object())).reason,
+        "volume": ct.vectorized.plan(SmaCross, data, settings=dict(volume_limit=0.1)).reason,
+        "asked": ct.vectorized.plan(SmaCross, data, settings=dict(engine="event")).reason,
     }
     assert "does not declare its trades as signals" in why["hand"]
     assert "OwnNext defines next()" in why["own next"]
     assert "2 feeds" in why["feeds"] and "intrabar_data" in why["sub-bars"] and "MarketRules" in why["rules"]
+    assert why["volume"] == "volume_limit: partial fills run in the event engine"
+    assert why["asked"] == "engine='event' asks for the event engine"
     assert ct.vectorized.supports(SmaCross, dict(commission=0.001)) and not ct.vectorized.supports(Hand, {})
-    assert ct.vectorized.run_strategy(SmaCross, data, params=dict(fast=4), commission=0.001).to_json() == \
-        ct.backtest(SmaCross, data, params=dict(fast=4), commission=0.001).to_json()
+    assert not ct.vectorized.supports(SmaCross, dict(volume_limit=0.1))
+    assert not ct.vectorized.supports(SmaCross, dict(engine="event"))
+    assert cases.same_json(ct.vectorized.run_strategy(SmaCross, data, params=dict(fast=4), commission=0.001)) == \
+        cases.same_json(ct.backtest(SmaCross, data, params=dict(fast=4), commission=0.001, engine="event"))
     slow = ct.vectorized.plan(OwnNext, data, settings=dict(commission=0.001))
     assert slow.engine == "event" and not slow.fast
     assert slow.run().to_json() == ct.backtest(OwnNext, data, commission=0.001).to_json()
+
+
+def test_ct_backtest_runs_a_qualifying_signal_strategy_on_the_kernel_and_says_so():
+    data = synthetic.ohlcv(2000, seed=14, step=0.004)
+    seen = []
+    fast = ct.backtest(SmaCross, data, params=dict(stop=0.01), commission=0.001,
+                       progress=lambda done, total: seen.append((done, total)))
+    slow = ct.backtest(SmaCross, data, params=dict(stop=0.01), commission=0.001, engine="event")
+    assert (fast.engine, fast.engine_reason) == ("vectorized", None) and fast.to_dict()["engine"] == "vectorized"
+    assert (slow.engine, slow.engine_reason) == ("event", "engine='event' asks for the event engine")
+    assert slow.to_dict()["engine"] == "event"
+    assert cases.outcome(fast) == cases.outcome(slow) and len(fast.trades) > 10
+    assert seen == [(2000, 2000)]
+    assert ct.backtest(SmaCross, data, engine="vectorized").engine == "vectorized"
+    hand = ct.backtest(Hand, data)
+    assert hand.engine == "event" and "Hand does not declare its trades as signals" in hand.engine_reason
+    partial = ct.backtest(SmaCross, data, volume_limit=0.5)  # partial fills are the event engine's
+    assert (partial.engine, partial.engine_reason) == ("event", "volume_limit: partial fills run in the event engine")
+    with pytest.raises(ValueError, match="^engine='vectorized': OwnNext defines next\\(\\): only the event engine calls it$"):
+        ct.backtest(OwnNext, data, engine="vectorized")
+    with pytest.raises(ValueError, match="^engine must be one of auto, event, vectorized, got 'fast'$"):
+        ct.backtest(SmaCross, data, engine="fast")
+
+
+def test_the_runner_routes_strategy_source_and_keeps_its_overlays():
+    """The browser's and the server's path (cracktrader.runner): a SignalStrategy's source runs
+    on the kernel, its indicator lines still drawn; `engine` is one of the run's settings."""
+    from cracktrader import runner
+
+    source = (
+        "import cracktrader as ct\n"
+        "class Cross(ct.vectorized.SignalStrategy):\n"
+        "    def init(self):\n"
+        "        self.sma = ct.ind.SMA(self.data.close, 12)\n"
+        "        super().init()\n"
+        "    def signals(self):\n"
+        "        return ct.vectorized.Signals(ct.ind.CROSSOVER(self.data.close, self.sma),\n"
+        "                                     ct.ind.CROSSUNDER(self.data.close, self.sma))\n")
+    data = synthetic.ohlcv(1500, seed=15, step=0.004)
+    fast = runner.run_source(source, data, settings=dict(commission=0.001))
+    slow = runner.run_source(source, data, settings=dict(commission=0.001, engine="event"))
+    assert (fast.result().engine, slow.result().engine) == ("vectorized", "event")
+    assert cases.outcome(fast.result()) == cases.outcome(slow.result())
+    assert [label for label, _, _ in runner.overlays(fast)] == ["SMA(close, 12)"]
+    assert bytes(runner.overlays(fast)[0][2]) == bytes(runner.overlays(slow)[0][2])
 
 
 def test_a_sweep_gives_every_columns_statistics_and_the_best_results():
@@ -132,11 +183,12 @@ def test_a_sweep_gives_every_columns_statistics_and_the_best_results():
     assert done[-1] == (len(grid), len(grid))
     for g, row in zip(grid, sweep.stats):
         assert row.pop("column") == grid.index(g)
-        assert row == ct.backtest(SmaCross, data, params=g, commission=0.001, sizing="50%").stats
+        assert row == ct.backtest(SmaCross, data, params=g, commission=0.001, sizing="50%", engine="event").stats
     returns = sorted((row["total_return"], -k) for k, row in enumerate(sweep.stats))
     assert [k for k, _ in sweep.best] == [-returns[-1][1], -returns[-2][1]]
     for k, result in sweep.best:
-        assert result.to_json() == ct.backtest(SmaCross, data, params=grid[k], commission=0.001, sizing="50%").to_json()
+        slow = ct.backtest(SmaCross, data, params=grid[k], commission=0.001, sizing="50%", engine="event")
+        assert cases.same_json(result) == cases.same_json(slow)
 
 
 def test_a_sweep_takes_arrays_functions_and_one_market_per_column():
@@ -154,7 +206,7 @@ def test_a_sweep_takes_arrays_functions_and_one_market_per_column():
     assert lines.best == []
     for n, row in zip((5, 9), lines.stats):
         row.pop("column")
-        assert row == ct.backtest(ArraySignals, markets[0], params=dict(signals=Signals(crossing(n)))).stats
+        assert row == ct.backtest(ArraySignals, markets[0], params=dict(signals=Signals(crossing(n))), engine="event").stats
 
 
 def test_a_sweep_holds_one_batch_of_columns_at_a_time(monkeypatch):
@@ -197,8 +249,9 @@ def test_signals_of_any_column_type_give_the_same_result():
     assert ct.vectorized.backtest(data, np.array(entries, dtype=np.int8), list(exits)).to_json() == expect
     assert ct.vectorized.backtest(data, np.array(entries, dtype=np.int64), np.array(exits)).to_json() == expect
     both = np.array(entries) - np.array(exits)  # +1 long, -1 short
-    assert (ct.vectorized.backtest(data, both.astype(np.int8), direction="both").to_json()
-            == ct.backtest(ArraySignals, data, params=dict(signals=Signals(both, direction="both"))).to_json())
+    assert (cases.same_json(ct.vectorized.backtest(data, both.astype(np.int8), direction="both"))
+            == cases.same_json(ct.backtest(ArraySignals, data, params=dict(signals=Signals(both, direction="both")),
+                                           engine="event")))
 
 
 def test_an_exit_wins_over_an_entry_on_the_same_bar():
@@ -225,7 +278,7 @@ def test_bad_signals_get_clear_errors_like_the_engines():
     with pytest.raises(ValueError) as fast:
         ct.vectorized.backtest(data, entries)
     with pytest.raises(ValueError) as slow:
-        ct.backtest(ArraySignals, data, params=dict(signals=Signals(entries)))
+        ct.backtest(ArraySignals, data, params=dict(signals=Signals(entries)), engine="event")
     assert str(fast.value) == str(slow.value) == f"entries is NaN at bar 17 (time {data.time[17]}): signals are numbers (0: none)"
 
     class Typo(SignalStrategy):
@@ -245,7 +298,7 @@ def test_bad_prices_get_the_engines_data_error():
     with pytest.raises(ct.DataError) as fast:
         ct.vectorized.backtest(data, [0.0] * 30)
     with pytest.raises(ct.DataError) as slow:
-        ct.backtest(ArraySignals, data, params=dict(signals=Signals([0.0] * 30)))
+        ct.backtest(ArraySignals, data, params=dict(signals=Signals([0.0] * 30)), engine="event")
     assert str(fast.value) == str(slow.value) and (fast.value.row, fast.value.field) == (12, "close")
 
 
@@ -255,7 +308,8 @@ def test_orders_the_market_refuses_are_rejected_with_their_rule():
     r = ct.vectorized.backtest(data, [1.0] + [0.0] * 39, size=0.04, market_rules=rules)
     order = r.orders[0]
     assert (order.status, order.rule) == ("rejected", "amount_rounds_to_zero") and not r.trades
-    slow = ct.backtest(ArraySignals, data, params=dict(signals=Signals([1.0] + [0.0] * 39, size=0.04)), market_rules=rules)
+    slow = ct.backtest(ArraySignals, data, params=dict(signals=Signals([1.0] + [0.0] * 39, size=0.04)), market_rules=rules,
+                       engine="event")
     assert order.reason == slow.orders[0].reason and "amount_rounds_to_zero" in order.reason
 
 
@@ -264,3 +318,15 @@ def test_import_cracktrader_stays_light_and_vectorized_loads_on_use():
             "assert 'cracktrader.kernels' not in sys.modules; print(ct.vectorized.backtest.__module__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "cracktrader.vectorized"
+
+
+def test_a_size_with_float_noise_is_rounded_to_its_digits_before_the_market_rules():
+    """The broker takes 12 significant digits of a size before truncating it to the amount
+    step (fills.denoise): 0.7 - 0.4 = 0.29999999999999993 buys 0.3, not 0.29."""
+    data = synthetic.ohlcv(40, seed=11)
+    rules = MarketRules("TICK_SIZE", amount_precision=0.01)
+    sig = dict(entries=[1.0] + [0.0] * 39, size=0.7 - 0.4)
+    fast = ct.vectorized.backtest(data, **sig, market_rules=rules)
+    slow = ct.backtest(ArraySignals, data, params=dict(signals=Signals(**sig)), market_rules=rules, engine="event")
+    assert fast.orders[0].size == slow.orders[0].size == 0.3
+    assert cases.outcome(fast) == cases.outcome(slow)

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import cracktrader as ct
-import vectorized_cases as cases
+from support import vectorized_cases as cases
 from cracktrader import synthetic
 
 SOURCE = Path(cases.__file__).read_text()
@@ -60,3 +60,40 @@ def test_the_same_errors_in_pyodide(pyodide):
             expected.append([type(e).__name__, str(e)])
     assert None not in expected
     assert pyodide.run(code) == expected
+
+
+RUNNER = """
+from cracktrader import runner, synthetic
+from cracktrader.kernels import MarketRules
+data = synthetic.ohlcv(1200, seed=16, step=0.005)
+runs = {name: runner.run_source(STRATEGY, data, settings=dict(commission=0.001, slippage=2, engine=engine)).result()
+        for name, engine in (("fast", "auto"), ("slow", "event"))}
+noisy = dict(entries=[1.0] + [0.0] * 39, size=0.7 - 0.4)  # 0.29999999999999993: the broker buys 0.3
+small = synthetic.ohlcv(40, seed=11)
+runs["noisy"] = ct.vectorized.backtest(small, **noisy, market_rules=MarketRules("TICK_SIZE", amount_precision=0.01))
+result = {name: [r.engine, outcome(r)] for name, r in runs.items()}
+"""
+
+STRATEGY = '''
+import cracktrader as ct
+
+class Cross(ct.vectorized.SignalStrategy):
+    def signals(self):
+        fast, slow = ct.ind.EMA(self.data.close, 8), ct.ind.SMA(self.data.close, 30)
+        return ct.vectorized.Signals(fast > slow, fast < slow, direction="both", stop_loss=0.02)
+'''
+
+
+def test_the_browsers_runner_routes_a_signal_strategy_to_the_wasm_kernel(pyodide):
+    got = pyodide.run(SOURCE + f"\nSTRATEGY = {STRATEGY!r}\n" + RUNNER)
+    assert got["fast"][0] == "vectorized" and got["slow"][0] == "event"
+    assert got["fast"][1] == got["slow"][1]
+    from cracktrader import runner
+    from cracktrader.kernels import MarketRules
+
+    data = synthetic.ohlcv(1200, seed=16, step=0.005)
+    native = runner.run_source(STRATEGY, data, settings=dict(commission=0.001, slippage=2)).result()
+    assert got["fast"] == [native.engine, cases.outcome(native)]
+    noisy = ct.vectorized.backtest(synthetic.ohlcv(40, seed=11), entries=[1.0] + [0.0] * 39, size=0.7 - 0.4,
+                                   market_rules=MarketRules("TICK_SIZE", amount_precision=0.01))
+    assert noisy.orders[0].size == 0.3 and got["noisy"] == ["vectorized", cases.outcome(noisy)]

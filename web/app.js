@@ -11,7 +11,9 @@ import { initLink, restoreFromUrl } from "./backtest/link.js";
 import { initResults, lastJson } from "./backtest/results.js";
 import { initRun, run } from "./backtest/run.js";
 import { initStrategy, inspect, setSource } from "./backtest/strategy.js";
-import { initOptimize, optimize } from "./optimize/panel.js";
+import { initOptimize, optimize, renderSpace } from "./optimize/panel.js";
+import { initLive, liveApi, showLive } from "./live/view.js";
+import { initViews, showView } from "./views.js";
 
 const runFromPage = () => run().catch(() => {}); // a failure is shown on the page
 
@@ -20,7 +22,8 @@ initDataPicker({ onFile: runFromPage });
 initRun();
 initResults();
 initLink();
-initOptimize({ onPick: runFromPage }); // a clicked trial runs with its parameters
+// A clicked trial runs with its parameters, shown in the Backtest view.
+initOptimize({ onPick: () => { showView("backtest"); return runFromPage(); } });
 
 async function loadSite() {
   state.site = await (await fetch("site.json")).json();
@@ -31,6 +34,8 @@ async function loadSite() {
     for (const ds of datasets) if (!state.datasets.has(ds.id)) addDataset(ds);
   }
   describeDataset();
+  initLive();
+  initViews((view) => (view === "live" ? showLive() : view === "optimize" && renderSpace()));
 }
 
 // Ready once Python is up and the first result is on screen: the shared run from the URL,
@@ -65,6 +70,8 @@ window.cracktrader = {
   get timing() {
     return state.timing;
   },
+  // The Live view: select(id), selected, lastSeq, fillsShown() (trade id -> epoch ms drawn).
+  live: liveApi,
   // The result JSON of the last run shown (fetched from the worker when the page ran it).
   async lastResult() {
     const json = await lastJson();

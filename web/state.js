@@ -27,4 +27,8 @@ export const state = {
   // The Optimize panel (optimize/panel.js): a sweep running, its records so far, the last
   // result document, whether Stop ended it, and what a click on a trial does.
   optimize: { running: false, records: [], result: null, stopped: false, onPick: null },
+  // The Live view (live/): the host's accounts and sessions, the selected session (its id, the
+  // last event shown, its chart and events stream, its orders' sides by client id, when each
+  // of its fills was drawn).
+  live: { accounts: null, sessions: [], selected: null, lastSeq: 0, chart: null, stream: null, orders: new Map(), fillsShown: new Map() },
 };

@@ -21,6 +21,7 @@ function fmtDuration(ms) {
 function fmtStat(key, value) {
   if (value === null || value === undefined) return "—";
   if (typeof value === "object") return Object.entries(value).map(([k, v]) => `${k}: ${v}`).join(", ");
+  if (typeof value === "string") return value;
   if (PERCENT.has(key)) return `${(value * 100).toFixed(2)} %`;
   if (TIMES.has(key)) return fmtTime(value);
   if (key.endsWith("_ms")) return fmtDuration(value);

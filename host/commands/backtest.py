@@ -1,5 +1,5 @@
 """`cracktrader backtest strategy.py[:Class] --data FILE ...`: run a strategy file over candles,
-print the statistics, optionally write the result JSON.
+print the statistics (and which engine ran it), optionally write the result JSON.
 
 A strategy that raises is reported as one line naming its file and line
 ("strategy.py, line 12: ZeroDivisionError: division by zero", exit status 1); bad arguments or
@@ -97,7 +97,7 @@ def run(args):
         data = [ct.load_data(path) for path in args.data]
         options = dict(cash=args.cash, commission=args.commission, slippage=args.slippage, params=parse_params(args.param),
                        fill=args.fill, intrabar=args.intrabar, leverage=args.leverage, sizing=args.sizing,
-                       volume_limit=args.volume_limit)
+                       volume_limit=args.volume_limit, engine=args.engine)
         progress = Progress(sys.stderr)
         try:
             result = ct.backtest(strategy, data if len(data) > 1 else data[0], progress=progress, **options)
@@ -114,7 +114,16 @@ def run(args):
             sys.stdout.write(text + "\n")
             return
         Path(args.json).write_text(text)
-    print(format_stats(result.stats))
+    print(format_stats({**result.stats, "engine": engine_row(result, strategy)}))
+
+
+def engine_row(result, strategy):
+    """Which engine ran, and why not the kernel for a strategy declared as signals."""
+    from cracktrader.vectorized import SignalStrategy
+
+    if result.engine == "event" and issubclass(strategy, SignalStrategy):
+        return f"event ({result.engine_reason})"
+    return result.engine
 
 
 def _sizing(text):
@@ -142,5 +151,9 @@ def register(commands):
                    help="size of buy()/sell() without one: units, or N%% of equity (default: 95%%)")
     p.add_argument("--volume-limit", type=float, metavar="SHARE",
                    help="an order fills at most this share of each bar's volume (e.g. 0.1); the rest keeps working")
+    p.add_argument("--engine", choices=("auto", "event", "vectorized"), default="auto",
+                   help="auto (default): a ct.vectorized.SignalStrategy runs on the vectorized kernel when it "
+                        "qualifies, anything else on the event engine, with the same result; event or vectorized "
+                        "to choose")
     p.add_argument("--json", metavar="OUT", help="write the result JSON to OUT ('-' for stdout, instead of the table)")
     p.set_defaults(run=run)

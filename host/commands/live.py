@@ -79,7 +79,7 @@ def run(args):
             intrabar=args.intrabar, volume_limit=args.volume_limit, sizing=args.sizing, warmup=args.warmup,
             exchange_config=_read_config(args.exchange_config) if args.exchange_config else {},
             key_file=str(Path(args.key_file).resolve()) if args.key_file else None, risk=risk, clock=args.clock,
-            poll=args.poll, cache=args.cache)
+            poll=args.poll, cache=args.cache, market_data=args.market_data)
     except LiveError as e:
         raise CommandError(str(e)) from None
     run_session(config, args.journal, args)
@@ -229,6 +229,9 @@ def register(commands):
                    help="local: this machine's clock synced with the exchange's (default); exchange: ask the exchange "
                    "every --poll seconds (simulators)")
     r.add_argument("--poll", type=float, default=1.0, help="seconds between looks at commands (default 1)")
+    r.add_argument("--market-data", choices=("auto", "trades", "klines", "rest"), default="auto",
+                   help="bars from the exchange's trade stream, its candle stream, or REST polling (default auto: "
+                   "the trade stream where ccxt has one)")
     r.add_argument("--cache", metavar="DIR", help="candle cache directory (default: the user's)")
     r.set_defaults(run=run)
 

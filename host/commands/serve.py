@@ -27,6 +27,8 @@ def settings(args):
         cache_dir=args.cache or os.environ.get("CRACKTRADER_CACHE_DIR") or config["data"]["cache_dir"],
         limits=Limits(**config["runs"]), allowed_hosts=server["allowed_hosts"],
         stop_timeout=server["stop_timeout_seconds"], accounts=config["accounts"], risk=config["risk"],
+        live_dir=args.live_dir or os.environ.get("CRACKTRADER_LIVE_DIR") or config["live"]["dir"],
+        live_poll=config["live"]["poll_seconds"],
     ), {**logging, "format": args.log_format or logging["format"], "file": args.log_file or logging["file"]}
 
 
@@ -54,6 +56,8 @@ def register(commands):
     p.add_argument("--port", type=int, help="port (default: 8000)")
     p.add_argument("--web-dir", help="built web app to serve (default: the installed one, or the checkout's build/web)")
     p.add_argument("--cache", help="candle cache to serve (default: $CRACKTRADER_CACHE_DIR or the user cache)")
+    p.add_argument("--live-dir", help="live sessions' folder (default: $CRACKTRADER_LIVE_DIR, else [live] dir, else "
+                   "~/.local/share/cracktrader/live)")
     p.add_argument("--token", help="API token (default: $CRACKTRADER_TOKEN, else [server] token_file); required off loopback")
     p.add_argument("--log-format", choices=["auto", "json", "text"],
                    help="stderr log format (default: text on a terminal, else one JSON object per line)")

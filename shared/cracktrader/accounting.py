@@ -51,11 +51,6 @@ class Trade:
     def pnl(self):
         return self.gross - self.commission
 
-    @property
-    def return_pct(self):
-        """P&L (net) as a percentage of the entry notional."""
-        return 100 * self.pnl / (self.size * self.entry_price)
-
     def to_dict(self):
         return {
             "entry_time": self.entry_time, "exit_time": self.exit_time, "side": self.side, "size": self.size,

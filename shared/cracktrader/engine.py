@@ -94,6 +94,8 @@ class Engine:
         self.strategy = self._make(strategy, params)
         self.required = [f.warmup for f in self.feeds]  # bars each feed needs before next()
         self.ready = False
+        self.outcome = None  # the Result when the vectorized kernel ran the backtest instead (backtest.py)
+        self.engine_reason = None  # why the kernel did not
 
     # --- set-up ---------------------------------------------------------------------------
     def _timeline(self):
@@ -312,6 +314,8 @@ class Engine:
     # --- results ----------------------------------------------------------------------------
     def result(self):
         """The run so far as a Result (value, stats, trades, equity)."""
+        if self.outcome is not None:
+            return self.outcome
         n = self.step + 1
         first = min(self.begin(), n)
         account = self.broker.account
@@ -320,7 +324,7 @@ class Engine:
             final_value=self.equity[n - 1] if n else self.cash, cash=self.cash,
             trades=list(account.trades), open_trades=[t for t in account.open_trades if t],
             times=self.times[first:n], equity=self.equity[first:n], bar_ms=bar_ms, orders=list(self.broker.orders),
-            feeds=self.feeds, first_step=first,
+            feeds=self.feeds, first_step=first, engine_reason=self.engine_reason,
         )
 
 

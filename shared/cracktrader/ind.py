@@ -1,11 +1,12 @@
 """Indicators for strategies: `ct.ind.SMA(self.data.close, 10)` in `init()`.
 
-Each indicator is one declaration mapping it to its kernel in `cracktrader.kernels`: its name,
-its input columns and its outputs. Parameters, their order and defaults are the kernel's own
-(TA-Lib's names and defaults). The batch function computes the whole column once; in a live run
-the kernel's streaming state extends it one bar at a time (bit-identical by the kernels'
-contract). An input is a line, or a feed (its close, or the columns the kernel names: high,
-low, close, volume). Multi-output indicators give a named tuple of lines in TA-Lib's order.
+Every indicator of the kernels' catalog (`cracktrader.kernels.catalog`) is declared here under
+its TA-Lib name, with the catalog's inputs and outputs: `SMA` is the `sma` kernel. Parameters,
+their order and defaults are the kernel's own (TA-Lib's names and defaults). The batch function
+computes the whole column once; in a live run the kernel's streaming state extends it one bar at
+a time (bit-identical by the kernels' contract). An input is a line, or a feed (its close, or
+the columns the kernel names: high, low, close, volume). Multi-output indicators give a named
+tuple of lines in TA-Lib's order.
 
 An indicator's warm-up — the bars before all its outputs have a value — is measured once per
 parameter set by feeding its streaming state a clean probe series: exactly the kernel's, with
@@ -13,6 +14,7 @@ no formula to keep in step.
 """
 
 import inspect
+import threading
 from array import array
 from collections import namedtuple
 
@@ -23,7 +25,8 @@ PROBE_LIMIT = 100_000  # longest warm-up measured; longer ones count as this
 
 # A sweep's workers run many backtests on the same data: they install here a memo of kernel
 # results (cracktrader.optimize.memo), called as memo(node, compute) instead of compute().
-memo = None
+# Per thread: a thread pool runs trials of several searches (each with its own memo) at once.
+hooks = threading.local()
 
 
 def _kernels():
@@ -109,6 +112,7 @@ class Indicator:
         state when the history is too short for the batch kernel (all NaN then)."""
         spec, length = self.spec, len(self.inputs[0].values)
         if length > spec.warmup(self.args):
+            memo = getattr(hooks, "memo", None)
             outs = self._batch() if memo is None else memo(self, self._batch)
             return [outs] if len(spec.outputs) == 1 else list(outs)
         self.state, cols = self._replay(length)
@@ -162,58 +166,32 @@ def indicator(kernel, inputs=("x",), outputs=None, stream=None):
     return make
 
 
-HL, HLC, HLCV = ("high", "low"), ("high", "low", "close"), ("high", "low", "close", "volume")
-BANDS = ("upper", "middle", "lower")
+_DECLARED = {}  # name -> declaration, filled on first use
 
-# Moving averages
-SMA = indicator("sma")
-EMA = indicator("ema")
-WMA = indicator("wma")
-DEMA = indicator("dema")
-TEMA = indicator("tema")
-TRIMA = indicator("trima")
-KAMA = indicator("kama")
-SMMA = indicator("smma")
-# Momentum and oscillators
-TRIX = indicator("trix")
-RSI = indicator("rsi")
-MACD = indicator("macd", outputs=("macd", "signal", "hist"))
-STOCH = indicator("stoch", HLC, ("slowk", "slowd"))
-STOCHF = indicator("stochf", HLC, ("fastk", "fastd"))
-STOCHRSI = indicator("stochrsi", outputs=("fastk", "fastd"))
-CCI = indicator("cci", HLC)
-WILLR = indicator("willr", HLC)
-MOM = indicator("mom")
-ROC = indicator("roc")
-ROCP = indicator("rocp")
-ULTOSC = indicator("ultosc", HLC)
-AROON = indicator("aroon", HL, ("down", "up"))
-AROONOSC = indicator("aroonosc", HL)
-# Trend strength
-ADX = indicator("adx", HLC)
-ADXR = indicator("adxr", HLC)
-PLUS_DI = indicator("plus_di", HLC)
-MINUS_DI = indicator("minus_di", HLC)
-SAR = indicator("sar", HL)
-LINEARREG_SLOPE = indicator("linearreg_slope")
-# Volatility and channels
-BBANDS = indicator("bbands", outputs=BANDS)
-STDDEV = indicator("stddev")
-TRANGE = indicator("trange", HLC)
-ATR = indicator("atr", HLC)
-NATR = indicator("natr", HLC)
-DONCHIAN = indicator("donchian", HL, BANDS)
-KELTNER = indicator("keltner", HLC, BANDS)
-# Volume
-OBV = indicator("obv", ("close", "volume"))
-MFI = indicator("mfi", HLCV)
-VWAP = indicator("vwap", HLCV)
-# Windows and crossings
-MAX = indicator("max")
-MIN = indicator("min")
-SUM = indicator("sum")
-CROSSOVER = indicator("crossover", ("a", "b"))
-CROSSUNDER = indicator("crossunder", ("a", "b"))
+
+def _declarations():
+    """`SMA`, `MACD`, ...: one declaration per indicator of the kernels' catalog, under its
+    TA-Lib name, made on first use (the catalog comes with the compiled kernels, which
+    `import cracktrader` does not load)."""
+    if not _DECLARED:
+        from .kernels.catalog import CATALOG
+
+        _DECLARED.update((sig.name.upper(), indicator(sig.name, sig.inputs, sig.outputs, sig.stream))
+                         for sig in CATALOG)
+        globals().update(_DECLARED, __all__=[*_DECLARED, "CrossOver", "indicator"])
+    return _DECLARED
+
+
+def __getattr__(name):
+    if name == "__all__" or name.isupper():
+        _declarations()
+        if name in globals():
+            return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *_declarations()})
 
 
 def CrossOver(a, b):
@@ -222,8 +200,5 @@ def CrossOver(a, b):
     if isinstance(b, (int, float)) and not isinstance(b, bool) and isinstance(a, Line):
         level = float(b)
         b = derive(lambda _, __: level, "const", a, 0.0)  # the number as a line on a's clock
-    return CROSSOVER(a, b) - CROSSUNDER(a, b)
-
-
-__all__ = [name for name, value in globals().items() if isinstance(getattr(value, "spec", None), Spec)]
-__all__ += ["CrossOver", "indicator"]
+    made = _declarations()
+    return made["CROSSOVER"](a, b) - made["CROSSUNDER"](a, b)

@@ -52,10 +52,6 @@ class Order:
         self.trail_stop = self.trail_extreme = None
 
     @property
-    def is_buy(self):
-        return self.side == BUY
-
-    @property
     def alive(self):
         """Still working (or waiting for its bracket entry)."""
         return self.status in ALIVE

@@ -1,9 +1,10 @@
 """The result of a run: final value, statistics, closed trades and the equity curve.
 
 `to_json()` writes the document the CLI and the browser share:
-`{"final_value", "stats": {...}, "trades": [{"entry_time", "exit_time", "side", "size",
+`{"final_value", "engine", "stats": {...}, "trades": [{"entry_time", "exit_time", "side", "size",
 "entry_price", "exit_price", "pnl", "commission"}], "equity": [[time_ms, value], ...]}`.
-Times are UTC ms (a fill's time is its bar's open time). The same run gives the same bytes.
+Times are UTC ms (a fill's time is its bar's open time). The same run gives the same bytes;
+"engine" says which ran it ("event", or "vectorized": the same document otherwise).
 """
 
 import json
@@ -22,7 +23,10 @@ def _clean(x):
 
 
 class Result:
-    def __init__(self, final_value, cash, trades, open_trades, times, equity, bar_ms, orders, feeds, first_step=0):
+    engine = "event"  # which engine ran: "event", or "vectorized" (the kernel's KernelResult)
+
+    def __init__(self, final_value, cash, trades, open_trades, times, equity, bar_ms, orders, feeds,
+                 first_step=0, engine_reason=None):
         self.final_value = final_value
         self.cash = cash
         self.trades = trades  # closed, in closing order
@@ -33,6 +37,7 @@ class Result:
         self.orders = orders  # every order of the run, by id
         self.feeds = feeds
         self.first_step = first_step  # the run's step of equity[0] (> 0 when it started at `start`)
+        self.engine_reason = engine_reason  # why the vectorized kernel did not run it (backtest.py)
         self._stats = None
 
     @property
@@ -49,6 +54,7 @@ class Result:
         """The JSON document as a dict; `equity=False` leaves out the (long) equity curve."""
         doc = {
             "final_value": _clean(self.final_value),
+            "engine": self.engine,
             "stats": self.stats,
             "trades": [_clean(t.to_dict()) for t in self.trades],
         }

@@ -12,7 +12,7 @@ from .lines import Line
 from .strategy import StrategyError, strategies_from_source
 
 FILENAME = "strategy.py"
-SETTINGS = ("cash", "commission", "slippage", "fill", "intrabar", "leverage", "sizing", "volume_limit")
+SETTINGS = ("cash", "commission", "slippage", "fill", "intrabar", "leverage", "sizing", "volume_limit", "engine")
 # Indicators drawn over the candles (same scale as prices); the others get their own pane.
 PRICE_OVERLAYS = {"SMA", "EMA", "WMA", "DEMA", "TEMA", "TRIMA", "KAMA", "SMMA", "BBANDS", "DONCHIAN",
                   "KELTNER", "SAR", "VWAP", "MAX", "MIN"}

@@ -95,8 +95,8 @@ def measure(trades, open_trades, times, equity, first_step=0):
     n = len(equity)
     returns = _returns(equity) if n > 1 else []
     mean, std = _mean_std(returns)
-    losses = list(filter((0.0).__gt__, returns))
-    down = math.sqrt(math.fsum(map(operator.mul, losses, losses)) / len(returns)) if returns else None
+    falls = list(filter((0.0).__gt__, returns))
+    down = math.sqrt(math.fsum(map(operator.mul, falls, falls)) / len(returns)) if returns else None
     max_dd, dd_ms, dd_bars = drawdown(times, equity) if n else (0.0, 0, 0)
     pnls = [t.pnl for t in trades]
     wins, losses = [p for p in pnls if p > 0], [p for p in pnls if p < 0]
@@ -153,8 +153,7 @@ def summarize(m, cash, bar_ms):
         "open_trades": m.open_trades,
         "win_rate": _ratio(m.wins, m.trades),
         "profit_factor": _ratio(m.win_sum, -m.loss_sum) if m.losses else None,
-        "expectancy": trade_mean,
-        "avg_trade": trade_mean,
+        "expectancy": trade_mean,  # = win rate x mean win + loss rate x mean loss
         "best_trade": m.best,
         "worst_trade": m.worst,
         "exposure": m.exposed_bars / n if n else None,

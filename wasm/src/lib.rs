@@ -13,6 +13,7 @@ pub mod ohlcv;
 pub mod orders;
 pub mod params;
 pub mod returns;
+pub mod trades;
 pub mod vectorized;
 
 pub use error::KernelError;

@@ -30,7 +30,7 @@ export async function showResult(out) {
     },
   });
   await nextTask();
-  renderStats($("stats"), out.stats);
+  renderStats($("stats"), { ...out.stats, engine: out.engine }); // which engine ran it: event or vectorized
   $("trade-count").textContent = `(${out.trades.length})`;
   state.tradesShown = null;
   if (!$("tab-trades").hidden) showTrades();

@@ -31,7 +31,7 @@ export async function run(config = {}, automated = false) {
     source,
     strategy: config.strategyClass ?? currentStrategy()?.name ?? null,
     data: config.data !== undefined ? automationData(config.data, view) : dataSpec(view),
-    settings: { ...readSettings(), ...pick(config, ["cash", "commission", "slippage"]) },
+    settings: { ...readSettings(), ...pick(config, ["cash", "commission", "slippage", "engine"]) },
     params: config.params ?? readParams(),
     view,
     json: automated,

@@ -26,7 +26,6 @@ export function initOptimize({ onPick }) {
   $("opt-stop").addEventListener("click", stop);
   $("opt-method").addEventListener("change", () => { $("opt-trials").disabled = $("opt-method").value === "grid"; });
   $("opt-wf").addEventListener("change", () => { $("opt-wf-box").hidden = !$("opt-wf").checked; });
-  document.querySelector(".tabs [data-tab=optimize]").addEventListener("click", () => renderSpace());
   state.optimize.onPick = onPick;
 }
 

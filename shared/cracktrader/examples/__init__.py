@@ -3,7 +3,7 @@ server and in the browser like any strategy. Each file defines one Strategy."""
 
 from importlib.resources import files
 
-NAMES = ["sma_cross", "rsi_reversion", "bollinger_breakout", "atr_bracket"]
+NAMES = ["sma_cross", "rsi_reversion", "bollinger_breakout", "atr_bracket", "signal_cross"]
 
 
 def source(name):

@@ -10,6 +10,9 @@ sequence of numbers. Outputs are array('d') of the input's length, NaN during wa
 Order validation: `MarketRules.from_ccxt(market, precision_mode).validate(side, order_type,
 amount, price)` gives the order normalized as ccxt rounds it, or raises
 `cracktrader.OrderRejected` naming the rule broken (see `orders`).
+
+Candles from trades, as the exchange builds its klines: `candles_from_trades(time, price,
+amount, timeframe_ms)` over columns and `CandleBuilder(timeframe_ms)` trade by trade (see `trades`).
 """
 
 from ._backend import backend
@@ -17,5 +20,6 @@ from .indicators import *  # noqa: F401,F403
 from .indicators import __all__ as _indicators
 from .orders import *  # noqa: F401,F403
 from .orders import __all__ as _orders
+from .trades import CandleBuilder, candles_from_trades
 
-__all__ = ["backend", *_indicators, *_orders]
+__all__ = ["backend", *_indicators, *_orders, "CandleBuilder", "candles_from_trades"]

@@ -12,3 +12,9 @@ def implementation(concept):
     if backend == "native":
         return importlib.import_module("cracktrader._native")
     return importlib.import_module(f"cracktrader.kernels._wasm_{concept}")
+
+
+def compiled():
+    """The compiled module itself: the PyO3 extension, or the wasm-bindgen module that the page
+    registers on Pyodide. For what both export alike, such as the indicator catalog."""
+    return importlib.import_module("cracktrader._native" if backend == "native" else "_cracktrader_wasm")

@@ -1,17 +1,12 @@
 """Indicator kernels: batch functions over float64 columns, and streaming states fed one bar
-at a time whose outputs are bit-identical to the batch functions. See docs/indicators.md."""
+at a time whose outputs are bit-identical to the batch functions. See docs/indicators.md; what
+each one takes and gives is in `catalog`."""
 
 from ._backend import implementation
+from .catalog import CATALOG
 
-FUNCTIONS = [
-    "sma", "ema", "wma", "dema", "tema", "trima", "kama", "smma", "trix", "rsi", "macd", "stoch",
-    "stochf", "stochrsi", "cci", "willr", "mom", "roc", "rocp", "ultosc", "aroon", "aroonosc",
-    "adx", "adxr", "plus_di", "minus_di", "sar", "linearreg_slope", "bbands", "stddev", "trange",
-    "atr", "natr", "donchian", "keltner", "obv", "mfi", "vwap", "max", "min", "sum", "crossover",
-    "crossunder",
-]
-# The streaming class of each function: its name in CamelCase.
-CLASSES = ["".join(part.capitalize() for part in name.split("_")) for name in FUNCTIONS]
+FUNCTIONS = [s.name for s in CATALOG]
+CLASSES = [s.stream for s in CATALOG]  # the streaming class of each function
 
 __all__ = FUNCTIONS + CLASSES
 

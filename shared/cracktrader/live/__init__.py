@@ -15,9 +15,9 @@ Modules: `session` (the loop), `commands` (commands, risk state, kill switch), `
 import sys
 
 from .config import LiveError, RiskLimits, SessionConfig
-from .control import read_events, read_state, running, send_command
+from .control import read_bars, read_events, read_state, running, send_command
 
-__all__ = ["LiveError", "RiskLimits", "Session", "SessionConfig", "read_events", "read_state", "run", "running",
+__all__ = ["LiveError", "RiskLimits", "Session", "SessionConfig", "read_bars", "read_events", "read_state", "run", "running",
            "send_command", "strategy_source"]
 
 

@@ -3,11 +3,15 @@
 `make_exchange`: ccxt's class with the session's `exchange_config` (each `urls` section given
 replaces ccxt's whole section: a sandbox or proxy set never leaves one pointing elsewhere),
 the rate limiter always on, verbose logging always off (it would print signed requests), the
-sandbox switched on with `--sandbox`, and spot markets only for Binance.
+sandbox switched on with `--sandbox`, and for Binance spot markets only, without the signed
+wallet and margin calls ccxt makes while loading markets (a session needs neither).
 
 `Caller` applies item 7 of the live issue to every call:
 - 429/418 (ccxt DDoSProtection): wait the Retry-After (or a backoff), and slow the rate
-  limiter down (twice the delay between requests, recovering 5% per good answer);
+  limiter down (twice the delay between requests, recovering 5% per good answer); a wait
+  longer than `max_wait` (a ban: Binance's 418 lasts minutes to days) is not slept through:
+  until it ends no request leaves (reads are `Unreachable`, orders `Rejected` with the rule
+  `rate_limited`), as a request during a ban lengthens it;
 - Binance -1021 (InvalidNonce): re-sync the clock with the exchange's, then retry;
 - network errors, timeouts, 5xx: back off with jitter, then retry (reads); a request that may
   have been executed (placing an order) is never retried: it is an unknown outcome (`Unknown`)
@@ -23,7 +27,7 @@ from urllib.parse import urlsplit
 
 from .config import LiveError
 
-MAX_WAIT = 60.0  # seconds: the longest single wait
+MAX_WAIT = 60.0  # seconds: the longest wait slept through inside one call
 
 
 class Unknown(Exception):
@@ -40,7 +44,8 @@ class Unreachable(Exception):
     """The exchange did not answer after the retries."""
 
 
-def make_exchange(config, keys=None):
+def make_exchange(config, keys=None, pro=False):
+    """The ccxt exchange; with `pro`, ccxt.pro's (WebSocket streams, asyncio) with the same settings."""
     import ccxt
 
     if config.exchange not in ccxt.exchanges:
@@ -50,9 +55,14 @@ def make_exchange(config, keys=None):
     settings.update(keys or {})
     settings["enableRateLimit"] = True
     settings["verbose"] = False
-    if config.exchange == "binance" and ":" not in config.symbol:
-        settings.setdefault("options", {}).setdefault("fetchMarkets", {"types": ["spot"]})
-    client = getattr(ccxt, config.exchange)(settings)
+    if config.exchange == "binance" and ":" not in config.symbol:  # spot: no signed wallet or margin calls at start
+        options = settings.setdefault("options", {})
+        options.setdefault("fetchMarkets", {"types": ["spot"]})
+        options.setdefault("fetchCurrencies", False)
+        options.setdefault("fetchMargins", False)
+    if pro:
+        import ccxt.pro
+    client = getattr(ccxt.pro if pro else ccxt, config.exchange)(settings)
     for section, value in urls.items():
         client.urls[section] = copy.deepcopy(value)
     if config.sandbox:
@@ -112,6 +122,8 @@ class Caller:
     def __init__(self, client, clock, log, sleep=time.sleep, attempts=5, backoff=0.5, redact=str):
         self.client, self.clock, self.log, self.sleep, self.redact = client, clock, log, sleep, redact
         self.attempts, self.backoff = attempts, backoff
+        self.max_wait = MAX_WAIT
+        self.blocked_until = 0.0  # time.monotonic() until which the exchange asked not to be called
         self.base_rate = client.rateLimit
         self.waits = []  # (reason, seconds) of every wait, for tests and status
 
@@ -121,6 +133,8 @@ class Caller:
 
         last = None
         for attempt in range(self.attempts):
+            if self.blocked():
+                raise Unreachable(self.blocked())
             try:
                 out = fn(*args, **kwargs)
                 self._recover()
@@ -146,6 +160,8 @@ class Caller:
         import ccxt
 
         for attempt in range(self.attempts):
+            if self.blocked():
+                raise Rejected("rate_limited", self.blocked())
             try:
                 out = fn(*args, **kwargs)
                 self._recover()
@@ -173,10 +189,21 @@ class Caller:
         raise Unknown(f"still refused after {self.attempts} tries")
 
     # --- the waits -----------------------------------------------------------------------------
+    def blocked(self):
+        """Why no request may leave now (the exchange's Retry-After has not passed), or None."""
+        left = self.blocked_until - time.monotonic()
+        return f"the exchange asked not to be called for {left:.0f} s more (HTTP 418/429 Retry-After)" if left > 0 else None
+
     def _rate_limited(self, error, attempt):
         self.client.rateLimit = min(max(self.client.rateLimit, 1) * 2, 10_000)
         seconds = retry_after(self.client)
-        self._wait("rate_limit", seconds if seconds is not None else max(1.0, self._jitter(attempt)), error)
+        seconds = seconds if seconds is not None else max(1.0, self._jitter(attempt))
+        self.blocked_until = time.monotonic() + seconds
+        if seconds > self.max_wait:  # a ban: the session goes on (commands, status) without calling
+            self.waits.append(("rate_limit", seconds))
+            self.log(f"rate_limit: {type(error).__name__}: {_short(error)}; no requests for {seconds:.0f} s")
+            return
+        self._wait("rate_limit", seconds, error)
 
     def _resync(self, error):
         self.log(f"the exchange says the clock is off ({_short(error)}): re-syncing")
@@ -194,7 +221,7 @@ class Caller:
         return min(self.backoff * 2 ** attempt * random.uniform(0.5, 1.5), MAX_WAIT)
 
     def _wait(self, reason, seconds, error):
-        seconds = min(max(seconds, 0.0), MAX_WAIT)
+        seconds = min(max(seconds, 0.0), self.max_wait)
         self.waits.append((reason, seconds))
         self.log(f"{reason}: {type(error).__name__}: {_short(error)}; waiting {seconds:.1f} s")
         self.sleep(seconds)

@@ -6,7 +6,7 @@ happens and applied again at the same point when the journal is replayed (replay
 from . import crash
 from .control import COMMANDS
 from .risk import HALTED, NORMAL
-from ..orders import BUY, CANCELED, SELL
+from ..orders import BUY, CANCELED, REJECTED, SELL
 
 
 class Commands:
@@ -69,11 +69,15 @@ class Commands:
             return  # the exchange has not confirmed every cancel yet
         size = broker.position().size
         if size:
-            self.session_order(SELL if size > 0 else BUY, abs(size))
-            return
+            order = self.session_order(SELL if size > 0 else BUY, abs(size))
+            if order is None or order.status != REJECTED:
+                return
+            # what is left cannot be sold (dust under the market's minimum, or refused): placing
+            # it again at every poll would change nothing; the session stays halted
+            self.log(f"kill switch: {size:g} {self.config.base} left, which cannot be closed ({order.rule}: {order.reason})")
         self.killing = False
         self.event("control", {"command": "kill_done"})
-        self.log("kill switch: no open orders, no position")
+        self.log(f"kill switch: no open orders, {'no position' if not size else f'position {size:g} left'}")
         if self.stop_after_kill:
             self.stopping = True
 

@@ -9,8 +9,10 @@ from dataclasses import dataclass, field
 from ..candles import timeframe_ms
 
 MODES = ("paper", "exchange")
+MARKET_DATA = ("auto", "trades", "klines", "rest")
 BREACH = ("reducing", "halted")
 SECRET_FIELDS = ("apikey", "secret", "password", "privatekey", "uid", "token", "walletaddress", "twofa")
+SECRET_PARTS = ("apikey", "secret", "password", "privatekey")  # also inside a name: headers' X-MBX-APIKEY
 
 
 class LiveError(Exception):
@@ -117,6 +119,7 @@ class SessionConfig:
     clock: str = "local"  # "exchange": follow the exchange's time, read every `poll` seconds (simulators)
     poll: float = 1.0  # seconds between looks at commands and, with clock="exchange", at the exchange's time
     cache: str = None  # candle cache directory (default: the user's; a sandbox session uses <cache>/sandbox)
+    market_data: str = "auto"  # bars from the trade stream, the candle stream, or REST polling (stream.py)
 
     def __post_init__(self):
         self.risk = RiskLimits.of(self.risk)
@@ -137,6 +140,8 @@ class SessionConfig:
         _positive("cash", self.cash)
         if self.warmup is not None and (isinstance(self.warmup, bool) or not isinstance(self.warmup, int) or self.warmup < 0):
             raise LiveError(f"warmup must be a number of bars >= 0, got {self.warmup!r}")
+        if self.market_data not in MARKET_DATA:
+            raise LiveError(f"market_data must be one of {', '.join(MARKET_DATA)}, got {self.market_data!r}")
         if self.clock not in ("local", "exchange"):
             raise LiveError(f"clock must be 'local' or 'exchange', got {self.clock!r}")
         _positive("poll", self.poll)
@@ -174,7 +179,8 @@ def secret_keys(config, path=""):
     if isinstance(config, dict):
         for k, v in config.items():
             name = f"{path}{k}"
-            if str(k).lower().replace("_", "") in SECRET_FIELDS:
+            key = str(k).lower().replace("_", "").replace("-", "")
+            if key in SECRET_FIELDS or any(part in key for part in SECRET_PARTS):
                 found.append(name)
             found += secret_keys(v, name + ".")
     return found

@@ -68,6 +68,15 @@ def read_events(path, after=0, limit=None, kinds=None):
         db.close()
 
 
+def read_bars(path):
+    """The bars the session used, warm-up then live: [(time, open, high, low, close, volume)]."""
+    db = journal_module.reader(path)
+    try:
+        return db.execute("SELECT time, open, high, low, close, volume FROM bars ORDER BY time").fetchall()
+    finally:
+        db.close()
+
+
 def send_command(path, command):
     """Queues a command for the session; returns its id."""
     if command not in COMMANDS:

@@ -35,6 +35,7 @@ class OrderPath:
         self.records = {}  # client order id -> its journal record (the latest)
         self.sent = set()  # ids the exchange may have (a request left, or left in the journal)
         self.cancels = set()  # ids whose cancel was requested
+        self.cancel_again = {}  # id -> (rule, reason): a cancel without an answer, asked again at the next look
         self.deferred = []  # orders placed again while replaying that the journal does not know
         self.origin = STRATEGY
 
@@ -149,33 +150,37 @@ class OrderPath:
             return
         self.update(cid, "open", inline="send", exchange_id=exchange_id)
 
-    def cancel(self, order, rule, reason, settle=False):
+    def cancel(self, order, rule, reason, settle=False, again=False):
         """Asks the exchange to cancel; True if it did (the order then ends canceled with
-        `rule`). `settle`: book its fills at once (before a bracket's other exit leaves)."""
+        `rule`). `settle`: book its fills at once (before a bracket's other exit leaves).
+        A cancel without an answer (or refused, as during a ban) is asked `again` at each look
+        until the order is over: a cancel is safe to repeat."""
         s = self.s
         cid = self.cids[order.id]
         if s.replaying:
             self.cancels.add(cid)
             return s.replay.apply_inline(cid, "cancel")
-        if cid in self.cancels and not settle:
+        if cid in self.cancels and not (settle or again):
             return False
         self.cancels.add(cid)
-        if self.origin != "session":  # (the session journals its own cancels: they are replayed)
+        if self.origin != "session" and not again:  # (the session journals its own cancels: they are replayed)
             s.event("cancel", {"cid": cid, "origin": self.origin, "rule": rule})
         s.journal.commit()
         try:
             canceled = s.venue.cancel(cid)
-        except Unknown as e:
-            s.log(f"cancel of {cid}: outcome unknown ({s.redact(str(e))}): the next look settles it")
+        except (Unknown, Rejected) as e:
+            self.cancel_again[cid] = (rule, reason)
+            s.log(f"cancel of {cid}: no answer ({s.redact(str(e))}): the next look settles it or asks again")
             return False
+        inline = None if again else "cancel"  # a repeated cancel's answers replay where they came
         if canceled:
             if settle:
-                self.settle(order, inline="cancel", end=False)
+                self.settle(order, inline=inline, end=False)
             if order.alive:
-                self.update(cid, "canceled", inline="cancel", rule=rule, reason=reason)
+                self.update(cid, "canceled", inline=inline, rule=rule, reason=reason)
                 s.engine.broker.end(order, CANCELED, rule, reason)
         else:  # not open any more: it filled or ended meanwhile
-            self.settle(order, inline="cancel")
+            self.settle(order, inline=inline)
         return canceled
 
     # --- from the exchange -------------------------------------------------------------------------
@@ -206,6 +211,13 @@ class OrderPath:
             order = self.orders.get(cid)
             if order is not None:
                 self.settle(order)
+        for cid, (rule, reason) in list(self.cancel_again.items()):
+            order = self.orders.get(cid)
+            if order is None or not order.alive:
+                del self.cancel_again[cid]
+            elif not self.s.caller.blocked():
+                del self.cancel_again[cid]
+                self.cancel(order, rule, reason, again=True)
 
     def settle(self, order, inline=None, end=True):
         """Looks the order up by its id and books what is new: fills, then (`end`) its ending."""

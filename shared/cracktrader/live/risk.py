@@ -17,11 +17,12 @@ NORMAL, REDUCING, HALTED = "normal", "reducing", "halted"
 
 
 class Risk:
-    def __init__(self, limits):
+    def __init__(self, limits, equity=None):
+        """`equity`: the session's starting equity (the first peak and the first day's start)."""
         self.limits = limits
         self.state, self.rule = NORMAL, None
         self.sent = deque()  # session-clock times of the orders sent in the last minute
-        self.peak = None
+        self.peak = self.last = equity
         self.day, self.day_start = None, None
 
     def check(self, order, position, open_orders, price, now):
@@ -56,11 +57,13 @@ class Risk:
         self.sent.append(now)
 
     def observe(self, equity, time):
-        """Books the equity at `time` (UTC ms); returns (rule, reason) when a loss limit is
-        breached in the normal state, else None."""
+        """Books the equity after a bar opening at `time` (UTC ms); returns (rule, reason) when a
+        loss limit is breached in the normal state, else None. A UTC day's loss counts from the
+        equity the day started with: the last one booked before it."""
         day = time // DAY_MS
         if day != self.day:
-            self.day, self.day_start = day, equity
+            self.day, self.day_start = day, equity if self.last is None else self.last
+        self.last = equity
         self.peak = equity if self.peak is None else max(self.peak, equity)
         if self.state != NORMAL:
             return None

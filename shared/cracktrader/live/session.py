@@ -52,7 +52,7 @@ class Session(Commands):
         self.adopt_position, self.durable = adopt_position, durable
         self.out = out  # a terminal for the status line, or None
         self.stdout = stdout if stdout is not None else sys.stdout  # where the strategy's print() also goes
-        self.engine = self.journal = self.venue = self.client = None
+        self.engine = self.journal = self.venue = self.client = self.stream = None
         self.replaying = self.started = self.stopping = False
         self.killing, self.stop_after_kill = False, False
         self.sequencer = Sequencer()
@@ -63,6 +63,7 @@ class Session(Commands):
         self.unreachable_since = None
         self._lock_fd = None
         self._saved_state = None
+        self._status_shown = False  # the status line is on the terminal (out)
         self._synced = 0.0
 
     # --- start --------------------------------------------------------------------------------
@@ -78,6 +79,7 @@ class Session(Commands):
                 self._create()
             self._build()
             self._replay()
+            self._summary()  # before reconciling, which may send an order the journal owed
             if self.config.mode == "exchange":
                 self.health = "reconciling"
                 reconcile.run(self)
@@ -86,18 +88,29 @@ class Session(Commands):
             self.health = "ok"
             self.event("session", {"what": "started" if new else "resumed", "pid": os.getpid(),
                                    "bars": self.bars_seen, "risk": self.risk.state})
-            self._summary()
+            self._open_stream()
             self.save_state()
             self.journal.commit(durable=True)
             self.started = True
+        except Unreachable as e:
+            self._abandon()
+            raise LiveError(f"{self.config.exchange} does not answer ({self.redact(e)}): the session did not start; "
+                            "try again later") from None
         except BaseException:
-            if self.journal is not None:
-                with contextlib.suppress(Exception):
-                    self.journal.close()
-                self.journal = None
-            self._release_lock()
+            self._abandon()
             raise
         return self
+
+    def _abandon(self):
+        """A start that failed: the stream stopped, the journal closed as it is, the lock released."""
+        if self.stream is not None:
+            self.stream.stop()
+            self.stream = None
+        if self.journal is not None:
+            with contextlib.suppress(Exception):
+                self.journal.close()
+            self.journal = None
+        self._release_lock()
 
     def _take_lock(self):
         lock = Path(str(self.journal_path) + ".lock")
@@ -195,7 +208,7 @@ class Session(Commands):
         broker.gate, broker.observer = self.orders.gate, self.orders.observe
         if cfg.mode == "exchange":
             broker.link = self.orders
-        self.risk = Risk(cfg.risk)
+        self.risk = Risk(cfg.risk, equity=self.engine.cash)
         self.baseline = float(self.journal.meta("baseline") or 0.0)
         self.appender = CacheAppender(cfg, self.client.id, self.log)
         self.records_from_journal()
@@ -220,13 +233,19 @@ class Session(Commands):
     def _summary(self):
         """Before real money moves: what, where, with which limits."""
         cfg = self.config
-        if cfg.mode != "exchange" or not cfg.live or self.out is None:
+        if cfg.mode != "exchange" or not cfg.live:
             return
         base_total, quote_free, quote_total = self.caller.read(self.venue.balances, cfg.base, cfg.quote)
         limits = ", ".join(f"{k}={v}" for k, v in cfg.risk.to_dict().items() if v is not None) or "none"
-        print(f"LIVE on {cfg.exchange} ({', '.join(endpoints(self.client))}): {cfg.symbol} {cfg.timeframe}, "
-              f"account {base_total:g} {cfg.base}, {quote_free:g} {cfg.quote} free of {quote_total:g}; "
-              f"session cash {self.engine.cash:g} {cfg.quote}; limits: {limits}", file=self.out, flush=True)
+        text = (f"LIVE, real money, on {cfg.exchange} ({', '.join(endpoints(self.client))}): {cfg.symbol} {cfg.timeframe}, "
+                f"account {base_total:g} {cfg.base}, {quote_free:g} {cfg.quote} free of {quote_total:g}; "
+                f"session cash {self.engine.cash:g} {cfg.quote}, position {self.engine.broker.position().size:g} "
+                f"{cfg.base}; risk {self.risk.state}, limits: {limits}")
+        if not cfg.exchange.startswith("binance"):
+            text += " (exchange sessions are tested against Binance's API: try this exchange with --sandbox first)"
+        self.log(text)
+        if self.out is None:  # self.log shows it on the terminal given; else on stderr
+            print(f"cracktrader live: {text}", file=sys.stderr, flush=True)
 
     # --- the loop -------------------------------------------------------------------------------
     def run(self, bars=None):
@@ -269,8 +288,7 @@ class Session(Commands):
                     self._synced = time.monotonic()
             if self.killing:
                 self._kill_step()
-            bars = self.venue.closed_bars(self._next_bar(), self.clock.now() - self._settle_ms(), self.config.bar_ms) \
-                if due else []
+            bars = self._closed_bars() if due else []
             for bar in bars:
                 if self.stopping:
                     break
@@ -291,13 +309,31 @@ class Session(Commands):
         self.save_state()
         self.journal.commit()
 
+    def _open_stream(self):
+        """Bars from the exchange's WebSocket where ccxt has it (stream.py), else REST polling."""
+        from . import stream
+
+        kind = stream.mode(self.config, self.client)
+        if kind != "rest":
+            self.stream = stream.open_stream(kind, lambda: make_exchange(self.config, None, pro=True), self.config.symbol,
+                                             self.config.timeframe, self.config.bar_ms, self.log)
+
+    def _closed_bars(self):
+        """The bars that closed since the last one used: the stream's, and over REST what it missed."""
+        since, now = self._next_bar(), self.clock.now() - self._settle_ms()
+        if self.stream is None:
+            return self.venue.closed_bars(since, now, self.config.bar_ms)
+        bars, rest_from = self.stream.bars(since, now)
+        if rest_from is not None:
+            bars += self.venue.closed_bars(rest_from, now, self.config.bar_ms)
+        return bars
+
     def _live_bar(self, bar):
         self.journal.put_bars([bar])
         self.event("bar", dict(zip(("time", "open", "high", "low", "close", "volume"), bar)))
         self.push(bar)
         self.appender.add(bar)
         self.bars_seen += 1
-        self._status_line()
 
     def push(self, bar):
         """Pushes one bar through the engine (live, or replaying) and books the risk state."""
@@ -307,7 +343,7 @@ class Session(Commands):
             with contextlib.redirect_stdout(_Printer(self)):
                 self.engine.push(bar)
         equity = self.engine.equity[-1]
-        breach = self.risk.observe(equity, bar[0] + self.config.bar_ms)
+        breach = self.risk.observe(equity, bar[0])  # the day the bar traded in
         if breach is not None and not self.replaying:
             self.set_risk(self.config.risk.on_breach, *breach)
         if not self.replaying:
@@ -345,6 +381,9 @@ class Session(Commands):
         return restore
 
     def close(self):
+        if self.stream is not None:
+            self.stream.stop()
+            self.stream = None
         if self.journal is None:
             return
         if self.started and self.config.mode == "exchange":
@@ -360,8 +399,9 @@ class Session(Commands):
         self.journal.close()
         self.journal = None
         self._release_lock()
-        if self.out is not None and self.out.isatty():
+        if self._status_shown:
             self.out.write("\n")
+            self._status_shown = False
 
     # --- the journal and what others read -----------------------------------------------------------
     def event(self, kind, data):
@@ -373,7 +413,11 @@ class Session(Commands):
         text = self.redact(text)
         self.event("log", {"source": source, "text": text})
         if self.out is not None:
+            if self._status_shown:  # the message above the status line, which is drawn again
+                self.out.write("\r\033[K")
             print(f"cracktrader live: {text}", file=self.out, flush=True)
+            if self._status_shown:
+                self._status_line()
 
     def account(self):
         broker = self.engine.broker
@@ -382,21 +426,26 @@ class Session(Commands):
                 "fees": broker.fees, "open_orders": len(broker.open_orders)}
 
     def save_state(self):
-        """Writes the state snapshot when it changed."""
+        """Writes the state snapshot when it changed (and shows it on the status line)."""
         if self.journal is None:
             return
         state = snapshot(self)
         if state != self._saved_state:
             self._saved_state = state
             self.journal.set_state(dict(state, changed=self.clock.now()))
+            self._status_line()
 
     def _status_line(self):
-        if self.out is None or not self.out.isatty():
+        """One line on a terminal, rewritten in place: bars, position, open orders, equity, risk."""
+        if self.out is None or self.engine is None or not self.out.isatty():
             return
-        a = self.account()
-        self.out.write(f"\r{self.bars_seen} bars · position {a['position']:g} {self.config.base} · "
-                       f"{a['open_orders']} open · equity {a['equity']:,.2f} {self.config.quote} · {self.risk.state}   ")
+        a, cfg = self.account(), self.config
+        risk = self.risk.state + (f" ({self.risk.rule})" if self.risk.rule else "")
+        health = "" if self.health == "ok" else f" · {self.health}"
+        self.out.write(f"\r\033[K{cfg.symbol} {cfg.mode} · {self.bars_seen} bars · position {a['position']:g} {cfg.base}"
+                       f" · {a['open_orders']} open orders · equity {a['equity']:,.2f} {cfg.quote} · risk {risk}{health}")
         self.out.flush()
+        self._status_shown = True
 
     def result(self):
         return self.engine.result()

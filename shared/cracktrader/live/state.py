@@ -8,7 +8,8 @@ host and anything else that reads the journal:
      "position": {"size", "price", "value", "unrealized"},
      "open_orders": [{"cid", "side", "type", "size", "filled", "limit", "stop", "status"}],
      "balance": {"cash", "quote", "base"}, "equity", "pnl", "fees", "trades",
-     "last_bar_time", "bars"}
+     "last_bar_time", "bars", "forming" (the bar forming, from the market stream, or None),
+     "market": {"source": "trades"|"klines"|"rest", "connected", "reconnects", "error"}}
 
 Money is in the quote currency; `pnl` is equity less the starting cash; `bars` counts the live
 bars of this run of the process (the journal has them all). `control.read_state` adds
@@ -24,6 +25,9 @@ def snapshot(session):
     state = {"session": getattr(s, "session_id", None), "mode": cfg.mode, "exchange": cfg.exchange,
              "symbol": cfg.symbol, "timeframe": cfg.timeframe, "sandbox": cfg.sandbox, "live": cfg.live,
              "health": s.health, "last_error": s.last_error, "pid": os.getpid()}
+    stream = getattr(s, "stream", None)
+    state["market"] = {"source": stream.kind, **stream.status()} if stream else {"source": "rest"}
+    state["forming"] = stream.forming() if stream else None
     if engine is None:
         return state
     broker = engine.broker

@@ -54,9 +54,10 @@ class KernelMemo:
 
 @contextmanager
 def installed(memo):
-    """Indicators built inside use `memo` (the trial function's scope)."""
-    previous, ind.memo = ind.memo, memo
+    """Indicators built inside, in this thread, use `memo` (the trial function's scope)."""
+    previous = getattr(ind.hooks, "memo", None)
+    ind.hooks.memo = memo
     try:
         yield memo
     finally:
-        ind.memo = previous
+        ind.hooks.memo = previous

@@ -1,15 +1,11 @@
 """One trial of a search: a pure function of (strategy, data, params, settings), so any executor
 gives the same table.
 
-`run_trial(job, params, window)` is the one place a trial runs, and so the one place that
-chooses how: `runner(job)` asks `cracktrader.vectorized` (the vectorized signal simulator) to
-plan each run — its kernel when the strategy and settings qualify, the event engine otherwise
-(a window's `start`, say) — and the record says which ran ("engine"). Without that module every
-run is the event engine's. What the module provides:
-
-    supports(strategy, settings) -> bool     whether any run of this strategy can qualify
-    plan(strategy, data, params, settings) -> Plan, with .engine ("vectorized" or "event")
-                                             and .run() -> the Result ct.backtest would give
+`run_trial(job, params, window)` is the one place a trial runs. It runs through ct.backtest,
+whose routing (`backtest.why_event`, settings' `engine`: "auto", "event" or "vectorized")
+puts a qualifying ct.vectorized.SignalStrategy on the vectorized kernel and anything else
+(a window's `start`, `volume_limit`...) on the event engine; the record says which ran
+(`result.engine`, "engine").
 
 A `Job` is what every trial of a search shares (strategy, data, settings, objective, guard); an
 executor ships it to each worker once.
@@ -27,7 +23,8 @@ from . import overfitting
 from .memo import KernelMemo, installed
 from .objective import Objective
 
-SETTINGS = ("cash", "commission", "slippage", "fill", "intrabar", "intrabar_data", "leverage", "sizing", "market_rules")
+SETTINGS = ("cash", "commission", "slippage", "fill", "intrabar", "intrabar_data", "leverage", "sizing", "market_rules",
+            "volume_limit", "engine")
 
 
 class Job:
@@ -97,27 +94,14 @@ def _load_strategy(ref):
     return _LOADED[key]
 
 
-# --- choosing the engine: the vectorized fast path plugs in here --------------------------------
-def _vectorized():
-    try:
-        from .. import vectorized
-    except ImportError:
-        return None
-    ready = all(callable(getattr(vectorized, name, None)) for name in ("supports", "plan"))
-    return vectorized if ready else None
-
-
+# --- choosing the engine ------------------------------------------------------------------------
 def runner(job):
-    """run(strategy, data, params, start) -> (engine, Result): the vectorized kernel's plan when
-    the job's strategy and settings can qualify, else the event engine."""
-    fast = _vectorized()
-    if fast is not None and fast.supports(job.strategy, job.settings):
-        def run(strategy, data, params, start):
-            plan = fast.plan(strategy, data, params, {**job.settings, "start": start})
-            return plan.engine, plan.run()
-        return run
-    return lambda strategy, data, params, start: (
-        "event", backtest(strategy, data, params=params, start=start, **job.settings))
+    """run(strategy, data, params, start) -> (engine, Result): ct.backtest with the job's
+    settings, on the engine its routing chooses (`result.engine`)."""
+    def run(strategy, data, params, start):
+        result = backtest(strategy, data, params=params, start=start, **job.settings)
+        return result.engine, result
+    return run
 
 
 # --- a trial --------------------------------------------------------------------------------

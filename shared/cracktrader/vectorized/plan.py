@@ -1,5 +1,6 @@
 """Choosing the engine for a backtest: the vectorized kernel when the strategy and settings
-qualify, the event engine otherwise — with the same Result either way.
+qualify, the event engine otherwise — with the same Result either way. `ct.backtest` asks
+`why_not` on every run (engine="auto"); a Plan says beforehand.
 
     p = ct.vectorized.plan(SmaCross, data, params=dict(fast=5), settings=dict(commission=0.001))
     p.engine      # "vectorized" or "event"
@@ -8,14 +9,14 @@ qualify, the event engine otherwise — with the same Result either way.
 
 A strategy qualifies when it is a `SignalStrategy` that trades only through its signals (no
 `next`, `prenext`, `notify_order` or `notify_trade` of its own), over one feed, without
-`intrabar_data` or `start`, and with `market_rules` (if any) a `cracktrader.kernels.MarketRules`.
+`intrabar_data`, `volume_limit` or `start`, and with `market_rules` (if any) a `cracktrader.kernels.MarketRules`.
 
-The optimizer's trial (issue "Parameter search and walk-forward") asks `supports(strategy,
-settings)` once per search and calls `run_strategy(strategy, data, params=, start=,
-**settings)` per trial: thin forms of the above.
+`supports(strategy, settings)` says whether any run of a strategy can qualify;
+`run_strategy(strategy, data, params=, start=, **settings)` is `plan(...).run()`. (The
+optimizer's trial runs ct.backtest, which routes the same way.)
 """
 
-from ..backtest import backtest, prepare
+from ..backtest import backtest, why_event
 from .signals import SignalStrategy
 
 VECTORIZED, EVENT = "vectorized", "event"
@@ -37,15 +38,7 @@ class Plan:
         return self.engine == VECTORIZED
 
     def run(self, progress=None):
-        if not self.fast:
-            return backtest(self.strategy, self.data, params=self.params, progress=progress, **self.settings)
-        from .run import run
-
-        engine = prepare(self.strategy, self.data, params=self.params, **self.settings)
-        result = run(engine)
-        if progress:
-            progress(len(result.equity), len(result.equity))
-        return result
+        return backtest(self.strategy, self.data, params=self.params, progress=progress, **self.settings)
 
     def __repr__(self):
         why = f" ({self.reason})" if self.reason else ""
@@ -53,14 +46,15 @@ class Plan:
 
 
 def plan(strategy, data, params=None, settings=None):
-    """How `ct.backtest(strategy, data, params=params, **settings)` will run: a Plan."""
+    """How `ct.backtest(strategy, data, params=params, **settings)` will run: a Plan (`settings`
+    may hold ct.backtest's `engine`)."""
     settings = dict(settings or {})
-    return Plan(strategy, data, params, settings, why_not(strategy, data, settings))
+    return Plan(strategy, data, params, settings, why_event(settings.get("engine", "auto"), strategy, data, settings))
 
 
 def supports(strategy, settings):
     """Whether the kernel can run `strategy` with `settings` (the data is checked per run)."""
-    return why_not(strategy, None, settings) is None
+    return settings.get("engine", "auto") != "event" and why_not(strategy, None, settings) is None
 
 
 def run_strategy(strategy, data, params=None, start=None, **settings):
@@ -83,6 +77,8 @@ def why_not(strategy, data, settings):
         return f"{len(data)} feeds: the vectorized kernel runs one market"
     if settings.get("intrabar_data") is not None:
         return "intrabar_data: sub-bar replay runs in the event engine"
+    if settings.get("volume_limit") is not None:
+        return "volume_limit: partial fills run in the event engine"
     if settings.get("start") is not None:
         return "start: a run that reports from a later bar runs in the event engine"
     rules = settings.get("market_rules")

@@ -23,8 +23,10 @@ class KernelResult(Result):
     `stats.measure` gives); its trades and orders built from the kernel's records when first
     read (a sweep's trial or an objective may never need them)."""
 
-    def __init__(self, *, measures, trade_records, order_records, engine, **fields):
-        self._measures, self._engine = measures, engine
+    engine = "vectorized"
+
+    def __init__(self, *, measures, trade_records, order_records, prepared, **fields):
+        self._measures, self._engine = measures, prepared  # the prepared Engine: its feed and settings
         self._records = {"trades": trade_records, "orders": order_records}
         self._built = {}
         super().__init__(trades=None, open_trades=None, orders=None, **fields)
@@ -100,7 +102,7 @@ def result(engine, equity, trade_records, order_records, measures):
     return KernelResult(final_value=equity[n - 1] if n else engine.cash, cash=engine.cash, times=engine.times[:n],
                         equity=equity, bar_ms=engine.feeds[0].bar_ms, feeds=engine.feeds,
                         measures=as_measures(measures), trade_records=trade_records, order_records=order_records,
-                        engine=engine)
+                        prepared=engine)
 
 
 def _trades(engine, flat):

@@ -65,7 +65,7 @@ def routes(data, broken=frozenset(), exchange=None):
         if market is None:
             return error(-1121, "Invalid symbol.")
         interval = INTERVALS.get(p["interval"])
-        if interval is None:
+        if interval is None or interval < data.step_ms:
             return error(-1120, "Invalid interval.")
         try:
             start, end, limit = _int(p, "startTime"), _int(p, "endTime"), _int(p, "limit")

@@ -1,5 +1,6 @@
 """Markets and their candle history: a deterministic random walk per symbol, one-minute bars
-from `start` to the clock's `now` (the last one still open), longer bars aggregated from them.
+(or `step_ms` bars: one-second for a `1s` test) from `start` to the clock's `now` (the last one
+still open), longer bars aggregated from them.
 The walk is drawn once up to `horizon` (default: `now`), so moving the clock forward reveals
 bars that were always there. Prices are whole cents and volumes whole 1/64ths, so every value
 is exact in binary and aggregates are exact sums. Minutes inside a symbol's gaps have no bar
@@ -13,7 +14,7 @@ MINUTE = 60_000
 WEEK = 604_800_000
 MONDAY = 4 * 86_400_000  # 1970-01-01 was a Thursday
 INTERVALS = {
-    "1m": MINUTE, "3m": 3 * MINUTE, "5m": 5 * MINUTE, "15m": 15 * MINUTE, "30m": 30 * MINUTE,
+    "1s": 1000, "1m": MINUTE, "3m": 3 * MINUTE, "5m": 5 * MINUTE, "15m": 15 * MINUTE, "30m": 30 * MINUTE,
     "1h": 60 * MINUTE, "2h": 120 * MINUTE, "4h": 240 * MINUTE, "6h": 360 * MINUTE, "8h": 480 * MINUTE,
     "12h": 720 * MINUTE, "1d": 1440 * MINUTE, "3d": 3 * 1440 * MINUTE, "1w": WEEK,
 }
@@ -66,6 +67,7 @@ class MarketData:
     markets: tuple = DEFAULT_MARKETS
     gaps: dict = field(default_factory=dict)  # symbol -> [(start, end)] without bars
     horizon: int = None  # the walk is drawn up to here (default: the clock's first now)
+    step_ms: int = MINUTE  # the walk's bars; klines of a shorter interval do not exist
     _minutes: dict = field(default_factory=dict, repr=False)
     _bars: dict = field(default_factory=dict, repr=False)
 
@@ -84,13 +86,13 @@ class MarketData:
         return next((m for m in self.markets if m.symbol == symbol), None)
 
     def minutes(self, market):
-        """[(open_time, o, h, l, c, volume_64ths)] for every minute up to the horizon (ints)."""
+        """[(open_time, o, h, l, c, volume_64ths)] for every step (minute) up to the horizon (ints)."""
         if market.id not in self._minutes:
             rng = random.Random(f"{self.seed}:{market.id}")
             holes = self.gaps.get(market.symbol, [])
             out = []
             close = market.price_cents
-            t = self.start // MINUTE * MINUTE
+            t = self.start // self.step_ms * self.step_ms
             while t <= self.horizon:
                 o = close
                 c = max(1, o + rng.randint(-o // 500 - 1, o // 500 + 1))
@@ -100,7 +102,7 @@ class MarketData:
                 close = c
                 if not any(a <= t < b for a, b in holes):
                     out.append((t, o, h, low, c, v))
-                t += MINUTE
+                t += self.step_ms
             self._minutes[market.id] = out
         return self._minutes[market.id]
 
@@ -113,7 +115,7 @@ class MarketData:
         every = self._all_bars(market, interval_ms)
         k = bisect_right(every, (now, float("inf")))
         out = every[:k]
-        if out and out[-1][0] + interval_ms > now + MINUTE and interval_ms > MINUTE:  # still open: only its minutes so far
+        if out and out[-1][0] + interval_ms > now + self.step_ms and interval_ms > self.step_ms:  # still open: its steps so far
             start = out[-1][0]
             every_minute = self.minutes(market)
             minutes = every_minute[bisect_right(every_minute, (start - 1, float("inf"))):bisect_right(every_minute, (now, float("inf")))]

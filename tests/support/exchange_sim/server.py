@@ -14,23 +14,29 @@ from .clock import SimClock
 from .exchange import Exchange
 from .faults import FaultMiddleware, Faults
 from .market import DEFAULT_MARKETS, MarketData
+from .streams import Streams
 
 
 class ExchangeSim:
     """`rate` (0 or 1): whether the clock stands still between the test's jumps or runs;
     `horizon`: how far the candle history is drawn (the clock may move up to there);
+    `step_ms`: its shortest bars (one minute; 1000 for a `1s` test, with a short history);
     `trading`: the matching engine's settings (see exchange.py: interval_ms, maker, taker,
     fee_asset, volume_share)."""
 
-    def __init__(self, start, now, seed=7, markets=DEFAULT_MARKETS, gaps=None, horizon=None, rate=0.0, **trading):
+    def __init__(self, start, now, seed=7, markets=DEFAULT_MARKETS, gaps=None, horizon=None, rate=0.0, step_ms=60_000,
+                 **trading):
         self.clock = SimClock(now, rate)
-        self.data = MarketData(start=start, clock=self.clock, seed=seed, markets=markets, gaps=gaps or {}, horizon=horizon)
+        self.data = MarketData(start=start, clock=self.clock, seed=seed, markets=markets, gaps=gaps or {}, horizon=horizon,
+                               step_ms=step_ms)
+        trading.setdefault("interval_ms", step_ms)
         self.exchange = Exchange(self.data, self.clock, **trading)
         self.clock.listeners.append(lambda t: self.exchange.sync())
         self.faults = Faults()
         self.requests = []  # {"path", "method", "query", "body", "keyed", "fault"} per request, in order
         self.broken = set()  # (symbol, open time): bars sent with high and low swapped
-        app = Starlette(routes=binance.routes(self.data, self.broken, self.exchange))
+        self.streams = Streams(self.data)  # WebSocket market streams (trades, klines)
+        app = Starlette(routes=binance.routes(self.data, self.broken, self.exchange) + self.streams.routes())
         self.app = FaultMiddleware(app, self.faults, self.requests)
         self._server = None
 
@@ -46,6 +52,7 @@ class ExchangeSim:
             time.sleep(0.005)
         self.port = self._server.servers[0].sockets[0].getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/stream/ws"  # ccxt.pro's binance knows spot streams by "/stream"
         return self
 
     def stop(self):
@@ -101,7 +108,7 @@ class ExchangeSim:
         """An `--exchange-config` for a session with `--sandbox`, fail-closed: the sandbox URLs
         are this simulator's spot sections only, so anything else ccxt might call has no URL."""
         config = {"urls": {"test": {"public": f"{self.url}/api/v3", "private": f"{self.url}/api/v3",
-                                    "v1": f"{self.url}/api/v1"}},
+                                    "v1": f"{self.url}/api/v1", "ws": {"spot": self.ws_url}}},
                   "options": {"fetchMarkets": {"types": ["spot"]}}, "timeout": 3000}
         config.update(extra)
         return config

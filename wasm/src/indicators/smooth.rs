@@ -16,7 +16,10 @@
 //! their blocks line up and a batch loop runs one block of all of them at a time. DMI keeps
 //! `B = 1`, the plain formula. Batch loops and streaming states go through these formulas in
 //! the same order, so they agree to the last bit; blocks differ from the bar-by-bar form by
-//! rounding only (a few ulps).
+//! rounding only (a few ulps). ATR, whose inputs come four bars to a vector, evaluates its
+//! recursion four bars apart instead (`Strided`).
+
+use super::lanes::{F64x2, Lanes};
 
 #[derive(Debug, Clone)]
 pub struct Smoother<const L: usize, const B: usize> {
@@ -204,6 +207,143 @@ impl Lone {
     }
 }
 
+/// The same recursion evaluated four bars apart, for kernels whose inputs come four at a time
+/// (ATR's true ranges). With `y = b * x`,
+///
+/// ```text
+/// u[t] = a * y[t-1] + y[t],   s[t] = a^2 * u[t-2] + u[t],   p[t] = a^4 * p[t-4] + s[t]
+/// ```
+///
+/// (`s[t] = a^3 y[t-3] + a^2 y[t-2] + a y[t-1] + y[t]`: the recursion unrolled four bars).
+/// Four consecutive bars depend on the values four bars back, not on one another, so `four`
+/// computes them in two pairs of lanes: one multiply and one add of latency per four bars,
+/// where the plain recursion has four. The three values after a start, which have no value
+/// four bars back, use the plain formula `a * p[t-1] + y[t]`. `next` and `four` do the same
+/// operations: the same bits, which differ from the plain recursion's by rounding (a few ulps).
+#[derive(Debug, Clone)]
+pub struct Strided {
+    b: f64,
+    pow: [f64; 3], // a, a^2, a^4
+    y: f64,        // the last y
+    u: [f64; 2],   // the last two u, oldest first
+    p: [f64; 4],   // the last four values: bar t's in slot t % 4
+    t: usize,      // the next bar
+    plain: usize,  // values still to come from the plain formula
+}
+
+impl Strided {
+    /// Wilder's weights for period `n`: `1 / n` on the new value.
+    pub fn wilder(n: usize) -> Self {
+        let a = (n - 1) as f64 / n as f64;
+        let a2 = a * a;
+        Strided {
+            b: 1.0 / n as f64,
+            pow: [a, a2, a2 * a2],
+            y: 0.0,
+            u: [0.0; 2],
+            p: [0.0; 4],
+            t: 0,
+            plain: 3,
+        }
+    }
+
+    /// Starts from the value `p`.
+    pub fn start(&mut self, p: f64) {
+        self.p[self.t.wrapping_sub(1) % 4] = p;
+        self.plain = 3;
+    }
+
+    /// The next value after the input `x`.
+    #[inline(always)]
+    pub fn next(&mut self, x: f64) -> f64 {
+        let now = self.t % 4;
+        let y = self.b * x;
+        let (u, p) = four_apart(self.pow, y, self.y, self.u[0], self.p[now]);
+        let p = if self.plain > 0 {
+            self.plain -= 1;
+            self.pow[0] * self.p[self.t.wrapping_sub(1) % 4] + y
+        } else {
+            p
+        };
+        (self.y, self.u, self.p[now]) = (y, [self.u[1], u], p);
+        self.t = self.t.wrapping_add(1);
+        p
+    }
+
+    /// The state in lanes, for a batch loop of `four`s, once the plain values are done
+    /// (`None` before); `set` puts it back.
+    #[inline(always)]
+    pub fn lanes(&self) -> Option<StridedLanes> {
+        let p: [f64; 4] = std::array::from_fn(|k| self.p[(self.t + k) % 4]); // oldest first
+        (self.plain == 0).then(|| StridedLanes {
+            b: F64x2::splat(self.b),
+            pow: self.pow.map(F64x2::splat),
+            y: F64x2::new(0.0, self.y),
+            u: F64x2::new(self.u[0], self.u[1]),
+            p: pairs(p),
+        })
+    }
+
+    /// Puts back the state of `lanes`, a whole number of fours later.
+    #[inline(always)]
+    pub fn set(&mut self, lanes: &StridedLanes) {
+        let p = quad(lanes.p);
+        for (k, p) in p.into_iter().enumerate() {
+            self.p[(self.t + k) % 4] = p;
+        }
+        (self.y, self.u) = (lanes.y.to_array()[1], lanes.u.to_array());
+    }
+}
+
+/// `Strided` past its plain values, in lanes.
+#[derive(Clone, Copy)]
+pub struct StridedLanes {
+    b: F64x2,
+    pow: [F64x2; 3],
+    y: F64x2,      // the last two y (the first unused)
+    u: F64x2,      // the last two u
+    p: [F64x2; 2], // the last four values
+}
+
+impl StridedLanes {
+    /// `next` for four inputs (two pairs) at once: the same operations, in lanes.
+    #[inline(always)]
+    pub fn four(&mut self, x: [F64x2; 2]) -> [F64x2; 2] {
+        let y = x.map(|x| self.b * x);
+        let (u0, p0) = four_apart(self.pow, y[0], self.y.shift(y[0]), self.u, self.p[0]);
+        let (u1, p1) = four_apart(self.pow, y[1], y[0].shift(y[1]), u0, self.p[1]);
+        (self.y, self.u, self.p) = (y[1], u1, [p0, p1]);
+        [p0, p1]
+    }
+}
+
+/// `(u[t], p[t])` from `y[t]`, `y[t-1]`, `u[t-2]` and `p[t-4]`, given `[a, a^2, a^4]`: in
+/// scalars for `next`, in lanes for `four`.
+#[inline(always)]
+fn four_apart<F: Lanes>(
+    [a, a2, a4]: [F; 3],
+    y: F,
+    y_before: F,
+    u_2before: F,
+    p_4before: F,
+) -> (F, F) {
+    let u = a * y_before + y;
+    (u, a4 * p_4before + (a2 * u_2before + u))
+}
+
+/// Two pairs of lanes as four values.
+#[inline(always)]
+pub(crate) fn quad([lo, hi]: [F64x2; 2]) -> [f64; 4] {
+    let ([a, b], [c, d]) = (lo.to_array(), hi.to_array());
+    [a, b, c, d]
+}
+
+/// Four values as two pairs of lanes.
+#[inline(always)]
+pub(crate) fn pairs([a, b, c, d]: [f64; 4]) -> [F64x2; 2] {
+    [F64x2::new(a, b), F64x2::new(c, d)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,5 +373,35 @@ mod tests {
         let mut two = Smoother::<2, 4>::wilder(2);
         two.start([1.0, 2.0]);
         assert_eq!(two.step([3.0, 4.0]), [2.0, 3.0]);
+    }
+
+    #[test]
+    fn four_bars_apart_is_next_four_times_and_the_recursion_to_a_few_ulps() {
+        let (a, b) = (13.0 / 14.0, 1.0 / 14.0);
+        let (mut one, mut four) = (Strided::wilder(14), Strided::wilder(14));
+        one.start(50.0);
+        four.start(50.0);
+        let x = |i: usize| 40.0 + (i % 17) as f64 * 1.25;
+        let mut plain = 50.0;
+        for i in 0..3 {
+            plain = a * plain + b * x(i);
+            assert_eq!((one.next(x(i)), four.next(x(i))), (plain, plain));
+        }
+        let mut lanes = four.lanes().unwrap();
+        for i in (3..4003).step_by(4) {
+            let got = quad(lanes.four(pairs(std::array::from_fn(|k| x(i + k)))));
+            for (k, got) in got.into_iter().enumerate() {
+                let want = one.next(x(i + k));
+                assert_eq!(got.to_bits(), want.to_bits(), "bar {}", i + k);
+                plain = a * plain + b * x(i + k);
+                assert!(
+                    ((got - plain) / plain).abs() < 1e-14,
+                    "bar {}: {got} vs {plain}",
+                    i + k
+                );
+            }
+        }
+        four.set(&lanes);
+        assert_eq!(four.next(7.0).to_bits(), one.next(7.0).to_bits());
     }
 }

@@ -16,6 +16,15 @@ pub fn snap(old: f64, new: f64) -> f64 {
     }
 }
 
+/// A size rid of float noise from adding parts: its 12 significant digits (fills.denoise,
+/// `float(f"{size:.12g}")`; both conversions are correctly rounded, as Python's are).
+pub fn denoise(size: f64) -> f64 {
+    if !size.is_finite() {
+        return size;
+    }
+    format!("{:.11e}", size).parse().unwrap_or(size)
+}
+
 #[inline]
 fn average(price: f64, size: f64, add_price: f64, add_size: f64) -> f64 {
     let total = size + add_size;
@@ -156,6 +165,15 @@ impl Account {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn denoise_keeps_12_significant_digits() {
+        assert_eq!(denoise(0.7 - 0.4), 0.3); // 0.29999999999999993
+        assert_eq!(denoise(0.19 + 0.01473), 0.20473);
+        assert_eq!(denoise(1.234567890123456e-7), 1.23456789012e-7);
+        assert_eq!(denoise(2.5), 2.5);
+        assert!(denoise(f64::NAN).is_nan());
+    }
 
     #[test]
     fn a_round_trip_realizes_pnl_net_of_fees() {

@@ -4,7 +4,7 @@
 //! run's events booked; a flat position cancels the reduce-only exits; trailing stops ratchet
 //! at each bar's close.
 
-use super::account::Account;
+use super::account::{denoise, Account};
 use super::matcher::{Bar, Ctx, Event, Paths, Working};
 use super::order::{
     Kind, Order, Status, CANCELED, NONE, PARENT_NOT_FILLED, POSITION_CLOSED,
@@ -140,6 +140,7 @@ impl<'a> Broker<'a> {
             return Some(Rule::AmountNotPositive as u8);
         }
         let rules = self.settings.rules.as_ref()?;
+        order.size = denoise(order.size); // a position bought in parts: its sum, not a step less
         let side = Some(if order.buy { Side::Buy } else { Side::Sell });
         let limit = order.kind == Kind::Limit;
         let kind = if limit { OrderType::Limit } else { OrderType::Market };

@@ -7,7 +7,7 @@
 //! changes what fills, the intrabar policy picks the path. A `Sim` holds the orders working on
 //! the path and the account as they leave it; the broker commits the chosen run's events.
 
-use super::account::snap;
+use super::account::{snap, DUST};
 use super::costs::{Commission, Slippage};
 use super::order::{Kind, Order, Status, MARGIN, NOTHING_TO_REDUCE, NONE, OCO, PARENT_NOT_FILLED};
 use super::Policy;
@@ -207,7 +207,8 @@ impl Sim {
             if held == 0.0 || (held > 0.0) == buy {
                 return Err(Event::Cancel { id: order.id, reason: NOTHING_TO_REDUCE, by: NONE });
             }
-            if held.abs() < size {
+            // More than is held, float noise aside: only what is.
+            if size > held.abs() * (1.0 + DUST) {
                 size = held.abs();
             }
         }

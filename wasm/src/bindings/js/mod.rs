@@ -12,6 +12,7 @@ mod indicators;
 mod ohlcv;
 mod orders;
 mod returns;
+mod trades;
 mod vectorized;
 
 pub(crate) fn js_error(e: KernelError) -> JsError {

@@ -1,4 +1,5 @@
-//! PyO3 bindings: the extension module `cracktrader._native`, one file per concept.
+//! PyO3 bindings: the extension module `cracktrader._native`, one file per concept, each adding
+//! its functions and classes to the module in its `register`.
 
 use pyo3::prelude::*;
 
@@ -8,6 +9,7 @@ mod indicators;
 mod ohlcv;
 mod orders;
 mod returns;
+mod trades;
 mod vectorized;
 
 #[pymodule]
@@ -18,6 +20,7 @@ fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     ohlcv::register(m)?;
     checksum::register(m)?;
     returns::register(m)?;
+    trades::register(m)?;
     vectorized::register(m)?;
     Ok(())
 }

@@ -16,14 +16,14 @@ use pyo3::types::{PyList, PyTuple};
 use super::columns::{value_error, Column};
 use crate::ohlcv::{self, time::Unit, CsvSpec, Ohlcv, Owned, Violation};
 
-enum Data {
+pub(super) enum Data {
     I64(Vec<i64>),
     F64(Vec<f64>),
 }
 
 /// A column owned by the kernels, exposed through the buffer protocol.
 #[pyclass(name = "Buffer", module = "cracktrader.kernels", frozen)]
-struct PyBuf {
+pub(super) struct PyBuf {
     data: Data,
     len: isize,
     nbytes: isize,
@@ -32,7 +32,7 @@ struct PyBuf {
 }
 
 impl PyBuf {
-    fn new(data: Data) -> Self {
+    pub(super) fn new(data: Data) -> Self {
         let len = match &data {
             Data::I64(v) => v.len(),
             Data::F64(v) => v.len(),

@@ -40,11 +40,12 @@ def exchange_config(sim):
     return cfg
 
 
-def config(sim, tmp_path, mode="paper", strategy="Cross", params=None, **settings):
+def config(sim, tmp_path, mode="paper", strategy="Cross", params=None, timeframe="1m", **settings):
     settings.setdefault("warmup", 30)
+    settings.setdefault("market_data", "rest")  # drive() polls once per bar: bars must be there at once
     settings.setdefault("cash", 10_000.0)
     return SessionConfig(strategy_source=STRATEGIES.read_text(), strategy_class=strategy,
-                         strategy_file=str(STRATEGIES), exchange="binance", symbol="BTC/USDT", timeframe="1m",
+                         strategy_file=str(STRATEGIES), exchange="binance", symbol="BTC/USDT", timeframe=timeframe,
                          mode=mode, sandbox=True, params=dict(params or {}), exchange_config=exchange_config(sim),
                          clock="exchange", poll=0.05, cache=str(tmp_path / "cache"), **settings)
 
@@ -76,10 +77,10 @@ def bar_time(k):
     return START + k * MINUTE
 
 
-def drive(sim, sessions, bars, first=1):
-    """Moves the exchange's clock bar by bar (1.5 s into each new bar) and polls the sessions."""
+def drive(sim, sessions, bars, first=1, bar_ms=MINUTE, into=1500):
+    """Moves the exchange's clock bar by bar (`into` ms into each new bar) and polls the sessions."""
     for k in range(first, first + bars):
-        sim.clock.set(bar_time(k) + 1500)
+        sim.clock.set(START + k * bar_ms + into)
         for s in sessions:
             s.poll()
 
@@ -94,14 +95,14 @@ def rules_of(sim):
     return MarketRules.from_ccxt(client.market("BTC/USDT"), client.precisionMode)
 
 
-def journal_candles(journal_path):
+def journal_candles(journal_path, timeframe="1m"):
     """Every bar a session used (warm-up and live), as Candles."""
     from cracktrader.live.journal import Journal
 
     j = Journal.open(journal_path)
     rows = j.bars(warmup=True) + j.bars(warmup=False)
     j.close()
-    return ct.Candles.from_columns(*zip(*rows), symbol="BTC/USDT", timeframe="1m")
+    return ct.Candles.from_columns(*zip(*rows), symbol="BTC/USDT", timeframe=timeframe)
 
 
 # --- subprocesses ---------------------------------------------------------------------------------
@@ -111,7 +112,7 @@ def cli_args(sim, tmp_path, journal, mode="exchange", strategy="Every", params=N
     args = [CLI, "live", "run", f"{STRATEGIES}:{strategy}", "--exchange", "binance", "--symbol", "BTC/USDT",
             "--timeframe", "1m", "--mode", mode, "--sandbox", "--journal", str(journal), "--exchange-config",
             str(cfg_file), "--clock", "exchange", "--poll", "0.05", "--warmup", "30", "--cache", str(tmp_path / "cache"),
-            "--cash", "10000"]
+            "--cash", "10000", "--market-data", "rest"]
     for k, v in (params or {}).items():
         args += ["--param", f"{k}={v}"]
     return args + list(extra)

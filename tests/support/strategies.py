@@ -4,20 +4,7 @@ This file is also sent as source to Pyodide, so it imports only cracktrader.
 """
 
 import cracktrader as ct
-
-
-class SmaCross(ct.Strategy):
-    params = dict(fast=10, slow=30)
-
-    def init(self):
-        self.fast = ct.ind.SMA(self.data.close, self.p.fast)
-        self.slow = ct.ind.SMA(self.data.close, self.p.slow)
-
-    def next(self):
-        if not self.position and self.fast[0] > self.slow[0]:
-            self.buy()
-        elif self.position and self.fast[0] < self.slow[0]:
-            self.close()
+from cracktrader.examples.sma_cross import SmaCross  # noqa: F401 - the shipped example, shared here
 
 
 class Busy(ct.Strategy):
