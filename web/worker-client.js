@@ -59,13 +59,19 @@ export class WorkerClient extends EventTarget {
 
   // Ends whatever runs now (pending requests reject with kind "stopped") and boots a new worker.
   stop() {
+    this.close();
+    this.start();
+    this.emit("restarted", {});
+  }
+
+  // Ends the worker for good (a sweep's pool: Stop ends its workers).
+  close() {
     this.worker.terminate();
     for (const { reject } of this.pending.values()) {
       const err = new Error("stopped");
       err.kind = "stopped";
       reject(err);
     }
-    this.start();
-    this.emit("restarted", {});
+    this.pending.clear();
   }
 }

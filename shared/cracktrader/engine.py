@@ -59,7 +59,7 @@ class Engine:
 
     def __init__(self, strategy, data, *, cash=10_000.0, commission=0.0, slippage=0.0, params=None,
                  fill="open", intrabar="adverse", intrabar_data=None, leverage=1.0, sizing="95%",
-                 market_rules=None, volume_limit=None, broker=Broker):
+                 market_rules=None, volume_limit=None, broker=Broker, start=None):
         if not (isinstance(strategy, type) and issubclass(strategy, Strategy)):
             raise TypeError(f"strategy: expected a ct.Strategy subclass, got {strategy!r}")
         if isinstance(cash, bool) or not isinstance(cash, (int, float)) or not 0 < cash < math.inf:
@@ -70,10 +70,13 @@ class Engine:
             raise ValueError(f"intrabar must be one of {', '.join(POLICIES)}, got {intrabar!r}")
         if isinstance(leverage, bool) or not isinstance(leverage, (int, float)) or not 0 < leverage < math.inf:
             raise ValueError(f"leverage must be a positive number, got {leverage!r}")
+        if start is not None and (isinstance(start, bool) or not isinstance(start, int)):
+            raise ValueError(f"start must be a time in UTC ms (an int), got {start!r}")
         self.cash, self.fill, self.intrabar, self.leverage = float(cash), fill, intrabar, float(leverage)
         if volume_limit is not None and (isinstance(volume_limit, bool) or not isinstance(volume_limit, (int, float))
                                          or not 0 < volume_limit <= 1):
             raise ValueError(f"volume_limit must be a share of each bar's volume in (0, 1], got {volume_limit!r}")
+        self.start = start  # UTC ms: the steps before it only warm indicators up
         self.commission, self.slippage = Commission.of(commission), Slippage.of(slippage)
         self.sizing = parse_sizing(sizing)
         _check_rules(market_rules)
@@ -189,6 +192,10 @@ class Engine:
         self.times.append(close - self.finest)
 
     def _steps(self, a, b):
+        begin = self.begin()
+        if a < begin:  # before `start`: no strategy call, no order, the account stays as it is
+            self._idle(a, min(begin, b))
+            a = min(begin, b)
         ready = a if self.ready else self._first_ready(a, b)
         if ready > a:
             if self._prenext is not None:
@@ -201,7 +208,15 @@ class Engine:
 
     def first_next(self):
         """The first step of the loaded bars where next() runs (len(times) if none)."""
-        return self._first_ready(0, len(self.times))
+        return self._first_ready(min(self.begin(), len(self.times)), len(self.times))
+
+    def begin(self):
+        """The first step at or after `start` (0 without one): where the run and its result begin."""
+        if self.start is None:
+            return 0
+        from bisect import bisect_left
+
+        return bisect_left(self.times, self.start)
 
     def _first_ready(self, a, b):
         need = self.required
@@ -302,13 +317,14 @@ class Engine:
         if self.outcome is not None:
             return self.outcome
         n = self.step + 1
+        first = min(self.begin(), n)
         account = self.broker.account
         bar_ms = self.feeds[0].bar_ms if self.cursors is None else self.finest
         return Result(
             final_value=self.equity[n - 1] if n else self.cash, cash=self.cash,
             trades=list(account.trades), open_trades=[t for t in account.open_trades if t],
-            times=self.times[:n], equity=self.equity[:n], bar_ms=bar_ms, orders=list(self.broker.orders),
-            feeds=self.feeds, engine_reason=self.engine_reason,
+            times=self.times[first:n], equity=self.equity[first:n], bar_ms=bar_ms, orders=list(self.broker.orders),
+            feeds=self.feeds, first_step=first, engine_reason=self.engine_reason,
         )
 
 

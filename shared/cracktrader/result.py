@@ -26,7 +26,7 @@ class Result:
     engine = "event"  # which engine ran: "event", or "vectorized" (the kernel's KernelResult)
 
     def __init__(self, final_value, cash, trades, open_trades, times, equity, bar_ms, orders, feeds,
-                 engine_reason=None):
+                 first_step=0, engine_reason=None):
         self.final_value = final_value
         self.cash = cash
         self.trades = trades  # closed, in closing order
@@ -36,6 +36,7 @@ class Result:
         self.bar_ms = bar_ms
         self.orders = orders  # every order of the run, by id
         self.feeds = feeds
+        self.first_step = first_step  # the run's step of equity[0] (> 0 when it started at `start`)
         self.engine_reason = engine_reason  # why the vectorized kernel did not run it (backtest.py)
         self._stats = None
 
@@ -47,7 +48,7 @@ class Result:
 
     def measures(self):
         """What the statistics are made of (`stats.Measures`)."""
-        return _stats.measure(self.trades, self.open_trades, self.times, self.equity)
+        return _stats.measure(self.trades, self.open_trades, self.times, self.equity, self.first_step)
 
     def to_dict(self, equity=True):
         """The JSON document as a dict; `equity=False` leaves out the (long) equity curve."""

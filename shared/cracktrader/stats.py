@@ -62,9 +62,11 @@ def drawdown(times, equity):
     return (worst, *longest)
 
 
-def exposed_bars(trades, bars):
-    """Bars that ended with a position open: the union of [entry_step, exit_step)."""
-    spans = sorted((t.entry_step, t.exit_step if t.exit_step is not None and not t.is_open else bars) for t in trades)
+def exposed_bars(trades, bars, first_step=0):
+    """Bars that ended with a position open: the union of [entry_step, exit_step), steps
+    counted from `first_step` (the run's step of the first bar reported)."""
+    spans = sorted((t.entry_step - first_step, t.exit_step - first_step if t.exit_step is not None and not t.is_open
+                    else bars) for t in trades)
     covered, end = 0, 0
     for a, b in spans:
         a = max(a, end)
@@ -87,8 +89,9 @@ the trades. `measure` computes them here; the vectorized kernel computes the sam
 bits) for each column of a sweep, so one `summarize` gives both their statistics."""
 
 
-def measure(trades, open_trades, times, equity):
-    """The Measures of a run from its closed trades, open trades and equity curve."""
+def measure(trades, open_trades, times, equity, first_step=0):
+    """The Measures of a run from its closed trades, open trades and equity curve (trades'
+    steps counted from `first_step`)."""
     n = len(equity)
     returns = _returns(equity) if n > 1 else []
     mean, std = _mean_std(returns)
@@ -104,14 +107,15 @@ def measure(trades, open_trades, times, equity):
         trades=len(pnls), wins=len(wins), losses=len(losses), win_sum=math.fsum(wins), loss_sum=math.fsum(losses),
         pnl_mean=trade_mean, pnl_std=trade_std, best=max(pnls) if pnls else None, worst=min(pnls) if pnls else None,
         open_trades=len(open_trades), fees=math.fsum(t.commission for t in (*trades, *open_trades)),
-        exposed_bars=exposed_bars([*trades, *open_trades], n),
+        exposed_bars=exposed_bars([*trades, *open_trades], n, first_step),
     )
 
 
-def compute(trades, open_trades, times, equity, cash, bar_ms):
+def compute(trades, open_trades, times, equity, cash, bar_ms, first_step=0):
     """The statistics of a run from its closed trades, open trades and equity curve
-    (`times` UTC ms of each bar, `equity` the value at its close), starting from `cash`."""
-    return summarize(measure(trades, open_trades, times, equity), cash, bar_ms)
+    (`times` UTC ms of each bar, `equity` the value at its close), starting from `cash`;
+    trades' steps count from `first_step`."""
+    return summarize(measure(trades, open_trades, times, equity, first_step), cash, bar_ms)
 
 
 def summarize(m, cash, bar_ms):
