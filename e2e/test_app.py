@@ -7,7 +7,7 @@ import json
 import urllib.request
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import cracktrader as ct
 from app_driver import App
@@ -264,10 +264,10 @@ def test_chart_regroups_as_you_zoom(page, static_url):
                 return True
             page.mouse.wheel(0, delta)
             page.wait_for_timeout(60)
-        try:  # the regrouping follows the zoom once it settles (seconds on a loaded machine)
-            page.wait_for_function(done, timeout=5_000)
+        try:  # the regrouping follows the zoom once it settles: later on a loaded machine
+            page.wait_for_function(done, timeout=10_000)
             return True
-        except PlaywrightTimeoutError:
+        except PlaywrightTimeout:
             return False
 
     groups = "() => document.querySelector('#chart-note').dataset.groups"

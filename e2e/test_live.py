@@ -178,6 +178,12 @@ def test_live_sessions_from_the_page(sim, web_build, page, tmp_path):
         page.fill("#live-token", "not-the-token")
         page.dispatch_event("#live-token", "change")
         page.wait_for_function("document.getElementById('live-error').textContent.includes('token')", timeout=30_000)
+        # The console's line for the refused request may come after the page has shown the error
+        # (Playwright delivers console events only while it is called: wait in the page).
+        for _ in range(100):
+            if page.watch.problems[problems:]:
+                break
+            page.wait_for_timeout(100)
         refused = page.watch.problems[problems:]
         assert refused and all("401" in p for p in refused), refused
         del page.watch.problems[problems:]

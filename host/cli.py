@@ -6,9 +6,9 @@ import sys
 
 import cracktrader
 
-from .commands import CommandError, backtest, build_static, config, data, live, serve
+from .commands import CommandError, backtest, build_static, config, data, live, optimize, serve
 
-COMMANDS = [backtest, data, live, serve, build_static, config]
+COMMANDS = [backtest, data, live, serve, build_static, config, optimize]
 
 
 def build_parser():

@@ -37,6 +37,9 @@ IMPORTS = {
     "data fetch nosuchexchange BTC/USDT 1m --since 2024-01-01": {"ccxt"},  # stops at the unknown id
     "serve --host 0.0.0.0": {"starlette", "uvicorn"},  # stops at the refused bind
     "build-static out --web-dir web": set(),
+    "optimize strategy.py --data small.csv --space fast=5,10 --jobs 1": set(),  # grid and random: nothing heavy
+    "optimize strategy.py --data small.csv --space fast=5:10 --method tpe --trials 3 --jobs 1": {"optuna", "numpy"},
+    "walkforward strategy.py --data small.csv --space fast=5,10 --train 2h --test 1h --jobs 1": set(),
     "config check config.toml": set(),  # ccxt only for a file with [accounts] (their exchange ids)
     "live run strategy.py --exchange nosuchexchange --symbol BTC/USDT --timeframe 1m --journal new.journal": {"ccxt"},
     "live status --journal s.journal": set(),

@@ -97,7 +97,8 @@ def test_import_is_light_and_fast():
     code = (
         "import sys, time; t = time.process_time(); import cracktrader, cracktrader.kernels; "
         "dt = time.process_time() - t; heavy = sorted({'ccxt', 'pyarrow', 'starlette', 'uvicorn', "
-        "'numpy', 'pandas', 'cracktrader.host'} & set(sys.modules)); print(dt, heavy)"
+        "'numpy', 'pandas', 'optuna', 'distributed', 'matplotlib', 'cracktrader.host', 'cracktrader.optimize'} "
+        "& set(sys.modules)); print(dt, heavy)"
     )
     # CPU time, the best of three processes: on a loaded machine the wall clock measures the
     # neighbours (0.4-0.8 s at load 12 for 0.08 s of CPU); bench/ has the wall-clock figures.
@@ -105,6 +106,14 @@ def test_import_is_light_and_fast():
             for _ in range(3)]
     assert all(out.split(" ", 1)[1].strip() == "[]" for out in runs), runs
     assert min(float(out.split(" ", 1)[0]) for out in runs) < 0.1, runs
+
+
+def test_sweeps_import_their_heavy_parts_only_where_used():
+    code = ("import sys, cracktrader as ct; ct.optimize; ct.walk_forward; import cracktrader.optimize.search, "
+            "cracktrader.optimize.executors, cracktrader.optimize.walkforward; print(sorted({'optuna', 'distributed', "
+            "'dask', 'matplotlib', 'numpy', 'cracktrader.host'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_core_never_imports_the_host():

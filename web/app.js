@@ -12,8 +12,9 @@ import { initResults, lastJson } from "./backtest/results.js";
 import { initRun, run } from "./backtest/run.js";
 import { initSettings } from "./backtest/settings.js";
 import { initStrategy, inspect, setSource } from "./backtest/strategy.js";
+import { initOptimize, optimize, renderSpace } from "./optimize/panel.js";
 import { initLive, liveApi, showLive } from "./live/view.js";
-import { initViews } from "./views.js";
+import { initViews, showView } from "./views.js";
 
 const runFromPage = () => run().catch(() => {}); // a failure is shown on the page
 
@@ -22,6 +23,8 @@ initDataPicker({ onFile: runFromPage });
 initRun();
 initResults();
 initLink();
+// A clicked trial runs with its parameters, shown in the Backtest view.
+initOptimize({ onPick: () => { showView("backtest"); return runFromPage(); } });
 
 async function loadSite() {
   state.site = await (await fetch("site.json")).json();
@@ -34,7 +37,7 @@ async function loadSite() {
   }
   describeDataset();
   initLive();
-  initViews((view) => view === "live" && showLive());
+  initViews((view) => (view === "live" ? showLive() : view === "optimize" && renderSpace()));
 }
 
 // Ready once Python is up and the first result is on screen: the shared run from the URL (when
@@ -74,6 +77,9 @@ window.cracktrader = {
   setStrategy: (source) => setSource(source),
   run: (config = {}) => ready.then(() => run(config, true)),
   stop: () => client.stop(),
+  // A parameter search (or walk-forward) in a pool of workers: see optimize/panel.js; resolves
+  // to the result document (as the server's results.json).
+  optimize: (config = {}) => ready.then(() => optimize(config)),
   // How many runs have ended (done, failed or stopped): lets scripts wait for the next one.
   get completedRuns() {
     return state.completedRuns;

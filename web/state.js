@@ -35,6 +35,9 @@ export const state = {
   // The session's last runs, for comparing: [{id, label, data, settings, stats, time, equity, chosen}].
   runs: [],
 
+  // The Optimize panel (optimize/panel.js): a sweep running, its records so far, the last
+  // result document, whether Stop ended it, and what a click on a trial does.
+  optimize: { running: false, records: [], result: null, stopped: false, onPick: null },
   // The Live view (live/): the host's accounts and sessions, the selected session (its id, the
   // last event shown, its chart and events stream, its orders' sides by client id, when each
   // of its fills was drawn).

@@ -66,12 +66,7 @@ export class WorkerClient extends EventTarget {
   // Ends whatever runs now (pending requests reject with kind "stopped") and boots a new worker;
   // `restarting` is true until it is up.
   stop() {
-    this.worker.terminate();
-    for (const { reject } of this.pending.values()) {
-      const err = new Error("stopped");
-      err.kind = "stopped";
-      reject(err);
-    }
+    this.close();
     this.start();
     this.restarting = true;
     const ready = this.ready;
@@ -79,5 +74,16 @@ export class WorkerClient extends EventTarget {
       if (this.ready === ready) this.restarting = false;
     }, () => {});
     this.emit("restarted", {});
+  }
+
+  // Ends the worker for good (a sweep's pool: Stop ends its workers).
+  close() {
+    this.worker.terminate();
+    for (const { reject } of this.pending.values()) {
+      const err = new Error("stopped");
+      err.kind = "stopped";
+      reject(err);
+    }
+    this.pending.clear();
   }
 }

@@ -14,6 +14,10 @@
 // `data` is {kind: "dataset", id, url, cut} (cut: the host applied the view, so the warm-up
 // history and the intrabar bars are fetched from it apart), {kind: "url", url},
 // {kind: "file", name, bytes} or {kind: "columns", columns}.
+// Sweeps (the Optimize panel; cracktrader.optimize.session), every reply parsed JSON:
+//   sweep_plan / sweep_prepare {source, strategy, data, view, request} -> the points / the names
+//   sweep_trials {tasks: [[index, params, window]]} -> records
+//   sweep_result {records}, sweep_fold {k, window, records}, sweep_walk {} -> documents
 import { loadCandles } from "./data-sources.js";
 
 const here = (path) => new URL(path, import.meta.url).href;
@@ -83,6 +87,16 @@ function call(fn, ...args) {
     throw new UserError(JSON.parse(error));
   }
   return out;
+}
+
+// A call whose result is {"json": text}: the parsed value.
+function jsonCall(fn, ...args) {
+  const out = call(fn, ...args);
+  try {
+    return JSON.parse(out.get("json"));
+  } finally {
+    out.destroy();
+  }
 }
 
 function copyOut(proxy) {
@@ -218,6 +232,32 @@ const handlers = {
     } finally {
       out.destroy();
     }
+  },
+
+  async sweep_plan({ browser }, { source, strategy, data, view, request }) {
+    const candles = await candlesFor(browser, data);
+    return jsonCall(browser.sweep_plan, source, strategy ?? null, candles, JSON.stringify(request), JSON.stringify(view ?? {}));
+  },
+
+  async sweep_prepare({ browser }, { source, strategy, data, view, request }) {
+    const candles = await candlesFor(browser, data);
+    return jsonCall(browser.sweep_prepare, source, strategy ?? null, candles, JSON.stringify(request), JSON.stringify(view ?? {}));
+  },
+
+  async sweep_trials({ browser }, { tasks }) {
+    return jsonCall(browser.sweep_trials, JSON.stringify(tasks));
+  },
+
+  async sweep_result({ browser }, { records }) {
+    return jsonCall(browser.sweep_result, JSON.stringify(records));
+  },
+
+  async sweep_fold({ browser }, { k, window, records }) {
+    return jsonCall(browser.sweep_fold, k, JSON.stringify(window), JSON.stringify(records));
+  },
+
+  async sweep_walk({ browser }) {
+    return jsonCall(browser.sweep_walk);
   },
 
   async json({ browser }) {

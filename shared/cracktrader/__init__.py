@@ -29,15 +29,21 @@ def live(strategy, **options):
     return run(strategy, **options)
 
 
-def __getattr__(name):
-    if name == "vectorized":  # ct.vectorized: imported on first use
-        import importlib
-
-        return importlib.import_module(".vectorized", __name__)
-    raise AttributeError(f"module 'cracktrader' has no attribute {name!r}")
-
-
 __all__ = [
     "Candles", "Commission", "DataError", "Engine", "LookAheadError", "OrderRejected", "Result", "Slippage",
-    "Strategy", "StrategyError", "backtest", "ind", "live", "load_data", "strategy_from_source", "timeframe_ms",
+    "Strategy", "StrategyError", "backtest", "ind", "live", "load_data", "optimize", "strategy_from_source",
+    "timeframe_ms", "walk_forward",
 ]
+
+
+def __getattr__(name):
+    # Imported on first use: `import cracktrader` stays light. `ct.optimize(...)` calls the
+    # (callable) module cracktrader.optimize; `ct.walk_forward` is its function.
+    from importlib import import_module
+
+    if name == "vectorized":
+        return import_module(f"{__name__}.vectorized")
+    if name in ("optimize", "walk_forward"):
+        module = import_module(f"{__name__}.optimize")
+        return module if name == "optimize" else module.walk_forward
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

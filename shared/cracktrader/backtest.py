@@ -13,7 +13,8 @@ def backtest(strategy, data, *, engine="auto", progress=None, **options):
     list of them for several feeds) and return the Result. Options: cash, commission, slippage,
     params, fill ("open"/"close"), intrabar ("adverse"/"favorable"/"nearest"), intrabar_data,
     leverage, sizing (units or "N%"), market_rules, volume_limit (share of each bar's volume an order
-    may fill per bar; the rest keeps working).
+    may fill per bar; the rest keeps working), start (UTC ms: trade and report from there; the bars
+    before it only warm indicators up).
 
     `engine`: "auto" (default) runs a ct.vectorized.SignalStrategy on the vectorized kernel when
     it qualifies and anything else on the event engine; "event" always the event engine;
@@ -58,6 +59,8 @@ def prepare(strategy, data, **options):
     for feed in engine.feeds:
         if not len(feed.time.values):
             raise DataError(feed.name, None, None, "empty", "no candles")
+    if engine.begin() == len(engine.times):
+        raise ValueError(f"start {engine.start}: no bar at or after it (the last bar opens at {engine.times[-1]})")
     if engine.first_next() == len(engine.times):
         short = [f"{f.name} needs {n + 1} bars, has {len(f.time.values)}" for f, n in zip(engine.feeds, engine.required)
                  if n + 1 > len(f.time.values)]

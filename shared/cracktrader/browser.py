@@ -114,7 +114,7 @@ def run(source, strategy, candles, settings_json, params_json, want_json, progre
     result = engine.result()
     _last["result"] = result
     meta = {**result.to_dict(equity=False), "bars": len(result.times)}
-    feed, first = engine.feeds[0], engine.first_step()
+    feed, first = engine.feeds[0], engine.begin()
     arrays = {"equity_time": array("d", result.times), "equity": result.equity,
               "time": array("d", feed.time.values[first:]),
               **{c: getattr(feed, c).values[first:] for c in COLUMNS[1:]}}
@@ -131,3 +131,52 @@ def last_json():
     if "result" not in _last:
         raise ValueError("no run yet")
     return {"json": _last["result"].to_json()}
+
+
+# --- sweeps (the Optimize panel): each pool worker prepares the job once, then runs trials ---
+@_guard
+def sweep_plan(source, strategy, candles, request_json, view_json="{}"):
+    """The coordinator: the points (and walk-forward windows) of the request (optimize.session)."""
+    from .optimize import session
+
+    return {"json": json.dumps(session.plan(source, strategy, select(candles, **_view(view_json)),
+                                            json.loads(request_json)), allow_nan=False)}
+
+
+@_guard
+def sweep_prepare(source, strategy, candles, request_json, view_json="{}"):
+    from .optimize import session
+
+    return {"json": json.dumps(session.prepare(source, strategy, select(candles, **_view(view_json)),
+                                               json.loads(request_json)))}
+
+
+@_guard
+def sweep_trials(tasks_json):
+    from .optimize import session
+    from .optimize.result import _clean
+
+    return {"json": json.dumps(_clean(session.trials(json.loads(tasks_json))), allow_nan=False)}
+
+
+@_guard
+def sweep_result(records_json):
+    from .optimize import session
+
+    return {"json": json.dumps(session.result(json.loads(records_json)), allow_nan=False)}
+
+
+@_guard
+def sweep_fold(k, window_json, records_json):
+    from .optimize import session
+    from .optimize.result import _clean
+
+    return {"json": json.dumps(_clean(session.fold(k, json.loads(window_json), json.loads(records_json))),
+                               allow_nan=False)}
+
+
+@_guard
+def sweep_walk():
+    from .optimize import session
+
+    return {"json": json.dumps(session.walk(), allow_nan=False)}

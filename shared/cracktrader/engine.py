@@ -76,12 +76,12 @@ class Engine:
         if isinstance(leverage, bool) or not isinstance(leverage, (int, float)) or not 0 < leverage < math.inf:
             raise ValueError(f"leverage must be a positive number, got {leverage!r}")
         if start is not None and (isinstance(start, bool) or not isinstance(start, int)):
-            raise ValueError(f"start must be a time in UTC ms, got {start!r}")
+            raise ValueError(f"start must be a time in UTC ms (an int), got {start!r}")
         self.cash, self.fill, self.intrabar, self.leverage = float(cash), fill, intrabar, float(leverage)
-        self.start = start
         if volume_limit is not None and (isinstance(volume_limit, bool) or not isinstance(volume_limit, (int, float))
                                          or not 0 < volume_limit <= 1):
             raise ValueError(f"volume_limit must be a share of each bar's volume in (0, 1], got {volume_limit!r}")
+        self.start = start  # UTC ms: the steps before it only warm indicators up
         self.commission, self.slippage = Commission.of(commission), Slippage.of(slippage)
         self.sizing = parse_sizing(sizing)
         _check_rules(market_rules)
@@ -199,30 +199,32 @@ class Engine:
         self.times.append(close - self.finest)
 
     def _steps(self, a, b):
+        begin = self.begin()
+        if a < begin:  # before `start`: no strategy call, no order, the account stays as it is
+            self._idle(a, min(begin, b))
+            a = min(begin, b)
         ready = a if self.ready else self._first_ready(a, b)
         if ready > a:
-            begin = min(max(a, self.first_step()), ready)
-            if begin > a:  # history before `start`: the strategy does not see it
-                self._idle(a, begin)
-            if begin < ready and self._prenext is not None:
-                self._loop(begin, ready, self._prenext)
-            elif begin < ready:  # nothing can happen before the first next(): no orders exist yet
-                self._idle(begin, ready)
+            if self._prenext is not None:
+                self._loop(a, ready, self._prenext)
+            else:  # nothing can happen before the first next(): no orders exist yet
+                self._idle(a, ready)
         if ready < b:
             self.ready = True
             self._loop(ready, b, self.strategy.next)
 
     def first_next(self):
         """The first step of the loaded bars where next() runs (len(times) if none)."""
-        return self._first_ready(0, len(self.times))
+        return self._first_ready(min(self.begin(), len(self.times)), len(self.times))
 
-    def first_step(self):
-        """The first step of the run proper: at `start` (0 without one)."""
-        return 0 if self.start is None else bisect_left(self.times, self.start)
+    def begin(self):
+        """The first step at or after `start` (0 without one): where the run and its result begin."""
+        if self.start is None:
+            return 0
+        return bisect_left(self.times, self.start)
 
     def _first_ready(self, a, b):
         need = self.required
-        a = max(a, self.first_step())
         if self.cursors is None:
             return min(max(a, need[0]), b)
         for s in range(a, b):
@@ -332,7 +334,7 @@ class Engine:
         if self.outcome is not None:
             return self.outcome
         n = self.step + 1
-        first = min(self.first_step(), n)
+        first = min(self.begin(), n)
         account = self.broker.account
         bar_ms = self.feeds[0].bar_ms if self.cursors is None else self.finest
         return Result(

@@ -14,6 +14,7 @@ no formula to keep in step.
 """
 
 import inspect
+import threading
 from array import array
 from collections import namedtuple
 
@@ -21,6 +22,11 @@ from .feed import Feed
 from .lines import Line, derive
 
 PROBE_LIMIT = 100_000  # longest warm-up measured; longer ones count as this
+
+# A sweep's workers run many backtests on the same data: they install here a memo of kernel
+# results (cracktrader.optimize.memo), called as memo(node, compute) instead of compute().
+# Per thread: a thread pool runs trials of several searches (each with its own memo) at once.
+hooks = threading.local()
 
 
 def _kernels():
@@ -98,12 +104,16 @@ class Indicator:
                 col.append(value)
         return state, cols
 
+    def _batch(self):
+        return getattr(_kernels(), self.spec.kernel)(*[x.values for x in self.inputs], *self.args)
+
     def compute(self):
         """The output columns over the inputs' history: the batch kernel, or the streaming
         state when the history is too short for the batch kernel (all NaN then)."""
         spec, length = self.spec, len(self.inputs[0].values)
         if length > spec.warmup(self.args):
-            outs = getattr(_kernels(), spec.kernel)(*[x.values for x in self.inputs], *self.args)
+            memo = getattr(hooks, "memo", None)
+            outs = self._batch() if memo is None else memo(self, self._batch)
             return [outs] if len(spec.outputs) == 1 else list(outs)
         self.state, cols = self._replay(length)
         return cols

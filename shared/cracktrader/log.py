@@ -40,7 +40,7 @@ class Log:
 
     def bar(self, step):
         """The 1-based number of the step's bar within the run (None before the first bar)."""
-        return step - self.engine.first_step() + 1 if step >= 0 else None
+        return step - self.engine.begin() + 1 if step >= 0 else None
 
     def entries(self):
         """[{"time", "bar", "text"}]: `time` the bar's open time (UTC ms), `bar` its number in

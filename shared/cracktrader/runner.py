@@ -171,7 +171,7 @@ def overlays(engine):
     with pane "price" (drawn over the candles) or "own"; values from the run's start (without
     the warm-up history)."""
     out, seen = [], set()
-    first = engine.first_step() if engine.cursors is None else 0
+    first = engine.begin() if engine.cursors is None else 0
 
     def add(line):
         name = line.name.split("(", 1)[0]

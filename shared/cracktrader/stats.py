@@ -63,10 +63,10 @@ def drawdown(times, equity):
 
 
 def exposed_bars(trades, bars, first_step=0):
-    """Bars that ended with a position open: the union of [entry_step, exit_step), counted
-    from `first_step` (the step of the run's first bar: a run with `start` has history before)."""
-    spans = sorted((t.entry_step - first_step,
-                    t.exit_step - first_step if t.exit_step is not None and not t.is_open else bars) for t in trades)
+    """Bars that ended with a position open: the union of [entry_step, exit_step), steps
+    counted from `first_step` (the run's step of the first bar reported)."""
+    spans = sorted((t.entry_step - first_step, t.exit_step - first_step if t.exit_step is not None and not t.is_open
+                    else bars) for t in trades)
     covered, end = 0, 0
     for a, b in spans:
         a = max(a, end)
@@ -90,8 +90,8 @@ bits) for each column of a sweep, so one `summarize` gives both their statistics
 
 
 def measure(trades, open_trades, times, equity, first_step=0):
-    """The Measures of a run from its closed trades, open trades and equity curve (the trades'
-    steps count from `first_step`, the step of the curve's first bar)."""
+    """The Measures of a run from its closed trades, open trades and equity curve (trades'
+    steps counted from `first_step`)."""
     n = len(equity)
     returns = _returns(equity) if n > 1 else []
     mean, std = _mean_std(returns)
@@ -111,11 +111,13 @@ def measure(trades, open_trades, times, equity, first_step=0):
     )
 
 
-def compute(trades, open_trades, times, equity, cash, bar_ms, benchmark=None):
+def compute(trades, open_trades, times, equity, cash, bar_ms, benchmark=None, first_step=0):
     """The statistics of a run from its closed trades, open trades and equity curve
     (`times` UTC ms of each bar, `equity` the value at its close), starting from `cash`;
-    `benchmark`: the price buy-and-hold follows at each bar's close (the first feed's close)."""
-    return summarize(measure(trades, open_trades, times, equity), cash, bar_ms, versus(equity, benchmark, bar_ms))
+    `benchmark`: the price buy-and-hold follows at each bar's close (the first feed's close);
+    trades' steps count from `first_step`."""
+    m = measure(trades, open_trades, times, equity, first_step)
+    return summarize(m, cash, bar_ms, versus(equity, benchmark, bar_ms))
 
 
 def summarize(m, cash, bar_ms, against=None):

@@ -191,8 +191,11 @@ def strategies_from_source(source, filename="strategy.py"):
     except Exception as e:
         line = next((tb.tb_lineno for tb in _frames(e) if tb.tb_frame.f_code.co_filename == filename), None)
         raise StrategyError(filename, line, e) from e
-    return {k: v for k, v in module.items()
-            if isinstance(v, type) and issubclass(v, Strategy) and v.__module__ == "cracktrader_strategy"}
+    found = {k: v for k, v in module.items()
+             if isinstance(v, type) and issubclass(v, Strategy) and v.__module__ == "cracktrader_strategy"}
+    for cls in found.values():
+        cls.__cracktrader_source__ = (source, filename)  # to rebuild it in another process (sweeps)
+    return found
 
 
 def from_source(source, filename="strategy.py", name=None):

@@ -12,6 +12,7 @@ pub mod indicators;
 pub mod ohlcv;
 pub mod orders;
 pub mod params;
+pub mod returns;
 pub mod trades;
 pub mod vectorized;
 

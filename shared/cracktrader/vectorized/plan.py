@@ -11,9 +11,9 @@ A strategy qualifies when it is a `SignalStrategy` that trades only through its 
 `next`, `prenext`, `notify_order`, `notify_trade` or `stop` of its own), over one feed, without
 `intrabar_data`, `volume_limit` or `start`, and with `market_rules` (if any) a `cracktrader.kernels.MarketRules`.
 
-The optimizer's trial (issue "Parameter search and walk-forward") asks `supports(strategy,
-settings)` once per search and calls `run_strategy(strategy, data, params=, start=,
-**settings)` per trial: thin forms of the above.
+`supports(strategy, settings)` says whether any run of a strategy can qualify;
+`run_strategy(strategy, data, params=, start=, **settings)` is `plan(...).run()`. (The
+optimizer's trial runs ct.backtest, which routes the same way.)
 """
 
 from ..backtest import backtest, why_event

@@ -11,6 +11,7 @@ use crate::KernelError;
 mod indicators;
 mod ohlcv;
 mod orders;
+mod returns;
 mod trades;
 mod vectorized;
 

@@ -8,6 +8,7 @@ mod columns;
 mod indicators;
 mod ohlcv;
 mod orders;
+mod returns;
 mod trades;
 mod vectorized;
 
@@ -18,6 +19,7 @@ fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     orders::register(m)?;
     ohlcv::register(m)?;
     checksum::register(m)?;
+    returns::register(m)?;
     trades::register(m)?;
     vectorized::register(m)?;
     Ok(())
