@@ -43,7 +43,8 @@ $(KERNELS_WASM): $(RUST_SRC) build/wasm-toolchain
 
 build/wasm-toolchain: | system
 
-$(WEB): $(WEB_SRC) $(CORE_SRC) $(KERNELS_WASM) $(NODE_DEPS) scripts/build_web.py scripts/build_core_wheel.py
+$(WEB): $(WEB_SRC) $(CORE_SRC) $(KERNELS_WASM) $(NODE_DEPS) scripts/build_web.py scripts/build_core_wheel.py \
+		scripts/build_help.py scripts/pyodide_snapshot.mjs docs/indicators.md
 	$(PY) scripts/build_web.py build/web
 
 web: $(WEB)

@@ -13,6 +13,17 @@ class App:
         self.page.wait_for_function("window.cracktrader !== undefined", timeout=30_000)
         return self.page.evaluate("window.cracktrader.ready")
 
+    def pick_example(self, name):
+        """Choose an example by its class name in the picker; waits for its code."""
+        self.page.select_option("#examples", label=name)
+        self.page.wait_for_function(f"document.querySelector('#strategy-class').value === '{name}'")
+
+    def run_on_server(self, token):
+        """Tick "on the server", give the token and run from the UI: the status state."""
+        self.page.check("#on-server")
+        self.page.fill("#token", token)
+        return self.click_run()
+
     def set_strategy(self, source):
         self.page.evaluate("s => window.cracktrader.setStrategy(s)", source)
 

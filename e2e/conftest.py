@@ -66,15 +66,34 @@ def static_url(web_build, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def playwright():
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} not found: run `make setup` (installs Debian's chromium)")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+STARTUP = {}  # site -> [cold ms, second visit ms], printed at the end of the session
+
+
+@pytest.fixture
+def startup():
+    return STARTUP
+
+
+def pytest_terminal_summary(terminalreporter):
+    for site, (cold, second) in STARTUP.items():
+        terminalreporter.write_line(f"start-up ({site}, window.cracktrader.ready): cold {cold / 1000:.2f} s, "
+                                    f"second visit {second / 1000:.2f} s (one try on a shared machine; bench/web.py: best of several)")
 
 
 class PageWatch:

@@ -23,7 +23,8 @@ def app(request, page):
 
 
 def demo_candles(web_build):
-    return ct.load_data(web_build / "data" / "demo.arrow")
+    site = json.loads((web_build / "site.json").read_text())
+    return ct.load_data(web_build / next(ds["url"] for ds in site["datasets"] if ds["id"] == "demo"))
 
 
 def test_every_example_runs_and_shows_results(app, request):
@@ -31,15 +32,16 @@ def test_every_example_runs_and_shows_results(app, request):
     assert set(timings) == {"pyodide", "core wheel", "kernels"}
     assert app.page.locator("#backend").text_content() == "wasm"
     examples = app.page.locator("#examples option")
-    assert examples.count() == len(NAMES)
+    assert examples.count() == len(NAMES) + 1  # and "Your code"
     for k in range(len(NAMES)):
-        app.page.select_option("#examples", str(k))
+        app.page.select_option("#examples", NAMES[k])
         app.page.wait_for_function(f"document.querySelector('#strategy-class').value !== ''")
         assert app.click_run() == "done", app.error_text()
         canvases, stats_rows, trade_rows = app.shows_results()
         assert canvases >= 2 and stats_rows >= 15 and trade_rows > 0
-        trades = int(app.page.locator("#trade-count").inner_text().strip("()"))
-        assert trade_rows == min(trades, 1000)  # the table shows at most 1,000 rows
+        count = app.page.locator("#trade-count").inner_text().strip("()")  # "(23)" or "(23 + 1 open)"
+        trades = sum(int(n.removesuffix(" open")) for n in count.split(" + "))
+        assert trade_rows == min(trades, 1000)  # the table shows at most 1,000 rows, the open one included
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         app.page.screenshot(path=str(ARTIFACTS / f"example-{NAMES[k]}-{request.node.callspec.id}.png"))
 
@@ -81,9 +83,7 @@ def test_a_signal_strategy_runs_on_the_wasm_kernel_in_the_browser(page, host_url
 def test_server_run_from_the_page(page, host_url):
     app = App(page, host_url)
     app.open()
-    page.check("#on-server")
-    page.fill("#token", HOST_TOKEN)
-    assert app.click_run() == "done", app.error_text()
+    assert app.run_on_server(HOST_TOKEN) == "done", app.error_text()
     assert "on the server" in page.locator("#status").inner_text()
     assert app.shows_results()[2] > 0
 
@@ -117,7 +117,7 @@ def test_stop_ends_an_infinite_loop_and_the_page_stays_usable(page, static_url):
     assert page.evaluate("1 + 1") == 2  # the page itself stays responsive
     page.click("#stop")
     page.wait_for_function("document.querySelector('#status').textContent.startsWith('stopped')")
-    app.page.select_option("#examples", "0")
+    app.page.select_option("#examples", "sma_cross")
     page.wait_for_function("window.cracktrader.ready")
     assert app.click_run() == "done", app.error_text()
     assert app.shows_results()[2] > 0
@@ -153,7 +153,7 @@ def test_dropped_csv_runs_and_a_bad_one_names_the_row(page, static_url, web_buil
     assert "3,000 bars" in page.locator("#status").inner_text()
     assert "mine.csv" in page.locator("#dataset-info").inner_text()
     assert page.eval_on_selector("#dataset", "s => s.options[s.selectedIndex].text") == "mine.csv · local file"
-    for choice, bars in (("demo", "26,280 bars"), ("local-file", "3,000 bars")):  # back and forth in the picker
+    for choice, bars in (("demo", "26,280 bars"), ("file:mine.csv", "3,000 bars")):  # back and forth in the picker
         page.select_option("#dataset", choice)
         assert app.click_run() == "done", app.error_text()
         assert bars in page.locator("#status").inner_text()
@@ -164,14 +164,14 @@ def test_dropped_csv_runs_and_a_bad_one_names_the_row(page, static_url, web_buil
     before = app.completed()
     page.set_input_files("#file", files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": candles_csv(demo, 500, bad_row=123)}])
     assert app.wait_run_after(before) == "error"
-    message = app.error_text()
+    message = page.locator("#data-error").inner_text()  # a data error is said in the Data box
     assert "bad.csv, row 123, high" in message and "high_below_open_close" in message
 
 
 def test_url_sharing_restores_the_run(browser, page, static_url):
     app = App(page, static_url)
     app.open()
-    app.page.select_option("#examples", "1")
+    app.page.select_option("#examples", "rsi_reversion")
     page.wait_for_function("document.querySelector('#strategy-class').value === 'RsiReversion'")
     page.fill("#params input[name=oversold]", "35")
     page.fill("#cash", "2500")
@@ -197,7 +197,7 @@ def test_trades_sort_and_downloads(page, static_url, tmp_path):
     app.open()  # the first example has run on the demo data
     page.click(".tabs [data-tab=trades]")
     page.click("#trades th[data-key=pnl]")
-    pnl = [float(t.replace(",", "").replace("−", "-")) for t in page.locator("#trades tbody td.num.win, #trades tbody td.num.loss").all_inner_texts()]
+    pnl = [float(t.replace(",", "").replace("−", "-")) for t in page.locator("#trades tbody td[data-key=pnl]").all_inner_texts()]
     assert len(pnl) > 10 and pnl == sorted(pnl)
     page.click("#trades th[data-key=pnl]")
     assert page.locator("#trades th[data-key=pnl]").get_attribute("data-sort") == "desc"
@@ -205,12 +205,13 @@ def test_trades_sort_and_downloads(page, static_url, tmp_path):
     with page.expect_download() as download:
         page.click("#download-json")
     doc = json.loads(open(download.value.path()).read())
-    assert doc == app.last_result() and set(doc) == {"final_value", "engine", "stats", "trades", "equity"}
+    assert doc == app.last_result() and set(doc) == {"final_value", "engine", "stats", "trades", "open_trades", "summary", "log", "equity"}
     with page.expect_download() as download:
         page.click("#download-csv")
     lines = open(download.value.path()).read().splitlines()
-    assert lines[0] == "entry_time,exit_time,side,size,entry_price,exit_price,pnl,commission"
-    assert len(lines) == len(doc["trades"]) + 1
+    assert lines[0] == ("entry_time,exit_time,side,size,entry_price,exit_price,pnl,commission,"
+                        "bars,duration_ms,return,mae,mfe,entry_reason,exit_reason")
+    assert len(lines) == len(doc["trades"]) + len(doc["open_trades"]) + 1
 
 
 def test_host_dataset_is_picked_and_run(page, host_url):
@@ -289,7 +290,7 @@ def test_a_clicked_trade_is_shown_on_the_chart(page, static_url):
     page.wait_for_function("document.querySelector('#chart-note').dataset.groups === '1'")
     box = page.locator("#chart").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 120)  # the legend reads the bar under the crosshair
-    legend = page.locator(".chart-legend")
+    legend = page.locator(".chart-values")
     legend.wait_for()
     assert legend.inner_text().startswith("2023-") and " C " in legend.inner_text() and "SMA(close, 10)" in legend.inner_text()
     page.screenshot(path=str(ARTIFACTS / "trade-on-chart.png"))
@@ -306,12 +307,12 @@ def test_a_low_priced_coin_keeps_its_digits(page, static_url):
     assert app.wait_run_after(before) == "done", app.error_text()
     box = page.locator("#chart").bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + 120)
-    legend = page.locator(".chart-legend")
+    legend = page.locator(".chart-values")
     legend.wait_for()
     close = legend.inner_text().split(" · C ")[1].split(" ")[0]
     assert close.startswith("0.0000") and len(close.rstrip("0")) >= 10, legend.inner_text()
     page.click(".tabs [data-tab=trades]")
-    entry_price = page.locator("#trades tbody tr").first.locator("td").nth(4).inner_text()
+    entry_price = page.locator("#trades tbody tr").first.locator("td[data-key=entry_price]").inner_text()
     assert entry_price.startswith("0.0000") and len(entry_price) >= 11, entry_price
 
 
@@ -323,7 +324,8 @@ def test_long_trade_lists_page_in_a_thousand_rows_at_a_time(page, static_url):
     before = app.completed()
     page.set_input_files("#file", files=[{"name": "long.csv", "mimeType": "text/csv", "buffer": candles_csv(candles, 60_000)}])
     assert app.wait_run_after(before) == "done", app.error_text()
-    total = len(app.last_result()["trades"])
+    doc = app.last_result()
+    total = len(doc["trades"]) + len(doc["open_trades"])  # the table shows the open position too
     assert total > 1000
     page.click(".tabs [data-tab=trades]")
     rows = page.locator("#trades tbody tr")
@@ -332,8 +334,8 @@ def test_long_trade_lists_page_in_a_thousand_rows_at_a_time(page, static_url):
     assert rows.count() == min(total, 2000)
     page.click("#trades th[data-key=pnl]")  # sorting starts over from the first page, worst first
     assert rows.count() == 1000
-    worst = min(t["pnl"] for t in app.last_result()["trades"])
-    assert rows.first.locator("td").nth(6).inner_text() == page.evaluate("v => v.toLocaleString('en-US', {maximumFractionDigits: 4})", worst)
+    worst = min(t["pnl"] for t in doc["trades"] + doc["open_trades"])
+    assert rows.first.locator("td[data-key=pnl]").inner_text() == page.evaluate("v => v.toLocaleString('en-US', {maximumFractionDigits: 4})", worst)
 
 
 def test_a_date_range_at_a_longer_timeframe(browser, page, host_url, web_build):

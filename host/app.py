@@ -1,20 +1,13 @@
 """The Starlette application: the JSON API under /api and the built web app at /."""
 
-import mimetypes
-
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 import cracktrader
 
-# Browsers insist on these types for ES modules and streaming WASM compilation; older
-# mimetypes tables lack .mjs.
-mimetypes.add_type("text/javascript", ".mjs")
-mimetypes.add_type("text/javascript", ".js")
-mimetypes.add_type("application/wasm", ".wasm")
+from .web_files import WebFiles
 
 
 async def health(request):
@@ -83,7 +76,7 @@ def create_app(web_dir, token=None, cache_dir=None, limits=None, allowed_hosts=N
         *live_api.routes(),
         Route("/site.json", site),
         Route("/api/{rest:path}", api_not_found, methods=["GET", "POST", "PUT", "DELETE"]),
-        Mount("/", StaticFiles(directory=web_dir, html=True), name="web"),
+        Mount("/", WebFiles(directory=web_dir, html=True), name="web"),
     ]
     from starlette.middleware import Middleware
     from starlette.middleware.trustedhost import TrustedHostMiddleware

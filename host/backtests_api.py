@@ -2,11 +2,13 @@
 
 Body (JSON, at most 1 MB): {"strategy": "<python source>", "strategy_class": null,
 "dataset": "<id>", "since": ms, "until": ms, "timeframe": "4h", "cash", "commission", "slippage", "fill",
-"intrabar", "leverage", "sizing", "volume_limit", "engine", "params": {...}} ("engine": "auto" by default,
-"event" or "vectorized", as ct.backtest's; the result's "engine" says which ran). The run is the browser's
-(`cracktrader.runner`), as a code run (code_runs.py: its own process, memory, CPU and time
-limits, a bounded queue). Answers {"result": <result JSON>, "bars", "seconds"} or an error
-{"error", "kind", "line" | "row", "field", "rule" | "limit", "value"}.
+"intrabar", "intrabar_data", "leverage", "sizing", "volume_limit", "market_rules", "engine", "params": {...}}
+("engine": "auto" by default, "event" or "vectorized", as ct.backtest's; the result's "engine" says which
+ran). The run is the browser's (`cracktrader.runner`), with the warm-up history before `since` read from the
+cache, as a code run (code_runs.py: its own process, memory, CPU and time limits, a bounded
+queue). Answers {"result": <result JSON>, "bars", "seconds", "overlays": [{"name", "pane",
+"values"}]} (the indicator lines the page draws) or an error {"error", "kind", "line" | "row",
+"field", "rule" | "limit", "value"}.
 """
 
 import json
@@ -24,23 +26,41 @@ def _error(status, message, **info):
     return JSONResponse({"error": message, **info}, status_code=status)
 
 
-def _load(dataset, since, until, timeframe, static, cache_dir):
-    from cracktrader.data import load_data
+def _engine(request, static, cache_dir):
+    """The run, as the browser's: the view of the dataset, its warm-up history, intrabar data."""
+    from cracktrader.data import Cache, load_data, select
 
+    view = runner.check_view({k: request.get(k) for k in runner.VIEW})
+    source, dataset = request["strategy"], request["dataset"]
+    options = dict(strategy=request.get("strategy_class"), params=request.get("params") or {},
+                   settings=request["settings"])
     if dataset in static:  # a dataset shipped with the web build (the demo): an Arrow file
-        return load_data(static[dataset], since=since, until=until, resample=timeframe)
-    return load_data(dataset, since=since, until=until, resample=timeframe, cache=cache_dir)
+        return runner.run_view(source, load_data(static[dataset]), view, **options)
+
+    def read(since, until):
+        return load_data(dataset, since=since, until=until, cache=cache_dir)
+
+    manifest = Cache(cache_dir).manifest(dataset)
+    since, timeframe = view.get("since"), view.get("timeframe")
+    raw = read(since, view.get("until"))
+    data = select(raw, timeframe=timeframe)
+    if not len(data):
+        raise runner.empty_range(view, manifest.first, manifest.last, dataset)
+    history = None
+    if since is not None:
+        need = runner.warmup_bars(source, data, **options)[0]
+        history = runner.history_before(read, since, need, timeframe or data.timeframe, manifest.first)
+    aggregated = timeframe and timeframe != raw.timeframe
+    intrabar = raw if aggregated and options["settings"].get("intrabar_data") else None
+    return runner.run_source(source, data, history=history, intrabar_data=intrabar, **options)
 
 
 def _run(request, static, cache_dir):
-    """In the run's process: load the data, run: ("ok", json, bars) or ("error", info)."""
+    """In the run's process: load the data, run: ("ok", json, bars, overlays) or ("error", info)."""
     try:
-        candles = _load(request["dataset"], request.get("since"), request.get("until"), request.get("timeframe"),
-                        static, cache_dir)
-        engine = runner.run_source(request["strategy"], candles, strategy=request.get("strategy_class"),
-                                   params=request.get("params") or {}, settings=request["settings"])
+        engine = _engine(request, static, cache_dir)
         result = engine.result()
-        return ("ok", result.to_json(), len(result.times))
+        return ("ok", result.to_json(), len(result.times), json.dumps(runner.chart_overlays(engine)))
     except Exception as e:
         if isinstance(getattr(e, "error", e), MemoryError):  # the strategy's, or ours: the memory limit
             raise MemoryError from e
@@ -105,8 +125,8 @@ async def create_backtest(request):
     if reply[0] == "error":
         info = reply[1]
         return _error(422, info.pop("message"), **info)
-    _, text, bars = reply
+    _, text, bars, overlays = reply
     # The result is already JSON: spliced in as it is, not parsed and written again (seconds
     # at a million bars).
     tail = json.dumps({"bars": bars, "seconds": time.perf_counter() - t0})
-    return Response(f'{{"result": {text}, {tail[1:]}', media_type="application/json")
+    return Response(f'{{"result": {text}, {tail[1:-1]}, "overlays": {overlays}}}', media_type="application/json")

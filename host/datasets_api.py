@@ -2,7 +2,8 @@
 
 Candles go out as an Arrow IPC stream (time int64 UTC ms, open/high/low/close/volume float64),
 streamed batch by batch so a long range never sits in memory whole. `since`/`until` are UTC
-milliseconds (until exclusive); `timeframe` resamples to a longer timeframe.
+milliseconds (until exclusive); `timeframe` resamples to a longer timeframe; `last=N` keeps
+the last N bars before `until` (at the timeframe), however far back they are: a run's warm-up.
 """
 
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -30,6 +31,15 @@ def _time_param(request, name):
     return value
 
 
+def _count_param(request, name):
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit() or not 0 < int(raw) <= 1_000_000:
+        raise ValueError(f"{name} must be a number of bars from 1 to 1,000,000, got {raw!r}")
+    return int(raw)
+
+
 async def list_datasets(request):
     return JSONResponse({"datasets": request.app.state.cache.datasets()})
 
@@ -45,6 +55,7 @@ async def candles(request):
         timeframe = request.query_params.get("timeframe") or None
         if timeframe is not None:
             timeframe_ms(timeframe)
+        last = _count_param(request, "last")
     except (BadDatasetId, ValueError) as e:
         return _error(400, str(e))
     if since is not None and until is not None and since >= until:
@@ -53,13 +64,28 @@ async def candles(request):
     if manifest is None:
         return _error(404, f"no dataset {ds_id} in the cache")
     try:
-        if timeframe is None or timeframe == manifest.timeframe:
+        if last is not None:
+            bars = _last_bars(cache, ds_id, manifest, until, last, timeframe or manifest.timeframe)
+        elif timeframe is None or timeframe == manifest.timeframe:
             return StreamingResponse(iter_ipc_stream(cache, ds_id, since, until), media_type=IPC_MEDIA_TYPE)
-        if timeframe_ms(timeframe) < timeframe_ms(manifest.timeframe):
+        elif timeframe_ms(timeframe) < timeframe_ms(manifest.timeframe):
             return _error(400, f"cannot resample {manifest.timeframe} candles to the shorter {timeframe}")
-        if manifest.rows > MAX_RESAMPLED_ROWS and since is None and until is None:
+        elif manifest.rows > MAX_RESAMPLED_ROWS and since is None and until is None:
             return _error(413, f"{ds_id} has {manifest.rows} rows: give since/until to resample at most {MAX_RESAMPLED_ROWS}")
-        bars = load_data(ds_id, since=since, until=until, resample=timeframe, cache=cache.root)
+        else:
+            bars = load_data(ds_id, since=since, until=until, resample=timeframe, cache=cache.root)
     except DataError as e:
         return _error(422, str(e))
+    except ValueError as e:
+        return _error(400, str(e))
     return Response(candles_ipc_stream(bars, ds_id), media_type=IPC_MEDIA_TYPE)
+
+
+def _last_bars(cache, ds_id, manifest, until, count, timeframe):
+    from cracktrader.runner import history_before
+
+    if timeframe_ms(timeframe) < timeframe_ms(manifest.timeframe):
+        raise ValueError(f"cannot resample {manifest.timeframe} candles to the shorter {timeframe}")
+    end = until if until is not None else manifest.last + 1
+    return history_before(lambda a, b: load_data(ds_id, since=a, until=b, cache=cache.root), end, count, timeframe,
+                          manifest.first)

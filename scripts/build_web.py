@@ -2,9 +2,16 @@
 can host: the page and worker from web/, the front-end libraries bundled by esbuild, Pyodide's
 core files, the WASM kernels, the core wheel and the demo dataset. No CDN.
 
+The large files are versioned: they live under `v/<hash of their bytes>/`, so a host may let
+browsers keep them forever (`cracktrader serve` does; `_headers` says so to hosts that read it,
+like Netlify or Cloudflare Pages), and build.json / site.json name them. Compressible files get
+a gzip twin (`name.gz`) that a host can send as they are (Content-Encoding: gzip).
+
 usage: python scripts/build_web.py [OUT_DIR]
 """
 
+import gzip
+import hashlib
 import json
 import shutil
 import subprocess
@@ -15,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # This tree's core (the demo dataset, the examples), also when another one is installed.
 sys.path[:0] = [str(ROOT / "scripts"), str(ROOT / "shared")]
 import build_core_wheel  # noqa: E402
+import build_help  # noqa: E402
 
 NODE = ROOT / "node_modules"
 KERNELS = ROOT / "build" / "kernels"
@@ -25,6 +33,44 @@ VENDOR_FILES = {
 }
 KERNEL_FILES = ["cracktrader_kernels.js", "cracktrader_kernels_bg.wasm"]
 BUNDLES = ["editor", "data"]  # web/vendor-src/<name>.js -> vendor/<name>.mjs
+COMPRESS = {".js", ".mjs", ".json", ".wasm", ".css", ".html", ".arrow", ".zip", ".svg"}
+HEADERS = "/v/*\n  Cache-Control: public, max-age=31536000, immutable\n"
+
+
+def versioned(out, files, made_from=None):
+    """Move `files` (paths in the build) to v/<hash>/ (names kept): the folder. The hash is of
+    their bytes, or of the files they were `made_from` when their own bytes vary from build to
+    build (Python's snapshot holds clocks and random state)."""
+    digest = hashlib.sha256()
+    for f in sorted(made_from or files):
+        digest.update(f.name.encode() + b"\0" + f.read_bytes())
+    folder = out / "v" / digest.hexdigest()[:16]
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in files:
+        f.rename(folder / f.name)
+    return folder
+
+
+def python_snapshot(pyodide_dir, wheel, out):
+    """Pyodide's memory with the core imported (scripts/pyodide_snapshot.mjs, under Node), as
+    gzip the page inflates itself (DecompressionStream): 31 MB travel as 6, from any host."""
+    raw = out.with_suffix("")
+    raw.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["node", str(ROOT / "scripts" / "pyodide_snapshot.mjs"), str(pyodide_dir), str(wheel), str(raw)],
+                   check=True)
+    out.write_bytes(gzip.compress(raw.read_bytes(), compresslevel=6, mtime=0))
+    raw.unlink()
+    return out
+
+
+def compress(out):
+    """A gzip twin beside each compressible file that shrinks by a tenth or more."""
+    for path in list(out.rglob("*")):
+        if path.is_file() and path.suffix in COMPRESS:
+            data = path.read_bytes()
+            packed = gzip.compress(data, compresslevel=9, mtime=0)
+            if len(packed) < 0.9 * len(data):
+                path.with_name(path.name + ".gz").write_bytes(packed)
 
 
 def copy(src, dst):
@@ -80,20 +126,39 @@ def build(out):
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(ROOT / "web", tmp, ignore=shutil.ignore_patterns("vendor-src"))
+    staging = tmp / "staging"
     for name in PYODIDE_FILES:
-        copy(NODE / "pyodide" / name, tmp / "vendor" / "pyodide" / name)
+        copy(NODE / "pyodide" / name, staging / "pyodide" / name)
+    pyodide = versioned(tmp, list((staging / "pyodide").iterdir()))
     for name, src in VENDOR_FILES.items():
         copy(src, tmp / "vendor" / name)
     for name in BUNDLES:
         bundle(name, tmp / "vendor" / f"{name}.mjs")
     for name in KERNEL_FILES:
-        copy(KERNELS / name, tmp / "kernels" / name)
-    wheel = build_core_wheel.build(tmp / "wheels")
-    demo = write_demo_dataset(tmp / "data")
+        copy(KERNELS / name, staging / "kernels" / name)
+    kernels = versioned(tmp, list((staging / "kernels").iterdir()))
+    built = build_core_wheel.build(staging / "wheel")
+    snapshot = python_snapshot(pyodide, built, staging / "snapshot" / "python.snapshot.gz")
+    made_from = [built, ROOT / "scripts" / "pyodide_snapshot.mjs", *pyodide.iterdir()]
+    snapshot = versioned(tmp, [snapshot], made_from) / snapshot.name
+    wheel = versioned(tmp, [built]) / built.name
+    demo = write_demo_dataset(staging / "data")
+    demo["url"] = str((versioned(tmp, [staging / "data" / "demo.arrow"]) / "demo.arrow").relative_to(tmp))
+    shutil.rmtree(staging)
     write_examples(tmp / "examples.json")
-    (tmp / "build.json").write_text(json.dumps({"wheel": wheel.name, "version": build_core_wheel.version()}))
+    build_help.write(tmp)
+    rel = lambda path: str(path.relative_to(tmp))  # noqa: E731
+    (tmp / "build.json").write_text(json.dumps({
+        "version": build_core_wheel.version(), "pyodide": rel(pyodide) + "/", "wheel": rel(wheel),
+        "kernels": rel(kernels / KERNEL_FILES[0]), "kernels_wasm": rel(kernels / KERNEL_FILES[1]),
+        "snapshot": rel(snapshot),
+    }))
     # What a static host offers; `cracktrader serve` answers /site.json itself with server features on.
-    (tmp / "site.json").write_text(json.dumps({"server": False, "datasets": [demo]}, indent=1))
+    from cracktrader.markets import catalog
+
+    (tmp / "site.json").write_text(json.dumps({"server": False, "datasets": [demo], "markets": catalog()}, indent=1))
+    (tmp / "_headers").write_text(HEADERS)
+    compress(tmp)
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     return out

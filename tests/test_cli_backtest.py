@@ -51,15 +51,35 @@ def test_prints_stats_and_writes_the_same_json_as_the_api(work):
 
 def test_class_can_be_named_and_json_go_to_stdout(work):
     r = cli("strategy.py:SmaCross", "--data", "btc.csv", "--json", "-", cwd=work)
-    assert r.returncode == 0 and list(json.loads(r.stdout)) == ["final_value", "engine", "stats", "trades", "equity"]
+    assert r.returncode == 0 and list(json.loads(r.stdout)) == [
+        "final_value", "engine", "stats", "trades", "open_trades", "summary", "log", "equity"]
 
 
 def test_a_strategy_error_names_its_file_and_line(work):
     (work / "bad.py").write_text(STRATEGY.replace("self.buy()", "self.buy(size=1 / 0)"))
     r = cli("bad.py", "--data", "btc.csv", cwd=work)
     line = STRATEGY.splitlines().index("            self.buy()") + 1
-    assert r.returncode == 1
-    assert r.stderr.splitlines() == [f"bad.py, line {line}: ZeroDivisionError: division by zero"]
+    with pytest.raises(ct.StrategyError) as e:  # the same run through the API: where it failed
+        ct.backtest(ct.strategy_from_source((work / "bad.py").read_text(), "bad.py"), ct.load_data(work / "btc.csv"))
+    assert r.returncode == 1 and e.value.bar > 30
+    assert r.stderr.splitlines() == [f"bad.py, line {line}: ZeroDivisionError: division by zero (on {e.value.where()})"]
+    assert e.value.where().startswith(f"bar {e.value.bar}, 20") and e.value.where().endswith(" UTC")
+
+
+def test_what_the_strategy_prints_is_shown_with_the_bar_time(work):
+    (work / "talk.py").write_text(STRATEGY.replace("self.buy()", "self.buy()\n            print('bought', len(self.data))")
+                                  .replace("def init(self):", "def init(self):\n        print('ready')"))
+    r = cli("talk.py", "--data", "btc.csv", "--json", "-", cwd=work)
+    log = json.loads(r.stdout)["log"]
+    assert r.returncode == 0 and log[0] == {"time": None, "bar": None, "text": "ready"} and len(log) > 3
+    first = log[1]
+    assert first["text"] == f"bought {first['bar']}"  # the bar number counts the run's bars from 1
+    data = ct.load_data(work / "btc.csv")
+    assert first["time"] == data.time[first["bar"] - 1]
+    lines = r.stderr.splitlines()
+    assert lines[0] == "[init] ready" and len(lines) == len(log)
+    from time import gmtime, strftime
+    assert lines[1] == f"[{strftime('%Y-%m-%d %H:%M', gmtime(first['time'] // 1000))}] bought {first['bar']}"
 
 
 def test_errors_at_import_and_in_init_name_the_line_too(work):

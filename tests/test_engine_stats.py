@@ -67,10 +67,17 @@ def test_result_json_follows_the_schema():
     import json
 
     doc = json.loads(result.to_json())
-    assert list(doc) == ["final_value", "engine", "stats", "trades", "equity"]
+    assert list(doc) == ["final_value", "engine", "stats", "trades", "open_trades", "summary", "log", "equity"]
+    pnl = 2 - (0.001 * 100 + 0.001 * 102)
     assert doc["trades"] == [{"entry_time": 1_700_000_100_000, "exit_time": 1_700_000_160_000, "side": "long",
                               "size": 1.0, "entry_price": 100.0, "exit_price": 102.0,
-                              "pnl": 2 - (0.001 * 100 + 0.001 * 102), "commission": 0.001 * 100 + 0.001 * 102}]
+                              "pnl": pnl, "commission": 0.001 * 100 + 0.001 * 102,
+                              # held over bar 1 (low 99, high 101), out at bar 2's open (102)
+                              "bars": 1, "duration_ms": 60_000, "return": pnl / 100, "mae": -1.0, "mfe": 2.0,
+                              "entry_reason": "signal", "exit_reason": "signal"}]
+    assert doc["open_trades"] == [] and doc["log"] == []
+    assert doc["summary"]["long"]["trades"] == 1 and doc["summary"]["short"]["trades"] == 0
+    assert doc["summary"]["monthly"] == [{"month": "2023-11", "return": doc["final_value"] / 10_000 - 1}]
     assert doc["equity"][0] == [1_700_000_040_000, 10_000.0] and len(doc["equity"]) == 4
     assert doc["final_value"] == doc["equity"][-1][1] == doc["stats"]["final_value"]
 
@@ -103,7 +110,8 @@ def test_deterministic_math_agrees_with_the_c_library():
 def test_stats_are_computed_from_trades_and_equity_only():
     rows = [(100, 100, 100, 100), (100, 100, 100, 100), (104, 104, 104, 104)]
     result, _ = run(rows, {0: lambda s: s.buy(size=2)})
-    again = stats.compute(result.trades, result.open_trades, result.times, result.equity, 10_000.0, 60_000)
+    again = stats.compute(result.trades, result.open_trades, result.times, result.equity, 10_000.0, 60_000,
+                          result.benchmark)
     assert again == result.stats
     assert result.stats["open_trades"] == 1 and result.stats["exposure"] == 2 / 3  # filled at bar 1's open
     assert result.stats["fees"] == 0 and result.final_value == 10_000 + 2 * 4

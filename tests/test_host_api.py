@@ -63,3 +63,25 @@ def test_allowed_hosts_replace_the_default(site):
     client = local_client(create_app(site, token="t0k", allowed_hosts=["box.lan"]))
     assert client.get("/api/health", headers={"host": "box.lan:8000"}).status_code == 200
     assert client.get("/api/health").status_code == 400
+
+
+def test_versioned_files_are_cached_for_good_and_sent_compressed(site):
+    import gzip
+
+    wasm = b"\0asm" + bytes(4000)
+    (site / "v" / "0123456789abcdef").mkdir(parents=True)
+    (site / "v" / "0123456789abcdef" / "k.wasm").write_bytes(wasm)
+    (site / "v" / "0123456789abcdef" / "k.wasm.gz").write_bytes(gzip.compress(wasm))
+    (site / "app.js").write_text("export const x = 1;\n")
+    client = local_client(create_app(site, token="t0k"))
+    r = client.get("/v/0123456789abcdef/k.wasm", headers={"accept-encoding": "gzip"})
+    assert r.status_code == 200 and r.content == wasm  # the client undid the gzip
+    assert r.headers["content-encoding"] == "gzip" and r.headers["content-type"] == "application/wasm"
+    assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert int(r.headers["content-length"]) < len(wasm) / 10
+    plain = client.get("/v/0123456789abcdef/k.wasm", headers={"accept-encoding": "identity"})
+    assert plain.content == wasm and "content-encoding" not in plain.headers
+    page = client.get("/app.js")
+    assert page.headers["cache-control"] == "no-cache" and page.headers["content-type"].startswith("text/javascript")
+    again = client.get("/app.js", headers={"if-none-match": page.headers["etag"]})
+    assert again.status_code == 304  # revalidated, not sent again

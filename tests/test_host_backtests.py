@@ -55,8 +55,13 @@ def test_runs_like_the_runner(client):
                               settings={"cash": 5000, "commission": 0.001}).result()
     assert r.json()["result"] == json.loads(local.to_json())
     assert r.json()["bars"] == 400 and len(r.json()["result"]["trades"]) > 0
-    assert r.headers["content-type"] == "application/json" and list(r.json()) == ["result", "bars", "seconds"]
+    assert r.headers["content-type"] == "application/json" and list(r.json()) == ["result", "bars", "seconds", "overlays"]
     assert 0 < r.json()["seconds"] < 60
+    # what the page draws, as the browser's run gives it: the strategy's indicator lines
+    engine = runner.run_source(source("sma_cross"), candles(), params={"fast": 5}, settings={"cash": 5000, "commission": 0.001})
+    assert r.json()["overlays"] == runner.chart_overlays(engine)
+    assert [o["name"] for o in r.json()["overlays"]] == ["SMA(close, 5)", "SMA(close, 30)"]
+    assert r.json()["overlays"][0]["values"][:4] == [None] * 4 and r.json()["overlays"][0]["values"][4] > 0
 
 
 SIGNALS = """import cracktrader as ct
@@ -127,9 +132,29 @@ def test_runs_on_a_range_at_a_longer_timeframe(client):
             "timeframe": "2h", "params": {"fast": 3, "slow": 8}}
     r = post(client, body)
     assert r.status_code == 200, r.text
-    view = ct.data.select(candles(), since=40 * H, until=360 * H, timeframe="2h")
-    local = runner.run_source(source("sma_cross"), view, params={"fast": 3, "slow": 8}).result()
+    view = {"since": 40 * H, "until": 360 * H, "timeframe": "2h"}
+    local = runner.run_view(source("sma_cross"), candles(), view, params={"fast": 3, "slow": 8}).result()
     assert r.json()["bars"] == 160 and r.json()["result"] == json.loads(local.to_json())
+    # the indicators were warmed up on the 7 two-hour bars before the range: it trades from its start
+    bare = runner.run_source(source("sma_cross"), ct.data.select(candles(), **view), params={"fast": 3, "slow": 8}).result()
+    assert local.times[0] == bare.times[0] == 40 * H and local.trades[0].entry_time < bare.trades[0].entry_time
+
+
+def test_runs_with_saved_market_rules_and_intrabar_data(client):
+    body = {"strategy": source("atr_bracket"), "dataset": "binance.BTC-USDT.1h", "timeframe": "4h", "since": 100 * H,
+            "market_rules": "binance:BTC/USDT", "intrabar_data": True, "sizing": "50%", "leverage": 2, "fill": "close",
+            "intrabar": "favorable"}
+    r = post(client, body)
+    assert r.status_code == 200, r.text
+    settings = {k: body[k] for k in ("market_rules", "intrabar_data", "sizing", "leverage", "fill", "intrabar")}
+    local = runner.run_view(source("atr_bracket"), candles(), {"since": 100 * H, "timeframe": "4h"}, settings=settings)
+    assert r.json()["result"] == json.loads(local.result().to_json())
+
+
+def test_an_empty_range_names_the_datasets_span(client):
+    r = post(client, {"strategy": source("sma_cross"), "dataset": "binance.BTC-USDT.1h", "since": 1000 * H})
+    assert r.status_code == 422 and r.json()["rule"] == "empty_range"
+    assert "the data spans 1970-01-01 to 1970-01-17" in r.json()["error"], r.text
 
 
 @pytest.mark.parametrize("timeframe, status, message", [

@@ -60,6 +60,17 @@ def test_resampled_candles(client):
     assert info_of(day.schema) == dict(id="binance.BTC-USDT.1h", exchange="binance", symbol="BTC/USDT", timeframe="4h")
 
 
+def test_the_last_bars_before_a_time_for_a_warm_up(client):
+    last = arrow(client.get(f"/api/datasets/binance.BTC-USDT.1h/candles?until={T0 + 30 * H}&last=5"))
+    assert last["time"].to_pylist() == [T0 + i * H for i in range(25, 30)]
+    four = arrow(client.get(f"/api/datasets/binance.BTC-USDT.1h/candles?until={T0 + 40 * H}&timeframe=4h&last=3"))
+    assert four["time"].to_pylist() == [T0 + i * H for i in (24, 28, 32, 36)][1:]
+    assert four["volume"].to_pylist() == [40.0] * 3
+    early = arrow(client.get(f"/api/datasets/binance.BTC-USDT.1h/candles?until={T0 + 3 * H}&last=10"))
+    assert early["time"].to_pylist() == [T0, T0 + H, T0 + 2 * H]  # all there is
+    assert client.get("/api/datasets/binance.BTC-USDT.1h/candles?last=0").status_code == 400
+
+
 @pytest.mark.parametrize(
     "path, status, message",
     [

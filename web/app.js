@@ -1,15 +1,16 @@
 // The page: start-up and the automation API (README: window.cracktrader). Each part of the
-// page is a module of its view (backtest/: strategy, data, settings, run, results, link);
-// what they share is declared once in state.js.
+// page is a module of its view (backtest/: strategy, data, settings, run, results, compare,
+// link); what they share is declared once in state.js.
 import { $ } from "./dom.js";
 import { client } from "./python.js";
 import { state } from "./state.js";
 import { setStatus } from "./status.js";
-import { addDataset, describeDataset, initDataPicker } from "./backtest/data-picker.js";
+import { addDataset, dataSpec, dataView, describeDataset, initDataPicker } from "./backtest/data-picker.js";
 import { showError } from "./backtest/errors.js";
 import { initLink, restoreFromUrl } from "./backtest/link.js";
 import { initResults, lastJson } from "./backtest/results.js";
 import { initRun, run } from "./backtest/run.js";
+import { initSettings } from "./backtest/settings.js";
 import { initStrategy, inspect, setSource } from "./backtest/strategy.js";
 import { initOptimize, optimize, renderSpace } from "./optimize/panel.js";
 import { initLive, liveApi, showLive } from "./live/view.js";
@@ -28,6 +29,7 @@ initOptimize({ onPick: () => { showView("backtest"); return runFromPage(); } });
 async function loadSite() {
   state.site = await (await fetch("site.json")).json();
   for (const ds of state.site.datasets) addDataset(ds);
+  initSettings(state.site);
   if (state.site.server) {
     $("server-run").hidden = false;
     const { datasets } = await (await fetch("api/datasets")).json();
@@ -38,20 +40,36 @@ async function loadSite() {
   initViews((view) => (view === "live" ? showLive() : view === "optimize" && renderSpace()));
 }
 
-// Ready once Python is up and the first result is on screen: the shared run from the URL,
-// or the first example on the first dataset.
+// Ready once Python is up and the first result is on screen: the shared run from the URL (when
+// its data is here), or the code of the last session (or the first example) on the first dataset.
 const ready = (async () => {
   await loadSite();
+  const first = firstData();
+  if (first) client.prefetch(first); // fetched and decoded while Python boots
   const timings = await client.ready;
-  performance.mark("python-ready"); // for bench/web.py: Pyodide, core wheel and kernels loaded
-  $("backend").textContent = (await client.request("selfcheck", { n: 1000, seed: 1, period: 10 })).backend;
-  if (!(await restoreFromUrl())) await inspect();
+  performance.mark("python-ready"); // Pyodide, core wheel and kernels loaded
+  client.request("selfcheck", { n: 1000, seed: 1, period: 10 }).then(({ backend }) => { $("backend").textContent = backend; }, () => {});
+  const restored = await restoreFromUrl();
+  if (!restored) await inspect();
   $("run").disabled = false;
   setStatus("ready", "ready");
-  if (state.datasets.size) await runFromPage();
+  if (state.datasets.size && (restored?.runnable ?? true)) await runFromPage();
+  performance.mark("cracktrader-ready"); // start-up as bench/web.py and the e2e tests report it
   return timings;
 })();
 ready.catch((err) => setStatus("error", `failed to start: ${err.message}`));
+
+// What the first run will load, when it is a site dataset with no range (the demo on a first
+// visit): worth fetching while Python boots.
+function firstData() {
+  if (location.hash) return null; // a link: its data and range are decided on restoring it
+  try {
+    const view = dataView();
+    return Object.keys(view).length ? null : dataSpec(view);
+  } catch {
+    return null;
+  }
+}
 
 window.cracktrader = {
   ready,

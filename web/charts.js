@@ -63,8 +63,18 @@ function drawdown(values) {
   return out;
 }
 
-// Trade markers on the groups of a window: entries, and exits while there are few trades.
-function tradeMarkers(trades, time, view) {
+function swatch(mark, color, name) {
+  const item = document.createElement("span");
+  const sign = document.createElement("span");
+  sign.style.color = color;
+  sign.textContent = mark;
+  item.append(sign, ` ${name}`);
+  return item;
+}
+
+// Trade markers on the groups of a window: entries, and exits while there are few trades
+// (`strong`: the selected trade's, larger and labelled).
+function tradeMarkers(trades, time, view, strong = false) {
   const { k, lo, hi } = view;
   const t0 = time[lo], t1 = time[hi - 1];
   const snap = (t) => {
@@ -76,10 +86,10 @@ function tradeMarkers(trades, time, view) {
   for (const t of trades) {
     const long = t.side === "long";
     if (t.entry_time >= t0 && t.entry_time <= t1) {
-      markers.push({ time: snap(t.entry_time), position: long ? "belowBar" : "aboveBar", color: long ? "#26a69a" : "#ef5350", shape: long ? "arrowUp" : "arrowDown", size: 0.6 });
+      markers.push({ time: snap(t.entry_time), position: long ? "belowBar" : "aboveBar", color: long ? "#26a69a" : "#ef5350", shape: long ? "arrowUp" : "arrowDown", size: strong ? 2 : 0.6, ...(strong ? { text: "entry" } : {}) });
     }
-    if (exits && t.exit_time !== null && t.exit_time >= t0 && t.exit_time <= t1) {
-      markers.push({ time: snap(t.exit_time), position: long ? "aboveBar" : "belowBar", color: t.pnl >= 0 ? "#2e7d32" : "#c62828", shape: "circle", size: 0.5 });
+    if ((exits || strong) && t.exit_time !== null && t.exit_time >= t0 && t.exit_time <= t1) {
+      markers.push({ time: snap(t.exit_time), position: long ? "aboveBar" : "belowBar", color: t.pnl >= 0 ? "#2e7d32" : "#c62828", shape: "circle", size: strong ? 1.6 : 0.5, ...(strong ? { text: "exit" } : {}) });
     }
   }
   return markers.sort((x, y) => x.time - y.time);
@@ -111,16 +121,32 @@ function viewFor(n, vlo, vhi) {
 
 let current = null; // the chart on screen: removed (observers and all) before the next one
 
+// The chart's colors follow the page's theme (light or dark, from prefers-color-scheme).
+export function chartTheme() {
+  const css = getComputedStyle(document.documentElement);
+  const v = (name) => css.getPropertyValue(name).trim();
+  return {
+    layout: { background: { type: "solid", color: v("--bg") }, textColor: v("--text"), attributionLogo: false,
+              panes: { separatorColor: v("--line") } },
+    grid: { vertLines: { color: v("--grid") }, horzLines: { color: v("--grid") } },
+  };
+}
+
+const MARKER_LEGEND = [["▲", "#26a69a", "long entry"], ["▼", "#ef5350", "short entry"], ["●", "#2e7d32", "exit, won"],
+  ["●", "#c62828", "exit, lost"]];
+
 // Drawn in several tasks (candles, overlays, markers, equity) so that a long run never blocks
 // the page for long. `onGroups(k)` is told the group size whenever it changes (1: every bar).
+// The series are named in a legend above the chart (not on the price scales, where their
+// titles covered the candles and their last-value badges the axis labels).
 export async function drawResult(container, run, { onGroups = () => {} } = {}) {
   current?.remove();
   container.replaceChildren();
   const chart = LC.createChart(container, {
     autoSize: true,
-    layout: { attributionLogo: false, panes: { separatorColor: "#8884" } },
-    timeScale: { timeVisible: true, secondsVisible: false, minBarSpacing: 0.001 },
-    rightPriceScale: { scaleMargins: { top: 0.05, bottom: 0.05 } },
+    ...chartTheme(),
+    timeScale: { timeVisible: true, secondsVisible: false, minBarSpacing: 0.001, rightOffset: 4 },
+    rightPriceScale: { scaleMargins: { top: 0.08, bottom: 0.05 } },
   });
   current = chart;
   const a = run.arrays;
@@ -129,11 +155,15 @@ export async function drawResult(container, run, { onGroups = () => {} } = {}) {
   const priceFormat = { type: "price", precision: digits, minMove: 10 ** -digits };
   const candles = chart.addSeries(LC.CandlestickSeries, { priceFormat, upColor: "#26a69a", downColor: "#ef5350", wickUpColor: "#26a69a", wickDownColor: "#ef5350", borderVisible: false });
   let pane = 1;
-  const overlays = run.overlays.map((o, i) => [o, chart.addSeries(LC.LineSeries, { ...(o.pane === "price" ? { priceFormat } : {}), color: COLORS[i % COLORS.length], lineWidth: 1.5, title: o.name, priceLineVisible: false, lastValueVisible: false }, o.pane === "price" ? 0 : pane++)]);
+  const quiet = { priceLineVisible: false, lastValueVisible: false };
+  const overlays = run.overlays.map((o, i) => [o, chart.addSeries(LC.LineSeries, { ...(o.pane === "price" ? { priceFormat } : {}), color: COLORS[i % COLORS.length], lineWidth: 1.5, ...quiet }, o.pane === "price" ? 0 : pane++)]);
   const markers = LC.createSeriesMarkers(candles, []);
-  const equity = chart.addSeries(LC.LineSeries, { color: "#2962ff", lineWidth: 2, title: "equity", priceLineVisible: false }, pane++);
-  const dd = chart.addSeries(LC.AreaSeries, { lineColor: "#c62828", topColor: "#c6282833", bottomColor: "#c6282866", lineWidth: 1, title: "drawdown %", priceLineVisible: false, invertFilledArea: true }, pane++);
+  const equityPane = pane++;
+  const equity = chart.addSeries(LC.LineSeries, { color: "#2962ff", lineWidth: 2, ...quiet }, equityPane);
+  const benchmark = a.benchmark ? chart.addSeries(LC.LineSeries, { color: "#9e9e9e", lineWidth: 1, lineStyle: LC.LineStyle.Dashed, ...quiet }, equityPane) : null;
+  const dd = chart.addSeries(LC.AreaSeries, { lineColor: "#c62828", topColor: "#c6282833", bottomColor: "#c6282866", lineWidth: 1, invertFilledArea: true, ...quiet }, pane++);
   const ddValues = drawdown(a.equity);
+  let selected = null; // the trade picked in the table: drawn larger, with its entry and exit prices
 
   // The equity curve has its own times (one per bar of the run's clock): the same window.
   const equityRange = (view) => [lowerBound(a.equity_time, a.time[view.lo]), view.hi === n ? a.equity_time.length : lowerBound(a.equity_time, a.time[view.hi])];
@@ -141,6 +171,12 @@ export async function drawResult(container, run, { onGroups = () => {} } = {}) {
   // While new points are being set, the chart reports the ranges of half-replaced data: the
   // zoom follower ignores them (every show is followed by setting the range it is for).
   let showing = false;
+  const trades = run.open_trades ? [...run.trades, ...run.open_trades] : run.trades;
+  const placeMarkers = () => {
+    const list = tradeMarkers(trades, a.time, view);
+    if (selected) list.push(...tradeMarkers([selected], a.time, view, true));
+    markers.setMarkers(list.sort((x, y) => x.time - y.time));
+  };
   // Each step in a task of its own, so the page stays responsive. Markers come last: they are
   // placed on the time scale of all series, and are not told when another series changes it.
   const show = async (next) => {
@@ -153,15 +189,19 @@ export async function drawResult(container, run, { onGroups = () => {} } = {}) {
       await nextTask();
       const [elo, ehi] = equityRange(next);
       equity.setData(linePoints(a.equity_time, a.equity, next.k, elo, ehi));
+      benchmark?.setData(linePoints(a.time, a.benchmark, next.k, next.lo, next.hi));
       dd.setData(linePoints(a.equity_time, ddValues, next.k, elo, ehi, "min"));
       await nextTask();
-      markers.setMarkers(tradeMarkers(run.trades, a.time, next));
+      placeMarkers();
     } finally {
       showing = false;
     }
     onGroups(next.k);
   };
-  if (n === 0) return { chart, focus: async () => {} };
+  const legend = document.createElement("div");
+  legend.className = "chart-legend";
+  container.append(legend);
+  if (n === 0) return { chart, focus: async () => {}, select: () => {} };
   await show(viewFor(n, 0, n - 1));
 
   // Candles get half the height; indicators, equity and drawdown share the rest.
@@ -169,14 +209,23 @@ export async function drawResult(container, run, { onGroups = () => {} } = {}) {
   panes.forEach((p, i) => p.setStretchFactor(i === 0 ? panes.length - 1 : 1));
   chart.timeScale().fitContent();
 
-  // A legend with the values under the crosshair: the bar (or group) and each overlay.
-  const legend = document.createElement("div");
-  legend.className = "chart-legend";
-  container.append(legend);
+  // The legend names every series (with its color) and the markers; under the crosshair it
+  // also shows the bar (or group) and each series' value there.
+  const names = [...overlays.map(([o], i) => [o.name, COLORS[i % COLORS.length]]), ["equity", "#2962ff"],
+    ...(benchmark ? [["buy & hold", "#9e9e9e"]] : []), ["drawdown %", "#c62828"]];
+  const keys = document.createElement("div");
+  keys.className = "chart-keys";
+  for (const [name, color] of names) keys.append(swatch("━", color, name));
+  for (const [mark, color, name] of MARKER_LEGEND) keys.append(swatch(mark, color, name));
+  const values = document.createElement("div");
+  values.className = "chart-values";
+  const picked = document.createElement("div");
+  picked.className = "chart-selected";
+  legend.append(keys, values, picked);
   chart.subscribeCrosshairMove((param) => {
     const bar = param.time === undefined ? undefined : param.seriesData.get(candles);
     if (!bar) {
-      legend.textContent = "";
+      values.textContent = "";
       return;
     }
     const when = new Date(bar.time * 1000).toISOString().replace("T", " ").slice(0, 16);
@@ -185,7 +234,7 @@ export async function drawResult(container, run, { onGroups = () => {} } = {}) {
       const v = param.seriesData.get(series)?.value;
       if (v !== undefined) parts.push(`${o.name} ${fmtNumber(v)}`);
     }
-    legend.textContent = parts.join(" · ");
+    values.textContent = parts.join(" · ");
   });
 
   // Shows the bars from fromMs to toMs (the latest bar when null) with some room around them.
@@ -196,6 +245,21 @@ export async function drawResult(container, run, { onGroups = () => {} } = {}) {
     const vlo = Math.max(0, first - pad), vhi = Math.min(n - 1, last + pad);
     await show(viewFor(n, vlo, vhi));
     chart.timeScale().setVisibleRange({ from: a.time[vlo] / 1000, to: a.time[vhi] / 1000 });
+  };
+
+  // Highlights one trade: its markers drawn larger and labelled, lines at its entry and exit
+  // prices, and what it was in the legend; then shows it.
+  let lines = [];
+  const select = async (trade) => {
+    selected = trade;
+    for (const line of lines) candles.removePriceLine(line);
+    const color = trade.pnl >= 0 ? "#2e7d32" : "#c62828";
+    lines = [candles.createPriceLine({ price: trade.entry_price, color: "#2962ff", lineWidth: 1, lineStyle: LC.LineStyle.Dotted, axisLabelVisible: true, title: "entry" })];
+    if (trade.exit_price !== null) lines.push(candles.createPriceLine({ price: trade.exit_price, color, lineWidth: 1, lineStyle: LC.LineStyle.Dotted, axisLabelVisible: true, title: "exit" }));
+    const end = trade.exit_time === null ? "still open" : `${trade.exit_reason.replace("_", "-")} exit`;
+    picked.textContent = `Selected: ${trade.side} ${fmtNumber(trade.size)} at ${fmtNumber(trade.entry_price)}, ${end}, ` +
+      `P&L ${fmtNumber(trade.pnl)} (${(trade.return * 100).toFixed(2)} %), ${trade.bars} bars`;
+    await focus(trade.entry_time, trade.exit_time);
   };
 
   // Follow the zoom, a moment after it settles.
@@ -218,5 +282,10 @@ export async function drawResult(container, run, { onGroups = () => {} } = {}) {
       }
     }, 150);
   });
-  return { chart, focus };
+  return { chart, focus, select };
+}
+
+// The chart on screen takes the page's theme again (it changed: light/dark).
+export function applyTheme() {
+  current?.applyOptions(chartTheme());
 }

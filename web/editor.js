@@ -1,5 +1,9 @@
 // The strategy editor: CodeMirror 6 in Python mode, with a marked line for errors.
-import { Decoration, EditorState, EditorView, StateEffect, StateField, basicSetup, keymap, python } from "./vendor/editor.mjs";
+// Python's 4-space indentation; Tab and Shift-Tab indent and dedent the lines (Escape then Tab
+// leaves the editor, as does Ctrl-M then Tab: CodeMirror's escape from the keyboard trap).
+import {
+  Decoration, EditorState, EditorView, StateEffect, StateField, basicSetup, indentUnit, indentWithTab, keymap, python,
+} from "./vendor/editor.mjs";
 
 const setErrorLine = StateEffect.define();
 const errorLineMark = Decoration.line({ class: "cm-error-line" });
@@ -19,7 +23,8 @@ const errorLine = StateField.define({
   provide: (field) => EditorView.decorations.from(field),
 });
 
-export function createEditor(parent, { source, onChange, onRun }) {
+// `help`: extensions for completion and hover docs (editor-help.js), or none.
+export function createEditor(parent, { source, onChange, onRun, help = [] }) {
   const view = new EditorView({
     parent,
     state: EditorState.create({
@@ -27,8 +32,11 @@ export function createEditor(parent, { source, onChange, onRun }) {
       extensions: [
         basicSetup,
         python(),
+        indentUnit.of("    "),
+        EditorState.tabSize.of(4),
         errorLine,
-        keymap.of([{ key: "Mod-Enter", run: () => (onRun(), true) }]),
+        help,
+        keymap.of([{ key: "Mod-Enter", run: () => (onRun(), true) }, indentWithTab]),
         EditorView.updateListener.of((update) => update.docChanged && onChange(view.state.doc.toString())),
       ],
     }),

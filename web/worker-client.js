@@ -6,6 +6,7 @@ export class WorkerClient extends EventTarget {
     super();
     this.url = url;
     this.nextId = 1;
+    this.restarting = false;
     this.start();
   }
 
@@ -53,14 +54,25 @@ export class WorkerClient extends EventTarget {
     });
   }
 
+  // Asks the worker to fetch and decode candles now, for a run to come (no reply).
+  prefetch(data) {
+    this.worker.postMessage({ type: "prefetch", data });
+  }
+
   get busy() {
     return this.pending.size > 0;
   }
 
-  // Ends whatever runs now (pending requests reject with kind "stopped") and boots a new worker.
+  // Ends whatever runs now (pending requests reject with kind "stopped") and boots a new worker;
+  // `restarting` is true until it is up.
   stop() {
     this.close();
     this.start();
+    this.restarting = true;
+    const ready = this.ready;
+    ready.then(() => {
+      if (this.ready === ready) this.restarting = false;
+    }, () => {});
     this.emit("restarted", {});
   }
 

@@ -5,39 +5,63 @@
 // error: {kind, message, line | row, field, rule}}; during a run {id, type: "progress", done, total}.
 //   selfcheck {n, seed, period} -> {backend, x, y, digest, ms}   (kernels + timing)
 //   inspect {source}            -> {strategies: [{name, params}]}
-//   run {source, strategy, data, settings, params, json}
-//                               -> {final_value, stats, trades, bars, arrays, overlays, json}
+//   run {source, strategy, data, settings, params, view, json}
+//                               -> {final_value, stats, trades, ..., bars, arrays, overlays, json}
 //   json {}                     -> the last run's result JSON (text)
-//   candles {data}              -> {time, open, high, low, close, volume} for charts
+//   candles {data, view}        -> {time, open, high, low, close, volume} for charts
+//   describe {data}             -> {rows, first, last, timeframe} of the data as loaded
+//
+// `data` is {kind: "dataset", id, url, cut} (cut: the host applied the view, so the warm-up
+// history and the intrabar bars are fetched from it apart), {kind: "url", url},
+// {kind: "file", name, bytes} or {kind: "columns", columns}.
 // Sweeps (the Optimize panel; cracktrader.optimize.session), every reply parsed JSON:
 //   sweep_plan / sweep_prepare {source, strategy, data, view, request} -> the points / the names
 //   sweep_trials {tasks: [[index, params, window]]} -> records
 //   sweep_result {records}, sweep_fold {k, window, records}, sweep_walk {} -> documents
-import { loadPyodide } from "./vendor/pyodide/pyodide.mjs";
-import initKernels, * as kernels from "./kernels/cracktrader_kernels.js";
 import { loadCandles } from "./data-sources.js";
 
 const here = (path) => new URL(path, import.meta.url).href;
 const timings = {};
+const t0 = performance.now();
 
-async function step(name, fn) {
-  const t0 = performance.now();
-  const value = await fn();
+// Each start-up step's time from the worker's start to its end (they overlap).
+async function step(name, promise) {
+  const value = await promise;
   timings[name] = performance.now() - t0;
   postMessage({ type: "step", name, ms: timings[name] });
   return value;
 }
 
+// Everything starts at once: Pyodide boots while the core wheel downloads and the kernels
+// compile (streaming); the versioned files' paths are in build.json (scripts/build_web.py).
 async function boot() {
   const build = await (await fetch(here("build.json"))).json();
-  const pyodide = await step("pyodide", () => loadPyodide({ indexURL: here("vendor/pyodide/") }));
-  await step("core wheel", () => pyodide.loadPackage(here(`wheels/${build.wheel}`), { messageCallback: () => {} }));
-  let browser;
-  await step("kernels", async () => {
-    await initKernels({ module_or_path: here("kernels/cracktrader_kernels_bg.wasm") });
-    pyodide.registerJsModule("_cracktrader_wasm", kernels);
-    browser = pyodide.pyimport("cracktrader.browser");
+  const wheel = fetch(here(build.wheel)).then((r) => {
+    if (!r.ok) throw new Error(`cannot load the core wheel: HTTP ${r.status}`);
+    return r.arrayBuffer();
   });
+  const kernels = import(here(build.kernels)).then(async (module) => {
+    await module.default({ module_or_path: here(build.kernels_wasm) });
+    return module;
+  });
+  // A memory snapshot of Python with the core imported (scripts/pyodide_snapshot.mjs), when
+  // the build has one: restored instead of booting.
+  const snapshot = build.snapshot ? fetch(here(build.snapshot)).then((r) => {
+    if (!r.ok) throw new Error(`cannot load the Python snapshot: HTTP ${r.status}`);
+    return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+  }) : undefined;
+  const { loadPyodide } = await import(here(`${build.pyodide}pyodide.mjs`));
+  const pyodide = await step("pyodide", loadPyodide({ indexURL: here(build.pyodide), _loadSnapshot: snapshot }));
+  await step("core wheel", wheel.then((bytes) => {
+    // The files of the modules not imported yet (the snapshot holds the others); a fresh seed
+    // for `random`, whose state the snapshot froze.
+    const site = pyodide.runPython("import random, site; random.seed(); site.getsitepackages()[0]");
+    pyodide.unpackArchive(bytes, "whl", { extractDir: site });
+  }));
+  const browser = await step("kernels", kernels.then((module) => {
+    pyodide.registerJsModule("_cracktrader_wasm", module);
+    return pyodide.pyimport("cracktrader.browser");
+  }));
   return { pyodide, browser };
 }
 
@@ -84,20 +108,34 @@ function copyOut(proxy) {
   }
 }
 
-// The latest dataset, already in Python, so a re-run does not reload it.
-let loaded = { key: null, candles: null };
+// The latest candles, already in Python, so a re-run does not reload them: the run's data,
+// and for a host dataset its warm-up history and intrabar bars.
+const loaded = new Map(); // key -> PyProxy of Candles
+const KEEP = 3;
 
 async function candlesFor(browser, data) {
   const key = JSON.stringify(data.kind === "file" ? { kind: "file", name: data.name, size: data.bytes.byteLength } : data);
-  if (loaded.key === key) return loaded.candles;
-  const source = await loadCandles(data);
+  if (loaded.has(key)) return loaded.get(key);
+  const source = data.kind === "file" ? await loadCandles(data) : await loadOnce(data);
   const out = source.csvBytes
     ? call(browser.candles_from_csv, source.csvBytes, source.name)
     : call(browser.candles_from_columns, source.columns, source.name);
-  loaded.candles?.destroy();
-  loaded = { key, candles: out.get("candles") };
+  if (loaded.size >= KEEP) {
+    const [oldest, proxy] = loaded.entries().next().value;
+    proxy.destroy();
+    loaded.delete(oldest);
+  }
+  loaded.set(key, out.get("candles"));
   out.destroy();
-  return loaded.candles;
+  return loaded.get(key);
+}
+
+// A host dataset's candles with other query parameters (the same dataset, another cut).
+function hostData(data, params) {
+  const url = new URL(data.url, self.location.href);
+  for (const key of ["since", "until", "timeframe", "last"]) url.searchParams.delete(key);
+  for (const [key, value] of Object.entries(params)) if (value !== undefined) url.searchParams.set(key, String(value));
+  return { ...data, url: url.href };
 }
 
 const handlers = {
@@ -134,9 +172,29 @@ const handlers = {
     return columns;
   },
 
+  async describe({ browser }, { data }) {
+    const out = call(browser.describe, await candlesFor(browser, data));
+    const info = JSON.parse(out.get("info"));
+    out.destroy();
+    return info;
+  },
+
   async run({ browser }, request, id) {
     const t0 = performance.now();
     const candles = await candlesFor(browser, request.data);
+    const view = request.view ?? {};
+    const settings = JSON.stringify(request.settings ?? {});
+    const params = JSON.stringify(request.params ?? {});
+    let history, intrabar; // undefined reaches Python as None (null would be JsNull)
+    if (request.data.cut && view.since !== undefined) {
+      const out = call(browser.warmup, request.source, request.strategy ?? null, candles, settings, params);
+      const bars = out.get("bars");
+      out.destroy();
+      if (bars > 0) history = await candlesFor(browser, hostData(request.data, { until: view.since, timeframe: view.timeframe, last: bars }));
+    }
+    if (request.data.cut && request.settings?.intrabar_data && view.timeframe) {
+      intrabar = await candlesFor(browser, hostData(request.data, { since: view.since, until: view.until }));
+    }
     const t1 = performance.now();
     let last = 0;
     const progress = (done, total) => {
@@ -146,9 +204,8 @@ const handlers = {
         postMessage({ id, type: "progress", done, total });
       }
     };
-    const out = call(browser.run, request.source, request.strategy ?? null, candles,
-      JSON.stringify(request.settings ?? {}), JSON.stringify(request.params ?? {}), !!request.json, progress,
-      JSON.stringify(request.view ?? {}));
+    const out = call(browser.run, request.source, request.strategy ?? null, candles, settings, params,
+      !!request.json, progress, JSON.stringify(view), history, intrabar);
     const t2 = performance.now();
     try {
       const meta = JSON.parse(out.get("meta"));
@@ -221,8 +278,25 @@ function transferables(value) {
   return list;
 }
 
+// Candles the page will surely run first (the demo, a shared link's dataset), fetched and
+// decoded while Python boots: {data} with no id, no reply.
+const prefetched = new Map(); // JSON of the data spec -> promise of loadCandles' output
+
+function prefetch(data) {
+  const key = JSON.stringify(data);
+  if (!prefetched.has(key)) prefetched.set(key, loadCandles(data).catch(() => null)); // a failure shows in the run
+}
+
+async function loadOnce(data) {
+  const key = JSON.stringify(data);
+  const early = prefetched.get(key);
+  prefetched.delete(key);
+  return (early && (await early)) ?? loadCandles(data);
+}
+
 self.onmessage = async ({ data }) => {
   const { id, type } = data;
+  if (type === "prefetch") return prefetch(data.data);
   try {
     const runtime = await ready;
     const handler = handlers[type];

@@ -14,7 +14,7 @@ from . import CommandError
 
 PROGRESS_FROM = 200_000  # bars: shorter runs finish before a bar would be worth drawing
 
-PERCENT = {"total_return", "cagr", "volatility", "max_drawdown", "win_rate", "exposure"}
+PERCENT = {"total_return", "cagr", "volatility", "max_drawdown", "win_rate", "exposure", "benchmark_return", "alpha"}
 
 
 def load_strategy(spec):
@@ -69,6 +69,15 @@ def format_stats(stats):
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 
 
+def print_log(entries):
+    """What the strategy printed, on stderr, each line with its bar's time (UTC)."""
+    from time import gmtime, strftime
+
+    for entry in entries:
+        when = strftime("%Y-%m-%d %H:%M", gmtime(entry["time"] // 1000)) if entry["time"] is not None else "init"
+        print(f"[{when}] {entry['text']}", file=sys.stderr)
+
+
 class Progress:
     """A one-line progress bar on stderr, drawn only on a terminal and for long runs."""
 
@@ -104,10 +113,13 @@ def run(args):
         finally:
             progress.clear()
     except ct.StrategyError as e:
-        print(str(e).replace("\n", " "), file=sys.stderr)
+        print_log(e.log)
+        where = e.where()
+        print(str(e).replace("\n", " ") + (f" (on {where})" if where else ""), file=sys.stderr)
         raise SystemExit(1) from None
     except (ValueError, TypeError, OSError) as e:
         raise CommandError(str(e).replace("\n", " ")) from None
+    print_log(result.log)
     if args.json:
         text = result.to_json()
         if args.json == "-":

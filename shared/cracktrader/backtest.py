@@ -35,7 +35,7 @@ def run_engine(strategy, data, *, engine="auto", progress=None, chunk=65_536, **
             progress(len(prepared.times), len(prepared.times))
         return prepared
     prepared.engine_reason = reason
-    return prepared.run(progress, chunk)
+    return prepared.run(progress, chunk).finish()
 
 
 def why_event(engine, strategy, data, options):

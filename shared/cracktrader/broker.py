@@ -235,7 +235,8 @@ class Broker:
         order.status, order.time, order.step = FILLED if done else PARTIAL, time, step
         if not done and order.type in (STOP, TRAILING_STOP):
             order.triggered = True  # the rest fills at market
-        trades = self.account.book(feed, order.side == BUY, size if booked is None else booked, price, fee, time, step)
+        trades = self.account.book(feed, order.side == BUY, size if booked is None else booked, price, fee, time, step,
+                                   order)
         self._note_order(order, (price, size, fee))
         if done:
             self._activate_exits(order)

@@ -69,6 +69,14 @@ def candles_from_columns(columns, name):
 
 
 @_guard
+def describe(candles):
+    """What the page shows of loaded candles: rows, first and last bar, timeframe."""
+    n = len(candles)
+    return {"info": json.dumps({"rows": n, "first": candles.time[0] if n else None, "last": candles.time[-1] if n else None,
+                                "timeframe": candles.timeframe})}
+
+
+@_guard
 def inspect(source):
     return {"strategies": json.dumps(runner.inspect_source(source))}
 
@@ -81,23 +89,38 @@ def select_candles(candles, view_json):
 
 
 def _view(view_json):
-    view = json.loads(view_json)
-    unknown = sorted(set(view) - {"since", "until", "timeframe"})
-    if unknown:
-        raise ValueError(f"unknown data option(s): {', '.join(unknown)}")
-    return view
+    return runner.check_view(json.loads(view_json))
 
 
 @_guard
-def run(source, strategy, candles, settings_json, params_json, want_json, progress, view_json="{}"):
-    candles = select(candles, **_view(view_json))
-    engine = runner.run_source(source, candles, strategy=strategy, params=json.loads(params_json),
-                               settings=json.loads(settings_json), progress=progress, chunk=16_384)
+def warmup(source, strategy, candles, settings_json, params_json):
+    """The bars of history the strategy needs before `candles` (the host's cut of a dataset)."""
+    need = runner.warmup_bars(source, candles, strategy=strategy, params=json.loads(params_json),
+                              settings=json.loads(settings_json))
+    return {"bars": need[0]}
+
+
+@_guard
+def run(source, strategy, candles, settings_json, params_json, want_json, progress, view_json="{}", history=None,
+        intrabar=None):
+    """Run over loaded `candles` cut to the view (history from before it for the warm-up), or,
+    with `history` or `intrabar` given, over `candles` as they are (the host cut them)."""
+    options = dict(strategy=strategy, params=json.loads(params_json), settings=json.loads(settings_json),
+                   progress=progress, chunk=16_384)
+    if history is None and intrabar is None:
+        engine = runner.run_view(source, candles, _view(view_json), **options)
+    else:
+        engine = runner.run_source(source, candles, history=history, intrabar_data=intrabar, **options)
     result = engine.result()
     _last["result"] = result
     meta = {**result.to_dict(equity=False), "bars": len(result.times)}
+    feed, first = engine.feeds[0], engine.begin()
     arrays = {"equity_time": array("d", result.times), "equity": result.equity,
-              "time": array("d", candles.time), **{c: getattr(candles, c) for c in COLUMNS[1:]}}
+              "time": array("d", feed.time.values[first:]),
+              **{c: getattr(feed, c).values[first:] for c in COLUMNS[1:]}}
+    benchmark = result.benchmark_equity()
+    if benchmark is not None:
+        arrays["benchmark"] = array("d", benchmark)
     return {"meta": json.dumps(meta, allow_nan=False), "arrays": arrays,
             "overlays": [[label, pane, values] for label, pane, values in runner.overlays(engine)],
             "json": result.to_json() if want_json else None}

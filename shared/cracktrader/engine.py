@@ -12,6 +12,8 @@ Nothing here reads the clock or unseeded randomness: the same inputs give the sa
 
 import math
 from array import array
+from bisect import bisect_left
+from contextlib import redirect_stdout
 from pathlib import Path
 
 from .broker import Broker
@@ -19,9 +21,10 @@ from .candles import Candles
 from .costs import Commission, Slippage
 from .feed import Feed, align
 from .fills import POLICIES
+from .log import Log
 from .orders import make_order
 from .result import Result
-from .strategy import Strategy, StrategyError, locate, resolve_params
+from .strategy import Strategy, StrategyError, frames, locate, resolve_params
 
 
 def parse_sizing(sizing):
@@ -60,6 +63,8 @@ class Engine:
     def __init__(self, strategy, data, *, cash=10_000.0, commission=0.0, slippage=0.0, params=None,
                  fill="open", intrabar="adverse", intrabar_data=None, leverage=1.0, sizing="95%",
                  market_rules=None, volume_limit=None, broker=Broker, start=None):
+        """`start` (UTC ms): the bars before it are history: indicators are computed over them,
+        the strategy is not called on them, and the result begins at `start`."""
         if not (isinstance(strategy, type) and issubclass(strategy, Strategy)):
             raise TypeError(f"strategy: expected a ct.Strategy subclass, got {strategy!r}")
         if isinstance(cash, bool) or not isinstance(cash, (int, float)) or not 0 < cash < math.inf:
@@ -91,6 +96,8 @@ class Engine:
                              self._sub and self._sub_bars, market_rules, self,
                              None if volume_limit is None else float(volume_limit))
         self.equity = array("d")
+        self.log = Log(self)  # what the strategy prints, with the bar
+        self.stopped = False
         self.strategy = self._make(strategy, params)
         self.required = [f.warmup for f in self.feeds]  # bars each feed needs before next()
         self.ready = False
@@ -214,8 +221,6 @@ class Engine:
         """The first step at or after `start` (0 without one): where the run and its result begin."""
         if self.start is None:
             return 0
-        from bisect import bisect_left
-
         return bisect_left(self.times, self.start)
 
     def _first_ready(self, a, b):
@@ -290,15 +295,27 @@ class Engine:
             else:
                 strategy.notify_trade(what)
 
+    def finish(self):
+        """The end of the run: calls the strategy's `stop()` (once)."""
+        if not self.stopped:
+            self.stopped = True
+            self._call(self.strategy, self.strategy.stop)
+        return self
+
     def _call(self, strategy, fn, *args):
-        """Run strategy code; an error raised from the strategy's own file names its line."""
+        """Run strategy code, its prints going to the log; an error raised from the strategy's
+        own file names its line, its frames, and the bar it happened on."""
         try:
-            return fn(*args)
+            with redirect_stdout(self.log):
+                return fn(*args)
         except Exception as e:
             where = locate(e, type(strategy))
             if where is None:
                 raise
-            raise StrategyError(*where, e) from e
+            error = StrategyError(*where, e, frames=frames(e, type(strategy)), bar=self.log.bar(self.step),
+                                  time=self.times[self.step] if 0 <= self.step < len(self.times) else None)
+            error.log = self.log.entries()  # what it printed before failing
+            raise error from e
 
     # --- intrabar data ----------------------------------------------------------------------
     def _sub_bars(self, feed, i):
@@ -313,7 +330,7 @@ class Engine:
 
     # --- results ----------------------------------------------------------------------------
     def result(self):
-        """The run so far as a Result (value, stats, trades, equity)."""
+        """The run so far as a Result (value, stats, trades, equity), from `start` on."""
         if self.outcome is not None:
             return self.outcome
         n = self.step + 1
@@ -324,8 +341,16 @@ class Engine:
             final_value=self.equity[n - 1] if n else self.cash, cash=self.cash,
             trades=list(account.trades), open_trades=[t for t in account.open_trades if t],
             times=self.times[first:n], equity=self.equity[first:n], bar_ms=bar_ms, orders=list(self.broker.orders),
-            feeds=self.feeds, first_step=first, engine_reason=self.engine_reason,
+            feeds=self.feeds, benchmark=self._benchmark(first, n), log=self.log.entries(), first_step=first,
+            engine_reason=self.engine_reason,
         )
+
+    def _benchmark(self, a, b):
+        """The first feed's close at steps a..b-1 (NaN before its first bar closes)."""
+        close = self.feeds[0].close.values
+        if self.cursors is None:
+            return close[a:b]
+        return array("d", [close[j] if j >= 0 else math.nan for j in self.cursors[0][a:b]])
 
 
 def _check_rules(market_rules):

@@ -79,6 +79,17 @@ class Order:
         return f"<Order {self.id} {self.side} {self.size:g} {self.feed.name} {self.type}{what} {self.status}{done}>"
 
 
+def reason(order):
+    """Why a fill of `order` happened, as a trade records it: "stop_loss" and "take_profit" for
+    a bracket's exits, "trailing" for a trailing stop, "signal" for any other order (the
+    strategy's own)."""
+    if order.type == TRAILING_STOP:
+        return "trailing"
+    if order.parent is not None:
+        return "stop_loss" if order.type == STOP else "take_profit"
+    return "signal"
+
+
 def order_type(limit, stop, trail, trail_percent):
     """The order type the price arguments describe, or ValueError for a contradictory mix."""
     if trail is not None or trail_percent is not None:

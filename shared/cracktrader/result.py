@@ -1,10 +1,15 @@
-"""The result of a run: final value, statistics, closed trades and the equity curve.
+"""The result of a run: final value, statistics, trades, the log and the equity curve.
 
-`to_json()` writes the document the CLI and the browser share:
+`to_json()` writes the document the CLI, the server and the browser share (README, Results):
 `{"final_value", "engine", "stats": {...}, "trades": [{"entry_time", "exit_time", "side", "size",
-"entry_price", "exit_price", "pnl", "commission"}], "equity": [[time_ms, value], ...]}`.
+"entry_price", "exit_price", "pnl", "commission", "bars", "duration_ms", "return", "mae", "mfe",
+"entry_reason", "exit_reason"}], "open_trades": [...], "summary": {"long", "short", "monthly"},
+"log": [{"time", "bar", "text"}], "equity": [[time_ms, value], ...]}`.
 Times are UTC ms (a fill's time is its bar's open time). The same run gives the same bytes;
 "engine" says which ran it ("event", or "vectorized": the same document otherwise).
+A trade's detail (bars, duration, return, MAE/MFE, reasons) is derived here from its record
+(`accounting.Trade`: fills, times, entry/exit orders) and its feed's bars, whichever engine ran;
+`stats` adds buy-and-hold of `benchmark` (`stats.versus`) to the Measures' statistics.
 """
 
 import json
@@ -26,7 +31,7 @@ class Result:
     engine = "event"  # which engine ran: "event", or "vectorized" (the kernel's KernelResult)
 
     def __init__(self, final_value, cash, trades, open_trades, times, equity, bar_ms, orders, feeds,
-                 first_step=0, engine_reason=None):
+                 benchmark=None, log=(), first_step=0, engine_reason=None):
         self.final_value = final_value
         self.cash = cash
         self.trades = trades  # closed, in closing order
@@ -36,19 +41,31 @@ class Result:
         self.bar_ms = bar_ms
         self.orders = orders  # every order of the run, by id
         self.feeds = feeds
-        self.first_step = first_step  # the run's step of equity[0] (> 0 when it started at `start`)
+        self.benchmark = benchmark  # the first feed's close at each bar: what buy-and-hold follows
+        self.log = list(log)  # [{"time", "bar", "text"}]: what the strategy printed
+        self.first_step = first_step  # the engine's step of the first bar (after a run's history)
         self.engine_reason = engine_reason  # why the vectorized kernel did not run it (backtest.py)
         self._stats = None
 
     @property
     def stats(self):
         if self._stats is None:
-            self._stats = _clean(_stats.summarize(self.measures(), self.cash, self.bar_ms))
+            against = _stats.versus(self.equity, self.benchmark, self.bar_ms)
+            self._stats = _clean(_stats.summarize(self.measures(), self.cash, self.bar_ms, against))
         return self._stats
 
     def measures(self):
         """What the statistics are made of (`stats.Measures`)."""
         return _stats.measure(self.trades, self.open_trades, self.times, self.equity, self.first_step)
+
+    def benchmark_equity(self):
+        """Buy-and-hold of the benchmark with the initial cash, at each bar's close (from the
+        first bar's close, no fees): the line the chart draws beside the equity."""
+        b = self.benchmark
+        if not b or not b[0]:
+            return None
+        scale = self.cash / b[0]
+        return [v * scale for v in b]
 
     def to_dict(self, equity=True):
         """The JSON document as a dict; `equity=False` leaves out the (long) equity curve."""
@@ -57,6 +74,10 @@ class Result:
             "engine": self.engine,
             "stats": self.stats,
             "trades": [_clean(t.to_dict()) for t in self.trades],
+            "open_trades": [_clean(t.open_dict(self.times[-1])) for t in self.open_trades],
+            "summary": {k: _clean(v) if isinstance(v, dict) else [_clean(m) for m in v]
+                        for k, v in _stats.summary(self.trades, self.times, self.equity, self.cash).items()},
+            "log": self.log,
         }
         if equity:
             doc["equity"] = [[t, _clean(v)] for t, v in zip(self.times, self.equity)]

@@ -77,6 +77,13 @@ class Strategy:
     def notify_trade(self, trade):
         """A trade opened (trade.is_open) or closed."""
 
+    def stop(self):
+        """Called once at the end of the run (a backtest's last bar)."""
+
+    def log(self, *args):
+        """A line in the run's log, stamped with the bar's time (as print() is)."""
+        print(*args)
+
     # --- reading the account ---------------------------------------------------------------
     @property
     def orders(self):
@@ -113,21 +120,39 @@ class Strategy:
 
 
 class StrategyError(Exception):
-    """The strategy raised: names its file and line. The original error is `__cause__`."""
+    """The strategy raised: names its file and line. The original error is `__cause__`.
+    Raised while running: `frames` the strategy's own frames, outermost first, as (line,
+    function, code); `bar` (1-based, in the run) and `time` (UTC ms) of the bar it failed on."""
 
-    def __init__(self, file, line, error):
+    def __init__(self, file, line, error, frames=(), bar=None, time=None):
         self.file, self.line, self.error = file, line, error
+        self.frames, self.bar, self.time = list(frames), bar, time
+        self.log = []  # the run's log up to the error
         text = error.msg if isinstance(error, SyntaxError) else str(error)  # without "(file, line)"
         super().__init__(f"{file}, line {line}: {type(error).__name__}: {text}")
 
+    def where(self):
+        """"bar 50, 2023-01-03 01:00 UTC" (None outside the bars: in init)."""
+        if self.bar is None:
+            return None
+        from time import gmtime, strftime
 
-def locate(error, cls):
-    """(file, line) of the innermost frame of the traceback in the strategy's own code (not in
-    base classes the framework provides: those marked `framework = True` in their own body)."""
+        return f"bar {self.bar:,}, {strftime('%Y-%m-%d %H:%M', gmtime(self.time // 1000))} UTC"
+
+
+def _files(cls):
+    """The files the strategy's own code comes from (not base classes the framework provides:
+    those marked `framework = True` in their own body)."""
     own = [c for c in cls.__mro__ if c not in (Strategy, object) and not vars(c).get("framework")]
     files = {getattr(f, "__code__", None) and f.__code__.co_filename for c in own for f in vars(c).values()}
     files |= {getattr(sys.modules.get(c.__module__), "__file__", None) for c in own}
     files.discard(None)
+    return files
+
+
+def locate(error, cls):
+    """(file, line) of the innermost frame of the traceback in the strategy's own code."""
+    files = _files(cls)
     found, tb = None, error.__traceback__
     while tb is not None:
         if tb.tb_frame.f_code.co_filename in files:
@@ -136,9 +161,28 @@ def locate(error, cls):
     return found
 
 
+def frames(error, cls):
+    """The traceback's frames in the strategy's own files, outermost first: (line, function,
+    code)."""
+    import linecache
+
+    files = _files(cls)
+    out, tb = [], error.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_filename in files:
+            out.append((tb.tb_lineno, code.co_name, linecache.getline(code.co_filename, tb.tb_lineno).strip()))
+        tb = tb.tb_next
+    return out
+
+
 def strategies_from_source(source, filename="strategy.py"):
     """The Strategy classes defined by Python `source`, by name, in definition order. Errors
     while running the source are StrategyErrors naming `filename` and the line."""
+    import linecache
+
+    # Tracebacks quote the source's lines (it is no file on disk).
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     module = {"__name__": "cracktrader_strategy", "__file__": filename}
     try:
         exec(compile(source, filename, "exec"), module)

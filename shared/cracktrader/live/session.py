@@ -340,8 +340,11 @@ class Session(Commands):
         if self.replaying:
             self.engine.push(bar)
         else:
-            with contextlib.redirect_stdout(_Printer(self)):
+            self.engine.log.tee = _Printer(self)  # the engine takes the strategy's prints: a copy here
+            try:
                 self.engine.push(bar)
+            finally:
+                self.engine.log.tee = None
         equity = self.engine.equity[-1]
         breach = self.risk.observe(equity, bar[0])  # the day the bar traded in
         if breach is not None and not self.replaying:

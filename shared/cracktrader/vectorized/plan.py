@@ -8,7 +8,7 @@ qualify, the event engine otherwise — with the same Result either way. `ct.bac
     result = p.run()   # == ct.backtest(SmaCross, data, params=..., **settings)
 
 A strategy qualifies when it is a `SignalStrategy` that trades only through its signals (no
-`next`, `prenext`, `notify_order` or `notify_trade` of its own), over one feed, without
+`next`, `prenext`, `notify_order`, `notify_trade` or `stop` of its own), over one feed, without
 `intrabar_data`, `volume_limit` or `start`, and with `market_rules` (if any) a `cracktrader.kernels.MarketRules`.
 
 `supports(strategy, settings)` says whether any run of a strategy can qualify;
@@ -20,7 +20,7 @@ from ..backtest import backtest, why_event
 from .signals import SignalStrategy
 
 VECTORIZED, EVENT = "vectorized", "event"
-_HOOKS = ("next", "prenext", "notify_order", "notify_trade")
+_HOOKS = ("next", "prenext", "notify_order", "notify_trade", "stop")
 
 
 class Plan:

@@ -36,7 +36,7 @@ class KernelResult(Result):
             if name == "orders":
                 self._built["orders"] = _orders(self._engine, self._records["orders"])
             else:
-                trades = _trades(self._engine, self._records["trades"])
+                trades = _trades(self._engine, self._records["trades"], self._build("orders"))
                 self._built["trades"] = [t for t in trades if not t.is_open]
                 self._built["open_trades"] = [t for t in trades if t.is_open]
         return self._built[name]
@@ -101,23 +101,27 @@ def result(engine, equity, trade_records, order_records, measures):
     n = len(equity)
     return KernelResult(final_value=equity[n - 1] if n else engine.cash, cash=engine.cash, times=engine.times[:n],
                         equity=equity, bar_ms=engine.feeds[0].bar_ms, feeds=engine.feeds,
+                        benchmark=engine.feeds[0].close.values[:n],
                         measures=as_measures(measures), trade_records=trade_records, order_records=order_records,
                         prepared=engine)
 
 
-def _trades(engine, flat):
-    """Trades from their records (accounting.Trade, numbered in opening order)."""
+def _trades(engine, flat, orders):
+    """Trades from their records (accounting.Trade, numbered in opening order, with the orders
+    of their entry and last exit: `orders` by id from 1)."""
     from ..kernels.vectorized import TRADE_FIELDS
 
     feed = engine.feeds[0]
     times, trades = feed.time.values, []
     for id, r in enumerate(zip(*[iter(flat)] * TRADE_FIELDS), 1):
-        side, size, entry_step, entry_price, exit_step, exit_price, exit_size, gross, commission, is_open, *_orders = r
-        t = Trade(id, feed, "long" if side == 0 else "short", times[int(entry_step)], int(entry_step))
+        side, size, entry_step, entry_price, exit_step, exit_price, exit_size, gross, commission, is_open, entry, exit = r
+        t = Trade(id, feed, "long" if side == 0 else "short", times[int(entry_step)], int(entry_step),
+                  orders[int(entry) - 1])
         t.size, t.entry_price, t.gross, t.commission, t.is_open = size, entry_price, gross, commission, bool(is_open)
         if exit_step == exit_step:
             t.exit_step = int(exit_step)
             t.exit_time, t.exit_price, t.exit_size = times[t.exit_step], exit_price, exit_size
+            t.exit_order = orders[int(exit) - 1]
         trades.append(t)
     return trades
 

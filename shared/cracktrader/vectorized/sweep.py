@@ -3,7 +3,9 @@
 Each column is simulated by the kernel and reduced to its measures (`stats.Measures`) at
 once, so only one equity column is held at a time and a column's signals only while its batch
 runs; the statistics are `stats.summarize` of those measures, the same numbers as the
-column's `ct.backtest`. The `top` best columns by `objective` are run again in full for their
+column's `ct.backtest` except the buy-and-hold figures (`benchmark_return`, `alpha`, `beta`:
+null, as the kernel's measures do not hold the sums over the equity and the benchmark they
+need). The `top` best columns by `objective` are run again in full for their
 Results (equity curve, trades, orders).
 """
 
