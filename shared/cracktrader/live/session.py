@@ -214,7 +214,7 @@ class Session(Commands):
         self.records_from_journal()
 
     def records_from_journal(self):
-        self.orders.records = self.journal.orders()
+        self.orders.load(self.journal.orders())
         for trade_id, cid, data in self.journal.fills():
             self.fill_ids.add(trade_id)
             self.fills_by_cid.setdefault(cid, []).append(data)
@@ -288,6 +288,7 @@ class Session(Commands):
                     self._synced = time.monotonic()
             if self.killing:
                 self._kill_step()
+                self.orders.settle_answered()
             bars = self._closed_bars() if due else []
             for bar in bars:
                 if self.stopping:
@@ -297,6 +298,7 @@ class Session(Commands):
                 self._live_bar(bar)
                 if self.killing:
                     self._kill_step()
+                    self.orders.settle_answered()
             if self.unreachable_since is not None:
                 self.log(f"the exchange answers again (it did not from {self.unreachable_since})")
                 self.unreachable_since = None
@@ -342,6 +344,8 @@ class Session(Commands):
         else:
             with contextlib.redirect_stdout(_Printer(self)):
                 self.engine.push(bar)
+        if self.config.mode == "exchange" and not self.replaying:
+            self.orders.settle_answered()  # a market order's fills, from the exchange's answer
         equity = self.engine.equity[-1]
         breach = self.risk.observe(equity, bar[0])  # the day the bar traded in
         if breach is not None and not self.replaying:
