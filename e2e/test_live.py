@@ -227,6 +227,37 @@ def test_narrow_layout_keeps_the_state_and_kill_switch(sim, web_build, browser, 
         server.stop(timeout=60)
 
 
+def test_the_chart_draws_the_strategys_lines(sim, web_build, page, tmp_path):
+    """Cross's two SMAs over the candles: the history from GET bars, then a point per bar from
+    the "lines" events, equal to the host's (the journal's) values."""
+    server = serve(sim, tmp_path / "host", web_build)
+    host = Host(server)
+    try:
+        App(page, server.url).open()
+        page.evaluate("s => window.cracktrader.setStrategy(s)", STRATEGIES.read_text())
+        page.select_option("#strategy-class", "Cross")
+        page.click("#views button[data-view=live]")
+        page.fill("#live-token", HOST_TOKEN)
+        page.dispatch_event("#live-token", "change")
+        page.wait_for_function("document.querySelectorAll('#live-account option').length === 2", timeout=30_000)
+        sid = start_from_page(page, "sim-data", "paper", "lines")
+        wait_until(lambda: host.session(sid)["state"].get("health") == "ok", 60, "the session")
+        advance(sim, host, [sid], 1, 3)
+        status, bars, _ = request(f"{server.url}/api/live/{sid}/bars", token=HOST_TOKEN)
+        assert status == 200 and [o["name"] for o in bars["overlays"]] == ["SMA(close, 3)", "SMA(close, 8)"]
+        last = bars["time"][-1] // 1000
+        page.wait_for_function(f"Object.values(window.cracktrader.live.lines()).every(l => l.length && "
+                               f"l[l.length - 1].time === {last})", timeout=30_000)
+        drawn = page.evaluate("window.cracktrader.live.lines()")
+        for o in bars["overlays"]:
+            want = [(t // 1000, v) for t, v in zip(bars["time"], o["values"]) if v is not None]
+            assert [p["time"] for p in drawn[o["name"]]] == [t for t, _ in want]
+            assert [p["value"] for p in drawn[o["name"]]] == pytest.approx([v for _, v in want])
+            assert len(want) >= 30  # the warm-up's values too, not only the live bars'
+    finally:
+        server.stop(timeout=60)
+
+
 def test_the_static_demo_replays_a_paper_session(page, static_url):
     app = App(page, static_url)
     app.open()

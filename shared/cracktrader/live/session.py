@@ -24,6 +24,7 @@ from pathlib import Path
 
 from . import reconcile
 from .brokers import ExchangeBroker
+from .chart import HISTORY, lines_event
 from .client import Caller, Clock, Unreachable, endpoints, make_exchange
 from .config import LiveError, SessionConfig
 from .commands import Commands
@@ -88,6 +89,7 @@ class Session(Commands):
             self.health = "ok"
             self.event("session", {"what": "started" if new else "resumed", "pid": os.getpid(),
                                    "bars": self.bars_seen, "risk": self.risk.state})
+            self._lines(HISTORY)
             self._open_stream()
             self.save_state()
             self.journal.commit(durable=True)
@@ -334,8 +336,14 @@ class Session(Commands):
         self.journal.put_bars([bar])
         self.event("bar", dict(zip(("time", "open", "high", "low", "close", "volume"), bar)))
         self.push(bar)
+        self._lines(1)
         self.appender.add(bar)
         self.bars_seen += 1
+
+    def _lines(self, last):
+        lines = lines_event(self.engine, last)
+        if lines is not None:
+            self.event("lines", lines)
 
     def push(self, bar):
         """Pushes one bar through the engine (live, or replaying) and books the risk state."""
