@@ -12,7 +12,7 @@ import pytest
 from app_driver import App
 from browser_env import ARTIFACTS, CLI, HOST_TOKEN
 from support.live_host import serve_config
-from support.live import KEY, SECRET, STRATEGIES, bar_time, trading_sim, wait_until
+from support.live import KEY, SECRET, STRATEGIES, bar_time, sim_fixture, wait_until
 from support.server_process import Server, request
 
 from cracktrader.live import read_events
@@ -80,11 +80,7 @@ def wait_until_or_false(predicate, timeout):
         return False
 
 
-@pytest.fixture
-def sim():
-    s = trading_sim(fee_asset="quote")
-    yield s
-    s.stop()
+sim = sim_fixture(fee_asset="quote")
 
 
 def test_live_sessions_from_the_page(sim, web_build, page, tmp_path):

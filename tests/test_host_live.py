@@ -8,14 +8,10 @@ import pytest
 
 from cracktrader.live import read_events
 from support.live_host import LiveHost, accounts, advance, request, stalled_socket
-from support.live import KEY, START, trading_sim, wait_until
+from support.live import KEY, START, sim_fixture, wait_until
 
 
-@pytest.fixture
-def sim():
-    s = trading_sim(fee_asset="quote")
-    yield s
-    s.stop()
+sim = sim_fixture(fee_asset="quote")
 
 
 @pytest.fixture

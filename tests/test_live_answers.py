@@ -6,16 +6,12 @@ import pytest
 
 from cracktrader.live import read_events
 from cracktrader.live.orderpath import TRACKED
-from support.live import bar_time, config, session, trading_sim
+from support.live import bar_time, config, session, sim_fixture
 
 ORDER, TRADES = "/api/v3/order", "/api/v3/myTrades"
 
 
-@pytest.fixture
-def sim():
-    s = trading_sim(fee_asset="quote", taker=0.001)
-    yield s
-    s.stop()
+sim = sim_fixture(fee_asset="quote", taker=0.001)
 
 
 def poll_until_placed(sim, s, first=1, bars=6):

@@ -3,21 +3,15 @@ lines a backtest of the same bars draws, also across a restart."""
 
 import math
 
-import pytest
-
 import cracktrader as ct
 from cracktrader.live import read_bars, read_events
 from cracktrader.live.chart import merge
 from cracktrader.runner import overlays
-from support.live import config, drive, journal_candles, session, trading_sim
+from support.live import config, drive, journal_candles, session, sim_fixture
 from support.live_strategies import Cross
 
 
-@pytest.fixture
-def sim():
-    s = trading_sim()
-    yield s
-    s.stop()
+sim = sim_fixture()
 
 
 def test_the_lines_are_the_backtests_across_a_restart(sim, tmp_path):
