@@ -126,8 +126,8 @@ def test_live_sessions_from_the_page(sim, web_build, page, tmp_path):
         # Kill switch on the exchange session while it holds a position (bought on an even bar).
         page.click(f"#live-sessions tr[data-id='{exchange}']")
         page.wait_for_function(f"window.cracktrader.live.selected === '{exchange}'")
-        # Every buys on even bars; the session books the fill at its next look at the order (the
-        # next bar, or within 10 s): then it holds a position and no order until the next bar.
+        # Every buys on even bars (filled at once, booked from the exchange's answer) and sells
+        # one bar later: after an even bar it holds a position and no order until the next bar.
         def holding():
             state = host.session(exchange)["state"]
             return state["position"]["size"] > 0 and not state["open_orders"]
