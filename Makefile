@@ -10,7 +10,9 @@ RUST_SRC := $(shell find wasm/src -name '*.rs') wasm/Cargo.toml wasm/Cargo.lock
 CORE_SRC := $(shell find shared/cracktrader -name '*.py')
 HOST_SRC := $(shell find host -name '*.py')
 WEB_SRC := $(shell find web -type f)
-NATIVE := shared/cracktrader/_native.abi3.so
+# The editable install builds the extension in place under the interpreter's own suffix
+# (_native.cpython-311-*.so; only the wheel is abi3): this stamp says it is up to date.
+NATIVE := build/native.stamp
 KERNELS_WASM := build/kernels/cracktrader_kernels_bg.wasm
 NODE_DEPS := node_modules/.package-lock.json
 WEB := build/web/build.json
@@ -32,7 +34,8 @@ $(VENV)/.deps: requirements-dev.txt
 # The PyO3 extension, built in release mode into shared/cracktrader by an editable install.
 $(NATIVE): $(RUST_SRC) pyproject.toml $(VENV)/.deps
 	$(PY) -m pip install -q --disable-pip-version-check --no-build-isolation -e .
-	touch $@
+	rm -f shared/cracktrader/_native.abi3.so  # an old build's name: never the one imported
+	mkdir -p build && touch $@
 
 $(NODE_DEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -91,4 +94,4 @@ bench: setup
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean:
-	rm -rf build dist $(NATIVE) wasm/target
+	rm -rf build dist shared/cracktrader/_native*.so wasm/target

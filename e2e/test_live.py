@@ -12,7 +12,7 @@ import pytest
 from app_driver import App
 from browser_env import ARTIFACTS, CLI, HOST_TOKEN
 from support.live_host import serve_config
-from support.live import KEY, SECRET, STRATEGIES, bar_time, trading_sim, wait_until
+from support.live import KEY, SECRET, STRATEGIES, bar_time, sim_fixture, wait_until
 from support.server_process import Server, request
 
 from cracktrader.live import read_events
@@ -80,11 +80,7 @@ def wait_until_or_false(predicate, timeout):
         return False
 
 
-@pytest.fixture
-def sim():
-    s = trading_sim(fee_asset="quote")
-    yield s
-    s.stop()
+sim = sim_fixture(fee_asset="quote")
 
 
 def test_live_sessions_from_the_page(sim, web_build, page, tmp_path):
@@ -130,8 +126,8 @@ def test_live_sessions_from_the_page(sim, web_build, page, tmp_path):
         # Kill switch on the exchange session while it holds a position (bought on an even bar).
         page.click(f"#live-sessions tr[data-id='{exchange}']")
         page.wait_for_function(f"window.cracktrader.live.selected === '{exchange}'")
-        # Every buys on even bars; the session books the fill at its next look at the order (the
-        # next bar, or within 10 s): then it holds a position and no order until the next bar.
+        # Every buys on even bars (filled at once, booked from the exchange's answer) and sells
+        # one bar later: after an even bar it holds a position and no order until the next bar.
         def holding():
             state = host.session(exchange)["state"]
             return state["position"]["size"] > 0 and not state["open_orders"]
@@ -224,6 +220,37 @@ def test_narrow_layout_keeps_the_state_and_kill_switch(sim, web_build, browser, 
         page.screenshot(path=str(ARTIFACTS / "live-phone.png"))
     finally:
         context.close()
+        server.stop(timeout=60)
+
+
+def test_the_chart_draws_the_strategys_lines(sim, web_build, page, tmp_path):
+    """Cross's two SMAs over the candles: the history from GET bars, then a point per bar from
+    the "lines" events, equal to the host's (the journal's) values."""
+    server = serve(sim, tmp_path / "host", web_build)
+    host = Host(server)
+    try:
+        App(page, server.url).open()
+        page.evaluate("s => window.cracktrader.setStrategy(s)", STRATEGIES.read_text())
+        page.select_option("#strategy-class", "Cross")
+        page.click("#views button[data-view=live]")
+        page.fill("#live-token", HOST_TOKEN)
+        page.dispatch_event("#live-token", "change")
+        page.wait_for_function("document.querySelectorAll('#live-account option').length === 2", timeout=30_000)
+        sid = start_from_page(page, "sim-data", "paper", "lines")
+        wait_until(lambda: host.session(sid)["state"].get("health") == "ok", 60, "the session")
+        advance(sim, host, [sid], 1, 3)
+        status, bars, _ = request(f"{server.url}/api/live/{sid}/bars", token=HOST_TOKEN)
+        assert status == 200 and [o["name"] for o in bars["overlays"]] == ["SMA(close, 3)", "SMA(close, 8)"]
+        last = bars["time"][-1] // 1000
+        page.wait_for_function(f"Object.values(window.cracktrader.live.lines()).every(l => l.length && "
+                               f"l[l.length - 1].time === {last})", timeout=30_000)
+        drawn = page.evaluate("window.cracktrader.live.lines()")
+        for o in bars["overlays"]:
+            want = [(t // 1000, v) for t, v in zip(bars["time"], o["values"]) if v is not None]
+            assert [p["time"] for p in drawn[o["name"]]] == [t for t, _ in want]
+            assert [p["value"] for p in drawn[o["name"]]] == pytest.approx([v for _, v in want])
+            assert len(want) >= 30  # the warm-up's values too, not only the live bars'
+    finally:
         server.stop(timeout=60)
 
 

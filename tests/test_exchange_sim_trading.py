@@ -14,14 +14,10 @@ from urllib.parse import urlencode
 import ccxt
 import pytest
 
-from support.live import KEY, SECRET, START, assert_loopback, bar_time, trading_sim
+from support.live import KEY, SECRET, START, assert_loopback, bar_time, sim_fixture, trading_sim
 
 
-@pytest.fixture
-def sim():
-    s = trading_sim()
-    yield s
-    s.stop()
+sim = sim_fixture()
 
 
 def signed(sim, method, path, secret=SECRET, key=KEY, stamp=None, **params):

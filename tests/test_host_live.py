@@ -8,14 +8,10 @@ import pytest
 
 from cracktrader.live import read_events
 from support.live_host import LiveHost, accounts, advance, request, stalled_socket
-from support.live import KEY, START, trading_sim, wait_until
+from support.live import KEY, START, sim_fixture, wait_until
 
 
-@pytest.fixture
-def sim():
-    s = trading_sim(fee_asset="quote")
-    yield s
-    s.stop()
+sim = sim_fixture(fee_asset="quote")
 
 
 @pytest.fixture
@@ -41,6 +37,12 @@ def test_a_paper_session_from_start_to_stop(sim, host):
     assert host.api("GET", "/api/live")[1]["sessions"][0]["id"] == sid
     bars = host.api("GET", f"/api/live/{sid}/bars")[1]
     assert len(bars["time"]) == 30 + 5 and bars["time"][-1] == START + 4 * 60_000
+    lines = {o["name"]: o for o in bars["overlays"]}  # Cross's two SMAs, over the candles, at every bar
+    assert sorted(lines) == ["SMA(close, 3)", "SMA(close, 8)"] and {o["pane"] for o in lines.values()} == {"price"}
+    for name, n in (("SMA(close, 3)", 3), ("SMA(close, 8)", 8)):
+        close, values = bars["close"], lines[name]["values"]
+        assert values[:n - 1] == [None] * (n - 1)
+        assert values[n - 1:] == pytest.approx([sum(close[i - n + 1:i + 1]) / n for i in range(n - 1, len(close))])
 
     status, body = host.api("POST", f"/api/live/{sid}/stop")
     assert status == 200 and body["desired"] == "stopped"

@@ -3,10 +3,8 @@
 import json
 import subprocess
 
-import pytest
-
 from cracktrader.live import read_state, send_command
-from support.live import CLI, bar_time, cli_args, env, start, trading_sim, wait_until
+from support.live import CLI, bar_time, cli_args, env, sim_fixture, start, trading_sim, wait_until
 
 
 def cli(*args, **kw):
@@ -35,11 +33,7 @@ def test_real_money_needs_an_explicit_flag(tmp_path):
         sim.stop()
 
 
-@pytest.fixture
-def sim():
-    s = trading_sim(fee_asset="quote")
-    yield s
-    s.stop()
+sim = sim_fixture(fee_asset="quote")
 
 
 def wait_bar(journal, k):

@@ -14,15 +14,11 @@ import pytest
 
 from cracktrader.live import read_state, send_command
 from cracktrader.live.journal import Journal
-from support.live import KEY, bar_time, cli_args, start, trading_sim, wait_until
+from support.live import KEY, bar_time, cli_args, sim_fixture, start, wait_until
 from support.exchange_sim import Fault
 
 
-@pytest.fixture
-def sim():
-    s = trading_sim(fee_asset="quote")
-    yield s
-    s.stop()
+sim = sim_fixture(fee_asset="quote")
 
 
 class Run:

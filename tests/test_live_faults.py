@@ -7,17 +7,13 @@ import time
 import pytest
 
 from cracktrader.live import read_events
-from support.live import KEY, bar_time, config, drive, session, trading_sim
+from support.live import KEY, bar_time, config, drive, session, sim_fixture
 from support.exchange_sim import Fault
 
 ORDER = "/api/v3/order"
 
 
-@pytest.fixture
-def sim():
-    s = trading_sim(fee_asset="quote")
-    yield s
-    s.stop()
+sim = sim_fixture(fee_asset="quote")
 
 
 def every_session(sim, tmp_path, **params):

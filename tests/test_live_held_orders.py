@@ -4,14 +4,10 @@ is canceled, at the exchange if it rests there, before the triggered one leaves.
 
 import pytest
 
-from support.live import KEY, config, drive, session, trading_sim
+from support.live import KEY, config, drive, session, sim_fixture
 
 
-@pytest.fixture
-def sim():
-    s = trading_sim(fee_asset="quote")
-    yield s
-    s.stop()
+sim = sim_fixture(fee_asset="quote")
 
 
 def bars_of(sim, first, last):

@@ -12,14 +12,10 @@ import pytest
 from cracktrader.live import journal as journal_module
 from cracktrader.live import read_events, read_state
 from cracktrader.live.journal import Journal, JournalError
-from support.live import bar_time, config, drive, session, trading_sim
+from support.live import bar_time, config, drive, session, sim_fixture
 
 
-@pytest.fixture
-def sim():
-    s = trading_sim(fee_asset="quote")
-    yield s
-    s.stop()
+sim = sim_fixture(fee_asset="quote")
 
 
 def make(tmp_path, name="j"):

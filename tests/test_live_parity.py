@@ -7,17 +7,13 @@ import pytest
 
 import cracktrader as ct
 from support.exchange_sim import ExchangeSim
-from support.live import KEY, SECRET, START, bar_time, config, drive, journal_candles, rules_of, session, trading_sim
+from support.live import KEY, SECRET, START, bar_time, config, drive, journal_candles, rules_of, session, sim_fixture
 from support.live_strategies import Cross
 
 VOLUME_SHARE = 0.01  # of each bar's volume: the simulator's bars are 0-50 BTC, entries ~0.2 BTC
 
 
-@pytest.fixture
-def sim():
-    s = trading_sim(fee_asset="quote", maker=0.001, taker=0.001, volume_share=VOLUME_SHARE)
-    yield s
-    s.stop()
+sim = sim_fixture(fee_asset="quote", maker=0.001, taker=0.001, volume_share=VOLUME_SHARE)
 
 
 @pytest.mark.parametrize("limit_bp", [0.0, 10.0], ids=["market", "limit"])

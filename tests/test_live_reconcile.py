@@ -7,7 +7,7 @@ import ccxt
 import pytest
 
 from cracktrader.live import LiveError, read_events
-from support.live import KEY, SECRET, config, drive, session, trading_sim
+from support.live import KEY, SECRET, config, drive, session, sim_fixture
 
 
 def client(sim):
@@ -21,11 +21,7 @@ def client(sim):
     return c
 
 
-@pytest.fixture
-def sim():
-    s = trading_sim()  # fees in the asset received, as Binance takes them
-    yield s
-    s.stop()
+sim = sim_fixture()  # fees in the asset received, as Binance takes them
 
 
 def test_external_orders_are_reported_and_left_alone(sim, tmp_path):

@@ -5,14 +5,10 @@ halted, which survives restarts until `live resume`; the kill switch cancels and
 import pytest
 
 from cracktrader.live import read_events, send_command
-from support.live import KEY, config, drive, session, trading_sim
+from support.live import KEY, config, drive, session, sim_fixture, trading_sim
 
 
-@pytest.fixture
-def sim():
-    s = trading_sim(fee_asset="quote")
-    yield s
-    s.stop()
+sim = sim_fixture(fee_asset="quote")
 
 
 def rejected(s):

@@ -4,16 +4,12 @@ exchange's klines; what a dropped stream missed comes over REST, no bar missing 
 
 import pytest
 
-from support.live import START, bar_time, config, session, trading_sim, wait_until
+from support.live import START, bar_time, config, session, sim_fixture, wait_until
 
 MINUTE = 60_000
 
 
-@pytest.fixture
-def sim():
-    s = trading_sim()
-    yield s
-    s.stop()
+sim = sim_fixture()
 
 
 def drive(sim, s, bars, first=1):

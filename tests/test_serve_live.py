@@ -10,13 +10,11 @@ import sys
 import threading
 from pathlib import Path
 
-import pytest
-
 import cracktrader as ct
 from cracktrader.live import read_bars, read_events, read_state, running
 from cracktrader.synthetic import random_walk
 from support.live_host import advance, request, serve_config
-from support.live import trading_sim, wait_until
+from support.live import sim_fixture, wait_until
 from support.server_process import Server, tiny_web
 from support.server_process import request as http
 from test_code_runs import FORK_SPIN, HOG, LIMITS, all_gone
@@ -26,11 +24,7 @@ TOKEN = "test-token"
 H = 3_600_000
 
 
-@pytest.fixture
-def sim():
-    s = trading_sim(fee_asset="quote")
-    yield s
-    s.stop()
+sim = sim_fixture(fee_asset="quote")
 
 
 class Served:

@@ -15,7 +15,7 @@ const MAX_POINTS = 10_000;
 // Zoomed in, the view gets about this many points, and the window three times as many.
 const VIEW_POINTS = 2_500;
 const MAX_TRADES_WITH_EXITS = 5_000;
-const COLORS = ["#2962ff", "#ff6d00", "#8e24aa", "#00897b", "#c2185b", "#5d4037", "#7cb342"];
+export const COLORS = ["#2962ff", "#ff6d00", "#8e24aa", "#00897b", "#c2185b", "#5d4037", "#7cb342"];
 
 // The first index whose time is >= t (times ascending).
 function lowerBound(time, t) {

@@ -4,7 +4,8 @@
     POST /api/live                 start a session (body: create.py) -> 201 {session}
     GET  /api/live                 {"sessions": [{id, name, account, config, worker, state}, ...]}
     GET  /api/live/{id}            the session: settings, worker, state snapshot (docs/live.md)
-    GET  /api/live/{id}/bars       the bars it used, warm-up and live: {"time": [...], "open": [...], ...}
+    GET  /api/live/{id}/bars       the bars it used, warm-up and live: {"time": [...], "open": [...], ...,
+                                   "overlays": [{"name", "pane", "values"}]} (the strategy's indicators)
     POST /api/live/{id}/stop       it ends after its current step; orders stay as they are
     POST /api/live/{id}/kill       the kill switch: cancel all, flatten, halt (it keeps running)
     POST /api/live/{id}/resume     start it again and clear a halt
@@ -82,12 +83,17 @@ async def show(request, live, sid):
 
 @_one
 async def bars(request, live, sid):
-    from cracktrader.live import read_bars
+    from cracktrader.live import read_bars, read_events
+    from cracktrader.live.chart import merge
 
     entry = live.sessions[sid]
-    rows = read_bars(entry.journal) if entry.journal.exists() else []
+    exists = entry.journal.exists()
+    rows = read_bars(entry.journal) if exists else []
     names = ("time", "open", "high", "low", "close", "volume")
-    return JSONResponse({name: [r[i] for r in rows] for i, name in enumerate(names)})
+    out = {name: [r[i] for r in rows] for i, name in enumerate(names)}
+    lines = [e["data"] for e in read_events(entry.journal, kinds=["lines"])] if exists else []
+    out["overlays"] = merge(lines, out["time"])
+    return JSONResponse(out)
 
 
 def _control(action):

@@ -10,6 +10,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
+
 from support.exchange_sim import ExchangeSim
 from support.sim_config import DAY, SIM_START
 
@@ -28,6 +30,17 @@ def trading_sim(**trading):
     """A started simulator whose clock runs, at START + 1.5 s, with an account holding 10,000 USDT."""
     sim = ExchangeSim(start=SIM_START, now=START + 1500, horizon=START + DAY, rate=1.0, **trading).start()
     sim.add_account(KEY, SECRET, USDT="10000", BTC="0")
+    return sim
+
+
+def sim_fixture(**trading):
+    """A pytest fixture giving each test its own `trading_sim(**trading)`, stopped after it:
+    `sim = sim_fixture(fee_asset="quote")` in a test module."""
+    @pytest.fixture
+    def sim():
+        s = trading_sim(**trading)
+        yield s
+        s.stop()
     return sim
 
 

@@ -1,5 +1,8 @@
 // The selected session's chart (lightweight-charts, as the backtest's): candles as they close
-// and the bar forming, a marker per fill, and equity after each bar in a pane below.
+// and the bar forming, the strategy's indicators (over the candles, or in panes of their own),
+// a marker per fill, and equity after each bar in a pane below.
+import { COLORS } from "../charts.js";
+
 const LC = globalThis.LightweightCharts;
 
 export class LiveChart {
@@ -17,6 +20,44 @@ export class LiveChart {
     this.lastTime = -Infinity; // seconds: the last bar set (closed or forming)
     this.markers = [];
     this.fitted = false;
+    this.lineSeries = new Map(); // label -> {series, last: seconds of its last point}
+  }
+
+  // The strategy's lines from GET bars: [{name, pane, values}] aligned with `times` (ms).
+  setLines(overlays, times) {
+    for (const o of overlays) {
+      const line = this.line(o.name, o.pane);
+      const data = [];
+      o.values.forEach((value, i) => { if (value !== null) data.push({ time: times[i] / 1000, value }); });
+      line.series.setData(data);
+      line.last = data.length ? data[data.length - 1].time : -Infinity;
+    }
+  }
+
+  // A "lines" event: {panes, time: [ms], values: {label: [value | null]}}; older points than a
+  // line's last are already drawn.
+  lines(d) {
+    for (const [label, values] of Object.entries(d.values)) {
+      const line = this.line(label, d.panes[label]);
+      values.forEach((value, i) => {
+        const time = d.time[i] / 1000;
+        if (value === null || time < line.last) return;
+        line.series.update({ time, value });
+        line.last = time;
+      });
+    }
+  }
+
+  line(label, pane) {
+    let line = this.lineSeries.get(label);
+    if (!line) {
+      const own = pane === "price" ? 0 : this.chart.panes().length; // a new pane below the others
+      const series = this.chart.addSeries(LC.LineSeries, { color: COLORS[this.lineSeries.size % COLORS.length], lineWidth: 1.5,
+        title: label, priceLineVisible: false, lastValueVisible: false }, own);
+      line = { series, last: -Infinity };
+      this.lineSeries.set(label, line);
+    }
+    return line;
   }
 
   // Closed bars [{time ms, open, high, low, close}], oldest first.

@@ -36,6 +36,10 @@ export function replay() {
   $("live-log").replaceChildren();
   let i = Math.min(n, lo + FIRST), f = 0;
   chart.setBars(Array.from({ length: i - lo }, (_, j) => bar(lo + j)));
+  const lines = run.overlays ?? [];
+  const value = (v) => (Number.isFinite(v) ? v : null);
+  chart.setLines(lines.map((o) => ({ ...o, values: Array.from(o.values.slice(lo, i), value) })), a.time.slice(lo, i));
+  const panes = Object.fromEntries(lines.map((o) => [o.name, o.pane]));
   timer = setInterval(() => {
     if (i >= n) {
       clearInterval(timer);
@@ -43,6 +47,7 @@ export function replay() {
       return;
     }
     chart.bar(bar(i));
+    chart.lines({ panes, time: [a.time[i]], values: Object.fromEntries(lines.map((o) => [o.name, [value(o.values[i])]])) });
     while (f < fills.length && fills[f].time <= a.time[i]) {
       addFill($("live-fills"), fills[f], fills[f].side);
       chart.fill(fills[f], fills[f].side, tf);

@@ -166,6 +166,7 @@ export async function select(sid) {
   const chart = (L.chart = new LiveChart($("live-chart")));
   const bars = await api("GET", `api/live/${sid}/bars`);
   chart.setBars(bars.time.map((time, i) => ({ time, open: bars.open[i], high: bars.high[i], low: bars.low[i], close: bars.close[i] })));
+  chart.setLines(bars.overlays ?? [], bars.time);
   const tf = timeframeMs(session.config.timeframe);
   L.stream = new EventStream(sid, 0, {
     hello: showState,
@@ -176,6 +177,7 @@ export async function select(sid) {
       for (const e of events) {
         const d = e.data;
         if (e.kind === "bar") chart.bar(d);
+        else if (e.kind === "lines") chart.lines(d);
         else if (e.kind === "order" && d.side) L.orders.set(d.cid, d.side);
         else if (e.kind === "fill") {
           addFill($("live-fills"), d, L.orders.get(d.cid));
@@ -197,4 +199,6 @@ export const liveApi = {
   get lastSeq() { return L.lastSeq; },
   // {trade id: epoch ms when the fill was drawn}
   fillsShown: () => Object.fromEntries(L.fillsShown),
+  // {label: [{time (s), value}]}: the indicator lines drawn
+  lines: () => Object.fromEntries([...(L.chart?.lineSeries ?? [])].map(([label, l]) => [label, l.series.data()])),
 };

@@ -33,10 +33,12 @@ class OrderPath:
         self.cids = {}  # engine order id -> client order id
         self.orders = {}  # client order id -> Order
         self.records = {}  # client order id -> its journal record (the latest)
+        self.tracking = {}  # the ids of `tracked()`, in the order they were first tracked
         self.sent = set()  # ids the exchange may have (a request left, or left in the journal)
         self.cancels = set()  # ids whose cancel was requested
         self.cancel_again = {}  # id -> (rule, reason): a cancel without an answer, asked again at the next look
         self.deferred = []  # orders placed again while replaying that the journal does not know
+        self.answered = {}  # client order id -> the exchange's answer to its request, when it filled
         self.origin = STRATEGY
 
     # --- ids -------------------------------------------------------------------------------------
@@ -135,7 +137,7 @@ class OrderPath:
         if s.timings is not None:
             s.timings.append(time.perf_counter_ns())  # the request is handed to ccxt (bench/live.py)
         try:
-            exchange_id, status = s.venue.create(cid, order.side, kind, amount, price, order.tif)
+            answer = s.venue.create(cid, order.side, kind, amount, price, order.tif)
         except Rejected as e:
             self.update(cid, "rejected", inline="send", rule=e.rule, reason=s.redact(e.reason))
             s.engine.broker.end(order, REJECTED, e.rule, s.redact(e.reason))
@@ -144,11 +146,14 @@ class OrderPath:
             self.update(cid, "unknown", inline="send", reason=s.redact(str(e)))
             s.log(f"order {cid}: outcome unknown ({s.redact(str(e))}): looking it up")
             return
-        if status in ("canceled", "expired"):  # an IOC that found nothing: over at once
+        status, exchange_id = answer["status"], answer["id"]
+        if status in ("canceled", "expired") and not answer["filled"]:  # an IOC that found nothing: over at once
             self.update(cid, status, inline="send", exchange_id=exchange_id, rule=status, reason=f"{status} at the exchange")
             s.engine.broker.end(order, status, status, f"{status} at the exchange (nothing filled)")
             return
         self.update(cid, "open", inline="send", exchange_id=exchange_id)
+        if status != "open" or answer["filled"]:
+            self.answered[cid] = answer  # filled at once (a market order): booked when the step is over
 
     def cancel(self, order, rule, reason, settle=False, again=False):
         """Asks the exchange to cancel; True if it did (the order then ends canceled with
@@ -195,11 +200,25 @@ class OrderPath:
     def _exchange(self, cid, **fields):
         record = self.records.setdefault(cid, {"cid": cid, "exchange": {}})
         record["exchange"].update({k: v for k, v in fields.items() if v is not None})
+        self._track(cid, record)
         self.s.journal.put_order(cid, record)
 
+    def load(self, records):
+        """The journal's order records (at a restart)."""
+        self.records, self.tracking = records, {}
+        for cid, record in records.items():
+            self._track(cid, record)
+
+    def _track(self, cid, record):
+        if record.get("exchange", {}).get("status") in TRACKED:
+            self.tracking[cid] = True
+        else:
+            self.tracking.pop(cid, None)
+
     def tracked(self):
-        """Orders whose state at the exchange may still change."""
-        return [cid for cid, r in self.records.items() if r.get("exchange", {}).get("status") in TRACKED]
+        """Orders whose state at the exchange may still change (kept as they change: a look
+        costs the open orders, not every order the session ever placed)."""
+        return list(self.tracking)
 
     def sync(self, urgent_only=False):
         """Settles the tracked orders (`urgent_only`: those whose fate is unsure: a request or a
@@ -219,12 +238,23 @@ class OrderPath:
                 del self.cancel_again[cid]
                 self.cancel(order, rule, reason, again=True)
 
-    def settle(self, order, inline=None, end=True):
-        """Looks the order up by its id and books what is new: fills, then (`end`) its ending."""
+    def settle_answered(self):
+        """Books the fills the exchange reported in its answers to this step's requests (a
+        market order's, at once: no lookup). Called between steps, where fills are booked, so a
+        restart's replay applies them at the same point."""
+        answered, self.answered = self.answered, {}
+        for cid, answer in answered.items():
+            order = self.orders.get(cid)
+            if order is not None and order.alive:
+                self.settle(order, answer=answer)
+
+    def settle(self, order, inline=None, end=True, answer=None):
+        """Looks the order up by its id (or takes the exchange's `answer` to its request) and
+        books what is new: fills, then (`end`) its ending."""
         s = self.s
         cid = self.cids[order.id]
         ex = self.records.get(cid, {}).get("exchange", {})
-        info = s.venue.lookup(cid)
+        info = answer if answer is not None else s.venue.lookup(cid)
         if info is None:
             if ex.get("status") in ("sending", "unknown") and self.proven_absent(ex):
                 self.update(cid, "not_placed", inline=inline, rule="not_placed",
@@ -236,7 +266,10 @@ class OrderPath:
             self.update(cid, "open", inline=inline, exchange_id=info["id"])
         known = sum(f["qty"] for f in s.fills_by_cid.get(cid, ()))
         if info["filled"] > known * (1 + QTY_TOLERANCE) + 1e-15:
-            trades = [t for t in s.venue.trades(info["id"]) if t["id"] not in s.fill_ids]
+            listed = info.get("trades") or ()
+            if sum(t["qty"] for t in listed) < info["filled"] * (1 - QTY_TOLERANCE):
+                listed = s.venue.trades(info["id"])  # the answer did not list every fill
+            trades = [t for t in listed if t["id"] not in s.fill_ids]
             for k, trade in enumerate(trades):
                 known += trade["qty"]
                 final = info["status"] == "filled" and k == len(trades) - 1 and known >= info["filled"] * (1 - QTY_TOLERANCE)

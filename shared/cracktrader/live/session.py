@@ -24,6 +24,7 @@ from pathlib import Path
 
 from . import reconcile
 from .brokers import ExchangeBroker
+from .chart import HISTORY, lines_event
 from .client import Caller, Clock, Unreachable, endpoints, make_exchange
 from .config import LiveError, SessionConfig
 from .commands import Commands
@@ -88,6 +89,7 @@ class Session(Commands):
             self.health = "ok"
             self.event("session", {"what": "started" if new else "resumed", "pid": os.getpid(),
                                    "bars": self.bars_seen, "risk": self.risk.state})
+            self._lines(HISTORY)
             self._open_stream()
             self.save_state()
             self.journal.commit(durable=True)
@@ -214,7 +216,7 @@ class Session(Commands):
         self.records_from_journal()
 
     def records_from_journal(self):
-        self.orders.records = self.journal.orders()
+        self.orders.load(self.journal.orders())
         for trade_id, cid, data in self.journal.fills():
             self.fill_ids.add(trade_id)
             self.fills_by_cid.setdefault(cid, []).append(data)
@@ -288,6 +290,7 @@ class Session(Commands):
                     self._synced = time.monotonic()
             if self.killing:
                 self._kill_step()
+                self.orders.settle_answered()
             bars = self._closed_bars() if due else []
             for bar in bars:
                 if self.stopping:
@@ -297,6 +300,7 @@ class Session(Commands):
                 self._live_bar(bar)
                 if self.killing:
                     self._kill_step()
+                    self.orders.settle_answered()
             if self.unreachable_since is not None:
                 self.log(f"the exchange answers again (it did not from {self.unreachable_since})")
                 self.unreachable_since = None
@@ -332,8 +336,14 @@ class Session(Commands):
         self.journal.put_bars([bar])
         self.event("bar", dict(zip(("time", "open", "high", "low", "close", "volume"), bar)))
         self.push(bar)
+        self._lines(1)
         self.appender.add(bar)
         self.bars_seen += 1
+
+    def _lines(self, last):
+        lines = lines_event(self.engine, last)
+        if lines is not None:
+            self.event("lines", lines)
 
     def push(self, bar):
         """Pushes one bar through the engine (live, or replaying) and books the risk state."""
@@ -345,6 +355,8 @@ class Session(Commands):
                 self.engine.push(bar)
             finally:
                 self.engine.log.tee = None
+        if self.config.mode == "exchange" and not self.replaying:
+            self.orders.settle_answered()  # a market order's fills, from the exchange's answer
         equity = self.engine.equity[-1]
         breach = self.risk.observe(equity, bar[0])  # the day the bar traded in
         if breach is not None and not self.replaying:

@@ -174,7 +174,15 @@ class TradeStream(_Stream):
         return await client.watch_trades(self.symbol)
 
     def _cached(self, client):
-        return list((getattr(client, "trades", None) or {}).get(self.symbol) or [])
+        """The trades ccxt holds that came after the last one taken (it holds up to CACHE: read
+        from the newest back, so a wake costs what is new, not the whole cache)."""
+        new = []
+        for trade in reversed((getattr(client, "trades", None) or {}).get(self.symbol) or ()):
+            if self.last is not None and (int(trade["timestamp"]), _id(trade)) <= self.last:
+                break
+            new.append(trade)
+        new.reverse()
+        return new
 
     def _forget(self, client):
         (getattr(client, "trades", None) or {}).pop(self.symbol, None)
@@ -228,7 +236,14 @@ class KlineStream(_Stream):
         return await client.watch_ohlcv(self.symbol, self.timeframe)
 
     def _cached(self, client):
-        return list(((getattr(client, "ohlcvs", None) or {}).get(self.symbol) or {}).get(self.timeframe) or [])
+        """The candles ccxt holds from the one forming on (it updates that one in place)."""
+        new = []
+        for row in reversed(((getattr(client, "ohlcvs", None) or {}).get(self.symbol) or {}).get(self.timeframe) or ()):
+            new.append(row)
+            if self.current is not None and row[0] <= self.current[0]:
+                break
+        new.reverse()
+        return new
 
     def _forget(self, client):
         ((getattr(client, "ohlcvs", None) or {}).get(self.symbol) or {}).pop(self.timeframe, None)

@@ -39,16 +39,20 @@ class ExchangeVenue:
 
     # --- orders ----------------------------------------------------------------------------------
     def create(self, cid, side, kind, amount, price=None, tif="GTC"):
-        """Places an order: (its exchange id, its status as the answer says: open, filled,
-        canceled, expired). Rejected (with a rule) or Unknown otherwise."""
+        """Places an order; the answer in `lookup`'s shape plus "trades": the fills it reports
+        (Binance's full answer lists them; [] where the exchange's answer does not).
+        Rejected (with a rule) or Unknown otherwise."""
         params = {"clientOrderId": cid}
         if kind == "limit" and tif == "IOC":
             params["timeInForce"] = "IOC"
         order = self.caller.send(self.client.create_order, self.symbol, kind, side, amount, price, params)
-        status = FINAL.get(order.get("status"), OPEN)
-        if status in ("canceled", "expired") and order.get("filled"):
-            status = OPEN  # ended after filling part: its fills are booked by the next look
-        return (str(order["id"]) if order.get("id") is not None else None), status
+        answer = _answer(order)
+        when = order.get("lastTradeTimestamp") or order.get("timestamp")
+        answer["trades"] = [_trade(t, when) for t in order.get("trades") or () if t.get("id") is not None
+                            and t.get("price") is not None and t.get("amount") is not None]
+        if when is None and any(t["time"] is None for t in answer["trades"]):
+            answer["trades"] = []  # a fill needs its time: the lookup's trades have it
+        return answer
 
     def cancel(self, cid):
         """True when the exchange canceled it, False when it was not open (filled, gone)."""
@@ -69,9 +73,7 @@ class ExchangeVenue:
             found = self.caller.read(self.client.fetch_order, None, self.symbol, {"clientOrderId": cid})
         except ccxt.OrderNotFound:
             return None
-        return {"id": str(found["id"]), "status": FINAL.get(found.get("status"), OPEN),
-                "filled": float(found.get("filled") or 0.0), "amount": float(found.get("amount") or 0.0),
-                "client_id": found.get("clientOrderId")}
+        return _answer(found)
 
     def trades(self, order_id):
         """The order's fills: [{"id", "price", "qty", "fee", "fee_asset", "time"}] in time order."""
@@ -79,14 +81,7 @@ class ExchangeVenue:
             rows = self.caller.read(self.client.fetch_order_trades, order_id, self.symbol)
         else:
             rows = [t for t in self.caller.read(self.client.fetch_my_trades, self.symbol) if str(t.get("order")) == order_id]
-        out = []
-        for t in rows:
-            fees = t.get("fees") or ([t["fee"]] if t.get("fee") else [])
-            fee = next((f for f in fees if f and f.get("cost")), None)
-            out.append({"id": str(t["id"]), "price": float(t["price"]), "qty": float(t["amount"]),
-                        "fee": float(fee["cost"]) if fee else 0.0, "fee_asset": fee["currency"] if fee else None,
-                        "time": int(t["timestamp"])})
-        return sorted(out, key=lambda t: (t["time"], t["id"]))
+        return sorted((_trade(t) for t in rows), key=lambda t: (t["time"], t["id"]))
 
     def open_orders(self):
         return [{"id": str(o["id"]), "client_id": o.get("clientOrderId"), "side": o.get("side"), "type": o.get("type"),
@@ -98,3 +93,21 @@ class ExchangeVenue:
         b = self.caller.read(self.client.fetch_balance)
         return (float((b.get(base) or {}).get("total") or 0.0), float((b.get(quote) or {}).get("free") or 0.0),
                 float((b.get(quote) or {}).get("total") or 0.0))
+
+
+def _answer(order):
+    """An order as ccxt parsed it, in the session's terms."""
+    return {"id": str(order["id"]) if order.get("id") is not None else None,
+            "status": FINAL.get(order.get("status"), OPEN), "filled": float(order.get("filled") or 0.0),
+            "amount": float(order.get("amount") or 0.0), "client_id": order.get("clientOrderId")}
+
+
+def _trade(t, when=None):
+    """A fill as ccxt parsed it: {"id", "price", "qty", "fee", "fee_asset", "time"}; `when`: the
+    time of an order's answer, for fills listed in it without their own."""
+    fees = t.get("fees") or ([t["fee"]] if t.get("fee") else [])
+    fee = next((f for f in fees if f and f.get("cost")), None)
+    time = t.get("timestamp") if t.get("timestamp") is not None else when
+    return {"id": str(t["id"]), "price": float(t["price"]), "qty": float(t["amount"]),
+            "fee": float(fee["cost"]) if fee else 0.0, "fee_asset": fee["currency"] if fee else None,
+            "time": int(time) if time is not None else None}

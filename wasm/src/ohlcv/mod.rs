@@ -79,6 +79,15 @@ impl Owned {
         }
     }
 
+    pub fn with_capacity(n: usize) -> Self {
+        let mut c = Owned::default();
+        c.time.reserve(n);
+        for col in c.values_mut() {
+            col.reserve(n);
+        }
+        c
+    }
+
     pub fn push(&mut self, time: i64, [o, h, l, c, v]: [f64; 5]) {
         self.time.push(time);
         self.open.push(o);

@@ -12,7 +12,10 @@
 //! so a bar closes without waiting for the next trade), it gives the bars that closed and the
 //! one forming. [`candles_from_trades`] runs it over columns; its last bar is the forming one.
 
+use std::ops::Deref;
+
 use super::exact::{product, DecimalSum};
+use crate::ohlcv::Owned;
 use crate::ohlcv::resample::period_start;
 use crate::orders::decimal::Dec;
 use crate::KernelError;
@@ -32,50 +35,37 @@ pub struct Bar {
     pub trades: i64,
 }
 
-/// Bars as columns, what the batch form returns.
+/// Bars as columns, what the batch form returns: the candle columns (read through, as
+/// `c.time`, `c.open`...), and for each bar its quote volume and number of trades.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TradeCandles {
-    pub time: Vec<i64>,
-    pub open: Vec<f64>,
-    pub high: Vec<f64>,
-    pub low: Vec<f64>,
-    pub close: Vec<f64>,
-    pub volume: Vec<f64>,
+    pub candles: Owned,
     pub quote_volume: Vec<f64>,
     pub trades: Vec<i64>,
+}
+
+impl Deref for TradeCandles {
+    type Target = Owned;
+
+    fn deref(&self) -> &Owned {
+        &self.candles
+    }
 }
 
 impl TradeCandles {
     fn with_capacity(n: usize) -> Self {
         TradeCandles {
-            time: Vec::with_capacity(n),
-            open: Vec::with_capacity(n),
-            high: Vec::with_capacity(n),
-            low: Vec::with_capacity(n),
-            close: Vec::with_capacity(n),
-            volume: Vec::with_capacity(n),
+            candles: Owned::with_capacity(n),
             quote_volume: Vec::with_capacity(n),
             trades: Vec::with_capacity(n),
         }
     }
 
     pub fn push(&mut self, b: &Bar) {
-        self.time.push(b.time);
-        self.open.push(b.open);
-        self.high.push(b.high);
-        self.low.push(b.low);
-        self.close.push(b.close);
-        self.volume.push(b.volume);
+        self.candles
+            .push(b.time, [b.open, b.high, b.low, b.close, b.volume]);
         self.quote_volume.push(b.quote_volume);
         self.trades.push(b.trades);
-    }
-
-    pub fn len(&self) -> usize {
-        self.time.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.time.is_empty()
     }
 }
 

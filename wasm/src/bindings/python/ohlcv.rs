@@ -137,6 +137,11 @@ impl I64Column {
 }
 
 fn columns<'py>(py: Python<'py>, c: Owned) -> PyResult<Bound<'py, PyTuple>> {
+    PyTuple::new(py, column_buffers(py, c)?)
+}
+
+/// The six candle columns as `Buffer`s (time 'q', the others 'd').
+pub(super) fn column_buffers(py: Python<'_>, c: Owned) -> PyResult<Vec<Bound<'_, PyAny>>> {
     let Owned {
         time,
         open,
@@ -149,7 +154,7 @@ fn columns<'py>(py: Python<'py>, c: Owned) -> PyResult<Bound<'py, PyTuple>> {
     for v in [open, high, low, close, volume] {
         items.push(Bound::new(py, PyBuf::new(Data::F64(v)))?.into_any());
     }
-    PyTuple::new(py, items)
+    Ok(items)
 }
 
 fn violation<'py>(py: Python<'py>, v: Option<Violation>) -> PyResult<Bound<'py, PyAny>> {

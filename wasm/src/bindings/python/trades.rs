@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use super::columns::{value_error, Column};
-use super::ohlcv::{Data, I64Column, PyBuf};
+use super::ohlcv::{column_buffers, Data, I64Column, PyBuf};
 use crate::trades::{self, Bar, TradeCandles};
 
 type BarTuple = (i64, f64, f64, f64, f64, f64, f64, i64);
@@ -47,19 +47,12 @@ fn candles_from_trades<'py>(
         .detach(|| trades::candles_from_trades(t, p, a, timeframe_ms, now))
         .map_err(value_error)?;
     let TradeCandles {
-        time,
-        open,
-        high,
-        low,
-        close,
-        volume,
+        candles,
         quote_volume,
         trades,
     } = c;
-    let mut items = vec![Bound::new(py, PyBuf::new(Data::I64(time)))?.into_any()];
-    for v in [open, high, low, close, volume, quote_volume] {
-        items.push(Bound::new(py, PyBuf::new(Data::F64(v)))?.into_any());
-    }
+    let mut items = column_buffers(py, candles)?;
+    items.push(Bound::new(py, PyBuf::new(Data::F64(quote_volume)))?.into_any());
     items.push(Bound::new(py, PyBuf::new(Data::I64(trades)))?.into_any());
     PyTuple::new(py, items)
 }
