@@ -60,6 +60,18 @@ def start_from_page(page, account, mode, name):
     return page.evaluate("window.cracktrader.live.selected")
 
 
+def open_live_view(page, url, strategy_class):
+    """The page at `url` with the test strategies in the editor, `strategy_class` picked, in the
+    Live view with the host's token given (its accounts listed)."""
+    App(page, url).open()
+    page.evaluate("s => window.cracktrader.setStrategy(s)", STRATEGIES.read_text())
+    page.select_option("#strategy-class", strategy_class)
+    page.click("#views button[data-view=live]")
+    page.fill("#live-token", HOST_TOKEN)
+    page.dispatch_event("#live-token", "change")
+    page.wait_for_function("document.querySelectorAll('#live-account option').length === 2", timeout=30_000)
+
+
 def shown_fills(page):
     """The fills table: {trade id: (side, qty, price)}."""
     rows = page.eval_on_selector_all("#live-fills tbody tr", "rows => rows.map(r => [r.dataset.trade, "
@@ -203,13 +215,7 @@ def test_narrow_layout_keeps_the_state_and_kill_switch(sim, web_build, browser, 
     context = browser.new_context(viewport={"width": 390, "height": 844})
     try:
         page = context.new_page()
-        App(page, server.url).open()
-        page.evaluate("s => window.cracktrader.setStrategy(s)", STRATEGIES.read_text())
-        page.select_option("#strategy-class", "Every")
-        page.click("#views button[data-view=live]")
-        page.fill("#live-token", HOST_TOKEN)
-        page.dispatch_event("#live-token", "change")
-        page.wait_for_function("document.querySelectorAll('#live-account option').length === 2", timeout=30_000)
+        open_live_view(page, server.url, "Every")
         sid = start_from_page(page, "sim-data", "paper", "phone")
         wait_until(lambda: Host(server).session(sid)["state"].get("health") == "ok", 60, "the session")
         page.mouse.wheel(0, 2000)
@@ -229,13 +235,7 @@ def test_the_chart_draws_the_strategys_lines(sim, web_build, page, tmp_path):
     server = serve(sim, tmp_path / "host", web_build)
     host = Host(server)
     try:
-        App(page, server.url).open()
-        page.evaluate("s => window.cracktrader.setStrategy(s)", STRATEGIES.read_text())
-        page.select_option("#strategy-class", "Cross")
-        page.click("#views button[data-view=live]")
-        page.fill("#live-token", HOST_TOKEN)
-        page.dispatch_event("#live-token", "change")
-        page.wait_for_function("document.querySelectorAll('#live-account option').length === 2", timeout=30_000)
+        open_live_view(page, server.url, "Cross")
         sid = start_from_page(page, "sim-data", "paper", "lines")
         wait_until(lambda: host.session(sid)["state"].get("health") == "ok", 60, "the session")
         advance(sim, host, [sid], 1, 3)
