@@ -9,7 +9,7 @@ import { state } from "../state.js";
 import { fmtNumber } from "../tables.js";
 import { automationData, dataSpec, dataView } from "../backtest/data-picker.js";
 import { readSettings } from "../backtest/settings.js";
-import { currentStrategy, editor, inspectIfChanged, readParams, renderParams } from "../backtest/strategy.js";
+import { currentStrategy, editor, inspectIfChanged, readParams, syncParams } from "../backtest/strategy.js";
 import { drawHeatmap, drawLine } from "./plots.js";
 import { Pool, defaultSize } from "./pool.js";
 
@@ -215,7 +215,7 @@ function renderTrials(doc) {
     }
     tr.addEventListener("click", () => {
       for (const row of tbody.rows) row.classList.toggle("selected", row === tr);
-      renderParams({ ...readParams(), ...t.params });
+      syncParams({ ...readParams(), ...t.params });
       state.optimize.onPick?.(t);
     });
   }
