@@ -1,6 +1,7 @@
 """What the browser tests and bench/web.py share: Chromium's path and flags, the loopback
 rule, the servers' token, and small helpers to start servers on free ports."""
 
+import json
 import os
 import socket
 import sys
@@ -38,3 +39,11 @@ def wait_http(url, proc, timeout=20):
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"{url} did not answer within {timeout}s")
+
+
+def demo_candles(web_build):
+    """The demo dataset a web build serves (its file is named in site.json)."""
+    import cracktrader as ct
+
+    site = json.loads((web_build / "site.json").read_text())
+    return ct.load_data(web_build / next(ds["url"] for ds in site["datasets"] if ds["id"] == "demo"))

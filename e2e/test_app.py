@@ -11,7 +11,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import cracktrader as ct
 from app_driver import App
-from browser_env import ARTIFACTS, HOST_TOKEN
+from browser_env import ARTIFACTS, HOST_TOKEN, demo_candles
 from cracktrader import runner, synthetic
 from cracktrader.examples import NAMES, source
 
@@ -20,11 +20,6 @@ from cracktrader.examples import NAMES, source
 def app(request, page):
     url = request.getfixturevalue("host_url" if request.param == "host" else "static_url")
     return App(page, url)
-
-
-def demo_candles(web_build):
-    site = json.loads((web_build / "site.json").read_text())
-    return ct.load_data(web_build / next(ds["url"] for ds in site["datasets"] if ds["id"] == "demo"))
 
 
 def test_every_example_runs_and_shows_results(app, request):

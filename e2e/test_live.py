@@ -72,6 +72,14 @@ def open_live_view(page, url, strategy_class):
     page.wait_for_function("document.querySelectorAll('#live-account option').length === 2", timeout=30_000)
 
 
+def leave(page):
+    """Leaves the page before the host stops (it would try to reconnect); leaving cancels a list
+    refresh in flight (ERR_ABORTED): that, nothing else, is let pass."""
+    before = len(page.watch.problems)
+    page.goto("about:blank")
+    page.watch.problems[before:] = [p for p in page.watch.problems[before:] if "net::ERR_ABORTED" not in p]
+
+
 def shown_fills(page):
     """The fills table: {trade id: (side, qty, price)}."""
     rows = page.eval_on_selector_all("#live-fills tbody tr", "rows => rows.map(r => [r.dataset.trade, "
@@ -203,10 +211,7 @@ def test_live_sessions_from_the_page(sim, web_build, page, tmp_path):
             assert secret not in page_text and not any(secret in r for r in received)
         assert any("fill" in r for r in received)  # the socket's messages were looked at
     finally:
-        before = len(page.watch.problems)
-        page.goto("about:blank")  # before the host stops: the page would try to reconnect
-        # Leaving the page cancels a list refresh in flight (ERR_ABORTED): that, nothing else.
-        page.watch.problems[before:] = [p for p in page.watch.problems[before:] if "net::ERR_ABORTED" not in p]
+        leave(page)
         server.stop(timeout=60)
 
 
@@ -242,8 +247,8 @@ def test_the_chart_draws_the_strategys_lines(sim, web_build, page, tmp_path):
         status, bars, _ = request(f"{server.url}/api/live/{sid}/bars", token=HOST_TOKEN)
         assert status == 200 and [o["name"] for o in bars["overlays"]] == ["SMA(close, 3)", "SMA(close, 8)"]
         last = bars["time"][-1] // 1000
-        page.wait_for_function(f"Object.values(window.cracktrader.live.lines()).every(l => l.length && "
-                               f"l[l.length - 1].time === {last})", timeout=30_000)
+        page.wait_for_function(f"(ls => Object.keys(ls).length === 2 && Object.values(ls).every(l => l.length && "
+                               f"l[l.length - 1].time === {last}))(window.cracktrader.live.lines())", timeout=30_000)
         drawn = page.evaluate("window.cracktrader.live.lines()")
         for o in bars["overlays"]:
             want = [(t // 1000, v) for t, v in zip(bars["time"], o["values"]) if v is not None]
@@ -251,6 +256,7 @@ def test_the_chart_draws_the_strategys_lines(sim, web_build, page, tmp_path):
             assert [p["value"] for p in drawn[o["name"]]] == pytest.approx([v for _, v in want])
             assert len(want) >= 30  # the warm-up's values too, not only the live bars'
     finally:
+        leave(page)
         server.stop(timeout=60)
 
 

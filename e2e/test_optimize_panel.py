@@ -7,15 +7,12 @@ import pytest
 
 import cracktrader as ct
 from app_driver import App
+from browser_env import demo_candles
 from cracktrader.examples import source
 from cracktrader.optimize.methods import constraint_from_text
 from support.optimize import SignalSmaCross
 
 SETTINGS = dict(cash=10_000, commission=0.001, slippage=0)  # the page's broker defaults, commission as given
-
-
-def demo(web_build):
-    return ct.load_data(web_build / "data" / "demo.arrow")
 
 
 def without_seconds(doc):
@@ -56,7 +53,7 @@ def test_a_browser_search_gives_the_servers_table(page, static_url, web_build, m
               "workers": 2} | ({"maxTrials": 5} if method == "random" else {})
     in_browser = page.evaluate("c => window.cracktrader.optimize(c)", config)
     strategy = ct.strategy_from_source(config["strategy"])
-    native = ct.optimize(strategy, demo(web_build), space=dict(fast=ct.optimize.Range(5, 20, 5), slow=[30, 60]),
+    native = ct.optimize(strategy, demo_candles(web_build), space=dict(fast=ct.optimize.Range(5, 20, 5), slow=[30, 60]),
                          method=method, max_trials=5 if method == "random" else None, seed=7,
                          constraint=constraint_from_text("fast < slow", ["fast", "slow"]), jobs=2, **SETTINGS)
     assert len(in_browser["trials"]) == (8 if method == "grid" else 5)
@@ -73,7 +70,7 @@ def test_a_signal_strategy_is_searched_on_the_wasm_kernel_with_the_servers_table
               "space": {"fast": "5,10", "slow": "30,60"},
               "commission": 0.001, "workers": 2}
     in_browser = page.evaluate("c => window.cracktrader.optimize(c)", config)
-    native = ct.optimize(ct.strategy_from_source(SIGNAL_SMA_CROSS), demo(web_build),
+    native = ct.optimize(ct.strategy_from_source(SIGNAL_SMA_CROSS), demo_candles(web_build),
                          space=dict(fast=[5, 10], slow=[30, 60]), jobs=1, **SETTINGS)
     assert in_browser["engines"] == ["vectorized"] == native.engines
     same_search(in_browser, native)
@@ -86,7 +83,7 @@ def test_a_browser_walk_forward_gives_the_servers(page, static_url, web_build):
               "commission": 0.001, "walkForward": {"train": "360d", "test": "180d", "gap": "0", "anchored": False},
               "workers": 2}
     in_browser = page.evaluate("c => window.cracktrader.optimize(c)", config)
-    native = ct.walk_forward(ct.strategy_from_source(config["strategy"]), demo(web_build),
+    native = ct.walk_forward(ct.strategy_from_source(config["strategy"]), demo_candles(web_build),
                              space=dict(fast=[5, 10], slow=[30, 60]), train="360d", test="180d", jobs=1, **SETTINGS)
     expected = native.to_dict()
     assert len(in_browser["folds"]) == len(expected["folds"]) >= 3
