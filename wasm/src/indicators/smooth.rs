@@ -174,13 +174,59 @@ impl<const L: usize, const B: usize> Smoother<L, B> {
     }
 }
 
-impl<const B: usize> Smoother<1, B> {
+impl<const L: usize, const B: usize> Smoother<L, B> {
     /// Whether a whole block starts at the next bar.
     #[inline(always)]
     pub fn at_block_start(&self) -> bool {
         self.left == B
     }
+}
 
+impl<const B: usize> Smoother<2, B> {
+    /// The state in lanes, for a batch loop of whole blocks of both recursions side by side
+    /// (at a block start); `set` puts it back.
+    #[inline(always)]
+    pub fn lanes(&self) -> PairLanes<B> {
+        debug_assert!(self.at_block_start());
+        PairLanes {
+            a: F64x2::splat(self.a),
+            b: F64x2::splat(self.b),
+            pow: self.pow.map(F64x2::splat),
+            p0: F64x2::new(self.p0[0], self.p0[1]),
+        }
+    }
+
+    /// Puts back the state of `lanes`, a whole number of blocks later.
+    #[inline(always)]
+    pub fn set(&mut self, lanes: &PairLanes<B>) {
+        self.p0 = lanes.p0.to_array();
+    }
+}
+
+/// `Smoother<2, B>` at a block start, in lanes.
+#[derive(Clone, Copy)]
+pub struct PairLanes<const B: usize> {
+    a: F64x2,
+    b: F64x2,
+    pow: [F64x2; B],
+    p0: F64x2,
+}
+
+impl<const B: usize> PairLanes<B> {
+    /// `step` for the `B` inputs of a whole block: the same operations, in lanes.
+    #[inline(always)]
+    pub fn block(&mut self, x: [F64x2; B]) -> [F64x2; B] {
+        let mut c = F64x2::splat(0.0);
+        let p: [F64x2; B] = std::array::from_fn(|k| {
+            c = self.a * c + self.b * x[k];
+            self.pow[k] * self.p0 + c
+        });
+        self.p0 = p[B - 1];
+        p
+    }
+}
+
+impl<const B: usize> Smoother<1, B> {
     /// `step` for the `B` inputs of a whole block: the same operations, for batch loops
     /// running several recursions block by block.
     #[inline(always)]
