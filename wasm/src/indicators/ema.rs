@@ -87,6 +87,16 @@ impl<const B: usize> EmaOf<B> {
     }
 }
 
+/// `block` of two EMAs, `e` of `x[0]` and `f` of `x[1]` (see `smooth::blocks_side_by_side`).
+#[inline(always)]
+pub(crate) fn blocks_side_by_side<const B: usize>(
+    e: &mut EmaOf<B>,
+    f: &mut EmaOf<B>,
+    x: [[f64; B]; 2],
+) -> [[f64; B]; 2] {
+    super::smooth::blocks_side_by_side(&mut e.smooth, &mut f.smooth, x)
+}
+
 /// Three chained EMAs (`e[1]` of `e[0]`, `e[2]` of `e[1]`) over whole blocks `x`, each at a
 /// block start: `emit(i, [e1, e2, e3])` with the three EMAs of block `i`. Skewed, the first of
 /// block `i` beside the second of block `i - 1` and the third of block `i - 2`: the three
@@ -113,8 +123,7 @@ pub(crate) fn chain3<const B: usize>(
     let mut e1_1 = e1s.block(x[1]);
     let mut e2_0 = e2s.block(e1_0);
     for i in 2..len {
-        let e1 = e1s.block(x[i]);
-        let e2 = e2s.block(e1_1);
+        let [e1, e2] = blocks_side_by_side(&mut e1s, &mut e2s, [x[i], e1_1]);
         let e3 = e3s.block(e2_0);
         emit(i - 2, [e1_0, e2_0, e3]);
         (e1_0, e1_1, e2_0) = (e1_1, e1, e2);

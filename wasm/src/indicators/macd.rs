@@ -4,7 +4,7 @@
 //! begin on the same bar; the first `slow + signal - 2` outputs are NaN.
 //! Unlike TA-Lib, which swaps them silently, `fast > slow` is an error.
 
-use super::ema::EmaOf;
+use super::ema::{blocks_side_by_side, EmaOf};
 use super::{check, run, Indicator, NAN};
 
 /// The EMAs here, each in blocks lined up with the others' (see `smooth`).
@@ -115,7 +115,7 @@ impl Indicator<1, 3> for Macd {
         let (mut slow_ema, mut fast_ema) = (self.slow.clone(), self.fast.clone());
         let mut signal_ema = self.signal.clone();
         let mut line = |x: [f64; B]| -> [f64; B] {
-            let (slow, fast) = (slow_ema.block(x), fast_ema.block(x));
+            let [slow, fast] = blocks_side_by_side(&mut slow_ema, &mut fast_ema, [x, x]);
             std::array::from_fn(|k| fast[k] - slow[k])
         };
         let mut emit = |t: usize, line: [f64; B], sig: [f64; B]| {

@@ -245,6 +245,25 @@ impl<const B: usize> Smoother<1, B> {
     }
 }
 
+/// `block` of two recursions, each with its own weights and inputs (`s` of `x[0]`, `t` of
+/// `x[1]`): the same operations, the two side by side in lanes.
+#[inline(always)]
+pub fn blocks_side_by_side<const B: usize>(
+    s: &mut Smoother<1, B>,
+    t: &mut Smoother<1, B>,
+    x: [[f64; B]; 2],
+) -> [[f64; B]; 2] {
+    let (a, b) = (F64x2::new(s.a, t.a), F64x2::new(s.b, t.b));
+    let p0 = F64x2::new(s.p0[0], t.p0[0]);
+    let mut c = F64x2::splat(0.0);
+    let p: [[f64; 2]; B] = std::array::from_fn(|k| {
+        c = a * c + b * F64x2::new(x[0][k], x[1][k]);
+        (F64x2::new(s.pow[k], t.pow[k]) * p0 + c).to_array()
+    });
+    (s.p0, t.p0) = ([p[B - 1][0]], [p[B - 1][1]]);
+    [0, 1].map(|h| std::array::from_fn(|k| p[k][h]))
+}
+
 impl Lone {
     /// One lane: the next smoothed value after `x`.
     #[inline(always)]
