@@ -13,7 +13,9 @@
 //! carried value advances once per block. `L` lanes with the same weights share one block
 //! position. A recursion's first block starts where it starts, or, for recursions chained
 //! into one another (DEMA, TEMA, TRIX, MACD), at the series' bar position (`start_at`), so
-//! their blocks line up and a batch loop runs one block of all of them at a time. DMI keeps
+//! their blocks line up and a batch loop runs them block by block, skewed so that the blocks
+//! in flight do not wait for one another (`ema::chain3`); two recursions whose blocks are
+//! independent run side by side in lanes (`blocks_side_by_side`, RSI's `PairLanes`). DMI keeps
 //! `B = 1`, the plain formula. Batch loops and streaming states go through these formulas in
 //! the same order, so they agree to the last bit; blocks differ from the bar-by-bar form by
 //! rounding only (a few ulps). ATR, whose inputs come four bars to a vector, evaluates its
