@@ -3,7 +3,7 @@
 //! `dema = 2 * e1 - e2` (the first `2(n-1)` outputs are NaN) and
 //! `tema = 3 * e1 - 3 * e2 + e3` (the first `3(n-1)` are NaN), where `e2 = ema(e1)`, `e3 = ema(e2)`.
 
-use super::ema::EmaOf;
+use super::ema::{chain3, EmaOf};
 use super::{check, run, Indicator, NAN};
 use crate::{params, KernelError};
 
@@ -82,17 +82,26 @@ impl Indicator<1, 1> for Dema {
         // On local copies of the EMAs, which the compiler keeps in registers (the output
         // could alias `self` as far as it knows).
         let (mut e1s, mut e2s) = (self.e1.clone(), self.e2.clone());
-        let (mut xs, mut outs) = (x[k..].chunks_exact(B), out[k..].chunks_exact_mut(B));
-        for (x, out) in (&mut xs).zip(&mut outs) {
-            let e1 = e1s.block(x.try_into().unwrap());
-            let e2 = e2s.block(e1);
+        let (xs, x_rest) = x[k..].as_chunks::<B>();
+        let (outs, out_rest) = out[k..].as_chunks_mut::<B>();
+        let dema = |out: &mut [f64; B], e1: [f64; B], e2: [f64; B]| {
             for ((o, &e1), &e2) in out.iter_mut().zip(&e1).zip(&e2) {
                 *o = 2.0 * e1 - e2;
             }
+        };
+        // Skewed as `chain3`: the second EMA of the block before beside the first of this one.
+        if let Some((first, xs)) = xs.split_first() {
+            let mut before = e1s.block(*first);
+            for (i, &x) in xs.iter().enumerate() {
+                let e1 = e1s.block(x);
+                dema(&mut outs[i], before, e2s.block(before));
+                before = e1;
+            }
+            dema(&mut outs[xs.len()], before, e2s.block(before));
         }
         (self.e1, self.e2) = (e1s, e2s);
-        self.bars += (x.len() - k) / B * B;
-        for (o, &x) in outs.into_remainder().iter_mut().zip(xs.remainder()) {
+        self.bars += outs.len() * B;
+        for (o, &x) in out_rest.iter_mut().zip(x_rest) {
             *o = self.step([x])[0];
         }
     }
@@ -159,19 +168,17 @@ impl Indicator<1, 1> for Tema {
             k += 1;
         }
         // On local copies of the EMAs, as DEMA.
-        let (mut e1s, mut e2s, mut e3s) = (self.e1.clone(), self.e2.clone(), self.e3.clone());
-        let (mut xs, mut outs) = (x[k..].chunks_exact(B), out[k..].chunks_exact_mut(B));
-        for (x, out) in (&mut xs).zip(&mut outs) {
-            let e1 = e1s.block(x.try_into().unwrap());
-            let e2 = e2s.block(e1);
-            let e3 = e3s.block(e2);
-            for (o, ((&e1, &e2), &e3)) in out.iter_mut().zip(e1.iter().zip(&e2).zip(&e3)) {
+        let mut e = [self.e1.clone(), self.e2.clone(), self.e3.clone()];
+        let (xs, x_rest) = x[k..].as_chunks::<B>();
+        let (outs, out_rest) = out[k..].as_chunks_mut::<B>();
+        chain3(&mut e, xs, |i, [e1, e2, e3]| {
+            for (o, ((&e1, &e2), &e3)) in outs[i].iter_mut().zip(e1.iter().zip(&e2).zip(&e3)) {
                 *o = 3.0 * e1 - 3.0 * e2 + e3;
             }
-        }
-        (self.e1, self.e2, self.e3) = (e1s, e2s, e3s);
-        self.bars += (x.len() - k) / B * B;
-        for (o, &x) in outs.into_remainder().iter_mut().zip(xs.remainder()) {
+        });
+        [self.e1, self.e2, self.e3] = e;
+        self.bars += xs.len() * B;
+        for (o, &x) in out_rest.iter_mut().zip(x_rest) {
             *o = self.step([x])[0];
         }
     }

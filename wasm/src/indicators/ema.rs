@@ -87,6 +87,53 @@ impl<const B: usize> EmaOf<B> {
     }
 }
 
+/// `block` of two EMAs, `e` of `x[0]` and `f` of `x[1]` (see `smooth::blocks_side_by_side`).
+#[inline(always)]
+pub(crate) fn blocks_side_by_side<const B: usize>(
+    e: &mut EmaOf<B>,
+    f: &mut EmaOf<B>,
+    x: [[f64; B]; 2],
+) -> [[f64; B]; 2] {
+    super::smooth::blocks_side_by_side(&mut e.smooth, &mut f.smooth, x)
+}
+
+/// Three chained EMAs (`e[1]` of `e[0]`, `e[2]` of `e[1]`) over whole blocks `x`, each at a
+/// block start: `emit(i, [e1, e2, e3])` with the three EMAs of block `i`. Skewed, the first of
+/// block `i` beside the second of block `i - 1` and the third of block `i - 2`: the three
+/// chains in flight at once are then independent of one another (one after the other, each
+/// waited for the one before). Each EMA does the same operations in the same order.
+#[inline(always)]
+pub(crate) fn chain3<const B: usize>(
+    e: &mut [EmaOf<B>; 3],
+    x: &[[f64; B]],
+    mut emit: impl FnMut(usize, [[f64; B]; 3]),
+) {
+    let len = x.len();
+    if len < 2 {
+        for (i, &x) in x.iter().enumerate() {
+            let e1 = e[0].block(x);
+            let e2 = e[1].block(e1);
+            emit(i, [e1, e2, e[2].block(e2)]);
+        }
+        return;
+    }
+    let [mut e1s, mut e2s, mut e3s] = e.clone();
+    // e1 of the last two blocks (older first), e2 of the last one.
+    let mut e1_0 = e1s.block(x[0]);
+    let mut e1_1 = e1s.block(x[1]);
+    let mut e2_0 = e2s.block(e1_0);
+    for i in 2..len {
+        let [e1, e2] = blocks_side_by_side(&mut e1s, &mut e2s, [x[i], e1_1]);
+        let e3 = e3s.block(e2_0);
+        emit(i - 2, [e1_0, e2_0, e3]);
+        (e1_0, e1_1, e2_0) = (e1_1, e1, e2);
+    }
+    let e2_1 = e2s.block(e1_1);
+    emit(len - 2, [e1_0, e2_0, e3s.block(e2_0)]);
+    emit(len - 1, [e1_1, e2_1, e3s.block(e2_1)]);
+    *e = [e1s, e2s, e3s];
+}
+
 impl<const B: usize> Indicator<1, 1> for EmaOf<B> {
     #[inline(always)]
     fn step(&mut self, [x]: [f64; 1]) -> [f64; 1] {

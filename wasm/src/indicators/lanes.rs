@@ -73,6 +73,34 @@ impl F64x2 {
             F64x2([a[1], b[0]]),
         )
     }
+
+    /// `[a[0], b[0]]` and `[a[1], b[1]]`: two pairs regrouped by lane.
+    #[inline(always)]
+    pub fn transpose(a: Self, b: Self) -> [Self; 2] {
+        let (a, b) = (a.0, b.0);
+        per_target!(
+            [F64x2(_mm_unpacklo_pd(a, b)), F64x2(_mm_unpackhi_pd(a, b))],
+            [
+                F64x2(i64x2_shuffle::<0, 2>(a, b)),
+                F64x2(i64x2_shuffle::<1, 3>(a, b))
+            ],
+            [F64x2([a[0], b[0]]), F64x2([a[1], b[1]])],
+        )
+    }
+
+    /// Each lane of `self` where that lane of `test` is not 0, else 0 (+0.0).
+    #[inline(always)]
+    pub fn where_nonzero(self, test: Self) -> Self {
+        let (v, t) = (self.0, test.0);
+        per_target!(
+            F64x2(_mm_and_pd(_mm_cmpneq_pd(t, _mm_setzero_pd()), v)),
+            F64x2(v128_and(f64x2_ne(t, f64x2_splat(0.0)), v)),
+            F64x2([
+                if t[0] != 0.0 { v[0] } else { 0.0 },
+                if t[1] != 0.0 { v[1] } else { 0.0 }
+            ]),
+        )
+    }
 }
 
 /// `impl $op for F64x2`: the scalar operation `$sym` in each lane.
@@ -158,6 +186,10 @@ mod tests {
         assert_eq!(a.greater(b).to_array(), [1.5, 3.0]);
         assert_eq!(a.shift(b).to_array(), [-2.0, -0.0]);
         assert_eq!(F64x2::splat(4.0).to_array(), [4.0, 4.0]);
+        let [lo, hi] = F64x2::transpose(a, b);
+        assert_eq!((lo.to_array(), hi.to_array()), ([1.5, -0.0], [-2.0, 3.0]));
+        let zeroed = a.where_nonzero(F64x2::new(0.0, f64::NAN)).to_array();
+        assert_eq!((zeroed[0].to_bits(), zeroed[1]), (0.0f64.to_bits(), -2.0));
         // Either value NaN: the second, as `greater_in_pass`.
         let nan = F64x2::new(f64::NAN, 1.0)
             .greater(F64x2::new(2.0, f64::NAN))

@@ -4,7 +4,7 @@
 //! begin on the same bar; the first `slow + signal - 2` outputs are NaN.
 //! Unlike TA-Lib, which swaps them silently, `fast > slow` is an error.
 
-use super::ema::EmaOf;
+use super::ema::{blocks_side_by_side, EmaOf};
 use super::{check, run, Indicator, NAN};
 
 /// The EMAs here, each in blocks lined up with the others' (see `smooth`).
@@ -97,7 +97,11 @@ impl Indicator<1, 3> for Macd {
     /// Once the three EMAs are seeded, a block of bars at a time through all three.
     #[inline(always)]
     fn steps(&mut self, [x]: [&[f64]; 1], [m, signal, hist]: [&mut [f64]; 3]) {
-        let ready = |s: &Self| [&s.slow, &s.fast, &s.signal].iter().all(|e| e.at_block_start());
+        let ready = |s: &Self| {
+            [&s.slow, &s.fast, &s.signal]
+                .iter()
+                .all(|e| e.at_block_start())
+        };
         let mut k = 0;
         while k < x.len() && !ready(self) {
             [m[k], signal[k], hist[k]] = self.step([x[k]]);
@@ -110,14 +114,25 @@ impl Indicator<1, 3> for Macd {
         // could alias `self` as far as it knows).
         let (mut slow_ema, mut fast_ema) = (self.slow.clone(), self.fast.clone());
         let mut signal_ema = self.signal.clone();
-        for t in (0..blocks).step_by(B) {
-            let x: [f64; B] = x[t..t + B].try_into().unwrap();
-            let (slow, fast) = (slow_ema.block(x), fast_ema.block(x));
-            let line: [f64; B] = std::array::from_fn(|k| fast[k] - slow[k]);
-            let sig = signal_ema.block(line);
+        let mut line = |x: [f64; B]| -> [f64; B] {
+            let [slow, fast] = blocks_side_by_side(&mut slow_ema, &mut fast_ema, [x, x]);
+            std::array::from_fn(|k| fast[k] - slow[k])
+        };
+        let mut emit = |t: usize, line: [f64; B], sig: [f64; B]| {
             for k in 0..B {
                 (m[t + k], signal[t + k], hist[t + k]) = (line[k], sig[k], line[k] - sig[k]);
             }
+        };
+        // Skewed: the signal of the block before beside the lines of this one, so the two
+        // chains in flight are independent (each EMA does the same operations in order).
+        if blocks > 0 {
+            let mut before = line(x[..B].try_into().unwrap());
+            for t in (B..blocks).step_by(B) {
+                let now = line(x[t..t + B].try_into().unwrap());
+                emit(t - B, before, signal_ema.block(before));
+                before = now;
+            }
+            emit(blocks - B, before, signal_ema.block(before));
         }
         (self.slow, self.fast, self.signal) = (slow_ema, fast_ema, signal_ema);
         self.seen += blocks;

@@ -8,15 +8,23 @@
 //! bar repeats the previous RSI exactly rather than recomputing it with an ulp of rounding
 //! noise, which STOCHRSI would otherwise blow up to 0 or 100 over a flat stretch.
 
-use super::smooth::Smoother;
-use super::{check, choose, greater, run, Indicator, BLOCK, NAN};
+use super::lanes::{F64x2, Lanes};
+use super::smooth::{pairs, quad, Smoother};
+use super::{check, choose, greater, run, Indicator, NAN};
 use crate::{params, KernelError};
 
 /// Batch RSI of `x` with period `n`.
 pub fn rsi(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("rsi", &[("x", x)], &[out])?;
     let mut s = Rsi::build(params::period("rsi", "n", n, len)?);
-    run(&mut s, [x], [out]);
+    // Bar by bar to the first block of the smoothing, so that the blocks of four bars `steps`
+    // runs line up with the driver's blocks (which are whole fours) and none is cut in two.
+    let mut k = 0;
+    while k < len && !s.at_block_start() {
+        out[k] = s.next([x[k]])[0];
+        k += 1;
+    }
+    run(&mut s, [&x[k..]], [&mut out[k..]]);
     Ok(())
 }
 
@@ -51,6 +59,12 @@ impl Rsi {
 
     pub fn update(&mut self, x: f64) -> f64 {
         self.next([x])[0]
+    }
+
+    /// Past the warm-up, with a block of the smoothing starting at the next bar.
+    #[inline(always)]
+    fn at_block_start(&self) -> bool {
+        self.changes == self.n && self.averages.at_block_start()
     }
 }
 
@@ -89,56 +103,58 @@ impl Indicator<1, 1> for Rsi {
         self.loss_sum = 0.0;
     }
 
-    /// Past the warm-up: the block's changes, their smoothing (whole blocks unrolled, gain
-    /// and loss side by side), the strengths (their divisions vectorize), then each bar's
-    /// RSI, repeated where the price did not change.
+    /// Past the warm-up, once the smoothing is at a block start: four bars at a time, their
+    /// changes, the smoothing of gain and loss side by side in lanes, the strengths of two
+    /// bars in one division, then each bar's RSI, repeated where the price did not change.
     #[inline(always)]
     fn steps(&mut self, [x]: [&[f64]; 1], [out]: [&mut [f64]; 1]) {
         let len = out.len();
         let mut k = 0;
-        while k < len && self.changes < self.n {
+        while k < len && !self.at_block_start() {
             out[k] = self.step([x[k]])[0];
             k += 1;
         }
-        let m = len - k;
-        if m == 0 {
-            return;
+        let (fours, rest) = x[k..].as_chunks::<4>();
+        let (out_fours, out_rest) = out[k..].as_chunks_mut::<4>();
+        // On local copies of the state, which the compiler keeps in registers (the output
+        // could alias `self` as far as it knows).
+        let mut averages = self.averages.lanes();
+        let (mut before, mut last) = (F64x2::splat(self.prev), self.last);
+        let (zero, hundred) = (F64x2::splat(0.0), F64x2::splat(100.0));
+        for (x, out) in fours.iter().zip(out_fours.iter_mut()) {
+            let x = pairs(*x);
+            let change = [x[0] - before.shift(x[0]), x[1] - x[0].shift(x[1])];
+            before = x[1];
+            // greater(change, 0) and greater(-change, 0) (`0 - c` is `-c` once compared to 0)
+            let [gains, losses] = [
+                change.map(|c| c.greater(zero)),
+                change.map(|c| (zero - c).greater(zero)),
+            ];
+            let moves = [0, 1].map(|h| F64x2::transpose(gains[h], losses[h]));
+            let p = averages.block([moves[0][0], moves[0][1], moves[1][0], moves[1][1]]);
+            // `strength` of each bar, two to a vector.
+            let rsi = [0, 2].map(|h| {
+                let [gain, loss] = F64x2::transpose(p[h], p[h + 1]);
+                let total = gain + loss;
+                (hundred * (gain / total)).where_nonzero(total)
+            });
+            let (rsi, change) = (quad(rsi), quad(change));
+            for j in 0..4 {
+                last = choose(change[j] != 0.0, rsi[j], last);
+                out[j] = last;
+            }
         }
-        assert!(m <= BLOCK);
-        let (x, out) = (&x[k..], &mut out[k..]);
-        let (mut change, mut gain, mut loss) = ([0.0; BLOCK], [0.0; BLOCK], [0.0; BLOCK]);
-        let prev = std::mem::replace(&mut self.prev, x[m - 1]);
-        change[0] = x[0] - prev;
-        for (c, (&v, &p)) in change[1..m].iter_mut().zip(x[1..].iter().zip(x)) {
-            *c = v - p;
+        let prev = before.to_array()[1];
+        self.averages.set(&averages);
+        (self.prev, self.last) = (prev, last);
+        for (o, &x) in out_rest.iter_mut().zip(rest) {
+            *o = self.step([x])[0];
         }
-        let moves = |t: usize| [greater(change[t], 0.0), greater(-change[t], 0.0)];
-        self.averages.run(m, moves, |t, [g, l]| (gain[t], loss[t]) = (g, l));
-        with_avx2!(strengths_avx2, strengths, (out, &gain, &loss));
-        let mut last = self.last;
-        for (o, &c) in out.iter_mut().zip(&change[..m]) {
-            last = choose(c != 0.0, *o, last);
-            *o = last;
-        }
-        self.last = last;
     }
 }
 
-/// `out[t] = strength(gain[t], loss[t])` for each bar.
-#[inline(always)]
-fn strengths(out: &mut [f64], gain: &[f64], loss: &[f64]) {
-    for (o, (&g, &l)) in out.iter_mut().zip(gain.iter().zip(loss)) {
-        *o = strength(g, l);
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn strengths_avx2(out: &mut [f64], gain: &[f64], loss: &[f64]) {
-    strengths(out, gain, loss);
-}
-
-/// Computed whatever the total is, then selected, so a loop of them vectorizes.
+/// Computed whatever the total is, then selected: no branch on the data. `steps` does the
+/// same operations two bars to a vector.
 #[inline(always)]
 fn strength(gain: f64, loss: f64) -> f64 {
     let total = gain + loss;

@@ -13,7 +13,9 @@
 //! carried value advances once per block. `L` lanes with the same weights share one block
 //! position. A recursion's first block starts where it starts, or, for recursions chained
 //! into one another (DEMA, TEMA, TRIX, MACD), at the series' bar position (`start_at`), so
-//! their blocks line up and a batch loop runs one block of all of them at a time. DMI keeps
+//! their blocks line up and a batch loop runs them block by block, skewed so that the blocks
+//! in flight do not wait for one another (`ema::chain3`); two recursions whose blocks are
+//! independent run side by side in lanes (`blocks_side_by_side`, RSI's `PairLanes`). DMI keeps
 //! `B = 1`, the plain formula. Batch loops and streaming states go through these formulas in
 //! the same order, so they agree to the last bit; blocks differ from the bar-by-bar form by
 //! rounding only (a few ulps). ATR, whose inputs come four bars to a vector, evaluates its
@@ -174,13 +176,59 @@ impl<const L: usize, const B: usize> Smoother<L, B> {
     }
 }
 
-impl<const B: usize> Smoother<1, B> {
+impl<const L: usize, const B: usize> Smoother<L, B> {
     /// Whether a whole block starts at the next bar.
     #[inline(always)]
     pub fn at_block_start(&self) -> bool {
         self.left == B
     }
+}
 
+impl<const B: usize> Smoother<2, B> {
+    /// The state in lanes, for a batch loop of whole blocks of both recursions side by side
+    /// (at a block start); `set` puts it back.
+    #[inline(always)]
+    pub fn lanes(&self) -> PairLanes<B> {
+        debug_assert!(self.at_block_start());
+        PairLanes {
+            a: F64x2::splat(self.a),
+            b: F64x2::splat(self.b),
+            pow: self.pow.map(F64x2::splat),
+            p0: F64x2::new(self.p0[0], self.p0[1]),
+        }
+    }
+
+    /// Puts back the state of `lanes`, a whole number of blocks later.
+    #[inline(always)]
+    pub fn set(&mut self, lanes: &PairLanes<B>) {
+        self.p0 = lanes.p0.to_array();
+    }
+}
+
+/// `Smoother<2, B>` at a block start, in lanes.
+#[derive(Clone, Copy)]
+pub struct PairLanes<const B: usize> {
+    a: F64x2,
+    b: F64x2,
+    pow: [F64x2; B],
+    p0: F64x2,
+}
+
+impl<const B: usize> PairLanes<B> {
+    /// `step` for the `B` inputs of a whole block: the same operations, in lanes.
+    #[inline(always)]
+    pub fn block(&mut self, x: [F64x2; B]) -> [F64x2; B] {
+        let mut c = F64x2::splat(0.0);
+        let p: [F64x2; B] = std::array::from_fn(|k| {
+            c = self.a * c + self.b * x[k];
+            self.pow[k] * self.p0 + c
+        });
+        self.p0 = p[B - 1];
+        p
+    }
+}
+
+impl<const B: usize> Smoother<1, B> {
     /// `step` for the `B` inputs of a whole block: the same operations, for batch loops
     /// running several recursions block by block.
     #[inline(always)]
@@ -197,6 +245,25 @@ impl<const B: usize> Smoother<1, B> {
         self.p0 = [p[B - 1]];
         p
     }
+}
+
+/// `block` of two recursions, each with its own weights and inputs (`s` of `x[0]`, `t` of
+/// `x[1]`): the same operations, the two side by side in lanes.
+#[inline(always)]
+pub fn blocks_side_by_side<const B: usize>(
+    s: &mut Smoother<1, B>,
+    t: &mut Smoother<1, B>,
+    x: [[f64; B]; 2],
+) -> [[f64; B]; 2] {
+    let (a, b) = (F64x2::new(s.a, t.a), F64x2::new(s.b, t.b));
+    let p0 = F64x2::new(s.p0[0], t.p0[0]);
+    let mut c = F64x2::splat(0.0);
+    let p: [[f64; 2]; B] = std::array::from_fn(|k| {
+        c = a * c + b * F64x2::new(x[0][k], x[1][k]);
+        (F64x2::new(s.pow[k], t.pow[k]) * p0 + c).to_array()
+    });
+    (s.p0, t.p0) = ([p[B - 1][0]], [p[B - 1][1]]);
+    [0, 1].map(|h| std::array::from_fn(|k| p[k][h]))
 }
 
 impl Lone {

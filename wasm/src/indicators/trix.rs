@@ -1,7 +1,7 @@
 //! TRIX as TA-Lib defines it: the 1-bar rate of change, in percent, of a triple EMA
 //! (`ema(ema(ema(x)))`, each seeded with an SMA). The first `3(n-1) + 1` outputs are NaN.
 
-use super::ema::EmaOf;
+use super::ema::{chain3, EmaOf};
 use super::{check, run, Indicator, NAN};
 
 /// The EMAs chained here, each in blocks lined up with the others' (see `smooth`).
@@ -99,9 +99,8 @@ impl Indicator<1, 1> for Trix {
     /// bars at a time through all three, then the rates (their divisions vectorize).
     #[inline(always)]
     fn steps(&mut self, [x]: [&[f64]; 1], [out]: [&mut [f64]; 1]) {
-        let ready = |s: &Self| {
-            !s.prev.is_nan() && [&s.e1, &s.e2, &s.e3].iter().all(|e| e.at_block_start())
-        };
+        let ready =
+            |s: &Self| !s.prev.is_nan() && [&s.e1, &s.e2, &s.e3].iter().all(|e| e.at_block_start());
         let mut k = 0;
         while k < x.len() && !ready(self) {
             out[k] = self.step([x[k]])[0];
@@ -111,16 +110,17 @@ impl Indicator<1, 1> for Trix {
         let (whole, prev) = ((x.len() - k) / B * B, self.prev);
         // On local copies of the EMAs, which the compiler keeps in registers (the output
         // could alias `self` as far as it knows).
-        let (mut e1, mut e2, mut e3) = (self.e1.clone(), self.e2.clone(), self.e3.clone());
-        let (mut xs, mut outs) = (x[k..].chunks_exact(B), out[k..].chunks_exact_mut(B));
+        let mut e = [self.e1.clone(), self.e2.clone(), self.e3.clone()];
+        let (xs, x_rest) = x[k..].as_chunks::<B>();
+        let (outs, out_rest) = out[k..].as_chunks_mut::<B>();
         let mut last = prev;
-        for (x, out) in (&mut xs).zip(&mut outs) {
-            out.copy_from_slice(&e3.block(e2.block(e1.block(x.try_into().unwrap()))));
-            last = out[B - 1];
-        }
-        (self.e1, self.e2, self.e3) = (e1, e2, e3);
+        chain3(&mut e, xs, |i, [_, _, e3]| {
+            outs[i] = e3;
+            last = e3[B - 1];
+        });
+        [self.e1, self.e2, self.e3] = e;
         (self.prev, self.bars) = (last, self.bars + whole);
-        for (o, &x) in outs.into_remainder().iter_mut().zip(xs.remainder()) {
+        for (o, &x) in out_rest.iter_mut().zip(x_rest) {
             *o = self.step([x])[0];
         }
         let e3 = &mut out[k..k + whole];
