@@ -134,3 +134,29 @@ def test_kernel_bars_from_the_simulators_trades(sim):
                                array("d", [t[3] / 256 for t in trades]), MINUTE)
     rows = [tuple([r[0], *r[1:6]]) for r in zip(*(memoryview(c).tolist() for c in cols))]
     assert rows == rest_klines(sim, START, bar_time(30))
+
+
+def test_the_streams_messages_are_journaled_by_the_loop(sim, tmp_path):
+    """The stream runs in a thread of its own; what it says is journaled by the session's loop,
+    never from that thread (one connection, one transaction: a write from the stream's thread
+    while an order's record was open broke the order path with 'cannot start a transaction
+    within a transaction', seen in bench/live.py)."""
+    import threading
+
+    from cracktrader.live import read_events
+
+    s = session(config(sim, tmp_path, market_data="trades"), tmp_path / "s.journal")
+    try:
+        said = threading.Thread(target=s.stream.log, args=("market stream (trades): a test message",))
+        said.start()
+        said.join()
+
+        def logged():
+            return [e["data"]["text"] for e in read_events(tmp_path / "s.journal", kinds=["log"])
+                    if "a test message" in e["data"]["text"]]
+
+        assert not s.journal.db.in_transaction  # the thread wrote nothing: it only queued it
+        s.poll()
+        assert logged() == ["market stream (trades): a test message"]
+    finally:
+        s.close()

@@ -12,6 +12,7 @@ closed since the last one (each pushed through `Engine.push`), the kill switch's
 state snapshot. `run()` polls until stopped, waiting for each bar's close in between.
 """
 
+import collections
 import contextlib
 import fcntl
 import io
@@ -66,6 +67,7 @@ class Session(Commands):
         self._saved_state = None
         self._status_shown = False  # the status line is on the terminal (out)
         self._synced = 0.0
+        self._stream_messages = collections.deque()  # from the market stream's thread (thread-safe ends)
 
     # --- start --------------------------------------------------------------------------------
     def start(self):
@@ -279,6 +281,7 @@ class Session(Commands):
         exchange is asked about orders whose fate is unsure at every round, about the others
         when a bar is due and every SYNC_EVERY seconds, and for bars only once one is due."""
         self._commands()
+        self._log_stream_messages()
         try:
             if self.clock.due():
                 self.caller.read(self.clock.sync)
@@ -319,8 +322,14 @@ class Session(Commands):
 
         kind = stream.mode(self.config, self.client)
         if kind != "rest":
+            # the stream runs in its own thread: its messages wait here for the loop to journal them
+            # (one thread writes the journal: its transaction is the loop's)
             self.stream = stream.open_stream(kind, lambda: make_exchange(self.config, None, pro=True), self.config.symbol,
-                                             self.config.timeframe, self.config.bar_ms, self.log)
+                                             self.config.timeframe, self.config.bar_ms, self._stream_messages.append)
+
+    def _log_stream_messages(self):
+        while self._stream_messages:
+            self.log(self._stream_messages.popleft())
 
     def _closed_bars(self):
         """The bars that closed since the last one used: the stream's, and over REST what it missed."""
@@ -401,6 +410,7 @@ class Session(Commands):
             self.stream = None
         if self.journal is None:
             return
+        self._log_stream_messages()
         if self.started and self.config.mode == "exchange":
             with contextlib.suppress(Exception):  # leave the journal as up to date as the exchange allows
                 self.orders.sync()
