@@ -70,6 +70,8 @@ class Commands:
         size = broker.position().size
         if size:
             order = self.session_order(SELL if size > 0 else BUY, abs(size))
+            if self.config.mode == "exchange":
+                self.orders.settle_answered()  # the close's fills, from the exchange's answer
             if order is None or order.status != REJECTED:
                 return
             # what is left cannot be sold (dust under the market's minimum, or refused): placing

@@ -293,7 +293,6 @@ class Session(Commands):
                     self._synced = time.monotonic()
             if self.killing:
                 self._kill_step()
-                self.orders.settle_answered()
             bars = self._closed_bars() if due else []
             for bar in bars:
                 if self.stopping:
@@ -303,7 +302,6 @@ class Session(Commands):
                 self._live_bar(bar)
                 if self.killing:
                     self._kill_step()
-                    self.orders.settle_answered()
             if self.unreachable_since is not None:
                 self.log(f"the exchange answers again (it did not from {self.unreachable_since})")
                 self.unreachable_since = None
