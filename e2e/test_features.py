@@ -277,7 +277,7 @@ def test_19_the_build_is_versioned_compressed_and_cacheable(web_build, host_url)
     import urllib.request
 
     build = json.loads((web_build / "build.json").read_text())
-    for key in ("pyodide", "wheel", "kernels", "kernels_wasm", "snapshot"):
+    for key in ("pyodide", "core", "kernels", "kernels_wasm", "snapshot"):
         assert re.match(r"v/[0-9a-f]{16}/", build[key]), build[key]  # named by the hash of the bytes
     assert (web_build / "_headers").read_text().startswith("/v/*\n  Cache-Control: public, max-age=31536000, immutable")
     assert (web_build / (build["pyodide"] + "pyodide.asm.wasm.gz")).is_file()

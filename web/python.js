@@ -2,3 +2,4 @@
 import { WorkerClient } from "./worker-client.js";
 
 export const client = new WorkerClient(new URL("worker.js", import.meta.url));
+performance.mark("worker created");

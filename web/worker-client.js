@@ -16,7 +16,10 @@ export class WorkerClient extends EventTarget {
     this.ready = new Promise((resolve, reject) => {
       this.worker.addEventListener("message", ({ data }) => {
         if (data.type === "step") this.emit("step", data);
-        else if (data.type === "ready") resolve(data.timings);
+        else if (data.type === "ready") {
+          this.startup = data; // {timings, marks, resources}: see worker.js
+          resolve(data.timings);
+        }
         else if (data.type === "fatal") reject(new Error(data.message));
         else this.reply(data);
       });
