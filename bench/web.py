@@ -3,7 +3,9 @@
 - start-up: `window.cracktrader.ready` (Python up and the first result on screen), cold (a
   fresh browser profile: nothing cached) and on a second visit (the same profile), for the
   static demo (`cracktrader build-static` behind a plain static file server) and the host; the
-  best of several alternating rounds (the machine is shared: single runs drift);
+  best of several alternating rounds (the machine is shared: single runs drift), and for each
+  where its time went (window.cracktrader.startup: the page's and the worker's marks, the
+  worker's fetches, the first run's parts);
 - the SMA(10)/SMA(30) crossover over 100k and 1M one-minute bars, in the browser (Pyodide +
   WASM, data fetched as Arrow IPC from the host's cache, results drawn) vs the same run on the
   server (CPython + native kernels: in-process, and through POST /api/backtests);

@@ -21,6 +21,7 @@ async function step(name, promise) {
 // compile (streaming); the versioned files' paths are in build.json (scripts/build_web.py).
 // Resolves to {pyodide, browser: the cracktrader.browser module}.
 export async function boot() {
+  const cache = self.caches?.open("cracktrader-python-snapshot").catch(() => null); // slow on a first visit
   const build = await (await fetch(here("build.json"))).json();
   mark("build.json");
   const core = fetch(here(build.core)).then((r) => {
@@ -34,7 +35,7 @@ export async function boot() {
   });
   // A memory snapshot of Python with the core imported (scripts/pyodide_snapshot.mjs):
   // restored instead of booting.
-  const snapshot = snapshotBytes(here(build.snapshot)).finally(() => mark("snapshot fetched"));
+  const snapshot = snapshotBytes(here(build.snapshot), cache).finally(() => mark("snapshot fetched"));
   const early = compileEarly(here(`${build.pyodide}pyodide.asm.wasm`));
   const { loadPyodide } = await import(here(`${build.pyodide}pyodide.mjs`));
   mark("pyodide.mjs");
@@ -57,11 +58,12 @@ export async function boot() {
 }
 
 // The snapshot: {bytes, keep()}. Fetched as gzip (31 MB travel as 6, from any host) and
-// inflated here, which takes the worker half a second: keep() stores them inflated in the
-// Cache API, where the browser offers it (https, localhost), and the next visits read them back
-// from there. One entry, the current version's: keep() removes the others.
-async function snapshotBytes(url) {
-  const cache = await self.caches?.open("cracktrader-python-snapshot").catch(() => null);
+// inflated here, which takes the worker half a second: keep() stores them inflated in the cache
+// `opening` resolves to (the Cache API's, where the browser offers it: https, localhost), and
+// the next visits read them back from there. One entry, the current version's: keep() removes
+// the others.
+async function snapshotBytes(url, opening) {
+  const cache = await opening;
   const kept = await cache?.match(url).catch(() => null);
   if (kept) return { bytes: await kept.arrayBuffer(), keep: () => {} };
   const response = await fetch(url);
