@@ -41,9 +41,9 @@ TOKEN = "bench-token"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def serve(sim, folder, web, poll):
+def serve(sim, folder, web, poll, clock="exchange"):
     folder.mkdir(parents=True, exist_ok=True)
-    config = serve_config(sim, folder, folder / "live", poll)
+    config = serve_config(sim, folder, folder / "live", poll, clock=clock)
     return Server(CLI, folder, config, args=["--web-dir", str(web), "--token", TOKEN,
                                              "--cache", str(folder / "cache")]).wait_ready(60)
 
@@ -162,7 +162,9 @@ def rss_mb(pid):
 def idle_sessions(web, n, seconds, market_data):
     sim = trading_sim()
     with tempfile.TemporaryDirectory() as tmp:
-        server = serve(sim, Path(tmp), web, poll=1.0)  # the default [live] poll_seconds
+        # the default [live] poll_seconds, and the default local clock (measured at the start, then
+        # hourly): the simulator's clock runs at real speed here
+        server = serve(sim, Path(tmp), web, poll=1.0, clock="local")
         try:
             sids = [start_session(server, "paper", "sim-data", market_data) for _ in range(n)]
             pids = [api(server, "GET", f"/api/live/{s}")["worker"]["pid"] for s in sids]

@@ -166,3 +166,22 @@ def test_an_unanswered_cancel_is_asked_again(sim, tmp_path):
     assert [r["fault"] is not None for r in requests(sim, ORDER, "DELETE")] == [True, False]
     assert not sim.open_orders(KEY)
     s.close()
+
+
+def test_a_bar_the_exchange_is_late_with_is_asked_for_once_a_poll_not_in_a_spin(sim, tmp_path):
+    # Binance's klines always list a closed minute; other exchanges leave out a minute without
+    # trades, or finish it late: the session asked again every 10 ms (as fast as ccxt's rate
+    # limiter let it) until the bar came.
+    import threading
+
+    s = session(config(sim, tmp_path, poll=0.5), tmp_path / "s.journal")
+    drive(sim, [s], 2)
+    sim.clock.set(bar_time(3) + 1500)  # bar 2 is due...
+    late = sim.faults.add(Fault(path="/api/v3/klines", status=200, body=[], times=1000))  # ...and not there
+    runner = threading.Thread(target=s.run)
+    runner.start()
+    time.sleep(2.0)
+    s.stopping = True
+    runner.join(10)
+    assert not runner.is_alive()
+    assert 2 <= len(late.hits) <= 6  # about one a poll (0.5 s)

@@ -57,10 +57,12 @@ def config(sim, tmp_path, mode="paper", strategy="Cross", params=None, timeframe
     settings.setdefault("warmup", 30)
     settings.setdefault("market_data", "rest")  # drive() polls once per bar: bars must be there at once
     settings.setdefault("cash", 10_000.0)
+    settings.setdefault("clock", "exchange")  # the simulator's clock jumps
+    settings.setdefault("poll", 0.05)
     return SessionConfig(strategy_source=STRATEGIES.read_text(), strategy_class=strategy,
                          strategy_file=str(STRATEGIES), exchange="binance", symbol="BTC/USDT", timeframe=timeframe,
                          mode=mode, sandbox=True, params=dict(params or {}), exchange_config=exchange_config(sim),
-                         clock="exchange", poll=0.05, cache=str(tmp_path / "cache"), **settings)
+                         cache=str(tmp_path / "cache"), **settings)
 
 
 def session(cfg, journal, **options):

@@ -26,12 +26,13 @@ def accounts(sim, tmp_path, keys=(KEY, SECRET)):
     return {"sim": {**common, "key_file": str(key_file)}, "sim-data": common}
 
 
-def serve_config(sim, folder, live_dir, poll=0.05, trading=True):
+def serve_config(sim, folder, live_dir, poll=0.05, trading=True, clock="exchange"):
     """A `cracktrader serve` config file's text: [live] (dir, poll) and the simulator's accounts
-    (`sim-data`, and `sim` with keys when `trading`); the ccxt settings go to a JSON file."""
+    (`sim-data`, and `sim` with keys when `trading`); the ccxt settings go to a JSON file.
+    `clock="local"` (the production default) only where the simulator's clock runs at real speed."""
     acc = accounts(sim, folder)
     (folder / "sim.json").write_text(json.dumps(acc["sim"]["exchange_config"]))
-    common = f'exchange = "binance"\nsandbox = true\nexchange_config = "{folder / "sim.json"}"\nclock = "exchange"\n'
+    common = f'exchange = "binance"\nsandbox = true\nexchange_config = "{folder / "sim.json"}"\nclock = "{clock}"\n'
     text = f'[live]\ndir = "{live_dir}"\npoll_seconds = {poll}\n[accounts.sim-data]\n{common}'
     return text + (f'[accounts.sim]\n{common}key_file = "{acc["sim"]["key_file"]}"\n' if trading else "")
 

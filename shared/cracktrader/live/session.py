@@ -42,6 +42,7 @@ from ..broker import Broker
 from ..candles import Candles
 
 SYNC_EVERY = 10.0  # seconds between looks at orders resting at the exchange, between bars
+LATE_LOOK = 0.1  # seconds between looks at the stream for a bar that is due and not in yet
 
 
 class Session(Commands):
@@ -381,9 +382,14 @@ class Session(Commands):
         return 0 if self.config.clock == "exchange" else min(1500, self.config.bar_ms // 10)
 
     def _wait(self):
-        """Sleeps until the next bar is due, waking every `poll` seconds for commands."""
+        """Sleeps until the next bar is due, waking every `poll` seconds for commands. A bar due
+        and not in yet (the stream waits for its last trades; the exchange is late with it, or
+        leaves out a bar without trades) is asked for again after LATE_LOOK from the stream,
+        after `poll` over REST: never in a spin."""
         due = self._next_bar() + self.config.bar_ms + self._settle_ms()
         seconds = (due - self.clock.now()) / 1000
+        if seconds <= 0:
+            seconds = LATE_LOOK if self.stream is not None else self.config.poll
         time.sleep(max(0.01, min(seconds, self.config.poll)))
 
     def _signals(self):

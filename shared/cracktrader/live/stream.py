@@ -23,7 +23,7 @@ import time
 
 GRACE = 2.0  # seconds after a bar's end (the exchange's time) to wait for its last trades
 MAX_BACKOFF = 30.0
-WAKE = 0.2  # seconds: the longest a message waits in ccxt's cache before it is read
+WAKE = 1.0  # seconds: the longest a message waits in ccxt's cache before it is read
 CACHE = 10_000  # trades (candles) ccxt keeps: more than arrive between two reads
 
 
@@ -117,17 +117,22 @@ class _Stream:
         asyncio.run(self._main())
 
     async def _main(self):
-        client, backoff = None, 1.0
+        client, backoff, watch = None, 1.0, None
         try:
             while not self._stop.is_set():
                 try:
                     if client is None:
                         client = self.make_client()
                         client.options["tradesLimit"] = client.options["OHLCVLimit"] = CACHE
-                    await asyncio.wait_for(self._watch(client), timeout=WAKE)
-                except asyncio.TimeoutError:
-                    pass
+                    # one watch waits across wakes (cancelling and re-creating it at each wake was
+                    # most of an idle stream's CPU)
+                    watch = watch or asyncio.ensure_future(self._watch(client))
+                    done, _ = await asyncio.wait({watch}, timeout=WAKE)
+                    if watch in done:
+                        finished, watch = watch, None
+                        finished.result()  # raises what the watch raised
                 except Exception as e:  # noqa: BLE001 - any failure: reconnect, REST fills the gap
+                    watch = None
                     self._lost(e, client)
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, MAX_BACKOFF)
@@ -145,6 +150,8 @@ class _Stream:
                             self.log(f"market stream ({self.kind}) connected again; the bars it missed come over REST")
                     self._take(updates)
         finally:
+            if watch is not None:
+                watch.cancel()
             if client is not None:
                 try:
                     await client.close()
