@@ -123,7 +123,7 @@ def test_build_static_from_the_install(installed, page, tmp_path):
     for part in ("index.html", "worker.js", build["kernels_wasm"], build["pyodide"] + "pyodide.asm.wasm",
                  build["pyodide"] + "python_stdlib.zip", "vendor/editor.mjs", demo, build["snapshot"]):
         assert (out / part).is_file(), part
-    assert Path(build["wheel"]).name.startswith("cracktrader-") and (out / build["wheel"]).is_file()
+    assert Path(build["core"]).name.startswith("cracktrader-") and (out / build["core"]).is_file()
     port = free_port()
     proc = subprocess.Popen([str(installed.bin / "python"), "-m", "http.server", str(port), "--bind", "127.0.0.1",
                              "-d", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
