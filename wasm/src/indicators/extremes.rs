@@ -233,7 +233,7 @@ pub(crate) fn extremes_into<const HIGHEST: bool>(
 ) {
     assert!(n >= 1 && x.len() + 1 == out.len() + n);
     if n <= DOUBLING_MAX {
-        spans.resize(2 * x.len(), 0.0);
+        spans.resize(2 * x.len() + 2 * PAGE, 0.0);
         with_avx2!(
             sliding_avx2::<HIGHEST>,
             sliding::<HIGHEST>,
@@ -262,8 +262,11 @@ fn sliding_avx2<const HIGHEST: bool>(x: &[f64], n: usize, out: &mut [f64], spans
 #[inline(always)]
 fn sliding<const HIGHEST: bool>(x: &[f64], n: usize, out: &mut [f64], spans: &mut [f64]) {
     let len = x.len();
-    assert!(n >= 1 && len + 1 - n == out.len() && spans.len() >= 2 * len);
-    let (a, b) = spans.split_at_mut(len);
+    assert!(n >= 1 && len + 1 - n == out.len() && spans.len() >= 2 * len + 2 * PAGE);
+    let last = 1usize << n.ilog2(); // the longest span, whose pass reads `a` or `b` last
+    let (a_at, b_at) = scratch_offsets(x, out, spans, last.trailing_zeros() % 2 == 1);
+    let (a, rest) = spans[a_at..].split_at_mut(len);
+    let b = &mut rest[b_at - a_at - len..][..len];
     // The spans of `s` values, in `x` itself (s = 1), then alternately in `a` and `b`.
     let mut s = 1;
     while 2 * s <= n {
@@ -283,6 +286,33 @@ fn sliding<const HIGHEST: bool>(x: &[f64], n: usize, out: &mut [f64], spans: &mu
     };
     // Each window: the span at its start and the span at its end.
     picks::<HIGHEST, true>(out, src, &src[n - s..]);
+}
+
+/// Values in a 4 KiB page.
+const PAGE: usize = 512;
+
+/// Where `sliding`'s two scratch halves start in `spans` (`2 * len + 2 * PAGE` values), so
+/// that no pass stores a value less than 2 KiB (mod 4 KiB) below one it loads soon after: a
+/// CPU matches loads to pending stores on the low 12 address bits first, and such a load
+/// waits for a store it does not depend on (4K aliasing). `b` sits 2 KiB from `a` (both ways
+/// of the ping-pong at once), `a` 2 to 4 KiB above `x`, chosen so the last pass's source is
+/// also 2 to 4 KiB below `out`. Placement only: the values are the same anywhere.
+fn scratch_offsets(x: &[f64], out: &[f64], spans: &[f64], last_in_a: bool) -> (usize, usize) {
+    let residue = |p: *const f64| (p as usize / 8) % PAGE; // in values, within a page
+    let (rx, ro, rs) = (
+        residue(x.as_ptr()),
+        residue(out.as_ptr()),
+        residue(spans.as_ptr()),
+    );
+    let half = PAGE / 2;
+    // `out` relative to `x` and the last pass's source (`a` or, 2 KiB above it, `b`).
+    let u = (ro + 2 * PAGE - rx - if last_in_a { 0 } else { half }) % PAGE;
+    let t = u.saturating_sub(PAGE / 4).min(half - 1);
+    let ra = (rx + half + t) % PAGE;
+    let a_at = (ra + PAGE - rs) % PAGE;
+    let b_from = a_at + x.len(); // b's first possible start, after `a`
+    let b_at = b_from + ((ra + half) % PAGE + 2 * PAGE - (rs + b_from) % PAGE) % PAGE;
+    (a_at, b_at)
 }
 
 /// `dst[j]` = the better of `p[j]` and `q[j]` (`+ 0.0` if `POSITIVE_ZERO`). On WASM two to a
@@ -476,6 +506,30 @@ mod tests {
             extremes_into::<true>(&h, n, &mut bh, &mut spans);
             extremes_into::<false>(&l, n, &mut bl, &mut spans);
             assert_eq!((bh, bl), (his, los), "n={n}");
+        }
+    }
+
+    #[test]
+    fn doubling_gives_the_same_values_wherever_its_columns_sit_in_memory() {
+        // The scratch halves are placed after the addresses of the input and the output:
+        // every placement, and windows whose last pass reads either half, give the values.
+        let (h, _, _, _) = crate::indicators::testing::bars(1200, 4);
+        let mut spans = vec![];
+        for n in [1usize, 2, 3, 5, 20, 64, 100] {
+            let (len, count) = (600, 601 - n);
+            let mut out = vec![0.0; count + PAGE];
+            for (x_at, out_at) in (0..PAGE).step_by(7).zip((0..PAGE).rev().step_by(3)) {
+                let got = &mut out[out_at..out_at + count];
+                extremes_into::<true>(&h[x_at..x_at + len], n, got, &mut spans);
+                let want: Vec<f64> = (0..count)
+                    .map(|j| {
+                        h[x_at + j..x_at + j + n]
+                            .iter()
+                            .fold(f64::NEG_INFINITY, |m, &v| m.max(v))
+                    })
+                    .collect();
+                assert_eq!(got, &want[..], "n={n} x at {x_at}, out at {out_at}");
+            }
         }
     }
 
