@@ -256,36 +256,49 @@ fn sliding_avx2<const HIGHEST: bool>(x: &[f64], n: usize, out: &mut [f64], spans
 }
 
 /// `out[j]` = the highest (lowest) of `x[j..j + n]`, zero made positive, for every window of
-/// `x`. By doubling: a pass takes the extremes of spans of 2 values, the next of 4, ... up to
-/// the longest power of two `s <= n`; each window is then covered by two spans of `s`. Every
-/// pass is independent per value, so it vectorizes, with no chain from one bar to the next.
+/// `x`. By doubling: a pass takes the extremes of spans of 4 values (four of `x`), the next of
+/// 16, ... (the last pass doubling, where quadrupling would go past `n`) up to the longest
+/// span `s <= n`; each window is then covered by two spans of `s`. Every pass is independent
+/// per value, so it vectorizes, with no chain from one bar to the next; four spans to a pass
+/// instead of two halve the stores, what these passes wait on.
 #[inline(always)]
 fn sliding<const HIGHEST: bool>(x: &[f64], n: usize, out: &mut [f64], spans: &mut [f64]) {
     let len = x.len();
     assert!(n >= 1 && len + 1 - n == out.len() && spans.len() >= 2 * len + 2 * PAGE);
-    let last = 1usize << n.ilog2(); // the longest span, whose pass reads `a` or `b` last
-    let (a_at, b_at) = scratch_offsets(x, out, spans, last.trailing_zeros() % 2 == 1);
+    let passes = std::iter::successors(Some(1), |&s| longer_span(s, n)).count() - 1;
+    let (a_at, b_at) = scratch_offsets(x, out, spans, passes % 2 == 1);
     let (a, rest) = spans[a_at..].split_at_mut(len);
     let b = &mut rest[b_at - a_at - len..][..len];
     // The spans of `s` values, in `x` itself (s = 1), then alternately in `a` and `b`.
     let mut s = 1;
-    while 2 * s <= n {
-        let (src, dst): (&[f64], &mut [f64]) = match s {
-            1 => (x, &mut *a),
-            _ if s.trailing_zeros() % 2 == 1 => (&*a, &mut *b),
+    for pass in 0..passes {
+        let (src, dst): (&[f64], &mut [f64]) = match pass {
+            0 => (x, &mut *a),
+            _ if pass % 2 == 1 => (&*a, &mut *b),
             _ => (&*b, &mut *a),
         };
-        let count = len + 1 - 2 * s;
-        picks::<HIGHEST, false>(&mut dst[..count], src, &src[s..]);
-        s *= 2;
+        let longer = longer_span(s, n).unwrap();
+        let count = len + 1 - longer;
+        if longer == 4 * s {
+            picks::<HIGHEST, false, 4>(&mut dst[..count], src, [0, s, 2 * s, 3 * s]);
+        } else {
+            picks::<HIGHEST, false, 2>(&mut dst[..count], src, [0, s]);
+        }
+        s = longer;
     }
-    let src: &[f64] = match s {
-        1 => x,
-        _ if s.trailing_zeros() % 2 == 1 => a,
+    let src: &[f64] = match passes {
+        0 => x,
+        _ if passes % 2 == 1 => a,
         _ => b,
     };
     // Each window: the span at its start and the span at its end.
-    picks::<HIGHEST, true>(out, src, &src[n - s..]);
+    picks::<HIGHEST, true, 2>(out, src, [0, n - s]);
+}
+
+/// The spans a doubling pass makes of spans of `s` values, for windows of `n`: four times as
+/// long, or twice, or none.
+fn longer_span(s: usize, n: usize) -> Option<usize> {
+    [4 * s, 2 * s].into_iter().find(|&longer| longer <= n)
 }
 
 /// Values in a 4 KiB page.
@@ -315,28 +328,34 @@ fn scratch_offsets(x: &[f64], out: &[f64], spans: &[f64], last_in_a: bool) -> (u
     (a_at, b_at)
 }
 
-/// `dst[j]` = the better of `p[j]` and `q[j]` (`+ 0.0` if `POSITIVE_ZERO`). On WASM two to a
-/// vector: the compiler leaves `pick`'s one-lane selects scalar there.
+/// `dst[j]` = the best of `src[j + at[k]]` over `k` (`+ 0.0` if `POSITIVE_ZERO`). On WASM two
+/// to a vector: the compiler leaves `pick`'s one-lane selects scalar there.
 #[inline(always)]
-fn picks<const HIGHEST: bool, const POSITIVE_ZERO: bool>(dst: &mut [f64], p: &[f64], q: &[f64]) {
+fn picks<const HIGHEST: bool, const POSITIVE_ZERO: bool, const K: usize>(
+    dst: &mut [f64],
+    src: &[f64],
+    at: [usize; K],
+) {
     let len = dst.len();
-    assert!(p.len() >= len && q.len() >= len);
+    let columns = at.map(|at| &src[at..at + len]);
     #[allow(unused_mut)]
     let mut j = 0;
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
         use core::arch::wasm32::*;
         while j + 2 <= len {
-            // SAFETY: j + 2 <= len <= each slice's length; v128 loads and stores may be unaligned.
+            // SAFETY: j + 2 <= len, each column's length; v128 loads and stores may be unaligned.
             unsafe {
-                let a = v128_load(p.as_ptr().add(j) as *const v128);
-                let b = v128_load(q.as_ptr().add(j) as *const v128);
-                // `pick(a, b)`: `a > b ? a : b` is pmax(b, a); `a < b ? a : b` is pmin(b, a).
-                let mut r = if HIGHEST {
-                    f64x2_pmax(b, a)
-                } else {
-                    f64x2_pmin(b, a)
-                };
+                let load = |c: &[f64]| v128_load(c.as_ptr().add(j) as *const v128);
+                let mut r = load(columns[0]);
+                for c in &columns[1..] {
+                    // `pick(v, r)`: `v > r ? v : r` is pmax(r, v); `v < r ? v : r` is pmin(r, v).
+                    r = if HIGHEST {
+                        f64x2_pmax(r, load(c))
+                    } else {
+                        f64x2_pmin(r, load(c))
+                    };
+                }
                 if POSITIVE_ZERO {
                     r = f64x2_add(r, f64x2_splat(0.0));
                 }
@@ -346,12 +365,12 @@ fn picks<const HIGHEST: bool, const POSITIVE_ZERO: bool>(dst: &mut [f64], p: &[f
         }
     }
     let pick = Extreme::<HIGHEST>::pick;
-    for ((d, &p), &q) in dst[j..].iter_mut().zip(&p[j..len]).zip(&q[j..len]) {
-        *d = if POSITIVE_ZERO {
-            pick(p, q) + 0.0
-        } else {
-            pick(p, q)
-        };
+    for (i, d) in dst.iter_mut().enumerate().skip(j) {
+        let mut r = columns[0][i];
+        for c in &columns[1..] {
+            r = pick(c[i], r);
+        }
+        *d = if POSITIVE_ZERO { r + 0.0 } else { r };
     }
 }
 
