@@ -256,16 +256,19 @@ fn sliding_avx2<const HIGHEST: bool>(x: &[f64], n: usize, out: &mut [f64], spans
 }
 
 /// `out[j]` = the highest (lowest) of `x[j..j + n]`, zero made positive, for every window of
-/// `x`. By doubling: a pass takes the extremes of spans of 4 values (four of `x`), the next of
-/// 16, ... (the last pass doubling, where quadrupling would go past `n`) up to the longest
-/// span `s <= n`; each window is then covered by two spans of `s`. Every pass is independent
-/// per value, so it vectorizes, with no chain from one bar to the next; four spans to a pass
-/// instead of two halve the stores, what these passes wait on.
+/// `x`. By doubling, four times a pass: a pass takes the extremes of spans of 4 values (four
+/// of `x`), the next of 16, ... until a window is covered by at most `MOST_SPANS` spans of
+/// `s`, which the last pass takes (the last of them ending where the window ends). Every pass
+/// is independent per value, so it vectorizes, with no chain from one bar to the next. These
+/// passes wait on their stores: a window of 20 takes two passes (spans of 4, then 5 of them)
+/// where plain doubling took five.
 #[inline(always)]
 fn sliding<const HIGHEST: bool>(x: &[f64], n: usize, out: &mut [f64], spans: &mut [f64]) {
     let len = x.len();
     assert!(n >= 1 && len + 1 - n == out.len() && spans.len() >= 2 * len + 2 * PAGE);
-    let passes = std::iter::successors(Some(1), |&s| longer_span(s, n)).count() - 1;
+    let passes = std::iter::successors(Some(1), |&s| (n.div_ceil(s) > MOST_SPANS).then_some(4 * s))
+        .count()
+        - 1;
     let (a_at, b_at) = scratch_offsets(x, out, spans, passes % 2 == 1);
     let (a, rest) = spans[a_at..].split_at_mut(len);
     let b = &mut rest[b_at - a_at - len..][..len];
@@ -277,28 +280,39 @@ fn sliding<const HIGHEST: bool>(x: &[f64], n: usize, out: &mut [f64], spans: &mu
             _ if pass % 2 == 1 => (&*a, &mut *b),
             _ => (&*b, &mut *a),
         };
-        let longer = longer_span(s, n).unwrap();
-        let count = len + 1 - longer;
-        if longer == 4 * s {
-            picks::<HIGHEST, false, 4>(&mut dst[..count], src, [0, s, 2 * s, 3 * s]);
-        } else {
-            picks::<HIGHEST, false, 2>(&mut dst[..count], src, [0, s]);
-        }
-        s = longer;
+        picks::<HIGHEST, false, 4>(&mut dst[..len + 1 - 4 * s], src, [0, s, 2 * s, 3 * s]);
+        s *= 4;
     }
     let src: &[f64] = match passes {
         0 => x,
         _ if passes % 2 == 1 => a,
         _ => b,
     };
-    // Each window: the span at its start and the span at its end.
-    picks::<HIGHEST, true, 2>(out, src, [0, n - s]);
+    // Each window: its spans of `s` from its start, the last one ending at its end.
+    match n.div_ceil(s) {
+        0..=2 => last_pass::<HIGHEST, 2>(out, src, s, n),
+        3 => last_pass::<HIGHEST, 3>(out, src, s, n),
+        4 => last_pass::<HIGHEST, 4>(out, src, s, n),
+        5 => last_pass::<HIGHEST, 5>(out, src, s, n),
+        6 => last_pass::<HIGHEST, 6>(out, src, s, n),
+        7 => last_pass::<HIGHEST, 7>(out, src, s, n),
+        _ => last_pass::<HIGHEST, MOST_SPANS>(out, src, s, n),
+    }
 }
 
-/// The spans a doubling pass makes of spans of `s` values, for windows of `n`: four times as
-/// long, or twice, or none.
-fn longer_span(s: usize, n: usize) -> Option<usize> {
-    [4 * s, 2 * s].into_iter().find(|&longer| longer <= n)
+/// The most spans `sliding`'s last pass takes for a window.
+const MOST_SPANS: usize = 8;
+
+/// `out[j]` = the best of the `K` spans of `s` covering the window of `n` from `src[j]`,
+/// zero made positive.
+#[inline(always)]
+fn last_pass<const HIGHEST: bool, const K: usize>(
+    out: &mut [f64],
+    src: &[f64],
+    s: usize,
+    n: usize,
+) {
+    picks::<HIGHEST, true, K>(out, src, std::array::from_fn(|k| (k * s).min(n - s)));
 }
 
 /// Values in a 4 KiB page.
@@ -534,7 +548,7 @@ mod tests {
         // every placement, and windows whose last pass reads either half, give the values.
         let (h, _, _, _) = crate::indicators::testing::bars(1200, 4);
         let mut spans = vec![];
-        for n in [1usize, 2, 3, 5, 20, 64, 100] {
+        for n in [1usize, 2, 3, 5, 6, 8, 9, 20, 64, 100] {
             let (len, count) = (600, 601 - n);
             let mut out = vec![0.0; count + PAGE];
             for (x_at, out_at) in (0..PAGE).step_by(7).zip((0..PAGE).rev().step_by(3)) {
