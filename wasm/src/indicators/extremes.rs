@@ -256,7 +256,7 @@ fn sliding_avx2<const HIGHEST: bool>(x: &[f64], n: usize, out: &mut [f64], spans
 }
 
 /// `out[j]` = the highest (lowest) of `x[j..j + n]`, zero made positive, for every window of
-/// `x`. By doubling, four times a pass: a pass takes the extremes of spans of 4 values (four
+/// `x`. By doubling, twice in a pass: a pass takes the extremes of spans of 4 values (four
 /// of `x`), the next of 16, ... until a window is covered by at most `MOST_SPANS` spans of
 /// `s`, which the last pass takes (the last of them ending where the window ends). Every pass
 /// is independent per value, so it vectorizes, with no chain from one bar to the next. These
@@ -545,7 +545,8 @@ mod tests {
     #[test]
     fn doubling_gives_the_same_values_wherever_its_columns_sit_in_memory() {
         // The scratch halves are placed after the addresses of the input and the output:
-        // every placement, and windows whose last pass reads either half, give the values.
+        // every placement, and windows whose last pass reads either half, give the plain
+        // maximum.
         let (h, _, _, _) = crate::indicators::testing::bars(1200, 4);
         let mut spans = vec![];
         for n in [1usize, 2, 3, 5, 6, 8, 9, 20, 64, 100] {
