@@ -78,9 +78,8 @@ pub struct Scratch {
 /// order) and open trade.
 pub fn measure(time: &[i64], equity: &[f64], trades: &[Trade], open: Option<&Trade>, scratch: &mut Scratch) -> Measures {
     let n = equity.len();
-    let (return_mean, return_std, downside) = returns(equity, scratch);
+    let Curve { return_mean, return_std, downside, max_drawdown, drawdown_ms, drawdown_bars } = curve(time, equity, scratch);
     let s = &mut scratch.sum;
-    let (max_drawdown, drawdown_ms, drawdown_bars) = drawdown(time, equity);
     let pnls = || trades.iter().map(Trade::pnl);
     s.clear();
     pnls().for_each(|p| s.add(p));
@@ -128,6 +127,25 @@ pub fn measure(time: &[i64], equity: &[f64], trades: &[Trade], open: Option<&Tra
         fees,
         exposed_bars: exposed_bars(trades, open, n, &mut scratch.spans),
     }
+}
+
+/// The equity curve's part of the measures (what the event engine's `stats.measure` asks the
+/// kernel for: the rest is a few sums over the trades).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Curve {
+    pub return_mean: f64,
+    pub return_std: f64,
+    pub downside: f64,
+    pub max_drawdown: f64,
+    pub drawdown_ms: i64,
+    pub drawdown_bars: usize,
+}
+
+/// The curve measures of at least one bar (times and equity of the same length).
+pub fn curve(time: &[i64], equity: &[f64], scratch: &mut Scratch) -> Curve {
+    let (return_mean, return_std, downside) = returns(equity, scratch);
+    let (max_drawdown, drawdown_ms, drawdown_bars) = drawdown(time, equity);
+    Curve { return_mean, return_std, downside, max_drawdown, drawdown_ms, drawdown_bars }
 }
 
 /// Simple returns of the equity curve (0 after a zero value), as `stats._returns`.
