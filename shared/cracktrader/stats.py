@@ -11,7 +11,7 @@ ratio over zero, too few trades) are None.
 import math
 import operator
 from collections import namedtuple
-from itertools import accumulate, compress, islice, repeat
+from itertools import repeat
 
 from . import detmath
 
@@ -35,31 +35,23 @@ def _mean_std(xs):
     return mean, math.sqrt(math.fsum(map(operator.mul, dev, dev)) / (n - 1))
 
 
-def _returns(equity):
-    prev, cur = equity, islice(equity, 1, None)
-    if all(equity):
-        return list(map(operator.sub, map(operator.truediv, cur, prev), repeat(1.0)))
-    return [(b / a - 1.0) if a else 0.0 for a, b in zip(prev, cur)]
+def curve(times, equity):
+    """(return mean, return std, downside, max drawdown, drawdown ms, drawdown bars) of an
+    equity curve of at least one bar (`times` UTC ms): the per-bar simple returns (0 after a bar
+    worth 0), their mean and sample standard deviation, the downside deviation sqrt(sum of the
+    squared negative returns / count of returns); None where undefined; and `drawdown`. The
+    kernel computes them in one pass, its sums exact (math.fsum's bits)."""
+    from .kernels.returns import curve_measures
+
+    mean, std, down, *fall = curve_measures(times, equity)
+    return (*(None if math.isnan(x) else x for x in (mean, std, down)), *fall)
 
 
 def drawdown(times, equity):
     """(max drawdown as a positive fraction of the peak, longest time under a peak in ms, in
-    bars): from the bar of a peak to the bar that regains it, or to the end if none does."""
-    n = len(equity)
-    peaks = list(accumulate(equity, max))
-    if n and peaks[0] > 0:  # peaks only rise: all positive
-        worst = 1.0 - min(map(operator.truediv, equity, peaks))
-    else:
-        worst = max(((1.0 - v / p) if p > 0 else 0.0 for v, p in zip(equity, peaks)), default=0.0)
-    highs = list(compress(range(n), map(operator.ge, equity, peaks)))  # bars at a peak
-    at = list(map(times.__getitem__, highs))
-    bars = list(map(operator.sub, islice(highs, 1, None), highs))
-    ms = map(operator.sub, islice(at, 1, None), at)
-    spans = list(compress(zip(ms, bars), map(operator.lt, repeat(1), bars)))  # peak to regained peak
-    if highs[-1] != n - 1:  # under water at the end
-        spans.append((times[n - 1] - at[-1], n - 1 - highs[-1]))
-    longest = max(spans, default=(0, 0))
-    return (worst, *longest)
+    bars): from the bar of a peak to the bar that regains it, or to the end if none does; a
+    peak at or below 0 counts no fall."""
+    return curve(times, equity)[3:]
 
 
 def exposed_bars(trades, bars, first_step=0):
@@ -93,11 +85,7 @@ def measure(trades, open_trades, times, equity, first_step=0):
     """The Measures of a run from its closed trades, open trades and equity curve (trades'
     steps counted from `first_step`)."""
     n = len(equity)
-    returns = _returns(equity) if n > 1 else []
-    mean, std = _mean_std(returns)
-    falls = list(filter((0.0).__gt__, returns))
-    down = math.sqrt(math.fsum(map(operator.mul, falls, falls)) / len(returns)) if returns else None
-    max_dd, dd_ms, dd_bars = drawdown(times, equity) if n else (0.0, 0, 0)
+    mean, std, down, max_dd, dd_ms, dd_bars = curve(times, equity) if n else (None, None, None, 0.0, 0, 0)
     pnls = [t.pnl for t in trades]
     wins, losses = [p for p in pnls if p > 0], [p for p in pnls if p < 0]
     trade_mean, trade_std = _mean_std(pnls)
@@ -176,19 +164,20 @@ def versus(equity, benchmark, bar_ms):
     """Buy-and-hold of the benchmark price from the first bar's close to the last's, and the
     run against it: beta = cov(run, benchmark) / var(benchmark) of per-bar returns (sample),
     alpha = (mean run return - beta x mean benchmark return) x bars per year (Jensen's,
-    risk-free rate 0). Sums of products (exactly rounded), in four passes over the bars."""
+    risk-free rate 0); returns as in `curve`. Sums of products exactly rounded, by the kernel."""
     if not benchmark or len(benchmark) != len(equity):
         return NO_BENCHMARK
-    returns = _returns(equity) if len(equity) > 1 else []
     per_year = YEAR_MS / bar_ms if bar_ms else None
     first, last = benchmark[0], benchmark[-1]
-    n, beta, alpha = len(returns), None, None
+    n, beta, alpha = len(equity) - 1, None, None
     if n > 1:
-        bench = _returns(benchmark)
-        mean_r, mean_b = math.fsum(returns) / n, math.fsum(bench) / n
-        var_b = math.fsum(map(operator.mul, bench, bench)) - n * mean_b * mean_b
+        from .kernels.returns import versus_sums
+
+        _, sum_r, sum_b, sum_bb, sum_rb = versus_sums(equity, benchmark)
+        mean_r, mean_b = sum_r / n, sum_b / n
+        var_b = sum_bb - n * mean_b * mean_b
         if var_b > 0:
-            beta = (math.fsum(map(operator.mul, returns, bench)) - n * mean_r * mean_b) / var_b
+            beta = (sum_rb - n * mean_r * mean_b) / var_b
             alpha = (mean_r - beta * mean_b) * per_year if per_year else None
     return {"benchmark_return": last / first - 1.0 if first else None, "alpha": alpha, "beta": beta}
 

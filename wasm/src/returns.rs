@@ -43,6 +43,26 @@ pub fn summaries(equity: &[f64], blocks: usize) -> Result<Vec<f64>, KernelError>
     Ok(out)
 }
 
+/// `[n, sum of r, sum of b, sum of b*b, sum of r*b]` over the simple returns r of `equity` and
+/// b of `benchmark` (0 after a bar worth 0), the sums exact: what `stats.versus` needs for a
+/// run's beta and alpha against buy-and-hold.
+pub fn versus_sums(equity: &[f64], benchmark: &[f64]) -> Result<[f64; 5], KernelError> {
+    if equity.len() != benchmark.len() {
+        return Err(KernelError::new("versus sums: equity and benchmark must have the same length"));
+    }
+    let ret = |w: &[f64]| if w[0] != 0.0 { w[1] / w[0] - 1.0 } else { 0.0 };
+    let mut sums = [Fsum::new(), Fsum::new(), Fsum::new(), Fsum::new()];
+    for (e, b) in equity.windows(2).zip(benchmark.windows(2)) {
+        let (r, b) = (ret(e), ret(b));
+        sums[0].add(r);
+        sums[1].add(b);
+        sums[2].add(b * b);
+        sums[3].add(r * b);
+    }
+    let [r, b, bb, rb] = sums.map(|s| s.total());
+    Ok([equity.len().saturating_sub(1) as f64, r, b, bb, rb])
+}
+
 fn exact(values: impl Iterator<Item = f64>) -> f64 {
     let mut s = Fsum::new();
     values.for_each(|v| s.add(v));
@@ -67,6 +87,16 @@ mod tests {
         // 5 returns, 2 blocks of 2 after dropping the oldest one
         assert_eq!(out.len(), 9);
         assert_eq!(&out[5..], &[-0.5 + 1.0, 0.25 + 1.0, -1.0, 1.0]);
+    }
+
+    #[test]
+    fn versus_sums_of_a_short_curve() {
+        // run returns 0.1, -0.5, -1, then 0 (after a bar worth 0); benchmark 1, -0.5, 0.5, 0
+        let out = versus_sums(&[10.0, 11.0, 5.5, 0.0, 3.0], &[1.0, 2.0, 1.0, 1.5, 1.5]).unwrap();
+        let r0 = 11.0 / 10.0 - 1.0;
+        assert_eq!(out, [4.0, r0 - 1.5, 1.0, 1.5, r0 - 0.25]); // two-term sums: one rounding, as exact
+        assert_eq!(versus_sums(&[1.0], &[2.0]).unwrap(), [0.0; 5]);
+        assert!(versus_sums(&[1.0, 2.0], &[1.0]).is_err());
     }
 
     #[test]

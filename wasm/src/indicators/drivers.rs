@@ -160,6 +160,26 @@ pub(crate) fn windowed<S: Indicator<I, O>, const I: usize, const O: usize>(
     }
 }
 
+/// Asks the CPU to bring the values after `bars` of each column into cache, as many as
+/// `bars` holds: a batch kernel working in blocks reads each block's inputs in a burst after
+/// a stretch of work in cache, where a loop reading its inputs steadily would have the
+/// hardware prefetcher running ahead of it.
+#[inline(always)]
+pub(crate) fn prefetch_next<const I: usize>(columns: [&[f64]; I], bars: Range<usize>) {
+    #[cfg(target_arch = "x86_64")]
+    for x in columns {
+        let ahead = &x[bars.end.min(x.len())..(2 * bars.end - bars.start).min(x.len())];
+        for line in ahead.chunks(8) {
+            // SAFETY: a prefetch of a valid address.
+            unsafe {
+                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                _mm_prefetch::<_MM_HINT_T0>(line.as_ptr() as *const i8)
+            };
+        }
+    }
+    let _ = (columns, bars);
+}
+
 /// A piece of a batch: a stretch of bars whose inputs are all finite, or one bar that is not.
 pub(crate) enum Piece {
     Run(usize, usize),

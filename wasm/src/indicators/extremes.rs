@@ -233,7 +233,7 @@ pub(crate) fn extremes_into<const HIGHEST: bool>(
 ) {
     assert!(n >= 1 && x.len() + 1 == out.len() + n);
     if n <= DOUBLING_MAX {
-        spans.resize(2 * x.len(), 0.0);
+        spans.resize(2 * x.len() + 2 * PAGE, 0.0);
         with_avx2!(
             sliding_avx2::<HIGHEST>,
             sliding::<HIGHEST>,
@@ -256,57 +256,120 @@ fn sliding_avx2<const HIGHEST: bool>(x: &[f64], n: usize, out: &mut [f64], spans
 }
 
 /// `out[j]` = the highest (lowest) of `x[j..j + n]`, zero made positive, for every window of
-/// `x`. By doubling: a pass takes the extremes of spans of 2 values, the next of 4, ... up to
-/// the longest power of two `s <= n`; each window is then covered by two spans of `s`. Every
-/// pass is independent per value, so it vectorizes, with no chain from one bar to the next.
+/// `x`. By doubling, twice in a pass: a pass takes the extremes of spans of 4 values (four
+/// of `x`), the next of 16, ... until a window is covered by at most `MOST_SPANS` spans of
+/// `s`, which the last pass takes (the last of them ending where the window ends). Every pass
+/// is independent per value, so it vectorizes, with no chain from one bar to the next. These
+/// passes wait on their stores: a window of 20 takes two passes (spans of 4, then 5 of them)
+/// where plain doubling took five.
 #[inline(always)]
 fn sliding<const HIGHEST: bool>(x: &[f64], n: usize, out: &mut [f64], spans: &mut [f64]) {
     let len = x.len();
-    assert!(n >= 1 && len + 1 - n == out.len() && spans.len() >= 2 * len);
-    let (a, b) = spans.split_at_mut(len);
+    assert!(n >= 1 && len + 1 - n == out.len() && spans.len() >= 2 * len + 2 * PAGE);
+    let passes = std::iter::successors(Some(1), |&s| (n.div_ceil(s) > MOST_SPANS).then_some(4 * s))
+        .count()
+        - 1;
+    let (a_at, b_at) = scratch_offsets(x, out, spans, passes % 2 == 1);
+    let (a, rest) = spans[a_at..].split_at_mut(len);
+    let b = &mut rest[b_at - a_at - len..][..len];
     // The spans of `s` values, in `x` itself (s = 1), then alternately in `a` and `b`.
     let mut s = 1;
-    while 2 * s <= n {
-        let (src, dst): (&[f64], &mut [f64]) = match s {
-            1 => (x, &mut *a),
-            _ if s.trailing_zeros() % 2 == 1 => (&*a, &mut *b),
+    for pass in 0..passes {
+        let (src, dst): (&[f64], &mut [f64]) = match pass {
+            0 => (x, &mut *a),
+            _ if pass % 2 == 1 => (&*a, &mut *b),
             _ => (&*b, &mut *a),
         };
-        let count = len + 1 - 2 * s;
-        picks::<HIGHEST, false>(&mut dst[..count], src, &src[s..]);
-        s *= 2;
+        picks::<HIGHEST, false, 4>(&mut dst[..len + 1 - 4 * s], src, [0, s, 2 * s, 3 * s]);
+        s *= 4;
     }
-    let src: &[f64] = match s {
-        1 => x,
-        _ if s.trailing_zeros() % 2 == 1 => a,
+    let src: &[f64] = match passes {
+        0 => x,
+        _ if passes % 2 == 1 => a,
         _ => b,
     };
-    // Each window: the span at its start and the span at its end.
-    picks::<HIGHEST, true>(out, src, &src[n - s..]);
+    // Each window: its spans of `s` from its start, the last one ending at its end.
+    match n.div_ceil(s) {
+        0..=2 => last_pass::<HIGHEST, 2>(out, src, s, n),
+        3 => last_pass::<HIGHEST, 3>(out, src, s, n),
+        4 => last_pass::<HIGHEST, 4>(out, src, s, n),
+        5 => last_pass::<HIGHEST, 5>(out, src, s, n),
+        6 => last_pass::<HIGHEST, 6>(out, src, s, n),
+        7 => last_pass::<HIGHEST, 7>(out, src, s, n),
+        _ => last_pass::<HIGHEST, MOST_SPANS>(out, src, s, n),
+    }
 }
 
-/// `dst[j]` = the better of `p[j]` and `q[j]` (`+ 0.0` if `POSITIVE_ZERO`). On WASM two to a
-/// vector: the compiler leaves `pick`'s one-lane selects scalar there.
+/// The most spans `sliding`'s last pass takes for a window.
+const MOST_SPANS: usize = 8;
+
+/// `out[j]` = the best of the `K` spans of `s` covering the window of `n` from `src[j]`,
+/// zero made positive.
 #[inline(always)]
-fn picks<const HIGHEST: bool, const POSITIVE_ZERO: bool>(dst: &mut [f64], p: &[f64], q: &[f64]) {
+fn last_pass<const HIGHEST: bool, const K: usize>(
+    out: &mut [f64],
+    src: &[f64],
+    s: usize,
+    n: usize,
+) {
+    picks::<HIGHEST, true, K>(out, src, std::array::from_fn(|k| (k * s).min(n - s)));
+}
+
+/// Values in a 4 KiB page.
+const PAGE: usize = 512;
+
+/// Where `sliding`'s two scratch halves start in `spans` (`2 * len + 2 * PAGE` values), so
+/// that no pass stores a value less than 2 KiB (mod 4 KiB) below one it loads soon after: a
+/// CPU matches loads to pending stores on the low 12 address bits first, and such a load
+/// waits for a store it does not depend on (4K aliasing). `b` sits 2 KiB from `a` (both ways
+/// of the ping-pong at once), `a` 2 to 4 KiB above `x`, chosen so the last pass's source is
+/// also 2 to 4 KiB below `out`. Placement only: the values are the same anywhere.
+fn scratch_offsets(x: &[f64], out: &[f64], spans: &[f64], last_in_a: bool) -> (usize, usize) {
+    let residue = |p: *const f64| (p as usize / 8) % PAGE; // in values, within a page
+    let (rx, ro, rs) = (
+        residue(x.as_ptr()),
+        residue(out.as_ptr()),
+        residue(spans.as_ptr()),
+    );
+    let half = PAGE / 2;
+    // `out` relative to `x` and the last pass's source (`a` or, 2 KiB above it, `b`).
+    let u = (ro + 2 * PAGE - rx - if last_in_a { 0 } else { half }) % PAGE;
+    let t = u.saturating_sub(PAGE / 4).min(half - 1);
+    let ra = (rx + half + t) % PAGE;
+    let a_at = (ra + PAGE - rs) % PAGE;
+    let b_from = a_at + x.len(); // b's first possible start, after `a`
+    let b_at = b_from + ((ra + half) % PAGE + 2 * PAGE - (rs + b_from) % PAGE) % PAGE;
+    (a_at, b_at)
+}
+
+/// `dst[j]` = the best of `src[j + at[k]]` over `k` (`+ 0.0` if `POSITIVE_ZERO`). On WASM two
+/// to a vector: the compiler leaves `pick`'s one-lane selects scalar there.
+#[inline(always)]
+fn picks<const HIGHEST: bool, const POSITIVE_ZERO: bool, const K: usize>(
+    dst: &mut [f64],
+    src: &[f64],
+    at: [usize; K],
+) {
     let len = dst.len();
-    assert!(p.len() >= len && q.len() >= len);
+    let columns = at.map(|at| &src[at..at + len]);
     #[allow(unused_mut)]
     let mut j = 0;
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     {
         use core::arch::wasm32::*;
         while j + 2 <= len {
-            // SAFETY: j + 2 <= len <= each slice's length; v128 loads and stores may be unaligned.
+            // SAFETY: j + 2 <= len, each column's length; v128 loads and stores may be unaligned.
             unsafe {
-                let a = v128_load(p.as_ptr().add(j) as *const v128);
-                let b = v128_load(q.as_ptr().add(j) as *const v128);
-                // `pick(a, b)`: `a > b ? a : b` is pmax(b, a); `a < b ? a : b` is pmin(b, a).
-                let mut r = if HIGHEST {
-                    f64x2_pmax(b, a)
-                } else {
-                    f64x2_pmin(b, a)
-                };
+                let load = |c: &[f64]| v128_load(c.as_ptr().add(j) as *const v128);
+                let mut r = load(columns[0]);
+                for c in &columns[1..] {
+                    // `pick(v, r)`: `v > r ? v : r` is pmax(r, v); `v < r ? v : r` is pmin(r, v).
+                    r = if HIGHEST {
+                        f64x2_pmax(r, load(c))
+                    } else {
+                        f64x2_pmin(r, load(c))
+                    };
+                }
                 if POSITIVE_ZERO {
                     r = f64x2_add(r, f64x2_splat(0.0));
                 }
@@ -316,12 +379,12 @@ fn picks<const HIGHEST: bool, const POSITIVE_ZERO: bool>(dst: &mut [f64], p: &[f
         }
     }
     let pick = Extreme::<HIGHEST>::pick;
-    for ((d, &p), &q) in dst[j..].iter_mut().zip(&p[j..len]).zip(&q[j..len]) {
-        *d = if POSITIVE_ZERO {
-            pick(p, q) + 0.0
-        } else {
-            pick(p, q)
-        };
+    for (i, d) in dst.iter_mut().enumerate().skip(j) {
+        let mut r = columns[0][i];
+        for c in &columns[1..] {
+            r = pick(c[i], r);
+        }
+        *d = if POSITIVE_ZERO { r + 0.0 } else { r };
     }
 }
 
@@ -476,6 +539,31 @@ mod tests {
             extremes_into::<true>(&h, n, &mut bh, &mut spans);
             extremes_into::<false>(&l, n, &mut bl, &mut spans);
             assert_eq!((bh, bl), (his, los), "n={n}");
+        }
+    }
+
+    #[test]
+    fn doubling_gives_the_same_values_wherever_its_columns_sit_in_memory() {
+        // The scratch halves are placed after the addresses of the input and the output:
+        // every placement, and windows whose last pass reads either half, give the plain
+        // maximum.
+        let (h, _, _, _) = crate::indicators::testing::bars(1200, 4);
+        let mut spans = vec![];
+        for n in [1usize, 2, 3, 5, 6, 8, 9, 20, 64, 100] {
+            let (len, count) = (600, 601 - n);
+            let mut out = vec![0.0; count + PAGE];
+            for (x_at, out_at) in (0..PAGE).step_by(7).zip((0..PAGE).rev().step_by(3)) {
+                let got = &mut out[out_at..out_at + count];
+                extremes_into::<true>(&h[x_at..x_at + len], n, got, &mut spans);
+                let want: Vec<f64> = (0..count)
+                    .map(|j| {
+                        h[x_at + j..x_at + j + n]
+                            .iter()
+                            .fold(f64::NEG_INFINITY, |m, &v| m.max(v))
+                    })
+                    .collect();
+                assert_eq!(got, &want[..], "n={n} x at {x_at}, out at {out_at}");
+            }
         }
     }
 

@@ -19,7 +19,9 @@ pub mod catalog;
 #[cfg(test)]
 pub(crate) mod testing;
 
-pub(crate) use drivers::{check, pieces, run, step_each, windowed, Indicator, Piece, BLOCK};
+pub(crate) use drivers::{
+    check, pieces, prefetch_next, run, step_each, windowed, Indicator, Piece, BLOCK,
+};
 pub(crate) use float::{
     choose, divide2, greater, greater_in_pass, lesser, lesser_in_pass, negligible, nonfinite_bits, sqrt2, NAN,
 };

@@ -3,7 +3,7 @@
 
 use super::extremes::{extremes_block, extremes_into, Extreme, Highest, Lowest};
 use super::rolling::WindowSum;
-use super::{check, windowed, Indicator, BLOCK, NAN};
+use super::{check, prefetch_next, windowed, Indicator, BLOCK, NAN};
 use crate::{params, KernelError};
 
 /// Batch MAX: the highest of the last `n` values of `x`.
@@ -33,6 +33,7 @@ fn extreme<const HIGHEST: bool>(
         extremes_block(n),
         &mut s,
         |_, bars, [out]| {
+            prefetch_next([x], bars.clone());
             extremes_into::<HIGHEST>(&x[bars.start + 1 - n..bars.end], n, out, &mut spans)
         },
     );

@@ -12,13 +12,7 @@ pub struct Measures {
     pub start: i64,
     pub end: i64,
     pub final_value: f64,
-    /// NaN where `stats` has None (fewer than one or two values).
-    pub return_mean: f64,
-    pub return_std: f64,
-    pub downside: f64,
-    pub max_drawdown: f64,
-    pub drawdown_ms: i64,
-    pub drawdown_bars: usize,
+    pub curve: Curve,
     pub trades: usize,
     pub wins: usize,
     pub losses: usize,
@@ -43,12 +37,12 @@ impl Measures {
             self.start as f64,
             self.end as f64,
             self.final_value,
-            self.return_mean,
-            self.return_std,
-            self.downside,
-            self.max_drawdown,
-            self.drawdown_ms as f64,
-            self.drawdown_bars as f64,
+            self.curve.return_mean,
+            self.curve.return_std,
+            self.curve.downside,
+            self.curve.max_drawdown,
+            self.curve.drawdown_ms as f64,
+            self.curve.drawdown_bars as f64,
             self.trades as f64,
             self.wins as f64,
             self.losses as f64,
@@ -78,9 +72,8 @@ pub struct Scratch {
 /// order) and open trade.
 pub fn measure(time: &[i64], equity: &[f64], trades: &[Trade], open: Option<&Trade>, scratch: &mut Scratch) -> Measures {
     let n = equity.len();
-    let (return_mean, return_std, downside) = returns(equity, scratch);
+    let curve = curve(time, equity, scratch);
     let s = &mut scratch.sum;
-    let (max_drawdown, drawdown_ms, drawdown_bars) = drawdown(time, equity);
     let pnls = || trades.iter().map(Trade::pnl);
     s.clear();
     pnls().for_each(|p| s.add(p));
@@ -109,12 +102,7 @@ pub fn measure(time: &[i64], equity: &[f64], trades: &[Trade], open: Option<&Tra
         start: time[0],
         end: time[n - 1],
         final_value: equity[n - 1],
-        return_mean,
-        return_std,
-        downside,
-        max_drawdown,
-        drawdown_ms,
-        drawdown_bars,
+        curve,
         trades: trades.len(),
         wins: pnls().filter(|&p| p > 0.0).count(),
         losses: pnls().filter(|&p| p < 0.0).count(),
@@ -130,7 +118,27 @@ pub fn measure(time: &[i64], equity: &[f64], trades: &[Trade], open: Option<&Tra
     }
 }
 
-/// Simple returns of the equity curve (0 after a zero value), as `stats._returns`.
+/// The equity curve's part of the measures (what the event engine's `stats.measure` asks the
+/// kernel for: the rest is a few sums over the trades). NaN where `stats` has None (fewer than
+/// one or two returns).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Curve {
+    pub return_mean: f64,
+    pub return_std: f64,
+    pub downside: f64,
+    pub max_drawdown: f64,
+    pub drawdown_ms: i64,
+    pub drawdown_bars: usize,
+}
+
+/// The curve measures of at least one bar (times and equity of the same length).
+pub fn curve(time: &[i64], equity: &[f64], scratch: &mut Scratch) -> Curve {
+    let (return_mean, return_std, downside) = returns(equity, scratch);
+    let (max_drawdown, drawdown_ms, drawdown_bars) = drawdown(time, equity);
+    Curve { return_mean, return_std, downside, max_drawdown, drawdown_ms, drawdown_bars }
+}
+
+/// Simple returns of the equity curve (0 after a zero value), as `stats.curve` defines them.
 #[inline(always)]
 fn simple_return(before: f64, after: f64) -> f64 {
     if before != 0.0 {
@@ -268,10 +276,10 @@ mod tests {
         let trades = [trade(10.0, 0, 1), trade(-5.0, 1, 2), trade(20.0, 2, 3), trade(-2.5, 3, 3)];
         let m = measure(&time, &equity, &trades, None, &mut Scratch::default());
         let r = [110.0 / 100.0 - 1.0, 99.0 / 110.0 - 1.0, 121.0 / 99.0 - 1.0];
-        assert!((m.return_mean - (r[0] + r[1] + r[2]) / 3.0).abs() < 1e-15);
-        assert_eq!(m.downside, (r[1] * r[1] / 3.0).sqrt());
-        assert!((m.max_drawdown - 0.1).abs() < 1e-15);
-        assert_eq!((m.drawdown_ms, m.drawdown_bars), (2 * DAY, 2));
+        assert!((m.curve.return_mean - (r[0] + r[1] + r[2]) / 3.0).abs() < 1e-15);
+        assert_eq!(m.curve.downside, (r[1] * r[1] / 3.0).sqrt());
+        assert!((m.curve.max_drawdown - 0.1).abs() < 1e-15);
+        assert_eq!((m.curve.drawdown_ms, m.curve.drawdown_bars), (2 * DAY, 2));
         assert_eq!((m.trades, m.wins, m.losses, m.win_sum, m.loss_sum), (4, 2, 2, 30.0, -7.5));
         assert_eq!((m.pnl_mean, m.best, m.worst, m.fees), (5.625, 20.0, -5.0, 4.0));
         assert_eq!(m.exposed_bars, 3);
@@ -282,9 +290,9 @@ mod tests {
         let (worst, ms, bars) = drawdown(&[0, 10, 20, 30, 40], &[5.0, 8.0, 4.0, 6.0, 7.0]);
         assert_eq!((worst, ms, bars), (0.5, 30, 3));
         let m = measure(&[0], &[100.0], &[], None, &mut Scratch::default());
-        assert!(m.return_mean.is_nan() && m.return_std.is_nan() && m.downside.is_nan());
+        assert!(m.curve.return_mean.is_nan() && m.curve.return_std.is_nan() && m.curve.downside.is_nan());
         assert!(m.pnl_mean.is_nan() && m.best.is_nan());
-        assert_eq!((m.max_drawdown, m.drawdown_ms, m.drawdown_bars, m.exposed_bars), (0.0, 0, 0, 0));
+        assert_eq!((m.curve.max_drawdown, m.curve.drawdown_ms, m.curve.drawdown_bars, m.exposed_bars), (0.0, 0, 0, 0));
     }
 
     #[test]

@@ -69,7 +69,7 @@ impl Table {
     }
 }
 
-fn times<'a>(ptr: *const i64, len: usize) -> &'a [i64] {
+pub(super) fn times<'a>(ptr: *const i64, len: usize) -> &'a [i64] {
     // Same memory contract as `column`: int64 values are 8 bytes like float64.
     let floats = column(ptr as *const f64, len);
     // SAFETY: same region and length, i64 and f64 have the same size and alignment.
