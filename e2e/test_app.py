@@ -24,7 +24,7 @@ def app(request, page):
 
 def test_every_example_runs_and_shows_results(app, request):
     timings = app.open()
-    assert set(timings) == {"pyodide", "core wheel", "kernels"}
+    assert set(timings) == {"pyodide", "core", "kernels"}
     assert app.page.locator("#backend").text_content() == "wasm"
     examples = app.page.locator("#examples option")
     assert examples.count() == len(NAMES) + 1  # and "Your code"

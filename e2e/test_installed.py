@@ -91,7 +91,7 @@ def test_serve_from_the_install_shows_the_app(installed, page, tmp_path):
         wait_http(url + "/api/health", proc)
         timings = App(page, url).open()
         first_page = time.monotonic() - t0
-        assert set(timings) >= {"pyodide", "core wheel", "kernels"}
+        assert set(timings) >= {"pyodide", "core", "kernels"}
         assert page.evaluate("window.cracktrader.lastResult()")["trades"]
         status, body, _ = request(url + "/api/backtests", {"strategy": _example("sma_cross"), "dataset": "demo"})
         assert status == 200 and body["bars"] > 20_000, body
@@ -123,7 +123,7 @@ def test_build_static_from_the_install(installed, page, tmp_path):
     for part in ("index.html", "worker.js", build["kernels_wasm"], build["pyodide"] + "pyodide.asm.wasm",
                  build["pyodide"] + "python_stdlib.zip", "vendor/editor.mjs", demo, build["snapshot"]):
         assert (out / part).is_file(), part
-    assert Path(build["wheel"]).name.startswith("cracktrader-") and (out / build["wheel"]).is_file()
+    assert Path(build["core"]).name.startswith("cracktrader-") and (out / build["core"]).is_file()
     port = free_port()
     proc = subprocess.Popen([str(installed.bin / "python"), "-m", "http.server", str(port), "--bind", "127.0.0.1",
                              "-d", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

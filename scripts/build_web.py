@@ -1,6 +1,6 @@
 """Assemble the web app into one static folder (default build/web) that any static file server
 can host: the page and worker from web/, the front-end libraries bundled by esbuild, Pyodide's
-core files, the WASM kernels, the core wheel and the demo dataset. No CDN.
+core files, the WASM kernels, the core (with its Python snapshot) and the demo dataset. No CDN.
 
 The large files are versioned: they live under `v/<hash of their bytes>/`, so a host may let
 browsers keep them forever (`cracktrader serve` does; `_headers` says so to hosts that read it,
@@ -14,6 +14,7 @@ import gzip
 import hashlib
 import json
 import shutil
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -52,15 +53,29 @@ def versioned(out, files, made_from=None):
 
 
 def python_snapshot(pyodide_dir, wheel, out):
-    """Pyodide's memory with the core imported (scripts/pyodide_snapshot.mjs, under Node), as
-    gzip the page inflates itself (DecompressionStream): 31 MB travel as 6, from any host."""
-    raw = out.with_suffix("")
+    """Pyodide's memory with the core imported and the archive it imports the core from
+    (scripts/pyodide_snapshot.mjs, under Node): (the snapshot, sparse and as gzip the page
+    inflates itself with DecompressionStream: 31 MB travel as 6, from any host; the archive)."""
+    raw, core = out.with_suffix(""), out.with_name("cracktrader-core.zip")
     raw.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["node", str(ROOT / "scripts" / "pyodide_snapshot.mjs"), str(pyodide_dir), str(wheel), str(raw)],
+    subprocess.run(["node", str(ROOT / "scripts" / "pyodide_snapshot.mjs"), str(pyodide_dir), str(wheel), str(raw), str(core)],
                    check=True)
-    out.write_bytes(gzip.compress(raw.read_bytes(), compresslevel=6, mtime=0))
+    out.write_bytes(gzip.compress(sparse(raw.read_bytes()), compresslevel=6, mtime=0))
     raw.unlink()
-    return out
+    return out, core
+
+
+SPARSE_PAGE = 4096
+
+
+def sparse(memory):
+    """`memory` without its pages of zeros (half of a snapshot: half the inflating in the page):
+    its size, the page size, the number of pages kept and their indexes (u32 little-endian),
+    then those pages. web/worker.js puts them back in place."""
+    zero = bytes(SPARSE_PAGE)
+    kept = [i for i in range(0, len(memory), SPARSE_PAGE) if memory[i:i + SPARSE_PAGE] != zero[:len(memory) - i]]
+    head = struct.pack(f"<3I{len(kept)}I", len(memory), SPARSE_PAGE, len(kept), *(i // SPARSE_PAGE for i in kept))
+    return head + b"".join(memory[i:i + SPARSE_PAGE] for i in kept)
 
 
 def compress(out):
@@ -138,10 +153,9 @@ def build(out):
         copy(KERNELS / name, staging / "kernels" / name)
     kernels = versioned(tmp, list((staging / "kernels").iterdir()))
     built = build_core_wheel.build(staging / "wheel")
-    snapshot = python_snapshot(pyodide, built, staging / "snapshot" / "python.snapshot.gz")
+    snapshot, core = python_snapshot(pyodide, built, staging / "snapshot" / "python.snapshot.gz")
     made_from = [built, ROOT / "scripts" / "pyodide_snapshot.mjs", *pyodide.iterdir()]
-    snapshot = versioned(tmp, [snapshot], made_from) / snapshot.name
-    wheel = versioned(tmp, [built]) / built.name
+    folder = versioned(tmp, [snapshot, core], made_from)
     demo = write_demo_dataset(staging / "data")
     demo["url"] = str((versioned(tmp, [staging / "data" / "demo.arrow"]) / "demo.arrow").relative_to(tmp))
     shutil.rmtree(staging)
@@ -149,9 +163,9 @@ def build(out):
     build_help.write(tmp)
     rel = lambda path: str(path.relative_to(tmp))  # noqa: E731
     (tmp / "build.json").write_text(json.dumps({
-        "version": build_core_wheel.version(), "pyodide": rel(pyodide) + "/", "wheel": rel(wheel),
+        "version": build_core_wheel.version(), "pyodide": rel(pyodide) + "/", "core": rel(folder / core.name),
         "kernels": rel(kernels / KERNEL_FILES[0]), "kernels_wasm": rel(kernels / KERNEL_FILES[1]),
-        "snapshot": rel(snapshot),
+        "snapshot": rel(folder / snapshot.name),
     }))
     # What a static host offers; `cracktrader serve` answers /site.json itself with server features on.
     from cracktrader.markets import catalog

@@ -18,7 +18,9 @@ import { initViews, showView } from "./views.js";
 
 const runFromPage = () => run().catch(() => {}); // a failure is shown on the page
 
+performance.mark("page modules"); // this module and all it imports (the editor's bundle)
 await initStrategy({ onRun: runFromPage, onError: showError });
+performance.mark("editor");
 initDataPicker({ onFile: runFromPage });
 initRun();
 initResults();
@@ -40,21 +42,26 @@ async function loadSite() {
   initViews((view) => (view === "live" ? showLive() : view === "optimize" && renderSpace()));
 }
 
+let firstRun = null; // its timing (state.timing), for the start-up figures
+
 // Ready once Python is up and the first result is on screen: the shared run from the URL (when
 // its data is here), or the code of the last session (or the first example) on the first dataset.
 const ready = (async () => {
   await loadSite();
+  performance.mark("site.json");
   const first = firstData();
   if (first) client.prefetch(first); // fetched and decoded while Python boots
   const timings = await client.ready;
-  performance.mark("python-ready"); // Pyodide, core wheel and kernels loaded
+  performance.mark("python-ready"); // Pyodide, the core and the kernels loaded
   client.request("selfcheck", { n: 1000, seed: 1, period: 10 }).then(({ backend }) => { $("backend").textContent = backend; }, () => {});
   const restored = await restoreFromUrl();
   if (!restored) await inspect();
+  performance.mark("inspected");
   $("run").disabled = false;
   setStatus("ready", "ready");
   if (state.datasets.size && (restored?.runnable ?? true)) await runFromPage();
   performance.mark("cracktrader-ready"); // start-up as bench/web.py and the e2e tests report it
+  firstRun = state.timing;
   return timings;
 })();
 ready.catch((err) => setStatus("error", `failed to start: ${err.message}`));
@@ -87,6 +94,19 @@ window.cracktrader = {
   // The last shown run's timings (ms): data, python, transfer (in the worker), show, total.
   get timing() {
     return state.timing;
+  },
+  // Where start-up went: {marks: [[ms from navigation, name]] of the page and the worker in
+  // order, fetches: [[file, start ms, end ms, bytes over the wire]] of the worker, firstRun: the
+  // first run's timing}. bench/web.py prints it.
+  get startup() {
+    const page = (epoch) => epoch - performance.timeOrigin;
+    const { marks = [], resources = [] } = client.startup ?? {};
+    return {
+      marks: [...performance.getEntriesByType("mark").map((m) => [m.startTime, m.name]),
+        ...marks.map(([name, epoch]) => [page(epoch), `worker: ${name}`])].sort((x, y) => x[0] - y[0]),
+      fetches: resources.map(([name, start, end, bytes]) => [name, page(start), page(end), bytes]),
+      firstRun,
+    };
   },
   // The Live view: select(id), selected, lastSeq, fillsShown() (trade id -> epoch ms drawn).
   live: liveApi,

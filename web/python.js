@@ -1,4 +1,6 @@
 // The page's Python: one Pyodide worker (worker.js) behind a WorkerClient.
 import { WorkerClient } from "./worker-client.js";
 
-export const client = new WorkerClient(new URL("worker.js", import.meta.url));
+// The worker index.html started, when it did.
+export const client = new WorkerClient(new URL("worker.js", import.meta.url), self.earlyWorker);
+delete self.earlyWorker;

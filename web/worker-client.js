@@ -2,24 +2,33 @@
 // which terminates the worker (the only way to end an infinite loop in user code) and starts
 // a fresh one, so the page stays usable.
 export class WorkerClient extends EventTarget {
-  constructor(url) {
+  // `early`: {worker, messages} of a worker of this url already started, and what it sent.
+  constructor(url, early = null) {
     super();
     this.url = url;
     this.nextId = 1;
     this.restarting = false;
-    this.start();
+    this.start(early);
   }
 
-  start() {
+  start(early = null) {
     this.pending = new Map();
-    this.worker = new Worker(this.url, { type: "module" });
+    this.worker = early?.worker ?? new Worker(this.url, { type: "module" });
     this.ready = new Promise((resolve, reject) => {
-      this.worker.addEventListener("message", ({ data }) => {
+      const receive = ({ data }) => {
         if (data.type === "step") this.emit("step", data);
-        else if (data.type === "ready") resolve(data.timings);
+        else if (data.type === "ready") {
+          this.startup = data; // {timings, marks, resources}: see worker-boot.js
+          resolve(data.timings);
+        }
         else if (data.type === "fatal") reject(new Error(data.message));
         else this.reply(data);
-      });
+      };
+      if (early) {
+        this.worker.onmessage = null;
+        early.messages.forEach(receive);
+      }
+      this.worker.addEventListener("message", receive);
     });
     this.ready.catch(() => {}); // reported by whoever awaits it
   }

@@ -1,5 +1,5 @@
-// The Web Worker that runs the CrackTrader core on Pyodide, with the WASM kernels.
-// Everything is loaded from this site: Pyodide's core files, the core wheel, the kernels.
+// The Web Worker that runs the CrackTrader core on Pyodide, with the WASM kernels (started by
+// worker-boot.js).
 //
 // Requests: {id, type, ...}; replies: {id, type: "result", result} or {id, type: "error",
 // error: {kind, message, line | row, field, rule}}; during a run {id, type: "progress", done, total}.
@@ -18,56 +18,15 @@
 //   sweep_plan / sweep_prepare {source, strategy, data, view, request} -> the points / the names
 //   sweep_trials {tasks: [[index, params, window]]} -> records
 //   sweep_result {records}, sweep_fold {k, window, records}, sweep_walk {} -> documents
-import { loadCandles } from "./data-sources.js";
+import { boot, startupReport } from "./worker-boot.js";
 
-const here = (path) => new URL(path, import.meta.url).href;
-const timings = {};
-const t0 = performance.now();
-
-// Each start-up step's time from the worker's start to its end (they overlap).
-async function step(name, promise) {
-  const value = await promise;
-  timings[name] = performance.now() - t0;
-  postMessage({ type: "step", name, ms: timings[name] });
-  return value;
-}
-
-// Everything starts at once: Pyodide boots while the core wheel downloads and the kernels
-// compile (streaming); the versioned files' paths are in build.json (scripts/build_web.py).
-async function boot() {
-  const build = await (await fetch(here("build.json"))).json();
-  const wheel = fetch(here(build.wheel)).then((r) => {
-    if (!r.ok) throw new Error(`cannot load the core wheel: HTTP ${r.status}`);
-    return r.arrayBuffer();
-  });
-  const kernels = import(here(build.kernels)).then(async (module) => {
-    await module.default({ module_or_path: here(build.kernels_wasm) });
-    return module;
-  });
-  // A memory snapshot of Python with the core imported (scripts/pyodide_snapshot.mjs), when
-  // the build has one: restored instead of booting.
-  const snapshot = build.snapshot ? fetch(here(build.snapshot)).then((r) => {
-    if (!r.ok) throw new Error(`cannot load the Python snapshot: HTTP ${r.status}`);
-    return new Response(r.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
-  }) : undefined;
-  const { loadPyodide } = await import(here(`${build.pyodide}pyodide.mjs`));
-  const pyodide = await step("pyodide", loadPyodide({ indexURL: here(build.pyodide), _loadSnapshot: snapshot }));
-  await step("core wheel", wheel.then((bytes) => {
-    // The files of the modules not imported yet (the snapshot holds the others); a fresh seed
-    // for `random`, whose state the snapshot froze.
-    const site = pyodide.runPython("import random, site; random.seed(); site.getsitepackages()[0]");
-    pyodide.unpackArchive(bytes, "whl", { extractDir: site });
-  }));
-  const browser = await step("kernels", kernels.then((module) => {
-    pyodide.registerJsModule("_cracktrader_wasm", module);
-    return pyodide.pyimport("cracktrader.browser");
-  }));
-  return { pyodide, browser };
-}
+// The data readers (Arrow, Parquet: a large bundle) load beside Python's boot, not before it.
+const dataSources = import("./data-sources.js");
+const loadCandles = async (data) => (await dataSources).loadCandles(data);
 
 const ready = boot();
 ready.then(
-  () => postMessage({ type: "ready", timings }),
+  () => postMessage({ type: "ready", ...startupReport() }),
   (err) => postMessage({ type: "fatal", message: String((err && err.stack) || err) }),
 );
 

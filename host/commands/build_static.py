@@ -1,4 +1,4 @@
-"""`cracktrader build-static OUT`: the offline static demo — page, worker, Pyodide, core wheel,
+"""`cracktrader build-static OUT`: the offline static demo — page, worker, Pyodide, the core,
 WASM kernels, front-end libraries and the demo dataset — in one folder that any static file
 server can host (`python -m http.server`, GitHub Pages). Server features are hidden there."""
 
