@@ -27,6 +27,9 @@ def files(tmp_path_factory):
     (folder / "sma.py").write_text(SMA_SOURCE)
     write_csv(folder / "small.csv", candles(2000))
     write_csv(folder / "big.csv", candles(20_000))
+    # Each trial at least 0.3 s, however fast the engine gets: Ctrl+C lands with trials left to run
+    (folder / "slow_sma.py").write_text(SMA_SOURCE + "\n\nimport time\n\n\nclass SlowSmaCross(SmaCross):\n"
+                                        "    def stop(self):\n        time.sleep(0.3)\n")
     return folder
 
 
@@ -73,8 +76,8 @@ def test_bad_input_is_one_line(files, args, message):
 
 def test_ctrl_c_keeps_the_finished_trials_and_the_same_command_resumes(files, tmp_path):
     out = tmp_path / "out"
-    args = ["optimize", "sma.py", "--data", "big.csv", "--space", "fast=4:20:2", "--space", "slow=30,60", "--jobs", "2",
-            "--out", str(out)]
+    args = ["optimize", "slow_sma.py:SlowSmaCross", "--data", "big.csv", "--space", "fast=4:20:2", "--space", "slow=30,60",
+            "--jobs", "2", "--out", str(out)]
     proc = subprocess.Popen([*CLI, *args], cwd=files, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     journal = out / "trials.jsonl"
     deadline = time.monotonic() + 300
