@@ -77,6 +77,7 @@ def run(args):
             symbol=args.symbol, timeframe=args.timeframe, mode=args.mode, sandbox=args.sandbox, live=args.live,
             params=parse_params(args.param), cash=args.cash, commission=args.commission, slippage=args.slippage,
             intrabar=args.intrabar, volume_limit=args.volume_limit, sizing=args.sizing, warmup=args.warmup,
+            **({"keep_bars": args.keep_bars} if args.keep_bars is not None else {}),
             exchange_config=_read_config(args.exchange_config) if args.exchange_config else {},
             key_file=str(Path(args.key_file).resolve()) if args.key_file else None, risk=risk, clock=args.clock,
             poll=args.poll, cache=args.cache, market_data=args.market_data)
@@ -215,6 +216,8 @@ def register(commands):
     r.add_argument("--sizing", type=_sizing, default="95%", help="size of buy()/sell() without one (default 95%%)")
     r.add_argument("--warmup", type=int, metavar="BARS", help="history bars before the first live one (default: what "
                    "the indicators need, at least 500)")
+    r.add_argument("--keep-bars", type=int, metavar="BARS", help="bars of history kept in memory (default: "
+                   "SessionConfig's, see docs/live.md): the strategy reads back at most this far; memory stays flat")
     r.add_argument("--exchange-config", metavar="FILE.json", help="ccxt settings: urls, options, proxies, rateLimit "
                    "(a testnet, a proxy, a Binance-compatible venue); no keys")
     r.add_argument("--key-file", metavar="FILE", help='JSON {"apiKey", "secret"} readable only by you (chmod 600)')

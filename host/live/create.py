@@ -4,7 +4,7 @@ Body: {"strategy": "<python source>", "strategy_class", "name", "account" (a nam
 GET /api/live/accounts), "exchange" (paper sessions without an account: public market data),
 "symbol", "timeframe", "mode": "paper" (default) | "exchange", "confirm_live": true (required
 when the session would trade real money), "cash", "commission", "slippage", "intrabar",
-"volume_limit", "sizing", "warmup", "market_data" (auto | trades | klines | rest), "risk": {limits},
+"volume_limit", "sizing", "warmup", "keep_bars", "market_data" (auto | trades | klines | rest), "risk": {limits},
 "params": {...}}.
 
 The account decides the exchange, the sandbox, the ccxt settings and the keys (its key file's
@@ -16,7 +16,7 @@ source, with its line).
 import ast
 
 MAX_SOURCE = 1_000_000
-SETTINGS = ("cash", "commission", "slippage", "intrabar", "volume_limit", "sizing", "warmup", "market_data")
+SETTINGS = ("cash", "commission", "slippage", "intrabar", "volume_limit", "sizing", "warmup", "keep_bars", "market_data")
 FIELDS = {"strategy", "strategy_class", "name", "account", "exchange", "symbol", "timeframe", "mode", "confirm_live",
           "risk", "params", *SETTINGS}
 

@@ -133,9 +133,21 @@ class Account:
         self.cash = cash
         self.positions = [Position(f) for f in feeds]
         self.open_trades = [None] * len(feeds)
-        self.trades = []  # closed, in closing order
+        self.trades = []  # closed, in closing order (a live run's window: the recent ones)
+        self.forgotten = 0  # closed trades a live run's window dropped from `trades`
         self.fees = 0.0
         self._ids = 0
+
+    @property
+    def closed(self):
+        """Trades closed so far (those a live run's window dropped included)."""
+        return len(self.trades) + self.forgotten
+
+    def forget(self, step):
+        """Drop the trades closed before `step` (a live run's window)."""
+        kept = [t for t in self.trades if t.exit_step >= step]
+        self.forgotten += len(self.trades) - len(kept)
+        self.trades = kept
 
     def value(self):
         return self.cash + sum(p.size * p.feed.close.values[p.feed.i] for p in self.positions if p.size)

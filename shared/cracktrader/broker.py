@@ -34,7 +34,7 @@ class Broker:
         self.account = Account(cash, feeds)
         self.commission, self.slippage, self.leverage = commission, slippage, leverage
         self.policy, self.sub_bars, self.market_rules = policy, sub_bars, market_rules
-        self.clock = clock  # .step and .time of the current step
+        self.clock = clock  # the engine: .abs_step, the current step as orders and trades record it
         self.pending = [[] for _ in feeds]  # working orders per feed, by id
         self.at_close = []  # market orders to fill at this bar's close
         self.orders = []  # every order, by id
@@ -150,7 +150,7 @@ class Broker:
         sim = match_bar(self._sim(feed, orders, h, l, i), o, h, l, c, self.policy, subs)
         self._commit(feed, sim.events)
         for order in list(orders):  # still working after its first bar: IOC expires, trails ratchet
-            if order.tif == IOC and order.created_step < self.clock.step:
+            if order.tif == IOC and order.created_step < self.clock.abs_step:
                 self._end(order, EXPIRED, "ioc", "IOC: not filled on its first bar")
             elif order.type == TRAILING_STOP:
                 extreme = max(order.trail_extreme, h) if order.side != BUY else min(order.trail_extreme, l)
@@ -203,7 +203,9 @@ class Broker:
         return r.get(feed.index) if isinstance(r, dict) else r
 
     def _commit(self, feed, events):
-        step, time = self.clock.step, feed.time.values[feed.i]
+        if not events:
+            return
+        step, time = self.clock.abs_step, feed.time.values[feed.i]
         for event in events:
             kind, order = event[0], event[1]
             if kind == "fill":
@@ -217,7 +219,7 @@ class Broker:
                 self._end(order, REJECTED, event[2], event[3])
             else:
                 self._end(order, CANCELED, event[2], event[3])
-        if events and self.account.positions[feed.index].size == 0:
+        if self.account.positions[feed.index].size == 0:
             self._drop_reduce_only(feed)
 
     def book_fill(self, order, price, size, fee, final, time, step, booked=None):
@@ -245,7 +247,7 @@ class Broker:
     def _activate_exits(self, order):
         for child in order.children:
             if child.status == WAITING:
-                child.status, child.created_step = ACCEPTED, self.clock.step
+                child.status, child.created_step = ACCEPTED, self.clock.abs_step
                 insort(self.pending[child.feed.index], child, key=_id)
                 self._note_order(child)
 
@@ -254,6 +256,13 @@ class Broker:
         for order in list(self.pending[feed.index]):
             if order.reduce_only:
                 self._end(order, CANCELED, "position_closed", "the position is flat")
+
+    def forget(self, step):
+        """Drop the orders created before `step` that are over, and the trades closed before it (a
+        live run's window: its journal keeps them)."""
+        self.orders = [o for o in self.orders if o.alive or o.created_step >= step]
+        self.live = [o for o in self.live if o.alive]
+        self.account.forget(step)
 
     # --- endings and notes ----------------------------------------------------------------
     def end(self, order, status, rule, reason):

@@ -62,9 +62,12 @@ class Engine:
 
     def __init__(self, strategy, data, *, cash=10_000.0, commission=0.0, slippage=0.0, params=None,
                  fill="open", intrabar="adverse", intrabar_data=None, leverage=1.0, sizing="95%",
-                 market_rules=None, volume_limit=None, broker=Broker, start=None):
+                 market_rules=None, volume_limit=None, broker=Broker, start=None, keep=None):
         """`start` (UTC ms): the bars before it are history: indicators are computed over them,
-        the strategy is not called on them, and the result begins at `start`."""
+        the strategy is not called on them, and the result begins at `start`. `keep` (bars, a
+        live run's bounded history): `push` keeps at least the last `keep` bars of every per-bar
+        array (feed, lines, equity) and of the final orders and closed trades, dropping the older
+        ones in chunks; None keeps everything (a backtest)."""
         if not (isinstance(strategy, type) and issubclass(strategy, Strategy)):
             raise TypeError(f"strategy: expected a ct.Strategy subclass, got {strategy!r}")
         if isinstance(cash, bool) or not isinstance(cash, (int, float)) or not 0 < cash < math.inf:
@@ -77,6 +80,8 @@ class Engine:
             raise ValueError(f"leverage must be a positive number, got {leverage!r}")
         if start is not None and (isinstance(start, bool) or not isinstance(start, int)):
             raise ValueError(f"start must be a time in UTC ms (an int), got {start!r}")
+        if keep is not None and (isinstance(keep, bool) or not isinstance(keep, int) or keep < 1):
+            raise ValueError(f"keep must be a number of bars >= 1 (or None: keep all), got {keep!r}")
         self.cash, self.fill, self.intrabar, self.leverage = float(cash), fill, intrabar, float(leverage)
         if volume_limit is not None and (isinstance(volume_limit, bool) or not isinstance(volume_limit, (int, float))
                                          or not 0 < volume_limit <= 1):
@@ -88,8 +93,14 @@ class Engine:
         candles = as_candles(data)
         # An engine may start empty and be fed live; a backtest needs bars (see backtest()).
         self.feeds = [Feed(c, k, _source(c, k, len(candles)), allow_empty=True) for k, c in enumerate(candles)]
+        if keep is not None and len(self.feeds) > 1:
+            raise ValueError(f"keep: a bounded history is for one feed (a live session's); this run has {len(self.feeds)}")
+        self.keep = self.feeds[0].keep = keep
         self._timeline()
-        self.step, self.ids = -1, 0
+        # `step` (like each feed's `i`) indexes the arrays as kept; `dropped` bars came before
+        # them: step + dropped (`abs_step`) is what orders, trades and the log record.
+        self.step, self.ids, self.dropped = -1, 0, 0
+        self._begun = None  # the first step at or after `start`, once a bar reached it
         self._sub = _sub_bars(intrabar_data, self.feeds)
         # `broker`: the venue's broker class (a live session's), taking Broker's arguments
         self.broker = broker(self.feeds, self.cash, self.commission, self.slippage, self.leverage, intrabar,
@@ -178,7 +189,24 @@ class Engine:
         self.equity.append(0.0)
         s = len(self.times) - 1
         self._call(self.strategy, self._steps, s, s + 1)
+        if self.keep is not None and len(self.times) >= self.keep + max(1, self.keep // 4):
+            self._trim(len(self.times) - self.keep)
         return self
+
+    def _trim(self, n):
+        """Drop the oldest `n` bars of every per-bar array, and the final orders and closed trades
+        from before the bars kept (in chunks of keep/4 bars: never a copy per bar)."""
+        self.feeds[0].trim(n)
+        del self.times[:n]
+        del self.equity[:n]
+        self.step -= n
+        self.dropped += n
+        self.broker.forget(self.dropped)
+
+    @property
+    def abs_step(self):
+        """The current step counted from the run's first bar, dropped ones included."""
+        return self.step + self.dropped
 
     def _push_aligned(self, bars):
         feeds = self.feeds
@@ -218,15 +246,25 @@ class Engine:
         return self._first_ready(min(self.begin(), len(self.times)), len(self.times))
 
     def begin(self):
-        """The first step at or after `start` (0 without one): where the run and its result begin."""
+        """The first step at or after `start` (0 without one): where the run and its result
+        begin, as an index in the kept arrays (0 once a live run's window dropped it)."""
+        return max(0, self.first_step() - self.dropped)
+
+    def first_step(self):
+        """`begin()` counted from the run's first bar (dropped bars included)."""
         if self.start is None:
             return 0
-        return bisect_left(self.times, self.start)
+        if self._begun is not None:
+            return self._begun
+        k = bisect_left(self.times, self.start)
+        if k < len(self.times):  # reached: later bars (pushed, or trimmed) do not move it
+            self._begun = self.dropped + k
+        return self.dropped + k
 
     def _first_ready(self, a, b):
         need = self.required
         if self.cursors is None:
-            return min(max(a, need[0]), b)
+            return min(max(a, need[0] - self.dropped), b)
         for s in range(a, b):
             if all(cur[s] >= n for cur, n in zip(self.cursors, need)):
                 return s
@@ -312,7 +350,7 @@ class Engine:
             where = locate(e, type(strategy))
             if where is None:
                 raise
-            error = StrategyError(*where, e, frames=frames(e, type(strategy)), bar=self.log.bar(self.step),
+            error = StrategyError(*where, e, frames=frames(e, type(strategy)), bar=self.log.bar(self.abs_step),
                                   time=self.times[self.step] if 0 <= self.step < len(self.times) else None)
             error.log = self.log.entries()  # what it printed before failing
             raise error from e
@@ -341,7 +379,7 @@ class Engine:
             final_value=self.equity[n - 1] if n else self.cash, cash=self.cash,
             trades=list(account.trades), open_trades=[t for t in account.open_trades if t],
             times=self.times[first:n], equity=self.equity[first:n], bar_ms=bar_ms, orders=list(self.broker.orders),
-            feeds=self.feeds, benchmark=self._benchmark(first, n), log=self.log.entries(), first_step=first,
+            feeds=self.feeds, benchmark=self._benchmark(first, n), log=self.log.entries(), first_step=first + self.dropped,
             engine_reason=self.engine_reason,
         )
 

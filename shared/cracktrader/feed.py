@@ -41,7 +41,9 @@ class Feed:
         self.symbol = candles.symbol
         self.exchange = candles.exchange
         self.name = " ".join(x for x in (candles.symbol, self.timeframe) if x) or f"data{index}"
-        self.i = -1
+        self.i = -1  # the current bar's index in the arrays as kept
+        self.dropped = 0  # bars a live run's window dropped from the front of every line
+        self.keep = None  # bars that window keeps at least (Engine keep=)
         self.nodes = []  # derived lines and indicators, in creation order (live runs extend them)
         self.warmup = 0  # bars before every line made from this feed holds a value
         # Own arrays: a live run appends to them (the candles' columns may be read-only views).
@@ -71,9 +73,18 @@ class Feed:
         for node in self.nodes:
             node.extend()
 
+    def trim(self, n):
+        """Drop the oldest `n` bars of every line of the feed (a live run's window)."""
+        for line in (self.time, self.open, self.high, self.low, self.close, self.volume):
+            del line.values[:n]
+        for node in self.nodes:
+            node.trim(n)
+        self.i -= n
+        self.dropped += n
+
     def __len__(self):
         """Bars seen so far."""
-        return self.i + 1
+        return self.i + 1 + self.dropped
 
     def __bool__(self):
         return True

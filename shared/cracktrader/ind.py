@@ -96,6 +96,13 @@ class Indicator:
         for line, value in zip(self.outs, values):
             line.values.append(value)
 
+    def trim(self, n):
+        """Drop the oldest `n` values (a live run's window): the streaming state goes on."""
+        if self.state is None:  # (it needs the whole history to catch up)
+            self.state = self._replay(len(self.outs[0].values))[0]
+        for line in self.outs:
+            del line.values[:n]
+
     def _replay(self, bars):
         state = self.spec.state(self.args)
         cols = [array("d") for _ in self.spec.outputs]

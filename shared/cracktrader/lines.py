@@ -62,7 +62,7 @@ class Line:
 
     def __len__(self):
         """Bars seen so far (the current one included)."""
-        return self.clock.i + 1
+        return self.clock.i + 1 + self.clock.dropped
 
     def __bool__(self):
         raise TypeError(f"the truth of a whole line is ambiguous: compare values, e.g. {self.name or 'line'}[0]")
@@ -92,10 +92,13 @@ _LT, _LE, _GT, _GE = (_ordered(op) for op in (operator.lt, operator.le, operator
 
 
 def _bad_index(line, ago):
-    name = line.name or "line"
+    name, clock = line.name or "line", line.clock
     if ago > 0:
         return LookAheadError(f"{name}[{ago}] reads the future: use 0 for the current bar, -1 for the previous")
-    return IndexError(f"{name}[{ago}]: only {line.clock.i + 1} bar(s) so far")
+    if clock.dropped and clock.i + ago + clock.dropped >= 0:  # that bar was, and is not kept any more
+        return IndexError(f"{name}[{ago}]: only the last {clock.keep:,} bars are kept in a live session: "
+                          "raise keep_bars (Engine keep=)")
+    return IndexError(f"{name}[{ago}]: only {clock.i + 1} bar(s) so far")
 
 
 class Derived:
@@ -110,6 +113,9 @@ class Derived:
         a = self.a.values[-1] if isinstance(self.a, Line) else self.a
         b = self.b.values[-1] if isinstance(self.b, Line) else self.b
         self.out.values.append(self.op(a, b))
+
+    def trim(self, n):
+        del self.out.values[:n]
 
 
 def _operand(x, symbol):

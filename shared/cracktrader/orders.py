@@ -174,7 +174,7 @@ def make_order(engine, side, size, data=None, cash=None, percent=None, limit=Non
     time = feed.time.values[feed.i] if feed.i >= 0 else None
     engine.ids += 1
     order = Order(engine.ids, feed, side, kind, units, limit, stop, trail, trail_percent, tif,
-                  fill if kind == MARKET else "open", reduce_only, time, engine.step)
+                  fill if kind == MARKET else "open", reduce_only, time, engine.abs_step)
     exits = []
     other = SELL if side == BUY else BUY
     for price, exit_kind in ((stop_loss, STOP), (take_profit, LIMIT)):
@@ -182,7 +182,7 @@ def make_order(engine, side, size, data=None, cash=None, percent=None, limit=Non
             engine.ids += 1
             exits.append(Order(engine.ids, feed, other, exit_kind, units, limit=price if exit_kind == LIMIT else None,
                                stop=price if exit_kind == STOP else None, reduce_only=True, created=time,
-                               created_step=engine.step))
+                               created_step=engine.abs_step))
     return order, exits
 
 

@@ -33,7 +33,7 @@ def run(strategy, *, exchange, symbol, timeframe, journal, mode="paper", sandbox
         risk=None, keys=None, key_file=None, adopt_position=False, bars=None, out=None, **settings):
     """Runs `strategy` (a ct.Strategy subclass, or a file "strategy.py[:Class]") live until it is
     stopped (or for `bars` new bars); returns the Session (`.result()`). `settings`: cash,
-    commission, slippage, intrabar, volume_limit, sizing, warmup, exchange_config, clock,
+    commission, slippage, intrabar, volume_limit, sizing, warmup, keep_bars, exchange_config, clock,
     poll, cache. Keys: `keys={"apiKey", "secret"}`, a `key_file`, or the environment."""
     from .keys import load_keys
     from .session import Session

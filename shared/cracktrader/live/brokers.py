@@ -48,7 +48,7 @@ class ExchangeBroker(Broker):
     def match(self, feed, i):
         """Held orders meet bar i (closed): a reached level sends them; trailing stops ratchet."""
         h, l = feed.high.values[i], feed.low.values[i]
-        step = self.clock.step
+        step = self.clock.abs_step
         for order in list(self.pending[feed.index]):
             if order.status not in WORKING or self.link.at_exchange(order) or order.type in NATIVE:
                 continue
@@ -94,7 +94,7 @@ class ExchangeBroker(Broker):
     # --- what the exchange reports -------------------------------------------------------------
     def fill(self, order, price, size, fee, booked, time, final):
         """A fill the exchange reported (booked between bars, as the backtest's at a bar's open)."""
-        trades = self.book_fill(order, price, size, fee, final, time, self.clock.step, booked)
+        trades = self.book_fill(order, price, size, fee, final, time, self.clock.abs_step, booked)
         if self.note_trades:
             self.notes.extend(("trade", t) for t in trades)
         if order.status == "filled" and order.oco is not None and order.oco.alive:

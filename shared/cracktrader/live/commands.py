@@ -111,4 +111,4 @@ class Commands:
         delta = data["to"] - data["from"]
         feed = self.engine.feeds[0]
         if delta:
-            self.engine.broker.account.book(feed, delta > 0, abs(delta), data["price"], 0.0, data["time"], self.engine.step)
+            self.engine.broker.account.book(feed, delta > 0, abs(delta), data["price"], 0.0, data["time"], self.engine.abs_step)

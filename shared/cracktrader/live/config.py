@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ..candles import timeframe_ms
 
 MODES = ("paper", "exchange")
+KEEP_BARS = 20_000  # the default history kept: twice the live chart's (chart.HISTORY), far past any warm-up
 MARKET_DATA = ("auto", "trades", "klines", "rest")
 BREACH = ("reducing", "halted")
 SECRET_FIELDS = ("apikey", "secret", "password", "privatekey", "uid", "token", "walletaddress", "twofa")
@@ -113,6 +114,9 @@ class SessionConfig:
     volume_limit: float = None  # paper
     sizing: str | float = "95%"
     warmup: int = None  # history bars before the first live one (default: what the indicators need, at least 500)
+    # the bars of history the engine keeps (at least; up to a quarter more): memory stays flat over
+    # months. Indicators go on from their streaming state; the strategy reads back at most this far.
+    keep_bars: int = KEEP_BARS
     exchange_config: dict = field(default_factory=dict)  # ccxt settings (urls, options, proxies, rateLimit)
     key_file: str = None  # path of the key file (exchange mode), else keys from the environment
     risk: RiskLimits = field(default_factory=RiskLimits)
@@ -140,6 +144,8 @@ class SessionConfig:
         _positive("cash", self.cash)
         if self.warmup is not None and (isinstance(self.warmup, bool) or not isinstance(self.warmup, int) or self.warmup < 0):
             raise LiveError(f"warmup must be a number of bars >= 0, got {self.warmup!r}")
+        if isinstance(self.keep_bars, bool) or not isinstance(self.keep_bars, int) or self.keep_bars < 1:
+            raise LiveError(f"keep_bars must be a number of bars >= 1, got {self.keep_bars!r}")
         if self.market_data not in MARKET_DATA:
             raise LiveError(f"market_data must be one of {', '.join(MARKET_DATA)}, got {self.market_data!r}")
         if self.clock not in ("local", "exchange"):

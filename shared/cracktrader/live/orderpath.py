@@ -209,6 +209,24 @@ class OrderPath:
         for cid, record in records.items():
             self._track(cid, record)
 
+    def forget(self, kept):
+        """Drops what it holds about the orders the engine forgot (over, and older than its window:
+        the journal keeps them), unless the exchange may still change them. `kept`: the engine's
+        orders."""
+        ids = {o.id for o in kept}
+        busy = {*self.tracking, *self.cancel_again, *self.answered, *(self.cids.get(o.id) for o, _ in self.deferred)}
+        s = self.s
+        for oid, cid in list(self.cids.items()):
+            if oid in ids or cid in busy:
+                continue
+            del self.cids[oid]
+            self.orders.pop(cid, None)
+            self.records.pop(cid, None)
+            self.sent.discard(cid)
+            self.cancels.discard(cid)
+            for fill in s.fills_by_cid.pop(cid, ()):
+                s.fill_ids.discard(fill.get("trade_id"))
+
     def _track(self, cid, record):
         if record.get("exchange", {}).get("status") in TRACKED:
             self.tracking[cid] = True

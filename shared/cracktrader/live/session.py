@@ -200,7 +200,8 @@ class Session(Commands):
         rows = self.journal.bars(warmup=True)
         warm = Candles.from_columns(*zip(*rows)) if rows else Candles.from_columns([], [], [], [], [], [])
         warm.symbol, warm.timeframe, warm.exchange = cfg.symbol, cfg.timeframe, cfg.exchange
-        options = dict(cash=float(self.journal.meta("cash")), params=cfg.params, sizing=cfg.sizing, market_rules=self.rules)
+        options = dict(cash=float(self.journal.meta("cash")), params=cfg.params, sizing=cfg.sizing, market_rules=self.rules,
+                       keep=cfg.keep_bars)
         if cfg.mode == "paper":
             options.update(commission=cfg.commission, slippage=cfg.slippage, intrabar=cfg.intrabar,
                            volume_limit=cfg.volume_limit, broker=Broker)
@@ -234,6 +235,7 @@ class Session(Commands):
                 self.replay.run()
         finally:
             self.replaying = False
+            self.replay = None  # (the journal's events: read again at the next restart)
 
     def _summary(self):
         """Before real money moves: what, where, with which limits."""
@@ -355,6 +357,7 @@ class Session(Commands):
 
     def push(self, bar):
         """Pushes one bar through the engine (live, or replaying) and books the risk state."""
+        dropped = self.engine.dropped
         if self.replaying:
             self.engine.push(bar)
         else:
@@ -365,6 +368,8 @@ class Session(Commands):
                 self.engine.log.tee = None
         if self.config.mode == "exchange" and not self.replaying:
             self.orders.settle_answered()  # a market order's fills, from the exchange's answer
+        if self.engine.dropped != dropped:  # the engine's window moved: what it forgot goes here too
+            self.orders.forget(self.engine.broker.orders)
         equity = self.engine.equity[-1]
         breach = self.risk.observe(equity, bar[0])  # the day the bar traded in
         if breach is not None and not self.replaying:

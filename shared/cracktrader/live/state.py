@@ -42,5 +42,5 @@ def snapshot(session):
                       "limit": o.limit, "stop": o.stop, "status": o.status} for o in broker.open_orders],
         balance={"cash": broker.cash, "quote": cfg.quote, "base": cfg.base},
         equity=broker.value if last is not None else broker.cash, pnl=(broker.value if last is not None else broker.cash) - engine.cash,
-        fees=broker.fees, trades=len(broker.account.trades), last_bar_time=last, bars=s.bars_seen)
+        fees=broker.fees, trades=broker.account.closed, last_bar_time=last, bars=s.bars_seen)
     return state
