@@ -9,7 +9,9 @@
   The peer is the original CrackTrader's measured 17 ms per order; the targets here are
   p99 < 2 ms durable and < 0.5 ms without the synchronous write.
 - Memory: a paper session (SMA crossing) fed 100,000 one-minute bars, RSS at the start, every
-  25,000 bars and at the end; then the time a restart takes to replay that journal.
+  25,000 bars and at the end (the target: flat, as the engine keeps the last `keep_bars` bars
+  and what the session holds per order goes with them); then the time a restart takes to
+  replay that journal.
 
 Bars are handed to the session directly (the exchange's candle polling is not part of the
 order path). The machine may be shared: figures are the best of `--rounds` runs, taking
@@ -133,7 +135,7 @@ def memory(url, folder, n):
         s.journal.commit()
         if k % 25_000 == 0:
             marks.append((k, rss_mb()))
-    trades = len(s.engine.broker.account.trades)
+    trades = s.engine.broker.account.closed
     size = sum(p.stat().st_size for p in folder.glob("memory.journal*"))
     s.close()
     t = time.perf_counter()
@@ -172,9 +174,13 @@ def main():
             marks, trades, size, restart = memory(url, folder, args.bars)
             print(f"\nmemory, a paper session over {args.bars:,} bars ({trades} trades, journal {size / 1e6:.1f} MB):")
             print("  " + ", ".join(f"{k:,} bars {mb:.1f} MB" for k, mb in marks))
+            from cracktrader.live.config import KEEP_BARS
+
+            full = next(((k, mb) for k, mb in marks if k >= KEEP_BARS * 5 // 4), marks[-1])  # the window is full
             print(f"  start {marks[0][1]:.1f} MB -> end {marks[-1][1]:.1f} MB RSS "
-                  f"({marks[-1][1] - marks[0][1]:+.1f} MB; the engine keeps every bar's values: "
-                  f"{(marks[-1][1] - marks[0][1]) * 1e6 / args.bars:.0f} bytes a bar)")
+                  f"({marks[-1][1] - marks[0][1]:+.1f} MB; the engine keeps the last {KEEP_BARS:,} bars (keep_bars) "
+                  f"and the orders of those: from {full[0]:,} bars on, once they are held, "
+                  f"{marks[-1][1] - full[1]:+.1f} MB)")
             print(f"  a restart replays the whole journal: {restart:.1f} s")
             print(f"(load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: the machine may be shared)")
     finally:

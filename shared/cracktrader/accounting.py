@@ -93,8 +93,9 @@ class Trade:
         """Bars held, duration, return on the entry notional (net), and the largest adverse and
         favorable excursions (before fees): the lowest and highest prices the trade saw — the
         lows and highs of its bars from the entry bar to the one before `end_bar`, and
-        `end_price` (the exit) — against the entry price, times the size."""
-        feed, first = self.feed, bar_of(self.feed, self.entry_time)
+        `end_price` (the exit) — against the entry price, times the size. (A live run's window:
+        a trade that entered before the bars kept is measured from the first one kept.)"""
+        feed, first = self.feed, max(0, bar_of(self.feed, self.entry_time))
         low = min(end_price, min(feed.low.values[first:end_bar])) if end_bar > first else end_price
         high = max(end_price, max(feed.high.values[first:end_bar])) if end_bar > first else end_price
         if self.side == "long":

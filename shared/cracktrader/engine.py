@@ -368,7 +368,8 @@ class Engine:
 
     # --- results ----------------------------------------------------------------------------
     def result(self):
-        """The run so far as a Result (value, stats, trades, equity), from `start` on."""
+        """The run so far as a Result (value, stats, trades, equity), from `start` on (with
+        `keep`: over the bars, orders and trades kept)."""
         if self.outcome is not None:
             return self.outcome
         n = self.step + 1

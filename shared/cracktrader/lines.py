@@ -98,7 +98,7 @@ def _bad_index(line, ago):
     if clock.dropped and clock.i + ago + clock.dropped >= 0:  # that bar was, and is not kept any more
         return IndexError(f"{name}[{ago}]: only the last {clock.keep:,} bars are kept in a live session: "
                           "raise keep_bars (Engine keep=)")
-    return IndexError(f"{name}[{ago}]: only {clock.i + 1} bar(s) so far")
+    return IndexError(f"{name}[{ago}]: only {clock.i + 1 + clock.dropped} bar(s) so far")
 
 
 class Derived:
