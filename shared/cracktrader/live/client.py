@@ -20,6 +20,7 @@ wallet and margin calls ccxt makes while loading markets (a session needs neithe
 Reads that keep failing raise `Unreachable`; the session logs it and tries again later.
 """
 
+import collections
 import copy
 import random
 import time
@@ -125,7 +126,7 @@ class Caller:
         self.max_wait = MAX_WAIT
         self.blocked_until = 0.0  # time.monotonic() until which the exchange asked not to be called
         self.base_rate = client.rateLimit
-        self.waits = []  # (reason, seconds) of every wait, for tests and status
+        self.waits = collections.deque(maxlen=1000)  # (reason, seconds) of the recent waits, for tests and status
 
     def read(self, fn, *args, **kwargs):
         """Calls a read (idempotent): retried through faults; Unreachable when they last."""
