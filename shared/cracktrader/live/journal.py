@@ -178,6 +178,23 @@ class Journal:
     def events(self, after=0, kinds=None, limit=None):
         return read_events(self.db, after, kinds, limit)
 
+    def each_event(self, kinds=None, page=10_000):
+        """The events of `kinds`, oldest first, read `page` at a time as they are used (a long
+        journal's replay never holds them all; no read is left open while the replay writes)."""
+        after = 0
+        while True:
+            events = self.events(after, kinds, page)
+            yield from events
+            if len(events) < page:
+                return
+            after = events[-1]["seq"]
+
+    def last_event(self, kind):
+        """The latest event of `kind`, or None."""
+        row = self.db.execute("SELECT seq, time, kind, data FROM events WHERE kind = ? ORDER BY seq DESC LIMIT 1",
+                              (kind,)).fetchone()
+        return row and {"seq": row[0], "time": row[1], "kind": row[2], "data": json.loads(row[3])}
+
     def orders(self):
         return {cid: json.loads(data) for cid, data in self.db.execute("SELECT cid, data FROM orders")}
 
@@ -216,6 +233,11 @@ def read_meta(db, key, default=None):
 
 def read_events(db, after=0, kinds=None, limit=None):
     """[{"seq", "time", "kind", "data"}] after event `after`, oldest first."""
+    return [{"seq": s, "time": t, "kind": k, "data": json.loads(d)}
+            for s, t, k, d in db.execute(*_events_query(after, kinds, limit))]
+
+
+def _events_query(after, kinds, limit=None):
     sql, args = "SELECT seq, time, kind, data FROM events WHERE seq > ?", [after]
     if kinds:
         sql += f" AND kind IN ({', '.join('?' * len(kinds))})"
@@ -224,7 +246,7 @@ def read_events(db, after=0, kinds=None, limit=None):
     if limit is not None:
         sql += " LIMIT ?"
         args.append(int(limit))
-    return [{"seq": s, "time": t, "kind": k, "data": json.loads(d)} for s, t, k, d in db.execute(sql, args)]
+    return sql, args
 
 
 def reader(path):

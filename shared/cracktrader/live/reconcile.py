@@ -76,10 +76,10 @@ def run(session):
 
 def check_paper(session):
     s = session
-    last = s.journal.events(kinds=("account",))
-    if not last:
+    last = s.journal.last_event("account")
+    if last is None:
         return
-    want = last[-1]["data"]
+    want = last["data"]
     got = s.account()
     if abs(want["position"] - got["position"]) > TOLERANCE * max(1.0, abs(got["position"])) or \
             abs(want["cash"] - got["cash"]) > TOLERANCE * max(1.0, abs(got["cash"])):

@@ -13,17 +13,22 @@ from .config import LiveError
 from ..orders import CANCELED, REJECTED
 
 ENDINGS = {"canceled": CANCELED, "expired": "expired", "rejected": REJECTED, "not_placed": REJECTED}
+ORDERS = ("order", "update", "fill")  # read first: the orders placed, sent, and the exchange's answers
+REPLAYED = ("bar", *ORDERS, "cancel", "control", "risk", "adopt")  # (not log, account, lines, session: outputs)
 
 
 class Replay:
-    def __init__(self, session, events):
+    def __init__(self, session, journal):
+        """Reads the journal's events about orders; `run` then reads the events it replays one at
+        a time (a journal of months of bars is never held in memory at once)."""
         self.s = session
-        self.events = events
-        self.first, self.sent, self.inline = {}, set(), {}
-        for ev in events:
+        self.journal = journal
+        self.first, self.first_seq, self.sent, self.inline = {}, {}, set(), {}
+        for ev in journal.each_event(ORDERS):
             data = ev["data"]
             if ev["kind"] == "order":
                 self.first.setdefault(data["cid"], data)
+                self.first_seq.setdefault(data["cid"], ev["seq"])
                 if data.get("status") == "sending":
                     self.sent.add(data["cid"])
             if data.get("inline"):
@@ -62,14 +67,14 @@ class Replay:
     def run(self):
         s = self.s
         exchange = s.config.mode == "exchange"
-        for ev in self.events:
+        for ev in self.journal.each_event(REPLAYED):
             kind, data = ev["kind"], ev["data"]
             if kind == "bar":
                 s.push((data["time"], data["open"], data["high"], data["low"], data["close"], data["volume"]))
             elif kind == "order":
                 if data.get("status") == "sending":
                     s.risk.sending(ev["time"])
-                if data.get("origin") == "session" and self.first.get(data["cid"]) is data:
+                if data.get("origin") == "session" and self.first_seq.get(data["cid"]) == ev["seq"]:
                     s.session_order(data["side"], data["size"])
             elif kind == "cancel" and data.get("origin") == "session":
                 order = s.orders.orders.get(data["cid"])

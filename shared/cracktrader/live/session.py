@@ -226,8 +226,7 @@ class Session(Commands):
             self.fills_by_cid.setdefault(cid, []).append(data)
 
     def _replay(self):
-        events = self.journal.events()
-        self.replay = Replay(self, events)
+        self.replay = Replay(self, self.journal)
         self.replaying = True
         self.health = "replaying"
         try:
