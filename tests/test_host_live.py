@@ -129,6 +129,7 @@ def test_bad_requests_are_refused_with_reasons(host):
         (dict(request(mode="paper"), account=None, exchange="nope"), 400, "ccxt exchange id"),
         (dict(request(), symbol="BTCUSDT"), 400, "symbol must be a ccxt symbol"),
         (dict(request(), risk={"max_drawdown": "x"}), 400, "max_drawdown"),
+        (dict(request(), keep_bars=0), 400, "keep_bars must be a number of bars >= 1"),
     ]
     for body, status, words in cases:
         got, answer = host.api("POST", "/api/live", body)

@@ -4,7 +4,7 @@ the same state, and what it holds per order stays bounded."""
 
 import pytest
 
-from cracktrader.live import read_state
+from cracktrader.live import LiveError, read_state
 from support.live import bar_time, config, drive, session, trading_sim
 
 KEEP = 40
@@ -69,3 +69,9 @@ def test_a_restart_with_a_small_window_replays_to_the_same_state(sim, tmp_path):
     full.close()
     win.close()
     assert_same(win, full)
+
+
+def test_keep_bars_is_checked(sim, tmp_path):
+    for bad in (0, -1, 1.5, True, None):
+        with pytest.raises(LiveError, match="keep_bars must be a number of bars >= 1"):
+            config(sim, tmp_path, "paper", keep_bars=bad)
