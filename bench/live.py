@@ -94,8 +94,7 @@ def order_path(url, folder, decisions, durable):
     overheads = []
     for bar in bars(first, decisions):
         t0 = time.perf_counter_ns()
-        s._live_bar(bar)
-        s.journal.commit()
+        s.take_bar(bar)
         overheads.append((s.timings[-1] - t0) / 1e6)
     expired = sum(o.status == "expired" for o in s.engine.broker.orders)
     s.close()
@@ -130,7 +129,7 @@ def memory(url, folder, n):
     first = s.engine.feeds[0].time.values[-1] + 60_000
     marks = [(0, rss_mb())]
     for k, bar in enumerate(bars(first, n), 1):
-        s._live_bar(bar)
+        s.take_bar(bar)
         s.save_state()
         s.journal.commit()
         if k % 25_000 == 0:

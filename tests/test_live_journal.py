@@ -119,3 +119,43 @@ def test_live_bars_go_to_the_candle_cache(sim, tmp_path):
     cached = Cache(tmp_path / "cache" / "sandbox").read("binance.BTC-USDT.1m")  # a sandbox's candles, apart
     assert list(cached.time) == [bar_time(k) for k in range(-30, 5)]  # the warm-up fetched, then the live bars
     assert not (tmp_path / "cache" / "candles").exists()
+
+
+class DatabaseAtEachRequest(list):
+    """The session's `timings` hook (called as each request is handed to ccxt): notes the journal's
+    database file then, to see whether a commit on the order path wrote to it (a checkpoint)."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path, self.seen = path, []
+
+    def append(self, t):
+        super().append(t)
+        self.seen.append(file_state(self.path))
+
+
+def file_state(path):
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns
+
+
+def test_the_journal_is_checkpointed_between_bars_never_before_a_request(sim, tmp_path, monkeypatch):
+    # SQLite's own checkpoint runs in whichever commit crosses 1,000 WAL pages, an order's record
+    # among them: milliseconds (flushes and page copies) between the record and its request.
+    monkeypatch.setattr(journal_module, "CHECKPOINT_EVERY", 10)
+    path = tmp_path / "j"
+    s = session(config(sim, tmp_path, mode="exchange", strategy="Every", params={"every": 1}), path)
+    s.timings = DatabaseAtEachRequest(path)
+    state, checkpoints = file_state(path), 0
+    for k in range(1, 161):  # ~12 WAL pages a decision: SQLite's own threshold (1,000 pages) is crossed near bar 130
+        first = len(s.timings.seen)
+        drive(sim, [s], 1, first=k)
+        # at each request the database file is as the previous bar's end left it
+        assert all(seen == state for seen in s.timings.seen[first:]), f"bar {k}: a commit before a request checkpointed"
+        checkpoints += file_state(path) != state
+        state = file_state(path)
+    wal_pages = os.path.getsize(f"{path}-wal") // 4096
+    s.close()
+    assert len(s.timings.seen) >= 100
+    assert checkpoints >= 5  # the session did checkpoint: between bars
+    assert wal_pages < 400  # so the WAL stays short

@@ -78,7 +78,10 @@ def test_ctrl_c_keeps_the_finished_trials_and_the_same_command_resumes(files, tm
     out = tmp_path / "out"
     args = ["optimize", "slow_sma.py:SlowSmaCross", "--data", "big.csv", "--space", "fast=4:20:2", "--space", "slow=30,60",
             "--jobs", "2", "--out", str(out)]
-    proc = subprocess.Popen([*CLI, *args], cwd=files, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # SIGINT handled as in a terminal, even when the test runs as a background job (bash makes
+    # those ignore it, and the child would inherit that: the search would just finish)
+    proc = subprocess.Popen([*CLI, *args], cwd=files, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     journal = out / "trials.jsonl"
     deadline = time.monotonic() + 300
     while not (journal.exists() and len(journal.read_text().splitlines()) >= 3):  # the header and two trials

@@ -301,7 +301,7 @@ class Session(Commands):
                     break
                 if self.config.mode == "exchange":
                     self.orders.sync()
-                self._live_bar(bar)
+                self.take_bar(bar)
                 if self.killing:
                     self._kill_step()
             if self.unreachable_since is not None:
@@ -315,6 +315,7 @@ class Session(Commands):
             self.health, self.last_error = "exchange_unreachable", self.redact(str(e))
         self.save_state()
         self.journal.commit()
+        self.journal.checkpoint()
 
     def _open_stream(self):
         """Bars from the exchange's WebSocket where ccxt has it (stream.py), else REST polling."""
@@ -340,6 +341,13 @@ class Session(Commands):
         if rest_from is not None:
             bars += self.venue.closed_bars(rest_from, now, self.config.bar_ms)
         return bars
+
+    def take_bar(self, bar):
+        """Trades one closed bar; then its records are committed and, the bar's work done, the
+        journal checkpointed if due (never between an order's record and its request)."""
+        self._live_bar(bar)
+        self.journal.commit()
+        self.journal.checkpoint()
 
     def _live_bar(self, bar):
         self.journal.put_bars([bar])
