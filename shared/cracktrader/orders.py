@@ -122,13 +122,14 @@ def check_number(name, value):
 def problem(size, limit, stop, trail, trail_percent):
     """(rule, reason) for values no exchange would take, or None: checked at submission so the
     order is rejected with its reason rather than failing later."""
-    for name, value in (("limit", limit), ("stop", stop), ("trail", trail), ("trail_percent", trail_percent)):
-        if value is None:
-            continue
-        if not math.isfinite(value):
-            return "price_not_finite", f"{name} is {value}"
-        if value <= 0:
-            return "price_not_positive", f"{name} must be > 0, got {value}"
+    if limit is not None or stop is not None or trail is not None or trail_percent is not None:  # (not a market order)
+        for name, value in (("limit", limit), ("stop", stop), ("trail", trail), ("trail_percent", trail_percent)):
+            if value is None:
+                continue
+            if not math.isfinite(value):
+                return "price_not_finite", f"{name} is {value}"
+            if value <= 0:
+                return "price_not_positive", f"{name} must be > 0, got {value}"
     if trail_percent is not None and trail_percent >= 100:
         return "price_not_positive", f"trail_percent must be < 100, got {trail_percent}"
     if not math.isfinite(size):
