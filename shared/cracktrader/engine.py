@@ -248,19 +248,20 @@ class Engine:
         # The hot loop of single-feed runs: keep it to what every bar needs.
         feed, broker = self.feeds[0], self.broker
         account, pending, notes = broker.account, broker.pending[0], broker.notes
-        pos, close, equity, deliver = account.positions[0], feed.close.values, self.equity, self._deliver
-        for i in range(a, b):
-            feed.i = self.step = i
-            if pending:
-                broker.match(feed, i)
-            if notes:
-                deliver()
-            call()
-            if broker.at_close:
-                broker.fill_at_close()
-            if notes:
-                deliver()
-            equity[i] = account.cash + pos.size * close[i]
+        pos, close, deliver = account.positions[0], feed.close.values, self._deliver
+        with memoryview(self.equity) as equity:  # (a view stores a float without array's argument parsing)
+            for i in range(a, b):
+                feed.i = self.step = i
+                if pending:
+                    broker.match(feed, i)
+                if notes:
+                    deliver()
+                call()
+                if broker.at_close:
+                    broker.fill_at_close()
+                if notes:
+                    deliver()
+                equity[i] = account.cash + pos.size * close[i]
 
     def _loop_many(self, a, b, call):
         feeds, broker = self.feeds, self.broker
