@@ -172,7 +172,7 @@ def make_order(engine, side, size, data=None, cash=None, percent=None, limit=Non
     if fill not in ("open", "close"):
         raise ValueError(f"fill must be 'open' or 'close', got {fill!r}")
     how = None if size is None else "size"
-    if cash is not None or percent is not None:  # (the list only when there is a choice: it costs)
+    if cash is not None or percent is not None:
         given = [k for k, v in (("size", size), ("cash", cash), ("percent", percent)) if v is not None]
         if len(given) > 1:
             raise ValueError(f"give one of size=, cash=, percent=, not {' and '.join(given)}")
