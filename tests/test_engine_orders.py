@@ -246,10 +246,23 @@ def test_margin_check_rejects_what_the_account_cannot_pay_for():
 
 
 def test_contradictory_arguments_are_programming_errors():
-    for call in (lambda s: s.buy(size=1, cash=5), lambda s: s.buy(limit=1, trail=1), lambda s: s.buy(tif="FOK"),
-                 lambda s: s.buy(size="1")):
-        with pytest.raises(ct.StrategyError):
+    # make_order checks only the arguments a call gives (a plain market order skips them all):
+    # each one given is still checked
+    for call, error, message in [
+        (lambda s: s.buy(size=1, cash=5), ValueError, "not size and cash"),
+        (lambda s: s.buy(cash=5, percent=5), ValueError, "not cash and percent"),
+        (lambda s: s.buy(limit=1, trail=1), ValueError, "not limit= or stop="),
+        (lambda s: s.buy(tif="FOK"), ValueError, "tif must be 'GTC' or 'IOC', got 'FOK'"),
+        (lambda s: s.buy(size="1"), TypeError, "size must be a number, got str"),
+        (lambda s: s.buy(size=1, stop="99"), TypeError, "stop must be a number, got str"),
+        (lambda s: s.buy(size=1, take_profit="101"), TypeError, "take_profit must be a number, got str"),
+        (lambda s: s.sell(size=1, data=s.data.close), ValueError, "is not a feed of this run"),
+    ]:
+        with pytest.raises(ct.StrategyError) as e:
             run([FLAT, FLAT], {0: call})
+        assert isinstance(e.value.__cause__, error) and message in str(e.value)
+    _, s = run([FLAT, FLAT], {0: lambda s: s.buy(size=1, tif="ioc")})
+    assert s.placed[0].tif == "IOC"
 
 
 def test_close_when_flat_does_nothing():

@@ -84,7 +84,8 @@ class Broker:
         if feed.i < 0:
             self._reject(order, "no_price", f"{feed.name} has no bar yet")
             return order
-        for o in (order, *children):
+        group = (order, *children)
+        for o in group:
             rejected = self._check(o)
             if rejected:
                 rule, reason = rejected
@@ -95,7 +96,7 @@ class Broker:
             if rejected:
                 self._reject(order, *rejected)
                 return order
-        for o in (order, *children):
+        for o in group:
             if o.type == TRAILING_STOP:
                 o.trail_extreme = feed.close.values[feed.i]
                 o.trail_stop = trail_level(o, o.trail_extreme)

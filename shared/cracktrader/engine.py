@@ -286,40 +286,42 @@ class Engine:
         # The hot loop of single-feed runs: keep it to what every bar needs.
         feed, broker = self.feeds[0], self.broker
         account, pending, notes = broker.account, broker.pending[0], broker.notes
-        pos, close, equity, deliver = account.positions[0], feed.close.values, self.equity, self._deliver
-        for i in range(a, b):
-            feed.i = self.step = i
-            if pending:
-                broker.match(feed, i)
-            if notes:
-                deliver()
-            call()
-            if broker.at_close:
-                broker.fill_at_close()
-            if notes:
-                deliver()
-            equity[i] = account.cash + pos.size * close[i]
+        pos, close, deliver = account.positions[0], feed.close.values, self._deliver
+        with memoryview(self.equity) as equity:  # (a view stores a float without array's argument parsing)
+            for i in range(a, b):
+                feed.i = self.step = i
+                if pending:
+                    broker.match(feed, i)
+                if notes:
+                    deliver()
+                call()
+                if broker.at_close:
+                    broker.fill_at_close()
+                if notes:
+                    deliver()
+                equity[i] = account.cash + pos.size * close[i]
 
     def _loop_many(self, a, b, call):
         feeds, broker = self.feeds, self.broker
-        account, pending, notes, equity, deliver = broker.account, broker.pending, broker.notes, self.equity, self._deliver
+        account, pending, notes, deliver = broker.account, broker.pending, broker.notes, self._deliver
         moves = list(zip(feeds, self.cursors))
-        for s in range(a, b):
-            self.step = s
-            for feed, cur in moves:
-                j = cur[s]
-                if j != feed.i:
-                    feed.i = j
-                    if pending[feed.index]:
-                        broker.match(feed, j)
-            if notes:
-                deliver()
-            call()
-            if broker.at_close:
-                broker.fill_at_close()
-            if notes:
-                deliver()
-            equity[s] = account.value()
+        with memoryview(self.equity) as equity:  # (as in _loop_one)
+            for s in range(a, b):
+                self.step = s
+                for feed, cur in moves:
+                    j = cur[s]
+                    if j != feed.i:
+                        feed.i = j
+                        if pending[feed.index]:
+                            broker.match(feed, j)
+                if notes:
+                    deliver()
+                call()
+                if broker.at_close:
+                    broker.fill_at_close()
+                if notes:
+                    deliver()
+                equity[s] = account.value()
 
     def _deliver(self):
         """Hand queued notifications to the strategy; those they cause wait for the next call."""

@@ -175,10 +175,12 @@ class Sim:
         """Fire every active order that the current price satisfies, by priority, until none."""
         price = self.price
         while True:
-            w = next((w for w in self.active if w.holds(price)), None)
-            if w is None:
+            for w in self.active:  # (a loop, not next(genexpr): this runs for every fill)
+                if w.holds(price):
+                    self._fire(w)
+                    break
+            else:
                 return
-            self._fire(w)
 
     def _fire(self, w):
         order, price = w.order, self.price

@@ -122,13 +122,14 @@ def check_number(name, value):
 def problem(size, limit, stop, trail, trail_percent):
     """(rule, reason) for values no exchange would take, or None: checked at submission so the
     order is rejected with its reason rather than failing later."""
-    for name, value in (("limit", limit), ("stop", stop), ("trail", trail), ("trail_percent", trail_percent)):
-        if value is None:
-            continue
-        if not math.isfinite(value):
-            return "price_not_finite", f"{name} is {value}"
-        if value <= 0:
-            return "price_not_positive", f"{name} must be > 0, got {value}"
+    if limit is not None or stop is not None or trail is not None or trail_percent is not None:  # (not a market order)
+        for name, value in (("limit", limit), ("stop", stop), ("trail", trail), ("trail_percent", trail_percent)):
+            if value is None:
+                continue
+            if not math.isfinite(value):
+                return "price_not_finite", f"{name} is {value}"
+            if value <= 0:
+                return "price_not_positive", f"{name} must be > 0, got {value}"
     if trail_percent is not None and trail_percent >= 100:
         return "price_not_positive", f"trail_percent must be < 100, got {trail_percent}"
     if not math.isfinite(size):
@@ -152,32 +153,41 @@ def make_order(engine, side, size, data=None, cash=None, percent=None, limit=Non
     types, contradictory arguments) raise; values an exchange would refuse (size <= 0, NaN
     prices) give a rejected order instead."""
     feed = engine.feeds[0] if data is None else data
-    if not any(feed is f for f in engine.feeds):
+    if data is not None and not any(feed is f for f in engine.feeds):
         raise ValueError(f"data={data!r} is not a feed of this run (use self.data or self.datas[i])")
-    limit, stop = check_number("limit", limit), check_number("stop", stop)
-    trail, trail_percent = check_number("trail", trail), check_number("trail_percent", trail_percent)
-    stop_loss, take_profit = check_number("stop_loss", stop_loss), check_number("take_profit", take_profit)
-    kind = order_type(limit, stop, trail, trail_percent)
-    tif = str(tif).upper()
-    if tif not in (GTC, IOC):
-        raise ValueError(f"tif must be 'GTC' or 'IOC', got {tif!r}")
+    # (each check only when its argument is given: most orders are plain market orders)
+    kind = MARKET
+    if limit is not None or stop is not None or trail is not None or trail_percent is not None:
+        limit, stop = check_number("limit", limit), check_number("stop", stop)
+        trail, trail_percent = check_number("trail", trail), check_number("trail_percent", trail_percent)
+        kind = order_type(limit, stop, trail, trail_percent)
+    bracket = stop_loss is not None or take_profit is not None
+    if bracket:
+        stop_loss, take_profit = check_number("stop_loss", stop_loss), check_number("take_profit", take_profit)
+    if tif is not GTC:
+        tif = str(tif).upper()
+        if tif not in (GTC, IOC):
+            raise ValueError(f"tif must be 'GTC' or 'IOC', got {tif!r}")
     fill = engine.fill if fill is None else fill
     if fill not in ("open", "close"):
         raise ValueError(f"fill must be 'open' or 'close', got {fill!r}")
-    given = [k for k, v in (("size", size), ("cash", cash), ("percent", percent)) if v is not None]
-    if len(given) > 1:
-        raise ValueError(f"give one of size=, cash=, percent=, not {' and '.join(given)}")
+    how = None if size is None else "size"
+    if cash is not None or percent is not None:
+        given = [k for k, v in (("size", size), ("cash", cash), ("percent", percent)) if v is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of size=, cash=, percent=, not {' and '.join(given)}")
+        how = given[0]
     ref = limit if limit is not None else stop
     if ref is None and feed.i >= 0:
         ref = feed.close.values[feed.i]
-    units = _units(engine, given[0] if given else None, size, cash, percent, ref)
+    units = _units(engine, how, size, cash, percent, ref)
     time = feed.time.values[feed.i] if feed.i >= 0 else None
     engine.ids += 1
     order = Order(engine.ids, feed, side, kind, units, limit, stop, trail, trail_percent, tif,
                   fill if kind == MARKET else "open", reduce_only, time, engine.abs_step)
     exits = []
     other = SELL if side == BUY else BUY
-    for price, exit_kind in ((stop_loss, STOP), (take_profit, LIMIT)):
+    for price, exit_kind in ((stop_loss, STOP), (take_profit, LIMIT)) if bracket else ():
         if price is not None:
             engine.ids += 1
             exits.append(Order(engine.ids, feed, other, exit_kind, units, limit=price if exit_kind == LIMIT else None,
