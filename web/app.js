@@ -1,7 +1,7 @@
 // The page: start-up and the automation API (README: window.cracktrader). Each part of the
 // page is a module of its view (backtest/: strategy, data, settings, run, results, compare,
 // link); what they share is declared once in state.js.
-import { $ } from "./dom.js";
+import { $, afterPaint } from "./dom.js";
 import { client } from "./python.js";
 import { state } from "./state.js";
 import { setStatus } from "./status.js";
@@ -60,6 +60,7 @@ const ready = (async () => {
   $("run").disabled = false;
   setStatus("ready", "ready");
   if (state.datasets.size && (restored?.runnable ?? true)) await runFromPage();
+  await afterPaint(); // the result (or the ready page) on screen
   performance.mark("cracktrader-ready"); // start-up as bench/web.py and the e2e tests report it
   firstRun = state.timing;
   return timings;

@@ -3,6 +3,8 @@ export const $ = (id) => document.getElementById(id);
 
 // Yields to the browser, so a long piece of work does not block the page.
 export const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+// Resolves after the next frame is painted: what the page changed before it is on screen.
+export const afterPaint = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 
 export function download(name, text, type) {
   const a = document.createElement("a");

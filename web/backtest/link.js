@@ -22,8 +22,8 @@ export function showNotice(text) {
 
 async function share() {
   const file = selectedFile();
-  await saveToUrl({ source: editor.source, dataset: file ? undefined : $("dataset").value, file: file?.name,
-                    view: dataView(), strategy: currentStrategy()?.name, params: readParams() });
+  await saveToUrl(linkFragment({ source: editor.source, dataset: file ? undefined : $("dataset").value, file: file?.name,
+                                 view: dataView(), strategy: currentStrategy()?.name, params: readParams() }));
   let copied = true;
   try {
     await navigator.clipboard.writeText(location.href);
@@ -43,10 +43,15 @@ async function share() {
 }
 
 // What a link restores: the source, the data (a dataset, or the name of a local file) and its
-// view, the strategy, the settings as typed on the page and the parameters.
-export async function saveToUrl({ source, dataset, file, view, strategy, params }) {
-  const fragment = await encodeState({ source, dataset, file, view, strategy, settings: settingsAsTyped(), params });
-  history.replaceState(null, "", `#${fragment}`);
+// view, the strategy, the settings as typed on the page and the parameters. Encoding deflates
+// the source through a few tasks (~150 ms after a first run's drawing): a run starts it beside
+// its Python run and saves it once the result is shown.
+export function linkFragment({ source, dataset, file, view, strategy, params }) {
+  return encodeState({ source, dataset, file, view, strategy, settings: settingsAsTyped(), params });
+}
+
+export async function saveToUrl(fragment) {
+  history.replaceState(null, "", `#${await fragment}`);
 }
 
 // Puts a link's run on the page. Returns null when the URL carries none, else whether its data

@@ -8,7 +8,7 @@ import { setProgress, setStatus } from "../status.js";
 import { recordRun } from "./compare.js";
 import { automationData, dataSpec, dataView, learnFile, rangeProblem, selectedFile } from "./data-picker.js";
 import { showError } from "./errors.js";
-import { saveToUrl, showNotice } from "./link.js";
+import { linkFragment, saveToUrl, showNotice } from "./link.js";
 import { markStale, showFailedLog, showResult } from "./results.js";
 import { readSettings, runOnServerChosen, serverToken } from "./settings.js";
 import { currentStrategy, editor, inspectIfChanged, readParams } from "./strategy.js";
@@ -60,6 +60,9 @@ export async function run(config = {}, automated = false) {
   $("run").disabled = true;
   $("stop").disabled = false;
   const t0 = performance.now();
+  const link = fromPage ? linkFragment({ source: request.source, dataset: request.data.id, file: file?.name,
+                                         view: request.view, strategy: request.strategy, params: request.params }) : null;
+  link?.catch(() => {}); // (awaited below, once the result is shown)
   const job = (async () => {
     const problem = fromPage ? rangeProblem(view) : null;
     if (problem) throw Object.assign(new Error(problem), { kind: "data", field: "since", rule: "empty_range" });
@@ -74,10 +77,7 @@ export async function run(config = {}, automated = false) {
     state.timing = { ...out.timing, show_ms: performance.now() - t1, total_ms: performance.now() - t0 };
     setStatus("done", `${out.bars.toLocaleString()} bars in ${seconds.toFixed(2)} s${onServer ? " on the server" : ""}`);
     recordRun(request, out, { file: file?.name, onServer });
-    if (fromPage) {
-      await saveToUrl({ source: request.source, dataset: request.data.id, file: file?.name, view: request.view,
-                  strategy: request.strategy, params: request.params });
-    }
+    if (link) await saveToUrl(link);
     return out.json === null ? null : JSON.parse(out.json);
   })();
   state.running = job;
