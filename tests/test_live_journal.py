@@ -2,6 +2,7 @@
 another version's journal is migrated or refused, never misread; other processes read its
 numbered events and state while the session writes."""
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -45,6 +46,31 @@ def test_wal_synchronous_and_versioned(tmp_path, monkeypatch):
     assert len(flushed) == 1
     assert j.meta("schema_version") == journal_module.SCHEMA_VERSION
     assert j.db.execute("PRAGMA application_id").fetchone()[0] == journal_module.APPLICATION_ID
+
+
+def test_an_order_record_is_written_as_it_is_at_the_commit(tmp_path):
+    """Events and order records wait for the commit (one statement each): in their order, the
+    record as it is then, seen by this connection's reads at once and by others after the commit."""
+    path = make(tmp_path)
+    j = Journal.open(path)
+    record = {"cid": "c1", "status": "submitted", "exchange": {}}
+    j.put_order("c1", record)
+    j.event("order", {"cid": "c1", "status": "submitted"}, 2)
+    record["exchange"]["status"] = "sending"
+    j.put_order("c1", record)
+    j.event("order", {"cid": "c1", "status": "sending"}, 3)
+    record["status"] = "accepted"  # changed after its last put_order: written as it is at the commit
+    assert [e["data"].get("status") for e in j.events(1)] == ["submitted", "sending"]  # this connection reads them
+    assert read_events(path, 1) == []  # nothing committed yet
+    j.commit()
+    assert [(e["time"], e["data"]["status"]) for e in read_events(path, 1)] == [(2, "submitted"), (3, "sending")]
+    other = journal_module.reader(path)
+    (data,) = other.execute("SELECT data FROM orders WHERE cid = 'c1'").fetchone()
+    other.close()
+    assert json.loads(data) == {"cid": "c1", "status": "accepted", "exchange": {"status": "sending"}}
+    j.event("log", {"text": "last words"}, 4)
+    j.close()  # commits what waits
+    assert read_events(path, 3)[0]["data"] == {"text": "last words"}
 
 
 def set_version(path, version):

@@ -59,9 +59,9 @@ class Feed:
         """Check one new bar as `check_candles` would, after this feed's last bar."""
         from .kernels import ohlcv
 
-        pair = Candles.from_columns(*[[*line.values[-1:], value] for line, value in zip(
-            (self.time, self.open, self.high, self.low, self.close, self.volume), (time, open, high, low, close, volume))])
-        violation = ohlcv.validate(*pair.columns().values(), self.bar_ms or 0)
+        pair = [array(line.values.typecode, [*line.values[-1:], value]) for line, value in zip(
+            (self.time, self.open, self.high, self.low, self.close, self.volume), (time, open, high, low, close, volume))]
+        violation = ohlcv.validate(*pair, self.bar_ms or 0)
         if violation:
             _, field, rule, detail = violation
             raise DataError(self.name, None, field, rule, f"bar at {time}: {detail}")

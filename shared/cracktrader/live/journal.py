@@ -11,7 +11,9 @@ Tables:
 - `state(id = 1, data)`: the latest snapshot (state.py), for `live status` and the host.
 - `commands(id, time, command, taken)`: commands from other processes (stop, kill, resume).
 
-Writes gather in one transaction until `commit()`; an order's record is committed before its
+Writes gather in one transaction until `commit()` (events and order records wait in memory
+until then and go in one statement each: a decision's six of them were most of its SQLite
+time); an order's record is committed before its
 request leaves, with `commit(durable=True)`: the WAL is then flushed to the disk (fdatasync),
 so the record survives a power cut, as synchronous=FULL would make every commit. Other commits
 (once a step) use synchronous=NORMAL, which in WAL mode survives the process being killed; what
@@ -35,6 +37,7 @@ from .config import LiveError
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x43544A31  # "CTJ1": this file is a CrackTrader journal
 MIGRATIONS = {}  # version -> function(connection) bringing a journal to version + 1
+_json = json.JSONEncoder(separators=(",", ":")).encode  # (json.dumps with separators builds an encoder per call)
 CHECKPOINT_EVERY = 100  # commits between checkpoints: a decision writes ~12 pages; SQLite's default is 1,000 pages
 
 SCHEMA = """
@@ -86,6 +89,8 @@ class Journal:
         self._open = False
         self._wal = None  # a descriptor of the -wal file, to flush it
         self._commits = 0  # since the last checkpoint
+        self._events = []  # (time, kind, JSON) written at the next commit (or read)
+        self._orders = {}  # client order id -> its record (a dict the order path keeps up to date)
 
     # --- opening ------------------------------------------------------------------------------
     @classmethod
@@ -121,7 +126,7 @@ class Journal:
         return cls(path, db, durable)
 
     def close(self):
-        if self._open:
+        if self._open or self._events or self._orders:
             self.commit(durable=True)
         self.db.close()
         if self._wal is not None:
@@ -135,20 +140,30 @@ class Journal:
             self._open = True
 
     def event(self, kind, data, time):
-        """Appends an event; returns its number."""
-        self._begin()
-        return self.db.execute("INSERT INTO events (time, kind, data) VALUES (?, ?, ?)",
-                               (int(time), kind, json.dumps(data, separators=(",", ":")))).lastrowid
+        """Appends an event (its number is given at the commit)."""
+        self._events.append((int(time), kind, _json(data)))
 
     def put_order(self, cid, record):
-        self._begin()
-        self.db.execute("INSERT OR REPLACE INTO orders VALUES (?, ?)", (cid, json.dumps(record, separators=(",", ":"))))
+        """Records an order's latest state: `record` as it is when the transaction commits."""
+        self._orders[cid] = record
+
+    def _flush(self):
+        """Writes the events and order records waiting, into the open transaction."""
+        if self._events or self._orders:
+            self._begin()
+            if self._events:
+                self.db.executemany("INSERT INTO events (time, kind, data) VALUES (?, ?, ?)", self._events)
+                self._events = []
+            if self._orders:
+                self.db.executemany("INSERT OR REPLACE INTO orders VALUES (?, ?)",
+                                    [(cid, _json(record)) for cid, record in self._orders.items()])
+                self._orders = {}
 
     def put_fill(self, trade_id, cid, record):
         """Records a fill; False if this trade id was recorded before."""
         self._begin()
         cur = self.db.execute("INSERT OR IGNORE INTO fills VALUES (?, ?, ?)",
-                              (str(trade_id), cid, json.dumps(record, separators=(",", ":"))))
+                              (str(trade_id), cid, _json(record)))
         return cur.rowcount == 1
 
     def put_bars(self, rows, warmup=False):
@@ -158,7 +173,7 @@ class Journal:
 
     def set_state(self, state):
         self._begin()
-        self.db.execute("INSERT OR REPLACE INTO state VALUES (1, ?)", (json.dumps(state, separators=(",", ":")),))
+        self.db.execute("INSERT OR REPLACE INTO state VALUES (1, ?)", (_json(state),))
 
     def set_meta(self, key, value):
         self._begin()
@@ -171,6 +186,7 @@ class Journal:
     def commit(self, durable=False):
         """Ends the transaction (nothing to do if nothing was written); `durable`: on the disk
         when this returns (an order's record, before its request leaves)."""
+        self._flush()
         if self._open:
             self.db.execute("COMMIT")
             self._open = False
@@ -192,6 +208,7 @@ class Journal:
         return read_meta(self.db, key, default)
 
     def events(self, after=0, kinds=None, limit=None):
+        self._flush()
         return read_events(self.db, after, kinds, limit)
 
     def each_event(self, kinds=None, page=10_000):
@@ -207,11 +224,13 @@ class Journal:
 
     def last_event(self, kind):
         """The latest event of `kind`, or None."""
+        self._flush()
         row = self.db.execute("SELECT seq, time, kind, data FROM events WHERE kind = ? ORDER BY seq DESC LIMIT 1",
                               (kind,)).fetchone()
         return row and {"seq": row[0], "time": row[1], "kind": row[2], "data": json.loads(row[3])}
 
     def orders(self):
+        self._flush()
         return {cid: json.loads(data) for cid, data in self.db.execute("SELECT cid, data FROM orders")}
 
     def fills(self):
