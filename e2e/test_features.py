@@ -6,6 +6,8 @@ Every test fails on any request outside 127.0.0.1 or any console error (see conf
 import json
 import re
 
+import pytest
+
 from app_driver import App
 from browser_env import ARTIFACTS, HOST_TOKEN
 from cracktrader import runner, synthetic
@@ -254,26 +256,30 @@ def test_18_dark_mode_keyboard_access_and_announcements(browser, static_url):
         context.close()
 
 
-def test_19_start_up_cold_and_on_a_second_visit(playwright, static_url, tmp_path, startup):
+@pytest.mark.parametrize("site", ["static demo", "host"])
+def test_19_start_up_cold_and_on_a_second_visit(playwright, request, site, tmp_path, startup):
     """window.cracktrader.ready (Python up, the demo run drawn) with a fresh browser profile,
     then again in it: printed at the end of the session (bench/web.py has the best-of figures)."""
     from browser_env import CHROMIUM, CHROMIUM_ARGS
 
+    url = request.getfixturevalue("static_url" if site == "static demo" else "host_url")
     context = playwright.chromium.launch_persistent_context(tmp_path / "profile", executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     try:
         figures, fetched = [], []
         for _ in range(2):
             page = context.new_page()
-            App(page, static_url).open()
+            App(page, url).open()
             figures.append(page.evaluate("performance.getEntriesByName('cracktrader-ready')[0].startTime"))
-            fetched.append({name for name, *_ in page.evaluate("window.cracktrader.startup.fetches")})
+            fetched.append([name for name, *_ in page.evaluate("window.cracktrader.startup.fetches")])
             page.close()
     finally:
         context.close()
-    startup["static demo"] = figures
+    startup[site] = figures
     assert all(0 < ms < 120_000 for ms in figures)
     # The second visit restores Python from the snapshot the first one kept inflated (Cache API).
     assert "python.snapshot.gz" in fetched[0] and "python.snapshot.gz" not in fetched[1]
+    # Python's WASM is read once, compiled early: loadPyodide gets that module, not a second copy.
+    assert [names.count("pyodide.asm.wasm") for names in fetched] == [1, 1], fetched
 
 
 def test_19_the_build_is_versioned_compressed_and_cacheable(web_build, host_url):

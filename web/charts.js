@@ -135,8 +135,8 @@ export function chartTheme() {
 const MARKER_LEGEND = [["▲", "#26a69a", "long entry"], ["▼", "#ef5350", "short entry"], ["●", "#2e7d32", "exit, won"],
   ["●", "#c62828", "exit, lost"]];
 
-// Drawn in several tasks (candles, overlays, markers, equity) so that a long run never blocks
-// the page for long. `onGroups(k)` is told the group size whenever it changes (1: every bar).
+// Its points are made in several tasks (see show) so that a long run never blocks the page for
+// long. `onGroups(k)` is told the group size whenever it changes (1: every bar).
 // The series are named in a legend above the chart (not on the price scales, where their
 // titles covered the candles and their last-value badges the axis labels).
 export async function drawResult(container, run, { onGroups = () => {} } = {}) {
@@ -177,21 +177,27 @@ export async function drawResult(container, run, { onGroups = () => {} } = {}) {
     if (selected) list.push(...tradeMarkers([selected], a.time, view, true));
     markers.setMarkers(list.sort((x, y) => x.time - y.time));
   };
-  // Each step in a task of its own, so the page stays responsive. Markers come last: they are
-  // placed on the time scale of all series, and are not told when another series changes it.
+  // The points are made in tasks of their own, so the page stays responsive, and set in one:
+  // each frame that follows a change of any series repaints the whole chart (about as long as
+  // painting all of them), so the series change together. Markers come last: they are placed
+  // on the time scale of all series, and are not told when another series changes it.
   const show = async (next) => {
     view = next;
     showing = true;
     try {
-      candles.setData(candlePoints(a, next.k, next.lo, next.hi));
+      const bars = candlePoints(a, next.k, next.lo, next.hi);
       await nextTask();
-      for (const [o, series] of overlays) series.setData(linePoints(a.time, o.values, next.k, next.lo, next.hi));
-      await nextTask();
+      const lines = overlays.map(([o]) => linePoints(a.time, o.values, next.k, next.lo, next.hi));
       const [elo, ehi] = equityRange(next);
-      equity.setData(linePoints(a.equity_time, a.equity, next.k, elo, ehi));
-      benchmark?.setData(linePoints(a.time, a.benchmark, next.k, next.lo, next.hi));
-      dd.setData(linePoints(a.equity_time, ddValues, next.k, elo, ehi, "min"));
+      const curve = linePoints(a.equity_time, a.equity, next.k, elo, ehi);
+      const hold = benchmark && linePoints(a.time, a.benchmark, next.k, next.lo, next.hi);
+      const drops = linePoints(a.equity_time, ddValues, next.k, elo, ehi, "min");
       await nextTask();
+      candles.setData(bars);
+      overlays.forEach(([, series], i) => series.setData(lines[i]));
+      equity.setData(curve);
+      benchmark?.setData(hold);
+      dd.setData(drops);
       placeMarkers();
     } finally {
       showing = false;

@@ -93,20 +93,30 @@ function unsparse(buffer) {
 
 // Python's WASM compiled from now on, beside the snapshot's download and inflation:
 // loadPyodide compiles it only once it holds the snapshot (half a second later, a second on a
-// cold visit). Its instantiateStreaming of that URL gets this module until done() is called;
-// any other URL, or a failed early compile, goes the usual way.
+// cold visit). Until done() is called, loadPyodide's own fetch of that URL gets a stand-in
+// instead of a second download (a second read and, from the host, a second gunzip of 9.6 MB),
+// and its instantiateStreaming of the stand-in gets this module; a failed early compile
+// fetches and compiles it the usual way, which reports the error.
 function compileEarly(url) {
   const module = WebAssembly.compileStreaming(fetch(url)).finally(() => mark("python wasm compiled"));
-  module.catch(() => {}); // then compiled the usual way, which reports the error
+  module.catch(() => {});
+  const { fetch: fetchAny } = self;
   const { instantiateStreaming } = WebAssembly;
+  const standIn = new Response();
+  self.fetch = (resource, init) => (String(resource) === url ? Promise.resolve(standIn) : fetchAny(resource, init));
   WebAssembly.instantiateStreaming = async (source, imports) => {
     const response = await source;
-    const compiled = response.url === url && (await module.catch(() => null));
-    if (!compiled) return instantiateStreaming(response, imports);
-    response.arrayBuffer().catch(() => {}); // read, not cancelled: from the cache, and no failed request
+    if (response !== standIn) return instantiateStreaming(response, imports);
+    const compiled = await module.catch(() => null);
+    if (!compiled) return instantiateStreaming(fetchAny(url), imports);
     return { module: compiled, instance: await WebAssembly.instantiate(compiled, imports) };
   };
-  return { done: () => { WebAssembly.instantiateStreaming = instantiateStreaming; } };
+  return {
+    done: () => {
+      self.fetch = fetchAny;
+      WebAssembly.instantiateStreaming = instantiateStreaming;
+    },
+  };
 }
 
 // {timings: each step's end (ms from the worker's start), marks, resources: what the worker

@@ -1,7 +1,7 @@
 // The results column: the chart, and the tabs — stats, trades (with the position still open at
 // the end), the performance summary, the log, the runs compared — and the downloads.
 import { applyTheme, drawResult } from "../charts.js";
-import { $, download, nextTask } from "../dom.js";
+import { $, download } from "../dom.js";
 import { client } from "../python.js";
 import { state } from "../state.js";
 import { renderLog, renderStats, renderSummary, renderTrades, tradesCsv } from "../tables.js";
@@ -50,8 +50,9 @@ function fileName(what) {
   return [safe(out.strategy ?? "strategy"), safe(out.dataLabel ?? "data"), dates, what].join("-");
 }
 
-// Results are drawn in separate tasks (chart, then tables) so the page never blocks for long;
-// the trades table is built when its tab is first shown.
+// The chart's points are made in tasks of their own (charts.js); its series and the tables are
+// then set in one task, so that one frame paints them (each frame after a change repaints the
+// chart). The trades table is built when its tab is first shown.
 export async function showResult(out) {
   state.last = out;
   $("right").classList.remove("stale");
@@ -62,7 +63,6 @@ export async function showResult(out) {
       note.dataset.groups = k;
     },
   });
-  await nextTask();
   // the result's engine (event or vectorized) is shown with the stats
   renderStats($("stats"), [{ label: "", stats: { ...out.stats, engine: out.engine } }]);
   const open = out.open_trades?.length ?? 0;
