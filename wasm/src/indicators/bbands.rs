@@ -37,7 +37,7 @@ pub fn bbands(
         &mut s,
         |s, bars, [u, m, l]| {
             let flat = &mut flat[..bars.len()];
-            flats(&mut s.run, &x[bars.clone()], n, flat);
+            let any_flat = flats(&mut s.run, &x[bars.clone()], n, flat);
             slide(
                 Some(&mut s.mean),
                 &mut s.spread,
@@ -51,12 +51,18 @@ pub fn bbands(
                     for (j, (middle, sd)) in
                         [(m0, d0), (m1, d1)].into_iter().take(count).enumerate()
                     {
-                        let sd = if flat[t + j] { 0.0 } else { sd };
                         (u[t + j], m[t + j], l[t + j]) =
                             (middle + k_up * sd, middle, middle - k_down * sd);
                     }
                 },
             );
+            // Flat windows (rare) get their zero width after, off the loop above.
+            if any_flat {
+                for (t, _) in flat.iter().enumerate().filter(|(_, &f)| f) {
+                    let (middle, sd) = (m[t], 0.0);
+                    (u[t], l[t]) = (middle + k_up * sd, middle - k_down * sd);
+                }
+            }
         },
     );
     Ok(())
@@ -114,18 +120,14 @@ fn slide(
             finish(t, 2, pair);
             t += 2;
         }
-        if t < end {
-            let single = bar(t);
-            finish(t, 1, [single; 2]);
-            t += 1;
-        }
+        let single = (t < end).then(|| bar(t));
         if let Some(mean) = &mut mean {
             mean.sum = sums[0];
             mean.until_anchor -= plain;
         }
         (spread.sum, spread.sum_sq) = (sums[1], sums[2]);
         spread.until_anchor -= plain;
-        if let Some((mean_sum, (shift, d, d2))) = anchor {
+        let anchored = anchor.map(|(mean_sum, (shift, d, d2))| {
             (spread.shift, spread.sum, spread.sum_sq) = (shift, d, d2);
             spread.until_anchor = n;
             let mut sums = [0.0, d, d2];
@@ -133,9 +135,15 @@ fn slide(
                 (mean.sum, mean.until_anchor) = (sum, n);
                 sums[0] = sum;
             }
-            finish(t, 1, [sums; 2]);
-            t += 1;
+            sums
+        });
+        // A stretch's odd last bar goes with the anchor's bar after it, as a pair.
+        match (single, anchored) {
+            (Some(a), Some(b)) => finish(t, 2, [a, b]),
+            (Some(a), None) | (None, Some(a)) => finish(t, 1, [a; 2]),
+            (None, None) => {}
         }
+        t += usize::from(single.is_some()) + usize::from(anchored.is_some());
     }
 }
 
@@ -146,19 +154,22 @@ fn variances(sum: [f64; 2], sum_sq: [f64; 2], n: f64) -> [f64; 2] {
     divide2(numerators, [n * n; 2]).map(|v| if v > 0.0 { v } else { 0.0 })
 }
 
-/// Whether each window ending at a bar of `values` is flat (as `EqualRun` tells).
+/// Whether each window ending at a bar of `values` is flat (as `EqualRun` tells), into
+/// `flat`; returns whether any is (if none, `flat` is left as it was).
 #[inline(always)]
-fn flats(run: &mut EqualRun, values: &[f64], n: usize, flat: &mut [bool]) {
+fn flats(run: &mut EqualRun, values: &[f64], n: usize, flat: &mut [bool]) -> bool {
     if run.push_moving(values, n) {
-        flat.fill(false);
-        return;
+        return false;
     }
     // A copy of the run, so it stays in registers.
     let mut copy = run.clone();
+    let mut any = false;
     for (f, &v) in flat.iter_mut().zip(values) {
         *f = copy.push(v) >= n;
+        any |= *f;
     }
     *run = copy;
+    any
 }
 
 /// Batch STDDEV of `x`: `k` times the population standard deviation of the last `n` values.
@@ -170,14 +181,20 @@ pub fn stddev(x: &[f64], n: i64, k: f64, out: &mut [f64]) -> Result<(), KernelEr
     let mut flat = [false; BLOCK];
     windowed([x], [out], n, BLOCK, &mut s, |s, bars, [out]| {
         let flat = &mut flat[..bars.len()];
-        flats(&mut s.run, &x[bars.clone()], n, flat);
+        let any_flat = flats(&mut s.run, &x[bars.clone()], n, flat);
         slide(None, &mut s.spread, x, bars, |t, count, sums| {
             let variance = variances(sums.map(|s| s[1]), sums.map(|s| s[2]), nf);
             let [d0, d1] = sqrt2(variance);
             for (j, sd) in [d0, d1].into_iter().take(count).enumerate() {
-                out[t + j] = if flat[t + j] { 0.0 } else { k * sd };
+                out[t + j] = k * sd;
             }
         });
+        // Flat windows (rare) get their zero after, off the loop above.
+        if any_flat {
+            for (o, _) in out.iter_mut().zip(&*flat).filter(|(_, &f)| f) {
+                *o = 0.0;
+            }
+        }
     });
     Ok(())
 }
