@@ -103,24 +103,36 @@ fn slide(
             spread.sum,
             spread.sum_sq,
         ];
-        let mut bar = |i: usize| {
-            let (dn, dold) = (new[i] - shift, old[i] - shift);
+        let mut add = |mean_change: f64, change: f64, sq_change: f64| {
             if with_mean {
-                sums[0] += new[i] - old[i];
+                sums[0] += mean_change;
             }
             // `sums[1] += dn - dold`, written as a subtraction (the same bits) so the
             // compiler does not pack the chains into vectors, lengthening them with shuffles.
-            sums[1] -= dold - dn;
-            sums[2] += dn * dn - dold * dold;
+            sums[1] -= change;
+            sums[2] += sq_change;
             sums
         };
         let end = t + plain;
         while t + 2 <= end {
-            let pair = [bar(t), bar(t + 1)];
+            let (x2, o2) = ([new[t], new[t + 1]], [old[t], old[t + 1]]);
+            let (change, sq_change) = changes2(x2, o2, shift);
+            let mean_change = if with_mean {
+                [x2[0] - o2[0], x2[1] - o2[1]]
+            } else {
+                [0.0; 2]
+            };
+            let pair = [
+                add(mean_change[0], change[0], sq_change[0]),
+                add(mean_change[1], change[1], sq_change[1]),
+            ];
             finish(t, 2, pair);
             t += 2;
         }
-        let single = (t < end).then(|| bar(t));
+        let single = (t < end).then(|| {
+            let (dn, dold) = (new[t] - shift, old[t] - shift);
+            add(new[t] - old[t], dold - dn, dn * dn - dold * dold)
+        });
         if let Some(mean) = &mut mean {
             mean.sum = sums[0];
             mean.until_anchor -= plain;
@@ -144,6 +156,55 @@ fn slide(
             (None, None) => {}
         }
         t += usize::from(single.is_some()) + usize::from(anchored.is_some());
+    }
+}
+
+/// For two bars entering (`new`) and leaving (`old`) the window, shifted by `shift`: the
+/// changes `dold - dn` and `dn^2 - dold^2` of the sums, each as one vector operation (the
+/// same IEEE operations as two scalar ones, so the same bits) where the compiler leaves them
+/// scalar: the adders, busy with the sums' chains, are what bounds the loop.
+#[inline(always)]
+fn changes2(new: [f64; 2], old: [f64; 2], shift: f64) -> ([f64; 2], [f64; 2]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::*;
+        let (mut c, mut q) = ([0.0; 2], [0.0; 2]);
+        // SAFETY: SSE2 is part of every x86-64 CPU; `c` and `q` hold the two values stored.
+        unsafe {
+            let s = _mm_set1_pd(shift);
+            let dn = _mm_sub_pd(_mm_set_pd(new[1], new[0]), s);
+            let dold = _mm_sub_pd(_mm_set_pd(old[1], old[0]), s);
+            _mm_storeu_pd(c.as_mut_ptr(), _mm_sub_pd(dold, dn));
+            let sq = _mm_sub_pd(_mm_mul_pd(dn, dn), _mm_mul_pd(dold, dold));
+            _mm_storeu_pd(q.as_mut_ptr(), sq);
+        }
+        (c, q)
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::*;
+        let s = f64x2_splat(shift);
+        let dn = f64x2_sub(f64x2(new[0], new[1]), s);
+        let dold = f64x2_sub(f64x2(old[0], old[1]), s);
+        let c = f64x2_sub(dold, dn);
+        let q = f64x2_sub(f64x2_mul(dn, dn), f64x2_mul(dold, dold));
+        let lanes = |v| [f64x2_extract_lane::<0>(v), f64x2_extract_lane::<1>(v)];
+        (lanes(c), lanes(q))
+    }
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    )))]
+    {
+        let dn = [new[0] - shift, new[1] - shift];
+        let dold = [old[0] - shift, old[1] - shift];
+        (
+            [dold[0] - dn[0], dold[1] - dn[1]],
+            [
+                dn[0] * dn[0] - dold[0] * dold[0],
+                dn[1] * dn[1] - dold[1] * dold[1],
+            ],
+        )
     }
 }
 
