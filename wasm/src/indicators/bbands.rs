@@ -37,7 +37,7 @@ pub fn bbands(
         &mut s,
         |s, bars, [u, m, l]| {
             let flat = &mut flat[..bars.len()];
-            flats(&mut s.run, &x[bars.clone()], n, flat);
+            let any_flat = flats(&mut s.run, &x[bars.clone()], n, flat);
             slide(
                 Some(&mut s.mean),
                 &mut s.spread,
@@ -51,12 +51,18 @@ pub fn bbands(
                     for (j, (middle, sd)) in
                         [(m0, d0), (m1, d1)].into_iter().take(count).enumerate()
                     {
-                        let sd = if flat[t + j] { 0.0 } else { sd };
                         (u[t + j], m[t + j], l[t + j]) =
                             (middle + k_up * sd, middle, middle - k_down * sd);
                     }
                 },
             );
+            // Flat windows (rare) get their zero width after, off the loop above.
+            if any_flat {
+                for (t, _) in flat.iter().enumerate().filter(|(_, &f)| f) {
+                    let (middle, sd) = (m[t], 0.0);
+                    (u[t], l[t]) = (middle + k_up * sd, middle - k_down * sd);
+                }
+            }
         },
     );
     Ok(())
@@ -97,35 +103,43 @@ fn slide(
             spread.sum,
             spread.sum_sq,
         ];
-        let mut bar = |i: usize| {
-            let (dn, dold) = (new[i] - shift, old[i] - shift);
+        let mut add = |mean_change: f64, change: f64, sq_change: f64| {
             if with_mean {
-                sums[0] += new[i] - old[i];
+                sums[0] += mean_change;
             }
             // `sums[1] += dn - dold`, written as a subtraction (the same bits) so the
             // compiler does not pack the chains into vectors, lengthening them with shuffles.
-            sums[1] -= dold - dn;
-            sums[2] += dn * dn - dold * dold;
+            sums[1] -= change;
+            sums[2] += sq_change;
             sums
         };
         let end = t + plain;
         while t + 2 <= end {
-            let pair = [bar(t), bar(t + 1)];
+            let (x2, o2) = ([new[t], new[t + 1]], [old[t], old[t + 1]]);
+            let (change, sq_change) = changes2(x2, o2, shift);
+            let mean_change = if with_mean {
+                [x2[0] - o2[0], x2[1] - o2[1]]
+            } else {
+                [0.0; 2]
+            };
+            let pair = [
+                add(mean_change[0], change[0], sq_change[0]),
+                add(mean_change[1], change[1], sq_change[1]),
+            ];
             finish(t, 2, pair);
             t += 2;
         }
-        if t < end {
-            let single = bar(t);
-            finish(t, 1, [single; 2]);
-            t += 1;
-        }
+        let single = (t < end).then(|| {
+            let (dn, dold) = (new[t] - shift, old[t] - shift);
+            add(new[t] - old[t], dold - dn, dn * dn - dold * dold)
+        });
         if let Some(mean) = &mut mean {
             mean.sum = sums[0];
             mean.until_anchor -= plain;
         }
         (spread.sum, spread.sum_sq) = (sums[1], sums[2]);
         spread.until_anchor -= plain;
-        if let Some((mean_sum, (shift, d, d2))) = anchor {
+        let anchored = anchor.map(|(mean_sum, (shift, d, d2))| {
             (spread.shift, spread.sum, spread.sum_sq) = (shift, d, d2);
             spread.until_anchor = n;
             let mut sums = [0.0, d, d2];
@@ -133,9 +147,64 @@ fn slide(
                 (mean.sum, mean.until_anchor) = (sum, n);
                 sums[0] = sum;
             }
-            finish(t, 1, [sums; 2]);
-            t += 1;
+            sums
+        });
+        // A stretch's odd last bar goes with the anchor's bar after it, as a pair.
+        match (single, anchored) {
+            (Some(a), Some(b)) => finish(t, 2, [a, b]),
+            (Some(a), None) | (None, Some(a)) => finish(t, 1, [a; 2]),
+            (None, None) => {}
         }
+        t += usize::from(single.is_some()) + usize::from(anchored.is_some());
+    }
+}
+
+/// For two bars entering (`new`) and leaving (`old`) the window, shifted by `shift`: the
+/// changes `dold - dn` and `dn^2 - dold^2` of the sums, each as one vector operation (the
+/// same IEEE operations as two scalar ones, so the same bits) where the compiler leaves them
+/// scalar: the adders, busy with the sums' chains, are what bounds the loop.
+#[inline(always)]
+fn changes2(new: [f64; 2], old: [f64; 2], shift: f64) -> ([f64; 2], [f64; 2]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use core::arch::x86_64::*;
+        let (mut c, mut q) = ([0.0; 2], [0.0; 2]);
+        // SAFETY: SSE2 is part of every x86-64 CPU; `c` and `q` hold the two values stored.
+        unsafe {
+            let s = _mm_set1_pd(shift);
+            let dn = _mm_sub_pd(_mm_set_pd(new[1], new[0]), s);
+            let dold = _mm_sub_pd(_mm_set_pd(old[1], old[0]), s);
+            _mm_storeu_pd(c.as_mut_ptr(), _mm_sub_pd(dold, dn));
+            let sq = _mm_sub_pd(_mm_mul_pd(dn, dn), _mm_mul_pd(dold, dold));
+            _mm_storeu_pd(q.as_mut_ptr(), sq);
+        }
+        (c, q)
+    }
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        use core::arch::wasm32::*;
+        let s = f64x2_splat(shift);
+        let dn = f64x2_sub(f64x2(new[0], new[1]), s);
+        let dold = f64x2_sub(f64x2(old[0], old[1]), s);
+        let c = f64x2_sub(dold, dn);
+        let q = f64x2_sub(f64x2_mul(dn, dn), f64x2_mul(dold, dold));
+        let lanes = |v| [f64x2_extract_lane::<0>(v), f64x2_extract_lane::<1>(v)];
+        (lanes(c), lanes(q))
+    }
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    )))]
+    {
+        let dn = [new[0] - shift, new[1] - shift];
+        let dold = [old[0] - shift, old[1] - shift];
+        (
+            [dold[0] - dn[0], dold[1] - dn[1]],
+            [
+                dn[0] * dn[0] - dold[0] * dold[0],
+                dn[1] * dn[1] - dold[1] * dold[1],
+            ],
+        )
     }
 }
 
@@ -146,19 +215,22 @@ fn variances(sum: [f64; 2], sum_sq: [f64; 2], n: f64) -> [f64; 2] {
     divide2(numerators, [n * n; 2]).map(|v| if v > 0.0 { v } else { 0.0 })
 }
 
-/// Whether each window ending at a bar of `values` is flat (as `EqualRun` tells).
+/// Whether each window ending at a bar of `values` is flat (as `EqualRun` tells), into
+/// `flat`; returns whether any is (if none, `flat` is left as it was).
 #[inline(always)]
-fn flats(run: &mut EqualRun, values: &[f64], n: usize, flat: &mut [bool]) {
+fn flats(run: &mut EqualRun, values: &[f64], n: usize, flat: &mut [bool]) -> bool {
     if run.push_moving(values, n) {
-        flat.fill(false);
-        return;
+        return false;
     }
     // A copy of the run, so it stays in registers.
     let mut copy = run.clone();
+    let mut any = false;
     for (f, &v) in flat.iter_mut().zip(values) {
         *f = copy.push(v) >= n;
+        any |= *f;
     }
     *run = copy;
+    any
 }
 
 /// Batch STDDEV of `x`: `k` times the population standard deviation of the last `n` values.
@@ -170,14 +242,20 @@ pub fn stddev(x: &[f64], n: i64, k: f64, out: &mut [f64]) -> Result<(), KernelEr
     let mut flat = [false; BLOCK];
     windowed([x], [out], n, BLOCK, &mut s, |s, bars, [out]| {
         let flat = &mut flat[..bars.len()];
-        flats(&mut s.run, &x[bars.clone()], n, flat);
+        let any_flat = flats(&mut s.run, &x[bars.clone()], n, flat);
         slide(None, &mut s.spread, x, bars, |t, count, sums| {
             let variance = variances(sums.map(|s| s[1]), sums.map(|s| s[2]), nf);
             let [d0, d1] = sqrt2(variance);
             for (j, sd) in [d0, d1].into_iter().take(count).enumerate() {
-                out[t + j] = if flat[t + j] { 0.0 } else { k * sd };
+                out[t + j] = k * sd;
             }
         });
+        // Flat windows (rare) get their zero after, off the loop above.
+        if any_flat {
+            for (o, _) in out.iter_mut().zip(&*flat).filter(|(_, &f)| f) {
+                *o = 0.0;
+            }
+        }
     });
     Ok(())
 }
