@@ -8,6 +8,7 @@ mod columns;
 mod indicators;
 mod ohlcv;
 mod orders;
+mod position;
 mod returns;
 mod trades;
 mod vectorized;
@@ -17,6 +18,7 @@ mod vectorized;
 fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     indicators::register(m)?;
     orders::register(m)?;
+    position::register(m)?;
     ohlcv::register(m)?;
     checksum::register(m)?;
     returns::register(m)?;
