@@ -52,6 +52,23 @@ def test_reading_before_the_first_bar_is_an_index_error_not_a_wrap_around():
         run_collect(Back, candles([(1, 1, 1, 1)] * 3))
 
 
+def test_the_current_bar_read_before_any_bar_is_an_index_error_and_only_an_int_indexes():
+    """line[0] takes a short path (the common read): it still refuses to wrap around to the last
+    bar before the first one, and other zeros are read as before (False is an int, 0.0 is not)."""
+    class Early(ct.Strategy):
+        def init(self):
+            self.data.close[0]
+
+    with pytest.raises(ct.StrategyError, match=r"close\[0\]: only 0 bar"):
+        ct.Engine(Early, candles([(1, 1, 1, 1)] * 3))
+    feed = ct.Engine(ct.Strategy, candles([(1, 1, 1, 1), (2, 2, 2, 2)])).run().feeds[0]
+    assert (feed.close[0], feed.close[False], feed.close[-1]) == (2.0, 2.0, 1.0)
+    with pytest.raises(TypeError, match="array indices must be integers"):
+        feed.close[0.0]
+    with pytest.raises(TypeError, match=r"close\['0'\]: index with an int"):
+        feed.close["0"]
+
+
 def test_get_returns_recent_values_oldest_first():
     class Window(ct.Strategy):
         def init(self):

@@ -14,6 +14,9 @@ from array import array
 from itertools import repeat
 
 NAN = float("nan")
+# The int 0 (CPython keeps one object for it): `ago is _NOW` picks the current bar's read out;
+# any other index, or another zero (0.0, False), takes the checked path, as before.
+_NOW = 0
 
 
 class LookAheadError(IndexError):
@@ -45,6 +48,10 @@ class Line:
         self.name = name
 
     def __getitem__(self, ago):
+        if ago is _NOW:  # line[0], most reads: no addition (a new int past 256), one check
+            i = self.clock.i
+            if i >= 0:
+                return self.values[i]
         try:
             i = self.clock.i + ago
             if ago > 0 or i < 0:
