@@ -6,6 +6,7 @@ use pyo3::prelude::*;
 mod checksum;
 mod columns;
 mod indicators;
+mod lines;
 mod ohlcv;
 mod orders;
 mod position;
@@ -17,6 +18,7 @@ mod vectorized;
 #[pyo3(name = "_native")]
 fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     indicators::register(m)?;
+    lines::register(m)?;
     orders::register(m)?;
     position::register(m)?;
     ohlcv::register(m)?;
