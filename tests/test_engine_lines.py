@@ -83,10 +83,13 @@ from cracktrader import synthetic
 from cracktrader.feed import Feed
 from cracktrader.lines import Line
 feed = Feed(synthetic.ohlcv(10, seed=1))
-lines = [feed.close, feed.time, Line([1.5, 2.5, 3.5], feed), Line(memoryview(feed.open.values), feed)]
+from types import SimpleNamespace
+other = SimpleNamespace(i=-1, dropped=0, keep=None)  # a clock that is no Feed
+lines = [feed.close, feed.time, Line([1.5, 2.5, 3.5], feed), Line(memoryview(feed.open.values), feed),
+         Line(feed.high.values, other, name="other")]
 for line in lines:
     for i in (-1, 0, 2, 3, 9, 20):
-        feed.i = i
+        feed.i = other.i = i
         for ago in (0, -1, -2, -3, -9, -10, 1, 0.0, False, True, "x", None, np.int64(0), np.int64(-2), -10**30):
             try:
                 got = repr(line[ago])
@@ -98,7 +101,8 @@ for line in lines:
 
 def test_reads_in_compiled_code_equal_the_reads_in_python_values_and_errors():
     """CPython reads `line[int]` in the extension, Pyodide in Python (Line._read): the same
-    values, and the same errors for every bad index, on arrays, lists and memoryviews."""
+    values, and the same errors for every bad index, on arrays, lists and memoryviews, with a
+    feed or another clock."""
     import subprocess
     import sys
 
@@ -110,7 +114,7 @@ def test_reads_in_compiled_code_equal_the_reads_in_python_values_and_errors():
     assert {x.split(" ")[0] for x in python} == {"cracktrader.lines"}
     assert [x.split(" ", 1)[1] for x in native] == [x.split(" ", 1)[1] for x in python]
     assert "3 0 1.5" not in native and "2 0 3.5" in " ".join(native)  # (a list line, at bar 2)
-    assert sum("reads the future" in x for x in native) == 4 * 6 * 2  # 1 and True, every line, every bar
+    assert sum("reads the future" in x for x in native) == 5 * 6 * 2  # 1 and True, every line, every bar
     assert sum("index out of range" in x for x in native) > 0
 
 
