@@ -33,6 +33,9 @@ class Position(_Sized):
     def __init__(self, feed):
         self.feed, self.size, self.price, self.realized, self.fees = feed, 0.0, 0.0, 0.0, 0.0
 
+    def __getstate__(self):  # pickle: the default one does not see the compiled base's size
+        return None, {name: getattr(self, name) for name in ("feed", "size", "price", "realized", "fees")}
+
     @property
     def value(self):
         """Market value at the current close (negative for a short)."""

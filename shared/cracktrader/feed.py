@@ -60,6 +60,9 @@ class Feed(_Clock):
         for name in (*PRICES, "volume"):
             setattr(self, name, Line(to_array(getattr(candles, name), "d"), self, 0, name))
 
+    def __getstate__(self):  # pickle: the default one does not see the compiled base's `i`
+        return self.__dict__, {"i": self.i}
+
     def add_node(self, node, warmup):
         self.nodes.append(node)
         self.warmup = max(self.warmup, warmup)

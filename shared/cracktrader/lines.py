@@ -60,6 +60,9 @@ class Line(_Column):
         self.warmup = warmup
         self.name = name
 
+    def __getstate__(self):  # pickle: the default one does not see the compiled base's members
+        return None, {name: getattr(self, name) for name in ("values", "clock", "warmup", "name")}
+
     def _read(self, ago):
         """`self[ago]` in Python: every read on Pyodide; on CPython the extension's reads of an
         int hand it the keys that are not ints and the reads that are errors."""
