@@ -52,6 +52,91 @@ def test_reading_before_the_first_bar_is_an_index_error_not_a_wrap_around():
         run_collect(Back, candles([(1, 1, 1, 1)] * 3))
 
 
+def test_the_current_bar_read_before_any_bar_is_an_index_error_and_only_an_int_indexes():
+    """line[0] takes a short path (the common read): it still refuses to wrap around to the last
+    bar before the first one, and other zeros are read as before (False is an int, 0.0 is not)."""
+    class Early(ct.Strategy):
+        def init(self):
+            self.data.close[0]
+
+    with pytest.raises(ct.StrategyError, match=r"close\[0\]: only 0 bar"):
+        ct.Engine(Early, candles([(1, 1, 1, 1)] * 3))
+    feed = ct.Engine(ct.Strategy, candles([(1, 1, 1, 1), (2, 2, 2, 2)])).run().feeds[0]
+    assert (feed.close[0], feed.close[False], feed.close[-1]) == (2.0, 2.0, 1.0)
+    with pytest.raises(TypeError, match="array indices must be integers"):
+        feed.close[0.0]
+    with pytest.raises(TypeError, match=r"close\['0'\]: index with an int"):
+        feed.close["0"]
+
+
+READS = """
+import glob, importlib.machinery, importlib.util, sys
+if sys.argv[1] == "python":  # as on Pyodide: the extension without LineBase, every read in Python
+    folder = importlib.util.find_spec("cracktrader").submodule_search_locations[0]
+    loader = importlib.machinery.ExtensionFileLoader("cracktrader._native", glob.glob(folder + "/_native*.so")[0])
+    native = importlib.util.module_from_spec(importlib.util.spec_from_loader("cracktrader._native", loader))
+    loader.exec_module(native)
+    del native.LineBase
+    sys.modules["cracktrader._native"] = native
+import numpy as np
+from cracktrader import synthetic
+from cracktrader.feed import Feed
+from cracktrader.lines import Line
+feed = Feed(synthetic.ohlcv(10, seed=1))
+from types import SimpleNamespace
+other = SimpleNamespace(i=-1, dropped=0, keep=None)  # a clock that is no Feed
+lines = [feed.close, feed.time, Line([1.5, 2.5, 3.5], feed), Line(memoryview(feed.open.values), feed),
+         Line(feed.high.values, other, name="other")]
+for line in lines:
+    for i in (-1, 0, 2, 3, 9, 20):
+        feed.i = other.i = i
+        for ago in (0, -1, -2, -3, -9, -10, 1, 0.0, False, True, "x", None, np.int64(0), np.int64(-2), -10**30):
+            try:
+                got = repr(line[ago])
+            except Exception as e:
+                got = f"{type(e).__name__}: {e}"
+            print(Line.__mro__[1].__module__, i, repr(ago), got)
+"""
+
+
+def test_reads_in_compiled_code_equal_the_reads_in_python_values_and_errors():
+    """CPython reads `line[int]` in the extension, Pyodide in Python (Line._read): the same
+    values, and the same errors for every bad index, on arrays, lists and memoryviews, with a
+    feed or another clock."""
+    import subprocess
+    import sys
+
+    def run(mode):
+        return subprocess.run([sys.executable, "-c", READS, mode], capture_output=True, text=True, check=True).stdout
+
+    native, python = run("native").splitlines(), run("python").splitlines()
+    assert {x.split(" ")[0] for x in native} == {"cracktrader._native"}
+    assert {x.split(" ")[0] for x in python} == {"cracktrader.lines"}
+    assert [x.split(" ", 1)[1] for x in native] == [x.split(" ", 1)[1] for x in python]
+    assert "3 0 1.5" not in native and "2 0 3.5" in " ".join(native)  # (a list line, at bar 2)
+    assert sum("reads the future" in x for x in native) == 5 * 6 * 2  # 1 and True, every line, every bar
+    assert sum("index out of range" in x for x in native) > 0
+
+
+def test_lines_and_their_feed_are_freed_once_unreachable():
+    """A line refers to its feed and the feed to its lines (its nodes): the garbage collector
+    sees both references (the compiled base's traverse)."""
+    import gc
+    import weakref
+
+    class Two(ct.Strategy):
+        def init(self):
+            self.sma = ct.ind.SMA(self.data.close, 3)
+            self.up = self.data.close > self.sma
+
+    engine = ct.Engine(Two, synthetic.ohlcv(50, seed=2, step=0.004)).run()
+    feed, line = weakref.ref(engine.feeds[0]), engine.strategy.up
+    assert line[0] in (0.0, 1.0)
+    del engine, line
+    gc.collect()
+    assert feed() is None
+
+
 def test_get_returns_recent_values_oldest_first():
     class Window(ct.Strategy):
         def init(self):

@@ -268,3 +268,32 @@ def test_contradictory_arguments_are_programming_errors():
 def test_close_when_flat_does_nothing():
     _, s = run([FLAT, FLAT], {0: lambda s: s.close()})
     assert s.placed == {0: None} and not s.broker.orders
+
+
+TRUTH = """
+import math, sys
+from cracktrader.accounting import Position
+p = Position(None)
+out = []
+for size in (0.0, -0.0, 1.0, -2.5, 1e-300, math.nan, 0.0):
+    p.size = size
+    out.append((bool(p), not p, p.size))
+print(type(p).__mro__[1].__module__, out)
+"""
+
+
+def test_a_position_is_falsy_exactly_when_flat_in_compiled_code_and_in_python():
+    """CPython tests a position's truth (every bar's `not self.position`) in the extension;
+    Pyodide, without it, in Python: the same answers."""
+    import subprocess
+    import sys
+
+    def run(prefix=""):
+        out = subprocess.run([sys.executable, "-c", prefix + TRUTH], capture_output=True, text=True, check=True)
+        return out.stdout.split(" ", 1)
+
+    (native, answers), (python, same) = run(), run("import sys; sys.modules['cracktrader._native'] = None\n")
+    assert (native, python) == ("cracktrader._native", "cracktrader.accounting")
+    assert answers == same
+    assert answers.startswith("[(False, True, 0.0), (False, True, -0.0), (True, False, 1.0), (True, False, -2.5), "
+                              "(True, False, 1e-300), (True, False, nan), (False, True, 0.0)]")

@@ -255,3 +255,33 @@ def test_saved_market_rules_and_intrabar_data_as_json_settings():
         runner.run_view(src, data, {}, settings={"intrabar_data": True})
     with pytest.raises(ValueError, match="no saved market 'nope'"):
         runner.run_view(src, data, {}, settings={"market_rules": "nope"})
+
+
+def test_a_result_pickles_with_its_feeds_lines_and_positions():
+    """(Sweeps on other machines, caches.) Feeds, lines and positions have compiled bases on
+    CPython whose members the default pickling would not see."""
+    import pickle
+
+    from cracktrader import synthetic
+    from cracktrader.accounting import Position
+
+    class Cross(ct.Strategy):
+        def init(self):
+            self.fast, self.slow = ct.ind.SMA(self.data.close, 5), ct.ind.SMA(self.data.close, 20)
+
+        def next(self):
+            if not self.position and self.fast[0] > self.slow[0]:
+                self.buy(size=1)
+            elif self.position and self.fast[0] < self.slow[0]:
+                self.close()
+
+    engine = ct.Engine(Cross, synthetic.ohlcv(500, seed=4, step=0.004), commission=0.001).run()
+    result = engine.result()
+    again = pickle.loads(pickle.dumps(result))
+    assert again.to_json() == result.to_json() and len(result.trades) > 3
+    feed = again.feeds[0]
+    assert feed.i == 499 and feed.close[0] == result.feeds[0].close[0] and feed.close.clock is feed
+    position = engine.broker.position()
+    position.size, position.price = -2.0, 101.5
+    copy = pickle.loads(pickle.dumps(position))
+    assert isinstance(copy, Position) and (copy.size, copy.price, bool(copy)) == (-2.0, 101.5, True)

@@ -13,16 +13,28 @@ from .fills import snap
 from .orders import reason
 
 
-class Position:
+try:
+    # `size` and the truth test in compiled code (CPython): `not self.position` runs on every bar
+    # of most strategies, and a __bool__ in Python is a call into the interpreter each time.
+    from ._native import PositionBase as _Sized
+except ImportError:  # Pyodide: the same in Python
+    class _Sized:
+        __slots__ = ("size",)
+
+        def __bool__(self):
+            return self.size != 0.0
+
+
+class Position(_Sized):
     """A feed's position: `size` (> 0 long, < 0 short, 0 flat) at average `price`; falsy when flat."""
 
-    __slots__ = ("feed", "size", "price", "realized", "fees")
+    __slots__ = ("feed", "price", "realized", "fees")
 
     def __init__(self, feed):
         self.feed, self.size, self.price, self.realized, self.fees = feed, 0.0, 0.0, 0.0, 0.0
 
-    def __bool__(self):
-        return self.size != 0.0
+    def __getstate__(self):  # pickle: the default one does not see the compiled base's size
+        return None, {name: getattr(self, name) for name in ("feed", "size", "price", "realized", "fees")}
 
     @property
     def value(self):

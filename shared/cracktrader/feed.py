@@ -30,7 +30,16 @@ def check_candles(candles, source, allow_empty=False):
     return checks.check(view, source, candles.timeframe or None)
 
 
-class Feed:
+try:
+    # The cursor `i` as an integer member (CPython): the extension's line reads take it from
+    # there, not from the instance dict (lines.py).
+    from ._native import ClockBase as _Clock
+except ImportError:  # Pyodide: `i` in the instance dict
+    class _Clock:
+        __slots__ = ()
+
+
+class Feed(_Clock):
     """A market's candles as lines; the clock (`i`) of every line computed from them."""
 
     def __init__(self, candles, index=0, source=None, allow_empty=False):
@@ -50,6 +59,9 @@ class Feed:
         self.time = Line(to_array(candles.time, "q"), self, 0, "time")
         for name in (*PRICES, "volume"):
             setattr(self, name, Line(to_array(getattr(candles, name), "d"), self, 0, name))
+
+    def __getstate__(self):  # pickle: the default one does not see the compiled base's `i`
+        return self.__dict__, {"i": self.i}
 
     def add_node(self, node, warmup):
         self.nodes.append(node)

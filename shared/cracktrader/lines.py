@@ -14,6 +14,9 @@ from array import array
 from itertools import repeat
 
 NAN = float("nan")
+# The int 0 (CPython keeps one object for it): `ago is _NOW` picks the current bar's read out;
+# any other index, or another zero (0.0, False), takes the checked path, as before.
+_NOW = 0
 
 
 class LookAheadError(IndexError):
@@ -30,13 +33,26 @@ def _ordered(op):
     return lambda a, b: 1.0 if op(a, b) else 0.0
 
 
-class Line:
+try:
+    # `line[ago]` for an int `ago` in compiled code (CPython): a read in Python is a frame of the
+    # interpreter, and strategies read their lines on every bar. Other keys and errors: `_read`.
+    from ._native import LineBase as _Column
+
+    _READS_IN_PYTHON = False
+except ImportError:  # Pyodide: every read by `_read`
+    class _Column:
+        __slots__ = ("values", "clock")
+
+    _READS_IN_PYTHON = True
+
+
+class Line(_Column):
     """A column of floats (or int times) read at `clock.i + ago`, `ago <= 0`.
 
     `warmup` is the number of leading bars that may hold NaN (an SMA(10) of prices: 9).
     """
 
-    __slots__ = ("values", "clock", "warmup", "name")
+    __slots__ = ("warmup", "name")
 
     def __init__(self, values, clock, warmup=0, name=""):
         self.values = values
@@ -44,7 +60,16 @@ class Line:
         self.warmup = warmup
         self.name = name
 
-    def __getitem__(self, ago):
+    def __getstate__(self):  # pickle: the default one does not see the compiled base's members
+        return None, {name: getattr(self, name) for name in ("values", "clock", "warmup", "name")}
+
+    def _read(self, ago):
+        """`self[ago]` in Python: every read on Pyodide; on CPython the extension's reads of an
+        int hand it the keys that are not ints and the reads that are errors."""
+        if ago is _NOW:  # line[0], most reads: no addition (a new int past 256), one check
+            i = self.clock.i
+            if i >= 0:
+                return self.values[i]
         try:
             i = self.clock.i + ago
             if ago > 0 or i < 0:
@@ -87,6 +112,9 @@ class Line:
     def __ge__(self, other): return derive(_GE, ">=", self, other)
     __hash__ = object.__hash__
 
+
+if _READS_IN_PYTHON:
+    Line.__getitem__ = Line._read
 
 _LT, _LE, _GT, _GE = (_ordered(op) for op in (operator.lt, operator.le, operator.gt, operator.ge))
 

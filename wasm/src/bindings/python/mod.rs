@@ -6,8 +6,10 @@ use pyo3::prelude::*;
 mod checksum;
 mod columns;
 mod indicators;
+mod lines;
 mod ohlcv;
 mod orders;
+mod position;
 mod returns;
 mod trades;
 mod vectorized;
@@ -16,7 +18,9 @@ mod vectorized;
 #[pyo3(name = "_native")]
 fn native_module(m: &Bound<'_, PyModule>) -> PyResult<()> {
     indicators::register(m)?;
+    lines::register(m)?;
     orders::register(m)?;
+    position::register(m)?;
     ohlcv::register(m)?;
     checksum::register(m)?;
     returns::register(m)?;
