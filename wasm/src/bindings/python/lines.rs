@@ -17,6 +17,8 @@ use std::sync::OnceLock;
 use pyo3::ffi;
 use pyo3::prelude::*;
 
+use super::ctypes;
+
 #[repr(C)]
 struct LineBase {
     ob_base: ffi::PyObject,
@@ -134,64 +136,19 @@ unsafe extern "C" fn dealloc(obj: *mut ffi::PyObject) {
     // SAFETY: a GC heap type's tp_dealloc: untrack, clear, free with the object's own tp_free,
     // then release the reference the instance held on its type.
     unsafe {
-        let tp = ffi::Py_TYPE(obj);
         ffi::PyObject_GC_UnTrack(obj as *mut c_void);
         clear(obj);
-        let free: ffi::freefunc = std::mem::transmute(ffi::PyType_GetSlot(tp, ffi::Py_tp_free));
-        free(obj as *mut c_void);
-        ffi::Py_DECREF(tp as *mut ffi::PyObject);
-    }
-}
-
-fn member(name: &'static std::ffi::CStr, offset: usize, doc: &'static std::ffi::CStr) -> ffi::PyMemberDef {
-    ffi::PyMemberDef {
-        name: name.as_ptr(),
-        type_code: ffi::Py_T_OBJECT_EX,
-        offset: offset as ffi::Py_ssize_t,
-        flags: 0,
-        doc: doc.as_ptr(),
+        ctypes::free(obj);
     }
 }
 
 /// ClockBase: the cursor `i` (the current bar's index, -1 before the first) as an integer member.
 fn clock_type(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    let members: &'static mut [ffi::PyMemberDef] = Box::leak(Box::new([
-        ffi::PyMemberDef {
-            name: c"i".as_ptr(),
-            type_code: ffi::Py_T_PYSSIZET,
-            offset: offset_of!(ClockBase, i) as ffi::Py_ssize_t,
-            flags: 0,
-            doc: c"The current bar's index in the arrays as kept (-1 before the first).".as_ptr(),
-        },
-        ffi::PyMemberDef::default(),
-    ]));
-    let slots: &'static mut [ffi::PyType_Slot] = Box::leak(Box::new([
-        ffi::PyType_Slot { slot: ffi::Py_tp_members, pfunc: members.as_mut_ptr() as *mut c_void },
-        ffi::PyType_Slot { slot: ffi::Py_tp_new, pfunc: ffi::PyType_GenericNew as *mut c_void },
-        ffi::PyType_Slot { slot: ffi::Py_tp_dealloc, pfunc: clock_dealloc as *mut c_void },
-        ffi::PyType_Slot { slot: ffi::Py_tp_doc, pfunc: c"A clock's cursor, read by LineBase.".as_ptr() as *mut c_void },
-        ffi::PyType_Slot { slot: 0, pfunc: ptr::null_mut() },
-    ]));
-    let spec: &'static mut ffi::PyType_Spec = Box::leak(Box::new(ffi::PyType_Spec {
-        name: c"cracktrader._native.ClockBase".as_ptr(),
-        basicsize: size_of::<ClockBase>() as c_int,
-        itemsize: 0,
-        flags: (ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE) as _,
-        slots: slots.as_mut_ptr(),
-    }));
-    // SAFETY: a valid spec whose tables live for the whole process.
-    unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyType_FromSpec(spec)) }
-}
-
-unsafe extern "C" fn clock_dealloc(obj: *mut ffi::PyObject) {
-    // SAFETY: as position.rs's dealloc (no object members here; a subclass's dict and GC are
-    // its own dealloc's, run before this one).
-    unsafe {
-        let tp = ffi::Py_TYPE(obj);
-        let free: ffi::freefunc = std::mem::transmute(ffi::PyType_GetSlot(tp, ffi::Py_tp_free));
-        free(obj as *mut c_void);
-        ffi::Py_DECREF(tp as *mut ffi::PyObject);
-    }
+    let members = vec![ctypes::member(c"i", ffi::Py_T_PYSSIZET, offset_of!(ClockBase, i),
+                                      c"The current bar's index in the arrays as kept (-1 before the first).")];
+    let slots = vec![ctypes::slot(ffi::Py_tp_dealloc, ctypes::dealloc_plain as *mut c_void)];
+    ctypes::new_type(py, c"cracktrader._native.ClockBase", c"A clock's cursor, read by LineBase.",
+                     size_of::<ClockBase>(), 0, members, slots)
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -207,30 +164,18 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ClockBase", clock.clone())?;
     // (the module keeps the type alive: the pointer stays valid)
     let _ = NAMES.set(Names { i: i as usize, read: read as usize, clock: clock.as_ptr() as usize });
-    // The spec and its tables must outlive the type: leaked once, at import.
-    let members: &'static mut [ffi::PyMemberDef] = Box::leak(Box::new([
-        member(c"values", offset_of!(LineBase, values), c"The column: one value per bar."),
-        member(c"clock", offset_of!(LineBase, clock), c"The feed whose cursor `i` is the current bar."),
-        ffi::PyMemberDef::default(),
-    ]));
-    let slots: &'static mut [ffi::PyType_Slot] = Box::leak(Box::new([
-        ffi::PyType_Slot { slot: ffi::Py_mp_subscript, pfunc: subscript as *mut c_void },
-        ffi::PyType_Slot { slot: ffi::Py_tp_members, pfunc: members.as_mut_ptr() as *mut c_void },
-        ffi::PyType_Slot { slot: ffi::Py_tp_new, pfunc: ffi::PyType_GenericNew as *mut c_void },
-        ffi::PyType_Slot { slot: ffi::Py_tp_traverse, pfunc: traverse as *mut c_void },
-        ffi::PyType_Slot { slot: ffi::Py_tp_clear, pfunc: clear as *mut c_void },
-        ffi::PyType_Slot { slot: ffi::Py_tp_dealloc, pfunc: dealloc as *mut c_void },
-        ffi::PyType_Slot { slot: ffi::Py_tp_doc, pfunc: c"A line's column and clock, read at an int index.".as_ptr() as *mut c_void },
-        ffi::PyType_Slot { slot: 0, pfunc: ptr::null_mut() },
-    ]));
-    let spec: &'static mut ffi::PyType_Spec = Box::leak(Box::new(ffi::PyType_Spec {
-        name: c"cracktrader._native.LineBase".as_ptr(),
-        basicsize: size_of::<LineBase>() as c_int,
-        itemsize: 0,
-        flags: (ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE | ffi::Py_TPFLAGS_HAVE_GC) as _,
-        slots: slots.as_mut_ptr(),
-    }));
-    // SAFETY: a valid spec whose tables live for the whole process.
-    let tp = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyType_FromSpec(spec)) }?;
+    let members = vec![
+        ctypes::member(c"values", ffi::Py_T_OBJECT_EX, offset_of!(LineBase, values), c"The column: one value per bar."),
+        ctypes::member(c"clock", ffi::Py_T_OBJECT_EX, offset_of!(LineBase, clock),
+                       c"The feed whose cursor `i` is the current bar."),
+    ];
+    let slots = vec![
+        ctypes::slot(ffi::Py_mp_subscript, subscript as *mut c_void),
+        ctypes::slot(ffi::Py_tp_traverse, traverse as *mut c_void),
+        ctypes::slot(ffi::Py_tp_clear, clear as *mut c_void),
+        ctypes::slot(ffi::Py_tp_dealloc, dealloc as *mut c_void),
+    ];
+    let tp = ctypes::new_type(py, c"cracktrader._native.LineBase", c"A line's column and clock, read at an int index.",
+                              size_of::<LineBase>(), ffi::Py_TPFLAGS_HAVE_GC, members, slots)?;
     m.add("LineBase", tp)
 }

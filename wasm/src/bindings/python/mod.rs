@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 
 mod checksum;
 mod columns;
+mod ctypes;
 mod indicators;
 mod lines;
 mod ohlcv;

@@ -10,10 +10,11 @@
 
 use std::ffi::{c_int, c_void};
 use std::mem::{offset_of, size_of};
-use std::ptr;
 
 use pyo3::ffi;
 use pyo3::prelude::*;
+
+use super::ctypes;
 
 /// A position's signed size (> 0 long, < 0 short, 0 flat): falsy when flat.
 #[repr(C)]
@@ -28,48 +29,15 @@ unsafe extern "C" fn truth(obj: *mut ffi::PyObject) -> c_int {
     unsafe { ((*(obj as *const PositionBase)).size != 0.0) as c_int }
 }
 
-unsafe extern "C" fn dealloc(obj: *mut ffi::PyObject) {
-    // SAFETY: the pattern for a heap type's tp_dealloc: free with the object's own tp_free
-    // (a subclass's is the GC-aware one), then release the reference its instance held.
-    unsafe {
-        let tp = ffi::Py_TYPE(obj);
-        let free: ffi::freefunc = std::mem::transmute(ffi::PyType_GetSlot(tp, ffi::Py_tp_free));
-        free(obj as *mut c_void);
-        ffi::Py_DECREF(tp as *mut ffi::PyObject);
-    }
-}
-
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    // The spec and its tables must outlive the type: leaked once, at import.
-    let members: &'static mut [ffi::PyMemberDef] = Box::leak(Box::new([
-        ffi::PyMemberDef {
-            name: c"size".as_ptr(),
-            type_code: ffi::Py_T_DOUBLE,
-            offset: offset_of!(PositionBase, size) as ffi::Py_ssize_t,
-            flags: 0,
-            doc: c"Signed size: > 0 long, < 0 short, 0 flat.".as_ptr(),
-        },
-        ffi::PyMemberDef::default(),
-    ]));
-    let slots: &'static mut [ffi::PyType_Slot] = Box::leak(Box::new([
-        ffi::PyType_Slot { slot: ffi::Py_nb_bool, pfunc: truth as *mut c_void },
-        ffi::PyType_Slot { slot: ffi::Py_tp_members, pfunc: members.as_mut_ptr() as *mut c_void },
-        // Flat when made (tp_alloc zeroes the size); the subclass's __init__ takes its arguments.
-        ffi::PyType_Slot { slot: ffi::Py_tp_new, pfunc: ffi::PyType_GenericNew as *mut c_void },
-        ffi::PyType_Slot { slot: ffi::Py_tp_dealloc, pfunc: dealloc as *mut c_void },
-        ffi::PyType_Slot { slot: ffi::Py_tp_doc, pfunc: c"A position's size, falsy when flat.".as_ptr() as *mut c_void },
-        ffi::PyType_Slot { slot: 0, pfunc: ptr::null_mut() },
-    ]));
-    let spec: &'static mut ffi::PyType_Spec = Box::leak(Box::new(ffi::PyType_Spec {
-        name: c"cracktrader._native.PositionBase".as_ptr(),
-        basicsize: size_of::<PositionBase>() as c_int,
-        itemsize: 0,
-        flags: (ffi::Py_TPFLAGS_DEFAULT | ffi::Py_TPFLAGS_BASETYPE) as _,
-        slots: slots.as_mut_ptr(),
-    }));
-    let py = m.py();
-    // SAFETY: a valid spec whose tables live for the whole process; a new reference or NULL
-    // with the error set.
-    let tp = unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyType_FromSpec(spec)) }?;
+    let members = vec![ctypes::member(c"size", ffi::Py_T_DOUBLE, offset_of!(PositionBase, size),
+                                      c"Signed size: > 0 long, < 0 short, 0 flat.")];
+    // Flat when made (tp_alloc zeroes the size); the subclass's __init__ takes its arguments.
+    let slots = vec![
+        ctypes::slot(ffi::Py_nb_bool, truth as *mut c_void),
+        ctypes::slot(ffi::Py_tp_dealloc, ctypes::dealloc_plain as *mut c_void),
+    ];
+    let tp = ctypes::new_type(m.py(), c"cracktrader._native.PositionBase", c"A position's size, falsy when flat.",
+                              size_of::<PositionBase>(), 0, members, slots)?;
     m.add("PositionBase", tp)
 }
