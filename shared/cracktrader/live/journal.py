@@ -24,7 +24,8 @@ version is migrated (MIGRATIONS) or refused with a message, never misread.
 The WAL is copied into the database (a checkpoint) only when the session calls `checkpoint()`,
 after a bar's work: SQLite's automatic checkpoint runs inside whichever commit crosses its
 threshold, which may be an order's record before its request (milliseconds: two flushes and a
-copy of the pages).
+copy of the pages). The commit that then starts the WAL over (it flushes the WAL's new header)
+is made there too.
 """
 
 import json
@@ -200,7 +201,12 @@ class Journal:
         """Copies the WAL's committed pages into the database once CHECKPOINT_EVERY commits have
         gathered (PASSIVE: readers are never waited for). For when no request is waiting."""
         if self._commits >= CHECKPOINT_EVERY and not self._open:
-            self.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            busy, frames, copied = self.db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            # A complete checkpoint lets the next commit start the WAL over, which writes its header
+            # and flushes it (fsync, even without synchronous=FULL): let that commit be this one,
+            # not an order's record before its request.
+            self.set_meta("last_checkpoint", {"frames": frames, "copied": copied})
+            self.commit()
             self._commits = 0
 
     # --- reading ------------------------------------------------------------------------------
