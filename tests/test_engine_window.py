@@ -86,6 +86,7 @@ def test_a_window_changes_nothing_the_strategy_sees(strategy, keep, history):
     assert [trade(t) for t in win.broker.account.trades] == [trade(t) for t in trades[len(trades) - len(win.broker.account.trades):]]
     assert win.broker.account.closed == len(trades) > 5
     assert [trade(t) for t in win.broker.account.open_trades if t] == [trade(t) for t in full.broker.account.open_trades if t]
+    assert [t.to_dict() for t in win.broker.account.trades] == [t.to_dict() for t in trades[len(trades) - len(win.broker.account.trades):]]
     # the kept bars' equity and times, the account
     assert list(win.equity) == list(full.equity[-len(win.equity):])
     assert list(win.times) == list(full.times[-len(win.times):])
@@ -93,6 +94,35 @@ def test_a_window_changes_nothing_the_strategy_sees(strategy, keep, history):
         (full.broker.cash, full.broker.value, full.broker.fees, full.broker.position().size)
     assert win.result().final_value == full.result().final_value
     assert win.log.entries() == full.log.entries()
+
+
+class Holder(ct.Strategy):
+    """Long for 170 bars, flat for 30, short for 170, flat for 30: each trade outlives a window of 50."""
+
+    def next(self):
+        k = len(self.data) % 400
+        if k in (1, 201):
+            self.buy(size=1) if k == 1 else self.sell(size=1)
+        elif k in (171, 371):
+            self.close()
+
+
+@pytest.mark.parametrize("keep", [50, 64])
+def test_a_trade_longer_than_the_window_is_measured_over_all_its_bars(keep):
+    # its bars held and its excursions (MAE/MFE) include the bars the window dropped, as in the
+    # full run; before, they were measured from the first bar kept
+    data = synthetic.ohlcv(1500, seed=11, step=0.004)
+    for n in (1390, 1500):  # the last trade closed 19 bars ago; a short open for 99 bars
+        full, win = pushed(Holder, data.slice(0, n), 0, None), pushed(Holder, data.slice(0, n), 0, keep)
+        closed = {t.id: t.to_dict() for t in full.broker.account.trades}
+        kept = win.broker.account.trades
+        assert [t.to_dict() for t in kept] == [closed[t.id] for t in kept]
+        held = [t.open_dict(win.times[-1]) for t in win.broker.account.open_trades if t]
+        assert held == [t.open_dict(full.times[-1]) for t in full.broker.account.open_trades if t]
+        if n == 1390:
+            assert len(kept) == 1 and closed[kept[0].id]["bars"] == 170 and kept[0].dropped and not held
+        else:
+            assert not kept and held[0]["bars"] == 99 and held[0]["side"] == "short"
 
 
 def test_reading_at_the_edge_of_the_window_and_beyond():

@@ -57,7 +57,8 @@ class Trade:
     derived from them, the times and the feed's bars, whichever engine made the trade."""
 
     __slots__ = ("id", "feed", "side", "size", "entry_time", "entry_step", "entry_price", "entry_order",
-                 "exit_time", "exit_step", "exit_price", "exit_size", "exit_order", "gross", "commission", "is_open")
+                 "exit_time", "exit_step", "exit_price", "exit_size", "exit_order", "gross", "commission", "is_open",
+                 "dropped")
 
     def __init__(self, id, feed, side, time, step, order=None):
         self.id, self.feed, self.side = id, feed, side
@@ -66,6 +67,7 @@ class Trade:
         self.exit_time, self.exit_step, self.exit_price, self.exit_size = None, None, None, 0.0
         self.exit_order = None
         self.gross, self.commission, self.is_open = 0.0, 0.0, True
+        self.dropped = None  # (lowest low, highest high, bars) of its bars a live run's window dropped
 
     @property
     def pnl(self):
@@ -105,19 +107,34 @@ class Trade:
         """Bars held, duration, return on the entry notional (net), and the largest adverse and
         favorable excursions (before fees): the lowest and highest prices the trade saw — the
         lows and highs of its bars from the entry bar to the one before `end_bar`, and
-        `end_price` (the exit) — against the entry price, times the size. (A live run's window:
-        a trade that entered before the bars kept is measured from the first one kept.)"""
+        `end_price` (the exit) — against the entry price, times the size. Bars a live run's window
+        dropped count through `dropped`."""
         feed, first = self.feed, max(0, bar_of(self.feed, self.entry_time))
         low = min(end_price, min(feed.low.values[first:end_bar])) if end_bar > first else end_price
         high = max(end_price, max(feed.high.values[first:end_bar])) if end_bar > first else end_price
+        bars = end_bar - first
+        if self.dropped is not None:
+            low, high, bars = min(low, self.dropped[0]), max(high, self.dropped[1]), bars + self.dropped[2]
         if self.side == "long":
             mae, mfe = self.size * (low - self.entry_price), self.size * (high - self.entry_price)
         else:
             mae, mfe = self.size * (self.entry_price - high), self.size * (self.entry_price - low)
         return {
-            "bars": end_bar - first, "duration_ms": end_time - self.entry_time,
+            "bars": bars, "duration_ms": end_time - self.entry_time,
             "return": pnl / (self.size * self.entry_price), "mae": min(mae, 0.0), "mfe": max(mfe, 0.0),
         }
+
+    def drop_bars(self, n):
+        """Its feed is about to drop its first `n` bars (a live run's window): keeps what the
+        trade's detail needs of those it held."""
+        feed = self.feed
+        first = max(0, bar_of(feed, self.entry_time))
+        if first >= n:
+            return
+        low, high = min(feed.low.values[first:n]), max(feed.high.values[first:n])
+        if self.dropped is not None:
+            low, high = min(low, self.dropped[0]), max(high, self.dropped[1])
+        self.dropped = (low, high, n - first + (self.dropped[2] if self.dropped is not None else 0))
 
     def __repr__(self):
         end = f"-> {self.exit_price:g}" if not self.is_open else "open"
@@ -155,6 +172,13 @@ class Account:
     def closed(self):
         """Trades closed so far (those a live run's window dropped included)."""
         return len(self.trades) + self.forgotten
+
+    def drop_bars(self, feed, n):
+        """`feed` is about to drop its first `n` bars (a live run's window): the trades that held
+        some of them keep what their detail needs."""
+        for trade in (*self.trades, *self.open_trades):
+            if trade is not None and trade.feed is feed:
+                trade.drop_bars(n)
 
     def forget(self, step):
         """Drop the trades closed before `step` (a live run's window)."""

@@ -196,6 +196,7 @@ class Engine:
     def _trim(self, n):
         """Drop the oldest `n` bars of every per-bar array, and the final orders and closed trades
         from before the bars kept (in chunks of keep/4 bars: never a copy per bar)."""
+        self.broker.account.drop_bars(self.feeds[0], n)
         self.feeds[0].trim(n)
         del self.times[:n]
         del self.equity[:n]
