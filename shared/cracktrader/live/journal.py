@@ -39,6 +39,7 @@ SCHEMA_VERSION = 1
 APPLICATION_ID = 0x43544A31  # "CTJ1": this file is a CrackTrader journal
 MIGRATIONS = {}  # version -> function(connection) bringing a journal to version + 1
 _json = json.JSONEncoder(separators=(",", ":")).encode  # (json.dumps with separators builds an encoder per call)
+EVENTS_PAGE = 1_000  # events a replay reads at a time (an order's first is ~1.6 kB as a dict)
 CHECKPOINT_EVERY = 100  # commits between checkpoints: a decision writes ~12 pages; SQLite's default is 1,000 pages
 
 SCHEMA = """
@@ -217,16 +218,15 @@ class Journal:
         self._flush()
         return read_events(self.db, after, kinds, limit)
 
-    def each_event(self, kinds=None, page=10_000):
-        """The events of `kinds`, oldest first, read `page` at a time as they are used (a long
-        journal's replay never holds them all; no read is left open while the replay writes)."""
-        after = 0
-        while True:
-            events = self.events(after, kinds, page)
+    def each_event(self, kinds=None):
+        """The events of `kinds`, oldest first, read EVENTS_PAGE at a time as they are used (a
+        long journal's replay never holds them all; no read is left open while the replay writes)."""
+        after, full = 0, True
+        while full:
+            events = self.events(after, kinds, EVENTS_PAGE)
+            full, after = len(events) == EVENTS_PAGE, events[-1]["seq"] if events else after
             yield from events
-            if len(events) < page:
-                return
-            after = events[-1]["seq"]
+            del events  # (one page at a time: this one goes before the next is read)
 
     def last_event(self, kind):
         """The latest event of `kind`, or None."""
@@ -235,13 +235,27 @@ class Journal:
                               (kind,)).fetchone()
         return row and {"seq": row[0], "time": row[1], "kind": row[2], "data": json.loads(row[3])}
 
-    def orders(self):
+    def orders(self, cids=None):
+        """{client order id: record}: every order's, or those of `cids` (a set)."""
         self._flush()
-        return {cid: json.loads(data) for cid, data in self.db.execute("SELECT cid, data FROM orders")}
+        rows = self.db.execute("SELECT cid, data FROM orders")
+        return {cid: json.loads(data) for cid, data in rows if cids is None or cid in cids}
 
-    def fills(self):
-        """[(trade id, client order id, record)] in the order they were recorded."""
-        return [(t, c, json.loads(d)) for t, c, d in self.db.execute("SELECT trade_id, cid, data FROM fills ORDER BY rowid")]
+    def tracked_orders(self, statuses):
+        """The ids of the orders whose latest state at the exchange is one of `statuses`."""
+        self._flush()
+        rows = self.db.execute("SELECT cid, data FROM orders")
+        return [cid for cid, data in rows if json.loads(data).get("exchange", {}).get("status") in statuses]
+
+    def has_order(self, cid):
+        self._flush()
+        return self.db.execute("SELECT 1 FROM orders WHERE cid = ?", (cid,)).fetchone() is not None
+
+    def fills(self, cids=None):
+        """[(trade id, client order id, record)] in the order they were recorded: every fill, or
+        those of the orders in `cids` (a set)."""
+        rows = self.db.execute("SELECT trade_id, cid, data FROM fills ORDER BY rowid")
+        return [(t, c, json.loads(d)) for t, c, d in rows if cids is None or c in cids]
 
     def bars(self, warmup):
         return self.db.execute("SELECT time, open, high, low, close, volume FROM bars WHERE warmup = ? ORDER BY time",

@@ -203,11 +203,16 @@ class OrderPath:
         self._track(cid, record)
         self.s.journal.put_order(cid, record)
 
+    def track(self, cids):
+        """The orders the exchange may still change, by id (a restart, before the replay: what
+        the replay's window must not forget)."""
+        self.tracking.update(dict.fromkeys(cids, True))
+
     def load(self, records):
-        """The journal's order records (at a restart)."""
-        self.records, self.tracking = records, {}
+        """The journal's records of the orders it holds (a restart, after the replay; a record
+        made during the replay, of an order the journal did not know, stays)."""
         for cid, record in records.items():
-            self._track(cid, record)
+            self._track(cid, self.records.setdefault(cid, record))
 
     def forget(self, kept):
         """Drops what it holds about the orders the engine forgot (over, and older than its window:

@@ -37,7 +37,7 @@ def run(session):
                             "has the time to have refused them passed; try again later")
         time.sleep(0.5)
     for order in s.venue.open_orders():
-        if order["client_id"] not in path.records:
+        if order["client_id"] not in path.records and not s.journal.has_order(order["client_id"]):
             s.event("external_order", order)
             s.log(f"an open order the session did not place is left alone: {order['side']} {order['amount']} "
                   f"{order['type']} at {order['price']} (id {order['id']})")

@@ -13,21 +13,24 @@ from .config import LiveError
 from ..orders import CANCELED, REJECTED
 
 ENDINGS = {"canceled": CANCELED, "expired": "expired", "rejected": REJECTED, "not_placed": REJECTED}
+FIRST = ("side", "type", "size", "status", "rule", "reason")  # of an order's first event: what matching needs
 ORDERS = ("order", "update", "fill")  # read first: the orders placed, sent, and the exchange's answers
 REPLAYED = ("bar", *ORDERS, "cancel", "control", "risk", "adopt")  # (not log, account, lines, session: outputs)
 
 
 class Replay:
     def __init__(self, session, journal):
-        """Reads the journal's events about orders; `run` then reads the events it replays one at
-        a time (a journal of months of bars is never held in memory at once)."""
+        """Reads the journal's events about orders (keeping of each order what matching it needs);
+        `run` then reads the events it replays one at a time (a journal of months of bars is
+        never held in memory at once)."""
         self.s = session
         self.journal = journal
         self.first, self.first_seq, self.sent, self.inline = {}, {}, set(), {}
         for ev in journal.each_event(ORDERS):
             data = ev["data"]
             if ev["kind"] == "order":
-                self.first.setdefault(data["cid"], data)
+                if data["cid"] not in self.first:
+                    self.first[data["cid"]] = {k: data.get(k) for k in FIRST}
                 self.first_seq.setdefault(data["cid"], ev["seq"])
                 if data.get("status") == "sending":
                     self.sent.add(data["cid"])

@@ -33,7 +33,7 @@ from .ids import Sequencer, new_session_id
 from .journal import Journal
 from .keys import Redactor
 from .marketdata import CacheAppender, history
-from .orderpath import OrderPath
+from .orderpath import TRACKED, OrderPath
 from .replay import Replay
 from .risk import Risk
 from .state import snapshot
@@ -217,15 +217,12 @@ class Session(Commands):
         self.risk = Risk(cfg.risk, equity=self.engine.cash)
         self.baseline = float(self.journal.meta("baseline") or 0.0)
         self.appender = CacheAppender(cfg, self.client.id, self.log)
-        self.records_from_journal()
-
-    def records_from_journal(self):
-        self.orders.load(self.journal.orders())
-        for trade_id, cid, data in self.journal.fills():
-            self.fill_ids.add(trade_id)
-            self.fills_by_cid.setdefault(cid, []).append(data)
 
     def _replay(self):
+        """Replays the journal, then reads the records and fills of the orders the session still
+        holds (those in the engine's window, and those the exchange may still change): a long
+        session's journal has many more, which a restart never holds all at once."""
+        self.orders.track(self.journal.tracked_orders(TRACKED))  # (kept through the replay's window)
         self.replay = Replay(self, self.journal)
         self.replaying = True
         self.health = "replaying"
@@ -235,6 +232,11 @@ class Session(Commands):
         finally:
             self.replaying = False
             self.replay = None  # (the journal's events: read again at the next restart)
+        held = {*self.orders.cids.values(), *self.orders.tracking}
+        self.orders.load(self.journal.orders(held))
+        for trade_id, cid, data in self.journal.fills(held):
+            self.fill_ids.add(trade_id)
+            self.fills_by_cid.setdefault(cid, []).append(data)
 
     def _summary(self):
         """Before real money moves: what, where, with which limits."""
