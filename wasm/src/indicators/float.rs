@@ -203,8 +203,8 @@ mod tests {
     /// Every output of the kernels with an AVX2 path, for one series and period.
     fn outputs(h: &[f64], l: &[f64], c: &[f64], n: i64) -> Vec<Vec<f64>> {
         let len = c.len();
-        let mut o: [Vec<f64>; 12] = std::array::from_fn(|_| vec![0.0; len]);
-        let [a, b, d, e, f, g, m, p, q, r, u, v] = o.each_mut().map(|o| &mut o[..]);
+        let mut o: [Vec<f64>; 11] = std::array::from_fn(|_| vec![0.0; len]);
+        let [a, b, d, e, f, g, m, p, q, r, v] = o.each_mut().map(|o| &mut o[..]);
         kama(c, n, a).unwrap();
         max(h, n, b).unwrap();
         min(l, n, d).unwrap();
@@ -213,7 +213,7 @@ mod tests {
         willr(h, l, c, n, m).unwrap();
         mom(c, n, p).unwrap();
         trix(c, n, q).unwrap();
-        stoch(h, l, c, n, 3, 3, r, u).unwrap();
+        rocp(c, n, r).unwrap();
         roc(c, n, v).unwrap();
         o.into()
     }
