@@ -12,7 +12,7 @@
 macro_rules! with_avx2 {
     ($avx2:path, $plain:path, ($($arg:expr),* $(,)?)) => {{
         #[cfg(target_arch = "x86_64")]
-        let value = if std::arch::is_x86_feature_detected!("avx2") {
+        let value = if $crate::indicators::float::avx2() {
             // SAFETY: this CPU has AVX2, as just checked.
             unsafe { $avx2($($arg),*) }
         } else {
@@ -24,6 +24,20 @@ macro_rules! with_avx2 {
     }};
 }
 
+/// Whether `with_avx2!` takes its AVX2 path: where the CPU has AVX2, unless a test asks for
+/// the plain path (`PLAIN`) to hold both to the same bits.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn avx2() -> bool {
+    #[cfg(test)]
+    if PLAIN.with(|plain| plain.get()) {
+        return false;
+    }
+    std::arch::is_x86_feature_detected!("avx2")
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+thread_local!(static PLAIN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
 
 pub(crate) const NAN: f64 = f64::NAN;
 
@@ -177,5 +191,55 @@ pub(crate) fn choose(cond: bool, a: f64, b: f64) -> f64 {
     #[cfg(not(target_arch = "wasm32"))]
     {
         std::hint::select_unpredictable(cond, a, b)
+    }
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::PLAIN;
+    use crate::indicators::testing::{assert_same, bars};
+    use crate::indicators::*;
+
+    /// Every output of the kernels with an AVX2 path, for one series and period.
+    fn outputs(h: &[f64], l: &[f64], c: &[f64], n: i64) -> Vec<Vec<f64>> {
+        let len = c.len();
+        let mut o: [Vec<f64>; 11] = std::array::from_fn(|_| vec![0.0; len]);
+        let [a, b, d, e, f, g, m, p, q, r, v] = o.each_mut().map(|o| &mut o[..]);
+        kama(c, n, a).unwrap();
+        max(h, n, b).unwrap();
+        min(l, n, d).unwrap();
+        aroon(h, l, n, e, f).unwrap();
+        aroonosc(h, l, n, g).unwrap();
+        willr(h, l, c, n, m).unwrap();
+        mom(c, n, p).unwrap();
+        trix(c, n, q).unwrap();
+        rocp(c, n, r).unwrap();
+        roc(c, n, v).unwrap();
+        o.into()
+    }
+
+    #[test]
+    fn the_avx2_and_plain_paths_give_the_same_bits() {
+        if !std::arch::is_x86_feature_detected!("avx2") {
+            return;
+        }
+        let (mut h, mut l, mut c, _) = bars(3000, 21);
+        for i in [5usize, 6, 700, 1500, 1501, 2990] {
+            (h[i], l[i], c[i]) = (f64::NAN, f64::NAN, f64::INFINITY);
+        }
+        // Ties and flat stretches: prices on a coarse grid.
+        let coarse = |x: &[f64]| x.iter().map(|v| (v * 2.0).round()).collect::<Vec<_>>();
+        let (hc, lc, cc) = (coarse(&h), coarse(&l), coarse(&c));
+        for (h, l, c) in [(&h, &l, &c), (&hc, &lc, &cc)] {
+            for n in [1, 2, 3, 4, 5, 10, 20, 30, 64, 127, 128, 200] {
+                let wide = outputs(h, l, c, n);
+                PLAIN.with(|plain| plain.set(true));
+                let plain = outputs(h, l, c, n);
+                PLAIN.with(|plain| plain.set(false));
+                for (w, p) in wide.iter().zip(&plain) {
+                    assert_same(w, p);
+                }
+            }
+        }
     }
 }

@@ -5,8 +5,11 @@
 //! previous value. The first `n` outputs are NaN. As in current TA-Lib, `n = 1` gives the input
 //! itself.
 
+use std::ops::Range;
+
+use super::lanes::{F64x2, Lanes};
 use super::rolling::{Ring, WindowSum};
-use super::{check, windowed, Indicator, BLOCK, NAN};
+use super::{check, windowed, Indicator, NAN};
 use crate::{params, KernelError};
 
 const SLOWEST: f64 = 2.0 / (30.0 + 1.0);
@@ -16,46 +19,105 @@ const SPAN: f64 = 2.0 / (2.0 + 1.0) - SLOWEST;
 pub fn kama(x: &[f64], n: i64, out: &mut [f64]) -> Result<(), KernelError> {
     let len = check("kama", &[("x", x)], &[out])?;
     let mut s = Kama::build(params::period("kama", "n", n, len)?);
-    let n = s.n;
-    // Once n + 1 bars are in: the moves of the block's bars and of the n before them, then
-    // their sliding sum and the KAMA chain in one loop (the KAMA chain, a multiply and an add
-    // per bar, is the longer one: the rest of the bar's work fits alongside).
-    let mut moves = vec![0.0; BLOCK + n];
-    windowed([x], [out], n + 1, BLOCK, &mut s, |s, bars, [out]| {
-        if n == 1 {
-            out.copy_from_slice(&x[bars]);
-            return;
-        }
-        let (start, len) = (bars.start, bars.len());
-        let moves = &mut moves[..len + n];
-        for (m, (&v, &prev)) in moves
-            .iter_mut()
-            .zip(x[start - n..].iter().zip(&x[start - n - 1..]))
-        {
-            *m = (v - prev).abs();
-        }
-        let (new, old) = (&x[bars], &x[start - n..start - n + len]);
-        let window = |t: usize| &moves[t + 1..=t + n];
-        // A copy of the KAMA, so its chain stays in registers.
-        let mut kama = s.kama;
-        let step = |t: usize, volatility| {
-            kama = recurse(kama, smoothing(new[t] - old[t], volatility), new[t]);
-            kama
-        };
-        s.moves
-            .sliding()
-            .slide_into(&moves[n..], &moves[..len], window, out, step);
-        s.kama = kama;
+    let mut moves = vec![0.0; KAMA_BLOCK + s.n];
+    windowed([x], [out], s.n + 1, KAMA_BLOCK, &mut s, |s, bars, [out]| {
+        with_avx2!(block_avx2, block::<false>, (x, bars, out, s, &mut moves))
     });
     Ok(())
+}
+
+/// Bars `block` takes at once: longer blocks spread its set-up (the moves, the anchors'
+/// sums) over more bars; 512 keeps its scratch space and the block's values in L1.
+const KAMA_BLOCK: usize = 512;
+
+/// Bars whose smoothing constants `block` works out together.
+const GROUP: usize = 4;
+
+/// `block` compiled for AVX2 (not FMA): the same operations in VEX encodings (three operands,
+/// fewer moves on the loop). Each is one IEEE operation, so the bits are the same.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn block_avx2(x: &[f64], bars: Range<usize>, out: &mut [f64], s: &mut Kama, moves: &mut [f64]) {
+    block::<true>(x, bars, out, s, moves);
+}
+
+/// The KAMA of the bars `bars` of `x` into `out`, once n + 1 bars are in (`moves` is scratch
+/// space for `KAMA_BLOCK + n` values). `AVX2` only tells the two compiled copies apart: each
+/// gets closures of its own, which the compiler then inlines into it (one closure shared by
+/// both copies stayed out of line, compiled for the plain target, and twice as slow).
+#[inline(always)]
+fn block<const AVX2: bool>(
+    x: &[f64],
+    bars: Range<usize>,
+    out: &mut [f64],
+    s: &mut Kama,
+    moves: &mut [f64],
+) {
+    let n = s.n;
+    if n == 1 {
+        out.copy_from_slice(&x[bars]);
+        return;
+    }
+    // The moves of the block's bars and of the n before them, then their sliding sum and the
+    // KAMA chain in one loop (the KAMA chain, a multiply and an add per bar, is the longer
+    // one: the rest of the bar's work fits alongside).
+    let (start, len) = (bars.start, bars.len());
+    let moves = &mut moves[..len + n];
+    for (m, (&v, &prev)) in moves
+        .iter_mut()
+        .zip(x[start - n..].iter().zip(&x[start - n - 1..]))
+    {
+        *m = (v - prev).abs();
+    }
+    let (new, old) = (&x[bars], &x[start - n..start - n + len]);
+    let (entering, leaving) = (&moves[n..], &moves[..len]);
+    let window = |t: usize| &moves[t + 1..=t + n];
+    // A copy of the KAMA, so its chain stays in registers.
+    let mut kama = s.kama;
+    let mut step = |t: usize, sc: f64| {
+        kama = recurse(kama, sc, new[t]);
+        out[t] = kama;
+    };
+    s.moves
+        .sliding()
+        .stretches(len, window, |j, count, mut sum, anchor| {
+            let end = j + count;
+            let mut t = j;
+            // Four bars at a time: their sums, then their divisions and smoothing constants two
+            // to a vector operation (a scalar division takes the divider ~5 cycles, a bar's whole
+            // budget), then their steps of the chain.
+            while t + GROUP <= end {
+                let sums: [f64; GROUP] = std::array::from_fn(|k| {
+                    sum += entering[t + k] - leaving[t + k];
+                    sum
+                });
+                for k in (0..GROUP).step_by(2) {
+                    let pair = |v: &[f64], i: usize| F64x2::new(v[i], v[i + 1]);
+                    let sc = smoothing_pair(pair(new, t + k) - pair(old, t + k), pair(&sums, k));
+                    let [a, b] = sc.to_array();
+                    step(t + k, a);
+                    step(t + k + 1, b);
+                }
+                t += GROUP;
+            }
+            while t < end {
+                sum += entering[t] - leaving[t];
+                step(t, smoothing(new[t] - old[t], sum));
+                t += 1;
+            }
+            if let Some(sum) = anchor {
+                step(end, smoothing(new[end] - old[end], sum));
+            }
+            sum
+        });
+    s.kama = kama;
 }
 
 /// The smoothing constant for a net change over n bars and the sum of the moves in between.
 #[inline(always)]
 fn smoothing(change: f64, volatility: f64) -> f64 {
     // Every move in one direction (or none) is rare in a market: a branch that is never taken
-    // costs less than selecting between both sides. The division comes first, so the
-    // divisions of neighbouring bars can go out as one vector operation.
+    // costs less than selecting between both sides.
     let ratio = (change / volatility).abs();
     let er = if volatility <= change || volatility == 0.0 {
         fully_efficient()
@@ -63,6 +125,15 @@ fn smoothing(change: f64, volatility: f64) -> f64 {
         ratio
     };
     let sc = er * SPAN + SLOWEST;
+    sc * sc
+}
+
+/// `smoothing` for two bars at once, the same operations in each lane.
+#[inline(always)]
+fn smoothing_pair(change: F64x2, volatility: F64x2) -> F64x2 {
+    let ratio = (change / volatility).abs();
+    let er = volatility.where_at_most_or_zero(change, F64x2::splat(1.0), ratio);
+    let sc = er * F64x2::splat(SPAN) + F64x2::splat(SLOWEST);
     sc * sc
 }
 

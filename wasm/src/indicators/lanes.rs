@@ -88,6 +88,28 @@ impl F64x2 {
         )
     }
 
+    /// `a` in the lanes where `self <= other` or `self` is 0, `b` in the others.
+    #[inline(always)]
+    pub fn where_at_most_or_zero(self, other: Self, a: Self, b: Self) -> Self {
+        let (v, o, a, b) = (self.0, other.0, a.0, b.0);
+        per_target!(
+            {
+                let mask = _mm_or_pd(_mm_cmple_pd(v, o), _mm_cmpeq_pd(v, _mm_setzero_pd()));
+                F64x2(_mm_or_pd(_mm_and_pd(mask, a), _mm_andnot_pd(mask, b)))
+            },
+            F64x2(v128_bitselect(
+                a,
+                b,
+                v128_or(f64x2_le(v, o), f64x2_eq(v, f64x2_splat(0.0)))
+            )),
+            F64x2(std::array::from_fn(|k| if v[k] <= o[k] || v[k] == 0.0 {
+                a[k]
+            } else {
+                b[k]
+            })),
+        )
+    }
+
     /// Each lane of `self` where that lane of `test` is not 0, else 0 (+0.0).
     #[inline(always)]
     pub fn where_nonzero(self, test: Self) -> Self {
@@ -188,6 +210,12 @@ mod tests {
         assert_eq!(F64x2::splat(4.0).to_array(), [4.0, 4.0]);
         let [lo, hi] = F64x2::transpose(a, b);
         assert_eq!((lo.to_array(), hi.to_array()), ([1.5, -0.0], [-2.0, 3.0]));
+        let (one, two) = (F64x2::splat(1.0), F64x2::splat(2.0));
+        let picked = F64x2::new(0.0, 3.0).where_at_most_or_zero(F64x2::new(-1.0, 3.0), one, two);
+        assert_eq!(picked.to_array(), [1.0, 1.0]); // zero; at most
+        let picked =
+            F64x2::new(2.0, f64::NAN).where_at_most_or_zero(F64x2::new(1.0, 5.0), one, two);
+        assert_eq!(picked.to_array(), [2.0, 2.0]); // above; NaN compares false
         let zeroed = a.where_nonzero(F64x2::new(0.0, f64::NAN)).to_array();
         assert_eq!((zeroed[0].to_bits(), zeroed[1]), (0.0f64.to_bits(), -2.0));
         // Either value NaN: the second, as `greater_in_pass`.
