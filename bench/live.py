@@ -11,8 +11,8 @@
 - Memory: a paper session (SMA crossing) fed 100,000 one-minute bars, RSS at the start, every
   25,000 bars and at the end (the target: flat, as the engine keeps the last `keep_bars` bars
   and what the session holds per order goes with them); then the time a restart takes to
-  replay that journal, and the peak RSS of a process restarting it against one restarting a
-  1,000-bar journal (flat too: a restart reads the journal a page at a time).
+  replay that journal, and the peak of Python's allocations while restarting it, against a
+  restart of a 1,000-bar journal (flat too: a restart reads the journal a page at a time).
 
 Bars are handed to the session directly (the exchange's candle polling is not part of the
 order path). The machine may be shared: figures are the best of `--rounds` runs, taking
@@ -144,11 +144,13 @@ def memory(url, folder, n):
 
 
 def restart_peak(url, journal):
-    """The peak RSS (MB) of a process that restarts the paper session of `journal` and stops it."""
-    code = ("import resource, sys; sys.path[:0] = sys.argv[3:]; import live; from pathlib import Path; "
-            "from cracktrader.live.session import Session; j = Path(sys.argv[1]); "
-            "Session(live.config(sys.argv[2], j.parent, 'Cross', 'paper'), j).start().close(); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    """Python's peak allocation (MB) while a process restarts the paper session of `journal`,
+    above what it holds once started (tracemalloc: the process's RSS peak is its start-up's,
+    the exchange's markets parsed, whatever the journal)."""
+    code = ("import sys, tracemalloc; sys.path[:0] = sys.argv[3:]; import live; from pathlib import Path; "
+            "from cracktrader.live.session import Session; j = Path(sys.argv[1]); tracemalloc.start(); "
+            "s = Session(live.config(sys.argv[2], j.parent, 'Cross', 'paper'), j).start(); "
+            "held, peak = tracemalloc.get_traced_memory(); s.close(); print((peak - held) / 1e6)")
     out = subprocess.run([sys.executable, "-c", code, str(journal), url, str(ROOT / "bench"), str(ROOT / "tests")],
                          capture_output=True, text=True, check=True).stdout
     return float(out.split()[-1])
@@ -207,8 +209,8 @@ def main():
                   f"{marks[-1][1] - full[1]:+.1f} MB)")
             print(f"  a restart replays the whole journal: {restart:.1f} s")
             peaks = [restart_peak(url, path) for path in (folder / "memory.journal", short_journal(url, folder / "short"))]
-            print(f"  peak RSS of a process restarting it: {peaks[0]:.1f} MB (one restarting a 1,000-bar journal: "
-                  f"{peaks[1]:.1f} MB, {peaks[0] - peaks[1]:+.1f} MB)")
+            print(f"  a restart's peak allocation above what it then holds: {peaks[0]:.1f} MB (restarting a 1,000-bar "
+                  f"journal: {peaks[1]:.1f} MB)")
             print(f"(load average while running: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: the machine may be shared)")
     finally:
         sim.terminate()
